@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include "packet_helpers.h"
 #include "real_packets.h"
 
 namespace {
@@ -19,6 +20,10 @@ using probe::packet::Datagram;
 using probe::packet::ip_offset;
 using probe::packet::parse_ip;
 using probe::packet::parse_mpls_extension;
+using testing_packets::addr;
+using testing_packets::bytes;
+using testing_packets::cut_quote;
+using testing_packets::parse_frame;
 
 constexpr int kEthernet = 1;
 constexpr int kPpp = 9;
@@ -26,34 +31,6 @@ constexpr int kNull = 0;
 constexpr int kRaw = 101;
 constexpr int kSll = 113;
 constexpr int kSll2 = 276;
-
-Address addr(const char* text) { return *Address::parse(text); }
-
-template <std::size_t N>
-std::vector<std::uint8_t> bytes(const std::uint8_t (&a)[N]) {
-  return std::vector<std::uint8_t>(a, a + N);
-}
-
-// Link layer off, then IP: what the engine does with every captured frame.
-std::optional<Datagram> parse_frame(int linktype, const std::vector<std::uint8_t>& f) {
-  auto off = ip_offset(linktype, f.data(), f.size());
-  if (!off) return std::nullopt;
-  return parse_ip(f.data() + *off, f.size() - *off);
-}
-
-// Cuts an Ethernet frame holding an ICMP error so that the quote keeps only
-// `transport_bytes` of its transport header, and fixes the outer IP total
-// length to match, as a router quoting that little would have sent it.
-std::vector<std::uint8_t> cut_quote(std::vector<std::uint8_t> frame, std::size_t transport_bytes) {
-  const std::size_t outer_ihl = std::size_t{frame[14] & 0x0fu} * 4;
-  const std::size_t quote_ip = 14 + outer_ihl + 8;
-  const std::size_t quote_ihl = std::size_t{frame[quote_ip] & 0x0fu} * 4;
-  frame.resize(quote_ip + quote_ihl + transport_bytes);
-  const std::size_t total = frame.size() - 14;
-  frame[16] = static_cast<std::uint8_t>(total >> 8);
-  frame[17] = static_cast<std::uint8_t>(total);
-  return frame;
-}
 
 // --- ICMP errors and their quotes -------------------------------------------
 
@@ -322,8 +299,12 @@ TEST(ParseIp, QuoteAppearsOnceItsHeaderIsWhole) {
     } else {
       ASSERT_TRUE(d->quote) << n;
       EXPECT_EQ(d->quote->transport.length, n - quote_at - 20);
-      if (n >= quote_at + 20 + 4) EXPECT_EQ(d->quote->transport.dport, 33434);
-      if (n >= quote_at + 20 + 8) EXPECT_EQ(d->quote->transport.udp_checksum, 0xe56b);
+      if (n >= quote_at + 20 + 4) {
+        EXPECT_EQ(d->quote->transport.dport, 33434);
+      }
+      if (n >= quote_at + 20 + 8) {
+        EXPECT_EQ(d->quote->transport.udp_checksum, 0xe56b);
+      }
     }
   }
 }
