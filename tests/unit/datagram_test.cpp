@@ -236,6 +236,63 @@ TEST(ParseIp, PortUnreachableQuotingDnsResponse) {
   EXPECT_TRUE(d->mpls.empty());
 }
 
+TEST(ParseIp, Icmp6TimeExceededQuotingUdp) {
+  auto d = parse_frame(kEthernet, bytes(fixtures::kV6TimeExceeded));
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->ip.src, addr("2001:450:2002:247::1"));
+  EXPECT_EQ(d->ip.dst, addr("2001:df0:0:202a::237"));
+  EXPECT_EQ(d->ip.proto, probe::packet::kProtoIcmp6);
+  EXPECT_EQ(d->ip.ttl, 55);
+  EXPECT_EQ(d->ip.transport.icmp_type, 3);
+  ASSERT_TRUE(d->quote);
+  EXPECT_EQ(d->quote->src, addr("2001:df0:0:202a::237"));
+  EXPECT_EQ(d->quote->dst, addr("2001:502:2eda::14"));
+  EXPECT_EQ(d->quote->proto, probe::packet::kProtoUdp);
+  EXPECT_EQ(d->quote->ttl, 1);
+  EXPECT_EQ(d->quote->transport.sport, 51977);
+  EXPECT_EQ(d->quote->transport.dport, 33434);
+  EXPECT_EQ(d->quote->transport.udp_checksum, 0x3b3f);
+  EXPECT_TRUE(d->mpls.empty());
+}
+
+TEST(ParseIp, Icmp6PortUnreachable) {
+  auto d = parse_frame(kEthernet, bytes(fixtures::kV6PortUnreach));
+  ASSERT_TRUE(d && d->quote);
+  EXPECT_EQ(d->ip.src, addr("2001:500:3::42"));
+  EXPECT_EQ(d->ip.transport.icmp_type, 1);
+  EXPECT_EQ(d->ip.transport.icmp_code, 4);
+  EXPECT_EQ(d->quote->dst, addr("2001:500:3::42"));
+  EXPECT_EQ(d->quote->transport.dport, 33434);
+}
+
+TEST(ParseIp, Icmp6QuoteWithExtensionHeaderCutShort) {
+  auto d = parse_frame(kEthernet, bytes(fixtures::kV6QuoteExtTrunc));
+  ASSERT_TRUE(d);
+  ASSERT_TRUE(d->quote);
+  EXPECT_EQ(d->quote->src, addr("fe80::beef"));
+  EXPECT_EQ(d->quote->proto, 0);  // hop-by-hop header announced, nothing behind it
+  EXPECT_EQ(d->quote->transport.length, 0u);
+}
+
+TEST(ParseIp, Rfc5837InterfaceObjectIsNotMpls) {
+  auto d = parse_frame(kPpp, bytes(fixtures::kPppTeRfc5837));
+  ASSERT_TRUE(d && d->quote);
+  EXPECT_EQ(d->ip.src, addr("10.4.0.2"));
+  EXPECT_EQ(d->quote->transport.dport, 33440);
+  EXPECT_TRUE(d->mpls.empty());
+}
+
+TEST(ParseIp, NonFirstFragmentHasNoTransport) {
+  auto f = bytes(fixtures::kRawNonFirstFragment);
+  EXPECT_EQ(ip_offset(228, f.data(), f.size()), 0u);
+  auto d = parse_frame(228, f);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->ip.src, addr("172.17.0.10"));
+  EXPECT_EQ(d->ip.proto, 0);  // not taken for UDP: its first bytes are DNS, not ports
+  EXPECT_EQ(d->ip.transport.sport, 0);
+  EXPECT_EQ(d->ip.transport.dport, 0);
+}
+
 TEST(ParseIp, NotIp) {
   const std::uint8_t v5[20] = {0x55};
   EXPECT_FALSE(parse_ip(v5, sizeof v5));
