@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -171,18 +172,85 @@ TEST(ReadSectionComment, ClassicPcapHasNone) {
   EXPECT_EQ(p->ts_us, 1764318125675841);
 }
 
-TEST(ReadSectionComment, PublicPcapngWithoutOurCommentAndTinyFiles) {
-  // tcpdump's test capture: a pcapng written by other tools.
-  auto c = read_section_comment("/work/shared/captures-public/tcpdump__icmp-cksum-oobr-4.pcapng");
-  if (c) {  // the shared captures may not be mounted everywhere
-    EXPECT_TRUE(!c->has_value() || c->value().rfind("faultline-run ", 0) != 0);
-  }
+void write_bytes(const std::string& path, const std::vector<std::uint8_t>& b) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+}
+
+TEST(ReadSectionComment, OtherToolsPcapngWithoutComment) {
+  // The section header and interface block of tcpdump__icmp-cksum-oobr-4.pcapng
+  // (written by editcap: a shb_userappl option, no comment).
+  const std::vector<std::uint8_t> head = {
+      0x0a, 0x0d, 0x0d, 0x0a, 0x34, 0x00, 0x00, 0x00, 0x4d, 0x3c, 0x2b, 0x1a, 0x01, 0x00, 0x00, 0x00,
+      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x04, 0x00, 0x0d, 0x00, 0x45, 0x64, 0x69, 0x74,
+      0x63, 0x61, 0x70, 0x20, 0x32, 0x2e, 0x30, 0x2e, 0x32, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x34, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x20, 0x00, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00,
+      0x00, 0x20, 0x00, 0x00, 0x09, 0x00, 0x01, 0x00, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x20, 0x00, 0x00, 0x00};
+  testing_io::TempDir dir;
+  const std::string path = dir.file("editcap.pcapng");
+  write_bytes(path, head);
+  auto c = read_section_comment(path);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_FALSE(c->has_value());
+}
+
+TEST(ReadSectionComment, BigEndianSectionHeader) {
+  // A pcapng written on a big-endian host: every field byte-swapped.
+  const std::vector<std::uint8_t> shb = {
+      0x0a, 0x0d, 0x0d, 0x0a, 0x00, 0x00, 0x00, 0x2c, 0x1a, 0x2b, 0x3c, 0x4d, 0x00, 0x01, 0x00, 0x00,
+      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x01, 0x00, 0x05, 'h',  'e',  'l',  'l',
+      'o',  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2c};
+  testing_io::TempDir dir;
+  const std::string path = dir.file("be.pcapng");
+  write_bytes(path, shb);
+  auto c = read_section_comment(path);
+  ASSERT_TRUE(c) << c.error().message;
+  ASSERT_TRUE(c->has_value());
+  EXPECT_EQ(**c, "hello");
+}
+
+TEST(ReadSectionComment, EmptyOrTruncatedFilesHaveNone) {
   testing_io::TempDir dir;
   const std::string empty = dir.file("empty");
-  std::ofstream(empty).close();
+  write_bytes(empty, {});
   auto e = read_section_comment(empty);
   ASSERT_TRUE(e);
   EXPECT_FALSE(e->has_value());
+
+  // Our own file cut inside its section header.
+  const std::string whole = dir.file("whole.pcapng");
+  write_capture(whole, "faultline-run {\"x\":1}", {});
+  std::ifstream in(whole, std::ios::binary);
+  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), {});
+  bytes.resize(30);
+  const std::string cut = dir.file("cut.pcapng");
+  write_bytes(cut, bytes);
+  auto c = read_section_comment(cut);
+  ASSERT_TRUE(c);
+  EXPECT_FALSE(c->has_value());
+}
+
+TEST(CaptureWriter, KeepsTheLinkType) {
+  testing_io::TempDir dir;
+  const std::string path = dir.file("ppp.pcapng");
+  {
+    auto w = CaptureWriter::create(path, 9, "c");
+    ASSERT_TRUE(w);
+    RawPacket p;
+    p.ts_us = 1;
+    p.data = fixtures::kPppTeMpls100704;
+    p.caplen = p.len = sizeof fixtures::kPppTeMpls100704;
+    p.linktype = 9;
+    ASSERT_TRUE((*w)->write(p));
+  }
+  auto src = open_file(path);
+  ASSERT_TRUE(src);
+  EXPECT_EQ((*src)->linktype(), 9);
+  auto p = (*src)->next(probe::sched::kNever);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->linktype, 9);
+  EXPECT_EQ(p->ts_us, 1);
 }
 
 TEST(ReadSectionComment, MissingFileIsAnInputError) {
