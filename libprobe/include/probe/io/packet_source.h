@@ -48,8 +48,10 @@ class PacketSource {
 struct LiveOptions {
   std::string interface;   ///< pcap device name
   std::string filter;      ///< BPF expression
-  int snaplen = 65535;
-  int buffer_bytes = 32 << 20;
+  /// With immediate mode libpcap uses a TPACKET_V2 ring of snaplen-sized
+  /// frames: a small snaplen means many frames in the buffer, hence no drops.
+  int snaplen = 2048;
+  int buffer_bytes = 8 << 20;
 };
 
 /// Live capture on an interface, immediate mode, polled with deadlines.
