@@ -385,9 +385,9 @@ void Lab::node_exec(const std::string& node, const std::vector<std::string>& arg
 void Lab::ensure_nft(const std::string& node) {
   if (nft_ready_[node]) return;
   node_exec(node, {"nft", "add table inet lab; "
-                          "add chain inet lab fwd { type filter hook forward priority 0; }; "
-                          "add chain inet lab in { type filter hook input priority 0; }; "
-                          "add chain inet lab out { type filter hook output priority 0; }"});
+                          "add chain inet lab fl_fwd { type filter hook forward priority 0; }; "
+                          "add chain inet lab fl_in { type filter hook input priority 0; }; "
+                          "add chain inet lab fl_out { type filter hook output priority 0; }"});
   nft_ready_[node] = true;
 }
 
@@ -487,7 +487,7 @@ void Lab::build(const std::string& description) {
       if (w[2] != "fwd" && w[2] != "in" && w[2] != "out")
         throw LabError("line " + std::to_string(line_no) + ": nft chain must be fwd, in or out");
       ensure_nft(w[1]);
-      node_exec(w[1], {"nft", "add rule inet lab " + w[2] + " " + join(w, 3)});
+      node_exec(w[1], {"nft", "add rule inet lab fl_" + w[2] + " " + join(w, 3)});
     } else if (verb == "sysctl") {
       need(w, 3);
       for (const auto& n : targets(w[1])) {
