@@ -2,5 +2,5 @@
 function(faultline_warnings target)
   target_compile_options(${target} PRIVATE
     -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
-    -Wnon-virtual-dtor -Woverloaded-virtual -Wnull-dereference)
+    -Wnon-virtual-dtor -Woverloaded-virtual)
 endfunction()

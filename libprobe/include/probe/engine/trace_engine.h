@@ -1,0 +1,84 @@
+#pragma once
+/// Many Paris traceroutes at once under one global probe rate, over any
+/// PacketSource and PacketSink: live (capture + raw socket) and replay
+/// (capture file + null sink) are the same code.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "probe/engine/trace_logic.h"
+#include "probe/error.h"
+#include "probe/io/packet_sink.h"
+#include "probe/io/packet_source.h"
+#include "probe/match/flow_plan.h"
+#include "probe/model/trace.h"
+
+namespace probe::engine {
+
+struct TraceConfig {
+  model::Method method = model::Method::icmp;
+  model::Address src;                ///< our source address
+  std::uint16_t sport = 0;           ///< UDP/TCP source port (run-wide)
+  std::uint16_t dport = 0;           ///< UDP/TCP destination port
+  std::uint8_t first_ttl = 1;
+  std::uint8_t max_ttl = 30;
+  std::uint8_t attempts = 2;         ///< probes per hop at most
+  std::int64_t wait_us = 2000000;    ///< a reply later than this after its probe is late
+  int gaplimit = 5;
+  double pps = 100;                  ///< global probes per second (paced sinks only)
+  std::size_t concurrency = 256;     ///< traces in flight (paced sinks only)
+  bool classic = false;              ///< ports change per probe (comparison only)
+  std::uint64_t run_key = 0;         ///< makes flows and probe ids this run's own
+};
+
+/// Counters over a run.
+struct TraceStats {
+  std::uint64_t packets = 0;        ///< frames the source delivered
+  std::uint64_t malformed = 0;      ///< frames that were not parseable IP
+  std::uint64_t probes_sent = 0;    ///< probes handed to the sink
+  std::uint64_t send_errors = 0;    ///< sends the kernel refused
+  std::uint64_t probes_seen = 0;    ///< our probes seen leaving in the capture
+  std::uint64_t replies = 0;        ///< replies matched to a probe
+  std::uint64_t late = 0;           ///< replies after the wait, or duplicates
+  std::uint64_t foreign = 0;        ///< probe-like packets that are not this run's
+  std::uint64_t traces_done = 0;
+  std::uint64_t traces_total = 0;
+  io::SourceStats source;
+};
+
+/// Receives finished traces (in target order) and progress.
+class TraceObserver {
+ public:
+  virtual ~TraceObserver() = default;
+  virtual void on_trace(const model::Trace& trace) = 0;
+  virtual void on_progress(const TraceStats&) {}
+};
+
+/// Time after a probe's wait before its timeout fires, so that a reply
+/// stamped just inside the wait is read first (live and replay alike).
+inline constexpr std::int64_t kTimeoutGraceUs = 50000;
+/// Live only: how long to wait for a sent probe to show up in the capture
+/// before timing it from the moment it was sent.
+inline constexpr std::int64_t kTxFallbackUs = 1000000;
+
+class TraceEngine {
+ public:
+  TraceEngine(TraceConfig config, std::vector<model::Address> targets, io::PacketSource& source,
+              io::PacketSink& sink, TraceObserver& observer);
+  ~TraceEngine();
+  TraceEngine(const TraceEngine&) = delete;
+  TraceEngine& operator=(const TraceEngine&) = delete;
+
+  /// Runs every trace to its end. `halt` is read between events: 1 stops
+  /// sending and waits for probes in flight; 2 or more ends now. Unfinished
+  /// traces end "halted".
+  TraceStats run(const std::atomic<int>& halt);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace probe::engine

@@ -1,0 +1,59 @@
+#pragma once
+/// Where captured packets come from: a live interface or a capture file.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "probe/error.h"
+#include "probe/sched/clock.h"
+
+namespace probe::io {
+
+/// One captured frame. `data` stays valid until the next call to next().
+struct RawPacket {
+  std::int64_t ts_us = 0;       ///< capture timestamp, µs since the epoch
+  const std::uint8_t* data = nullptr;
+  std::uint32_t caplen = 0;     ///< bytes captured
+  std::uint32_t len = 0;        ///< bytes on the wire
+  int linktype = 1;             ///< pcap LINKTYPE_ of the frame
+};
+
+/// Counters a source keeps about what it could not deliver.
+struct SourceStats {
+  std::uint64_t delivered = 0;       ///< frames handed out
+  std::uint64_t kernel_dropped = 0;  ///< pcap_stats ps_drop (live)
+  std::uint64_t iface_dropped = 0;   ///< pcap_stats ps_ifdrop (live)
+};
+
+class PacketSource {
+ public:
+  virtual ~PacketSource() = default;
+  /// The next frame captured no later than deadline_us, or nullopt once the
+  /// source's clock has reached deadline_us (or the file ended). Never busy-waits.
+  virtual std::optional<RawPacket> next(std::int64_t deadline_us) = 0;
+  /// True once a file source has delivered its last frame.
+  virtual bool exhausted() const = 0;
+  /// The link type frames carry (for writing captures).
+  virtual int linktype() const = 0;
+  /// The clock that this source's timestamps and deadlines are measured on.
+  virtual sched::Clock& clock() = 0;
+  virtual SourceStats stats() = 0;
+};
+
+/// Options for a live capture.
+struct LiveOptions {
+  std::string interface;   ///< pcap device name
+  std::string filter;      ///< BPF expression
+  int snaplen = 65535;
+  int buffer_bytes = 32 << 20;
+};
+
+/// Live capture on an interface, immediate mode, polled with deadlines.
+Result<std::unique_ptr<PacketSource>> open_live(const LiveOptions& options);
+
+/// A pcap or pcapng file; its clock jumps to each frame's timestamp.
+Result<std::unique_ptr<PacketSource>> open_file(const std::string& path);
+
+}  // namespace probe::io

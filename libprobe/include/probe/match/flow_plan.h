@@ -1,0 +1,54 @@
+#pragma once
+/// Probe identity: which flow and which probe id every probe of a run carries.
+/// A run's random key makes its flows and ids its own, so concurrent runs do
+/// not take each other's replies.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "probe/model/trace.h"
+
+namespace probe::match {
+
+/// The flow fields a probe carries (UDP/TCP ports; ICMP id and checksum).
+struct Flow {
+  std::uint16_t sport = 0;
+  std::uint16_t dport = 0;
+  friend bool operator==(const Flow& a, const Flow& b) {
+    return a.sport == b.sport && a.dport == b.dport;
+  }
+};
+
+/// Deterministic from (run key, options): the live run and its replay derive
+/// the same values.
+class FlowPlan {
+ public:
+  FlowPlan(model::Method method, std::uint64_t run_key, std::uint16_t sport, std::uint16_t dport,
+           bool classic);
+
+  model::Method method() const { return method_; }
+  /// The flow of probe `probe` (0-based, in sending order) of trace `trace`.
+  /// Paris: the same for every probe of a trace; classic: ports step per probe.
+  Flow flow(std::size_t trace, std::size_t probe) const;
+  /// The flow reported for a trace (its first probe's).
+  Flow trace_flow(std::size_t trace) const { return flow(trace, 0); }
+  /// The probe id of probe `probe` of trace `trace`: never 0.
+  std::uint16_t token(std::size_t trace, std::size_t probe) const;
+  /// Inverse of token(): which probe of the trace carries `token`.
+  std::size_t probe_index(std::size_t trace, std::uint16_t token) const;
+  /// High 16 bits of every TCP sequence number of the run.
+  std::uint16_t tcp_tag() const { return static_cast<std::uint16_t>(key_ >> 48); }
+  /// IP ID of every probe of the run.
+  std::uint16_t ipid() const { return static_cast<std::uint16_t>(key_ >> 32); }
+
+ private:
+  std::uint64_t mix(std::size_t trace, std::uint64_t salt) const;
+  model::Method method_;
+  std::uint64_t key_;
+  std::uint16_t sport_;
+  std::uint16_t dport_;
+  bool classic_;
+};
+
+}  // namespace probe::match

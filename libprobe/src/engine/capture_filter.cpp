@@ -1,0 +1,23 @@
+#include "probe/engine/capture_filter.h"
+
+#include <fmt/format.h>
+
+namespace probe::engine {
+
+std::string capture_filter(const TraceConfig& c) {
+  std::string src = c.src.to_string();
+  switch (c.method) {
+    case model::Method::icmp:
+      return fmt::format("icmp and host {}", src);
+    case model::Method::udp:
+      // Classic mode steps the destination port, never the source port.
+      return fmt::format("(icmp and dst host {0}) or (udp and src host {0} and src port {1})", src,
+                         c.sport);
+    case model::Method::tcp:
+      // Classic mode steps the source port; the destination port is fixed.
+      return fmt::format("(icmp and dst host {0}) or (tcp and host {0} and port {1})", src, c.dport);
+  }
+  return "icmp";
+}
+
+}  // namespace probe::engine

@@ -1,0 +1,38 @@
+#include "probe/format/trace_text.h"
+
+#include <fmt/format.h>
+
+namespace probe::format {
+
+void TextWriter::write(const model::Trace& t) {
+  out_ << fmt::format("traceroute to {} ({} paris), {} hops max\n", t.dst.to_string(),
+                      model::to_string(t.method), max_ttl_);
+  for (const auto& hop : t.hops) {
+    std::string line = fmt::format("{:2d}", hop.ttl);
+    const model::Address* last = nullptr;
+    for (const auto& p : hop.probes) {
+      if (!p.reply) {
+        line += "  *";
+        continue;
+      }
+      const model::Reply& r = *p.reply;
+      if (!last || *last != r.addr) line += "  " + r.addr.to_string();
+      last = &r.addr;
+      line += fmt::format("  {:.3f} ms", static_cast<double>(p.rtt_us()) / 1000.0);
+      if (r.kind == model::ReplyKind::unreachable) {
+        auto mark = model::unreachable_mark(r.icmp_code, !r.addr.is_v4());
+        if (!mark.empty())
+          line += fmt::format(" {}", mark);
+        else if (r.addr != t.dst)  // port unreachable from a hop, not the destination
+          line += fmt::format(" !{}", r.icmp_code);
+      }
+      for (const auto& l : r.mpls)
+        line += fmt::format(" [MPLS: Lbl {} Exp {} S {} TTL {}]", l.label, l.exp, l.bottom ? 1 : 0, l.ttl);
+    }
+    out_ << line << '\n';
+  }
+  out_ << fmt::format("stop: {}\n", model::to_string(t.stop_reason));
+  out_.flush();
+}
+
+}  // namespace probe::format

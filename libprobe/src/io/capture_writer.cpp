@@ -1,0 +1,189 @@
+#include "probe/io/capture_writer.h"
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace probe::io {
+
+namespace {
+
+// pcapng blocks are written in host byte order; readers detect it from the
+// byte-order magic in the section header.
+constexpr std::uint32_t kShb = 0x0A0D0D0A;
+constexpr std::uint32_t kIdb = 0x00000001;
+constexpr std::uint32_t kEpb = 0x00000006;
+constexpr std::uint32_t kByteOrderMagic = 0x1A2B3C4D;
+constexpr std::uint16_t kOptEnd = 0;
+constexpr std::uint16_t kOptComment = 1;
+constexpr std::uint16_t kShbUserAppl = 4;
+
+class Block {
+ public:
+  explicit Block(std::uint32_t type) { put32(type), put32(0); }
+  void put32(std::uint32_t v) { put(&v, 4); }
+  void put16(std::uint16_t v) { put(&v, 2); }
+  void put(const void* p, std::size_t n) {
+    auto b = static_cast<const std::uint8_t*>(p);
+    buf_.insert(buf_.end(), b, b + n);
+  }
+  void pad() { buf_.resize((buf_.size() + 3) & ~std::size_t{3}, 0); }
+  void option(std::uint16_t code, const std::string& value) {
+    put16(code);
+    put16(static_cast<std::uint16_t>(value.size()));
+    put(value.data(), value.size());
+    pad();
+  }
+  const std::vector<std::uint8_t>& finish() {
+    put32(0);  // trailing length placeholder
+    auto total = static_cast<std::uint32_t>(buf_.size());
+    std::memcpy(buf_.data() + 4, &total, 4);
+    std::memcpy(buf_.data() + buf_.size() - 4, &total, 4);
+    return buf_;
+  }
+
+ private:
+  std::vector<std::uint8_t> buf_;
+};
+
+bool write_block(std::FILE* f, Block& b) {
+  const auto& bytes = b.finish();
+  return std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<CaptureWriter>> CaptureWriter::create(const std::string& path, int linktype,
+                                                             const std::string& comment) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) return make_error(ErrorKind::output, path + ": " + std::strerror(errno));
+  std::unique_ptr<CaptureWriter> w(new CaptureWriter(f, path));
+
+  Block shb(kShb);
+  shb.put32(kByteOrderMagic);
+  shb.put16(1);  // major
+  shb.put16(0);  // minor
+  std::int64_t unknown_length = -1;
+  shb.put(&unknown_length, 8);
+  // A pcapng option value is at most 65535 bytes; a longer run record is
+  // split over several comments that readers join in order.
+  for (std::size_t off = 0; off < comment.size() || off == 0; off += 65532) {
+    shb.option(kOptComment, comment.substr(off, 65532));
+    if (comment.empty()) break;
+  }
+  shb.option(kShbUserAppl, "faultline");
+  shb.put16(kOptEnd);
+  shb.put16(0);
+
+  Block idb(kIdb);
+  idb.put16(static_cast<std::uint16_t>(linktype));
+  idb.put16(0);
+  idb.put32(65535);  // snaplen
+  idb.put16(kOptEnd);
+  idb.put16(0);  // if_tsresol left at its default: microseconds
+
+  if (!write_block(f, shb) || !write_block(f, idb))
+    return make_error(ErrorKind::output, path + ": " + std::strerror(errno));
+  return w;
+}
+
+CaptureWriter::~CaptureWriter() {
+  if (file_) std::fclose(file_);
+}
+
+bool CaptureWriter::write(const RawPacket& p) {
+  if (failed_) return false;
+  Block epb(kEpb);
+  epb.put32(0);  // interface id
+  auto ts = static_cast<std::uint64_t>(p.ts_us);
+  epb.put32(static_cast<std::uint32_t>(ts >> 32));
+  epb.put32(static_cast<std::uint32_t>(ts));
+  epb.put32(p.caplen);
+  epb.put32(p.len);
+  epb.put(p.data, p.caplen);
+  epb.pad();
+  if (!write_block(file_, epb)) failed_ = true;
+  return !failed_;
+}
+
+bool CaptureWriter::flush() {
+  if (std::fflush(file_) != 0) failed_ = true;
+  return !failed_;
+}
+
+Result<std::optional<std::string>> read_section_comment(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return make_error(ErrorKind::input, path + ": " + std::strerror(errno));
+  std::uint8_t head[12];
+  std::optional<std::string> none;
+  if (std::fread(head, 1, sizeof head, f) != sizeof head) {
+    std::fclose(f);
+    return none;
+  }
+  std::uint32_t type, length, magic;
+  std::memcpy(&type, head, 4);
+  std::memcpy(&length, head + 4, 4);
+  std::memcpy(&magic, head + 8, 4);
+  bool swap = magic == 0x4D3C2B1A;
+  auto fix32 = [swap](std::uint32_t v) { return swap ? __builtin_bswap32(v) : v; };
+  auto fix16 = [swap](std::uint16_t v) {
+    return swap ? static_cast<std::uint16_t>(__builtin_bswap16(v)) : v;
+  };
+  length = fix32(length);
+  if (type != kShb || (magic != kByteOrderMagic && !swap) || length < 28 || length > (64u << 20)) {
+    std::fclose(f);
+    return none;
+  }
+  std::vector<std::uint8_t> body(length - 12);
+  bool whole = std::fread(body.data(), 1, body.size(), f) == body.size();
+  std::fclose(f);
+  if (!whole) return none;
+  std::string comment;
+  bool found = false;
+  std::size_t off = 12;  // version (4) + section length (8)
+  while (off + 4 <= body.size() - 4) {
+    std::uint16_t code, len;
+    std::memcpy(&code, body.data() + off, 2);
+    std::memcpy(&len, body.data() + off + 2, 2);
+    code = fix16(code);
+    len = fix16(len);
+    off += 4;
+    if (code == kOptEnd || off + len > body.size() - 4) break;
+    if (code == kOptComment) {
+      comment.append(reinterpret_cast<const char*>(body.data() + off), len);
+      found = true;
+    }
+    off += (std::size_t{len} + 3) & ~std::size_t{3};
+  }
+  if (!found) return none;
+  return std::optional<std::string>(std::move(comment));
+}
+
+namespace {
+
+class TeeSource final : public PacketSource {
+ public:
+  TeeSource(std::unique_ptr<PacketSource> inner, CaptureWriter& w)
+      : inner_(std::move(inner)), writer_(w) {}
+  std::optional<RawPacket> next(std::int64_t deadline_us) override {
+    auto p = inner_->next(deadline_us);
+    if (p) writer_.write(*p);
+    return p;
+  }
+  bool exhausted() const override { return inner_->exhausted(); }
+  int linktype() const override { return inner_->linktype(); }
+  sched::Clock& clock() override { return inner_->clock(); }
+  SourceStats stats() override { return inner_->stats(); }
+
+ private:
+  std::unique_ptr<PacketSource> inner_;
+  CaptureWriter& writer_;
+};
+
+}  // namespace
+
+std::unique_ptr<PacketSource> tee(std::unique_ptr<PacketSource> inner, CaptureWriter& writer) {
+  return std::make_unique<TeeSource>(std::move(inner), writer);
+}
+
+}  // namespace probe::io

@@ -1,0 +1,160 @@
+#include <pcap/pcap.h>
+#include <poll.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "probe/io/packet_source.h"
+
+namespace probe::io {
+
+namespace {
+
+struct PcapCloser {
+  void operator()(pcap_t* p) const {
+    if (p) pcap_close(p);
+  }
+};
+using PcapHandle = std::unique_ptr<pcap_t, PcapCloser>;
+
+std::int64_t to_us(const timeval& tv) { return std::int64_t{tv.tv_sec} * 1000000 + tv.tv_usec; }
+
+class LiveSource final : public PacketSource {
+ public:
+  LiveSource(PcapHandle handle, int fd) : pcap_(std::move(handle)), fd_(fd) {}
+
+  std::optional<RawPacket> next(std::int64_t deadline_us) override {
+    for (;;) {
+      pcap_pkthdr* hdr = nullptr;
+      const u_char* data = nullptr;
+      int rc = pcap_next_ex(pcap_.get(), &hdr, &data);
+      if (rc == 1) {
+        ++delivered_;
+        return RawPacket{to_us(hdr->ts), data, hdr->caplen, hdr->len, linktype()};
+      }
+      if (rc < 0) return std::nullopt;  // interface went away: let deadlines drive the engine
+      std::int64_t now = clock_.now_us();
+      if (now >= deadline_us) return std::nullopt;
+      std::int64_t wait_ms = (deadline_us - now + 999) / 1000;
+      if (wait_ms > 1000) wait_ms = 1000;  // re-check regularly (signals, progress)
+      pollfd pfd{fd_, POLLIN, 0};
+      int pr = ::poll(&pfd, 1, static_cast<int>(wait_ms));
+      if (pr == 0 && clock_.now_us() >= deadline_us) return std::nullopt;
+      if (pr < 0 && errno == EINTR) return std::nullopt;  // a signal: let the caller look
+    }
+  }
+  bool exhausted() const override { return false; }
+  int linktype() const override { return pcap_datalink(pcap_.get()); }
+  sched::Clock& clock() override { return clock_; }
+  SourceStats stats() override {
+    SourceStats s;
+    s.delivered = delivered_;
+    pcap_stat ps{};
+    if (pcap_stats(pcap_.get(), &ps) == 0) {
+      s.kernel_dropped = ps.ps_drop;
+      s.iface_dropped = ps.ps_ifdrop;
+    }
+    return s;
+  }
+
+ private:
+  PcapHandle pcap_;
+  int fd_;
+  sched::SystemClock clock_;
+  std::uint64_t delivered_ = 0;
+};
+
+class FileSource final : public PacketSource {
+ public:
+  explicit FileSource(PcapHandle handle) : pcap_(std::move(handle)) {}
+
+  std::optional<RawPacket> next(std::int64_t deadline_us) override {
+    if (!pending_ && !eof_) fetch();
+    if (!pending_) {
+      if (deadline_us != sched::kNever) clock_.advance_to(deadline_us);
+      return std::nullopt;
+    }
+    if (pending_->ts_us > deadline_us) {
+      clock_.advance_to(deadline_us);
+      return std::nullopt;
+    }
+    clock_.advance_to(pending_->ts_us);
+    RawPacket p = *pending_;
+    pending_.reset();
+    ++delivered_;
+    return p;
+  }
+  bool exhausted() const override { return eof_ && !pending_; }
+  int linktype() const override { return pcap_datalink(pcap_.get()); }
+  sched::Clock& clock() override { return clock_; }
+  SourceStats stats() override {
+    SourceStats s;
+    s.delivered = delivered_;
+    return s;
+  }
+
+ private:
+  void fetch() {
+    pcap_pkthdr* hdr = nullptr;
+    const u_char* data = nullptr;
+    int rc = pcap_next_ex(pcap_.get(), &hdr, &data);
+    if (rc != 1) {
+      eof_ = true;  // end of file, or a truncated record: what came before stands
+      return;
+    }
+    pending_ = RawPacket{to_us(hdr->ts), data, hdr->caplen, hdr->len, linktype()};
+    if (!started_) {
+      // Start the clock at the first frame, not at the epoch.
+      clock_.advance_to(pending_->ts_us);
+      started_ = true;
+    }
+  }
+
+  PcapHandle pcap_;
+  sched::ManualClock clock_;
+  std::optional<RawPacket> pending_;
+  bool eof_ = false;
+  bool started_ = false;
+  std::uint64_t delivered_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<PacketSource>> open_live(const LiveOptions& o) {
+  char err[PCAP_ERRBUF_SIZE] = {};
+  PcapHandle p(pcap_create(o.interface.c_str(), err));
+  if (!p) return make_error(ErrorKind::runtime, "capture on " + o.interface + ": " + err);
+  pcap_set_snaplen(p.get(), o.snaplen);
+  pcap_set_promisc(p.get(), 0);
+  pcap_set_immediate_mode(p.get(), 1);  // else replies arrive up to a buffer timeout late
+  pcap_set_buffer_size(p.get(), o.buffer_bytes);
+  int rc = pcap_activate(p.get());
+  if (rc == PCAP_ERROR_PERM_DENIED || rc == PCAP_ERROR_PROMISC_PERM_DENIED)
+    return make_error(ErrorKind::privilege,
+                      "capture on " + o.interface + " needs root or CAP_NET_RAW");
+  if (rc == PCAP_ERROR_NO_SUCH_DEVICE)
+    return make_error(ErrorKind::usage, "no such interface: " + o.interface);
+  if (rc < 0)
+    return make_error(ErrorKind::runtime,
+                      "capture on " + o.interface + ": " + pcap_geterr(p.get()));
+  bpf_program prog{};
+  if (pcap_compile(p.get(), &prog, o.filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
+    return make_error(ErrorKind::runtime, "capture filter '" + o.filter + "': " + pcap_geterr(p.get()));
+  rc = pcap_setfilter(p.get(), &prog);
+  pcap_freecode(&prog);
+  if (rc != 0) return make_error(ErrorKind::runtime, std::string("capture filter: ") + pcap_geterr(p.get()));
+  if (pcap_setnonblock(p.get(), 1, err) != 0)
+    return make_error(ErrorKind::runtime, std::string("capture: ") + err);
+  int fd = pcap_get_selectable_fd(p.get());
+  if (fd < 0) return make_error(ErrorKind::runtime, "capture on " + o.interface + " cannot be polled");
+  return std::unique_ptr<PacketSource>(new LiveSource(std::move(p), fd));
+}
+
+Result<std::unique_ptr<PacketSource>> open_file(const std::string& path) {
+  char err[PCAP_ERRBUF_SIZE] = {};
+  PcapHandle p(pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO, err));
+  if (!p) return make_error(ErrorKind::input, path + ": " + err);
+  return std::unique_ptr<PacketSource>(new FileSource(std::move(p)));
+}
+
+}  // namespace probe::io

@@ -1,0 +1,60 @@
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "probe/io/packet_sink.h"
+
+namespace probe::io {
+
+namespace {
+
+class RawSocketSink final : public PacketSink {
+ public:
+  explicit RawSocketSink(int fd) : fd_(fd) {}
+  ~RawSocketSink() override { ::close(fd_); }
+  RawSocketSink(const RawSocketSink&) = delete;
+  RawSocketSink& operator=(const RawSocketSink&) = delete;
+
+  bool send(const std::vector<std::uint8_t>& packet, const model::Address& dst) override {
+    sockaddr_in sin{};
+    sin.sin_family = AF_INET;
+    std::memcpy(&sin.sin_addr, dst.data(), 4);
+    ssize_t n = ::sendto(fd_, packet.data(), packet.size(), 0,
+                         reinterpret_cast<const sockaddr*>(&sin), sizeof sin);
+    return n == static_cast<ssize_t>(packet.size());
+  }
+  bool paced() const override { return true; }
+
+ private:
+  int fd_;
+};
+
+class NullSink final : public PacketSink {
+ public:
+  bool send(const std::vector<std::uint8_t>&, const model::Address&) override { return true; }
+  bool paced() const override { return false; }
+};
+
+}  // namespace
+
+Result<std::unique_ptr<PacketSink>> open_raw_socket(model::Family family) {
+  if (family != model::Family::v4)
+    return make_error(ErrorKind::usage, "IPv6 probing is not supported yet");
+  // IPPROTO_RAW implies IP_HDRINCL: we write the whole header, TTL and IP ID included.
+  int fd = ::socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+  if (fd < 0) {
+    if (errno == EPERM || errno == EACCES)
+      return make_error(ErrorKind::privilege, "raw sockets need root or CAP_NET_RAW");
+    return make_error(ErrorKind::runtime, std::string("raw socket: ") + std::strerror(errno));
+  }
+  int sndbuf = 4 << 20;
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+  return std::unique_ptr<PacketSink>(new RawSocketSink(fd));
+}
+
+std::unique_ptr<PacketSink> null_sink() { return std::make_unique<NullSink>(); }
+
+}  // namespace probe::io

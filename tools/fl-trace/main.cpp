@@ -1,0 +1,227 @@
+// fl-trace: options -> libprobe engine -> writers -> exit code. No logic here
+// beyond wiring; see fl-trace(1).
+
+#include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <random>
+
+#include "options.h"
+#include "probe/engine/capture_filter.h"
+#include "probe/engine/trace_engine.h"
+#include "probe/format/run_record.h"
+#include "probe/format/trace_json.h"
+#include "probe/format/trace_text.h"
+#include "probe/io/capture_writer.h"
+#include "probe/io/route.h"
+#include "probe/model/targets.h"
+
+namespace {
+
+using probe::ErrorKind;
+
+constexpr int kExitRuntime = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitPrivilege = 3;
+constexpr int kExitInput = 4;
+constexpr int kExitOutput = 5;
+constexpr int kExitInterrupted = 130;
+
+// The one piece of global state: signal handlers can reach nothing else.
+std::atomic<int> g_halt{0};
+
+void on_signal(int) { g_halt.fetch_add(1); }
+
+void install_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+int fail(const probe::Error& e) {
+  std::cerr << "fl-trace: " << e.message << '\n';
+  switch (e.kind) {
+    case ErrorKind::usage: std::cerr << "Try 'fl-trace --help'.\n"; return kExitUsage;
+    case ErrorKind::privilege: return kExitPrivilege;
+    case ErrorKind::input: return kExitInput;
+    case ErrorKind::output: return kExitOutput;
+    case ErrorKind::runtime: return kExitRuntime;
+  }
+  return kExitRuntime;
+}
+
+// Prints finished traces and, on a terminal, a progress line on stderr.
+class Printer final : public probe::engine::TraceObserver {
+ public:
+  Printer(std::ostream& out, fltrace::OutputFormat format, int max_ttl, bool progress)
+      : json_(out), text_(out, max_ttl), format_(format), progress_(progress) {}
+  void on_trace(const probe::model::Trace& t) override {
+    clear_progress();
+    if (format_ == fltrace::OutputFormat::json) json_.write(t);
+    else text_.write(t);
+  }
+  void on_progress(const probe::engine::TraceStats& s) override {
+    if (!progress_) return;
+    std::fprintf(stderr, "\r%llu/%llu traces, %llu probes, %llu replies ",
+                 static_cast<unsigned long long>(s.traces_done), static_cast<unsigned long long>(s.traces_total),
+                 static_cast<unsigned long long>(s.probes_sent), static_cast<unsigned long long>(s.replies));
+    shown_ = true;
+  }
+  void clear_progress() {
+    if (shown_) std::fputs("\r\033[K", stderr);
+    shown_ = false;
+  }
+
+ private:
+  probe::format::JsonLinesWriter json_;
+  probe::format::TextWriter text_;
+  fltrace::OutputFormat format_;
+  bool progress_;
+  bool shown_ = false;
+};
+
+struct Setup {
+  probe::format::RunRecord record;
+  std::vector<probe::model::Address> targets;
+  std::unique_ptr<probe::io::PacketSource> source;
+  std::unique_ptr<probe::io::PacketSink> sink;
+  std::unique_ptr<probe::io::CaptureWriter> writer;
+};
+
+probe::Result<Setup> setup_replay(const fltrace::Options& o) {
+  Setup s;
+  auto comment = probe::io::read_section_comment(o.read_path);
+  if (!comment) return comment.error();
+  auto source = probe::io::open_file(o.read_path);
+  if (!source) return source.error();
+  if (!*comment)
+    return probe::make_error(ErrorKind::input, o.read_path + ": not a faultline capture (no run record); "
+                                               "replaying other tools' captures is not supported yet");
+  auto record = probe::format::parse_run_record(**comment);
+  if (!record) return probe::make_error(ErrorKind::input, o.read_path + ": " + record.error().message);
+  if (record->tool != "fl-trace")
+    return probe::make_error(ErrorKind::input, o.read_path + ": written by " + record->tool + ", not fl-trace");
+  auto targets = probe::model::expand_targets(record->targets);
+  if (!targets) return probe::make_error(ErrorKind::input, o.read_path + ": run record: " + targets.error().message);
+  s.record = std::move(*record);
+  s.targets = std::move(*targets);
+  s.source = std::move(*source);
+  s.sink = probe::io::null_sink();
+  return s;
+}
+
+probe::Result<Setup> setup_live(const fltrace::Options& o) {
+  Setup s;
+  s.record.tool = "fl-trace";
+  s.record.config = o.config;
+  s.record.targets = o.targets;
+  if (!o.target_file.empty()) {
+    auto more = probe::model::read_target_file(o.target_file);
+    if (!more) return more.error();
+    s.record.targets.insert(s.record.targets.end(), more->begin(), more->end());
+  }
+  auto targets = probe::model::expand_targets(s.record.targets);
+  if (!targets) return targets.error();
+  if (targets->empty()) return probe::make_error(ErrorKind::usage, "no targets given");
+  for (const auto& t : *targets)
+    if (!t.is_v4()) return probe::make_error(ErrorKind::usage, "IPv6 target " + t.to_string() + ": IPv6 probing is not supported yet");
+  s.targets = std::move(*targets);
+
+  auto& c = s.record.config;
+  std::random_device rd;
+  c.run_key = (std::uint64_t{rd()} << 32) | rd();
+  if (!o.sport_given) c.sport = static_cast<std::uint16_t>(40000 + rd() % 20000);
+  if (!o.source.empty()) {
+    auto src = probe::model::Address::parse(o.source);
+    if (!src || !src->is_v4()) return probe::make_error(ErrorKind::usage, "bad source address '" + o.source + "'");
+    c.src = *src;
+  } else {
+    auto src = probe::io::source_for(s.targets.front());
+    if (!src) return src.error();
+    c.src = *src;
+  }
+  s.record.interface = o.interface;
+  if (s.record.interface.empty()) {
+    auto iface = probe::io::interface_for(c.src);
+    if (!iface) return iface.error();
+    s.record.interface = *iface;
+  }
+  auto sink = probe::io::open_raw_socket(c.src.family());
+  if (!sink) return sink.error();
+  s.sink = std::move(*sink);
+  auto source = probe::io::open_live({s.record.interface, probe::engine::capture_filter(c)});
+  if (!source) return source.error();
+  s.source = std::move(*source);
+  if (!o.write_path.empty()) {
+    auto w = probe::io::CaptureWriter::create(o.write_path, s.source->linktype(),
+                                              probe::format::to_comment(s.record));
+    if (!w) return w.error();
+    s.writer = std::move(*w);
+    s.source = probe::io::tee(std::move(s.source), *s.writer);
+  }
+  return s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto parsed = fltrace::parse_options(argc, argv);
+  if (!parsed) return fail(parsed.error());
+  const fltrace::Options& o = *parsed;
+  if (o.help) {
+    std::cout << fltrace::usage();
+    return 0;
+  }
+  if (o.version) {
+    std::cout << "fl-trace (faultline) 0.1.0\n";
+    return 0;
+  }
+
+  auto setup = o.read_path.empty() ? setup_live(o) : setup_replay(o);
+  if (!setup) return fail(setup.error());
+  Setup& s = *setup;
+
+  // Results go to a temporary file renamed into place at the end, so a
+  // results file is either complete or absent.
+  std::ofstream file;
+  std::string partial = o.output_file + ".part";
+  if (!o.output_file.empty()) {
+    file.open(partial, std::ios::out | std::ios::trunc);
+    if (!file) return fail(probe::make_error(ErrorKind::output, "cannot write " + partial));
+  }
+  std::ostream& out = o.output_file.empty() ? std::cout : file;
+
+  install_signals();
+  Printer printer(out, o.output, s.record.config.max_ttl, isatty(STDERR_FILENO) != 0);
+  probe::engine::TraceEngine engine(s.record.config, s.targets, *s.source, *s.sink, printer);
+  auto stats = engine.run(g_halt);
+  printer.clear_progress();
+
+  int rc = 0;
+  if (s.writer && !s.writer->flush())
+    rc = fail(probe::make_error(ErrorKind::output, "writing capture " + s.writer->path() + " failed"));
+  out.flush();
+  if (!out) {
+    rc = fail(probe::make_error(ErrorKind::output, "writing results failed"));
+  } else if (!o.output_file.empty()) {
+    file.close();
+    if (std::rename(partial.c_str(), o.output_file.c_str()) != 0)
+      rc = fail(probe::make_error(ErrorKind::output, "cannot rename " + partial + " to " + o.output_file));
+  }
+  if (stats.source.kernel_dropped > 0 || stats.send_errors > 0)
+    std::cerr << fmt::format("fl-trace: warning: {} packets dropped by the kernel, {} sends refused\n",
+                             stats.source.kernel_dropped, stats.send_errors);
+  if (isatty(STDERR_FILENO))
+    std::cerr << fmt::format("fl-trace: {} traces, {} probes, {} replies ({} late, {} not ours)\n",
+                             stats.traces_done, stats.probes_sent, stats.replies, stats.late, stats.foreign);
+  if (rc != 0) return rc;
+  return g_halt.load() > 0 ? kExitInterrupted : 0;
+}

@@ -1,0 +1,150 @@
+#include "options.h"
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <sstream>
+
+namespace po = boost::program_options;
+
+namespace fltrace {
+
+namespace {
+
+po::options_description describe() {
+  po::options_description d("Options");
+  d.add_options()
+      ("method,P", po::value<std::string>()->default_value("icmp"), "icmp | udp | tcp (all Paris)")
+      ("dport,p", po::value<int>(), "destination port (udp 33434, tcp 80)")
+      ("sport,s", po::value<int>(), "source port (udp, tcp; default random per run)")
+      ("first-ttl,f", po::value<int>()->default_value(1), "first TTL")
+      ("max-ttl,m", po::value<int>()->default_value(30), "largest TTL")
+      ("attempts,q", po::value<int>()->default_value(2), "probes per hop at most")
+      ("wait,W", po::value<double>()->default_value(2.0), "seconds to wait for a reply")
+      ("gaplimit,g", po::value<int>()->default_value(5), "unresponsive hops in a row that end a trace")
+      ("pps", po::value<double>()->default_value(100), "probes per second, all targets together")
+      ("concurrency,c", po::value<int>()->default_value(256), "targets in flight")
+      ("interface,i", po::value<std::string>(), "capture interface (default: route to first target)")
+      ("source,S", po::value<std::string>(), "source address")
+      ("target-file,T", po::value<std::string>(), "file of targets, one address or CIDR per line")
+      ("write,w", po::value<std::string>(), "write every probe and reply to this pcapng file")
+      ("read,r", po::value<std::string>(), "replay a capture written with -w")
+      ("output,o", po::value<std::string>()->default_value("text"), "text | json (JSON Lines)")
+      ("output-file,O", po::value<std::string>(), "write results here instead of stdout")
+      ("classic", po::bool_switch(), "change ports per probe like classic traceroute (comparison only)")
+      ("help,h", po::bool_switch(), "show this help")
+      ("version", po::bool_switch(), "show the version");
+  return d;
+}
+
+probe::Error usage_error(std::string msg) { return probe::make_error(probe::ErrorKind::usage, std::move(msg)); }
+
+}  // namespace
+
+std::string usage() {
+  std::ostringstream s;
+  s << "Usage: fl-trace [options] TARGET...    (TARGET: address or CIDR block)\n"
+       "       fl-trace -r FILE [-o json] [-O FILE]\n\n"
+       "Paris traceroute toward many targets at once on raw sockets; every probe\n"
+       "and reply captured with libpcap and replayable offline.\n\n"
+    << describe() << "\nExit status: 0 ok, 1 runtime error, 2 usage, 3 no privilege,\n"
+                     "4 unreadable capture, 5 cannot write output, 130 interrupted.\n"
+                     "See fl-trace(1) and fl-json(5).\n";
+  return s.str();
+}
+
+probe::Result<Options> parse_options(int argc, const char* const* argv) {
+  po::options_description d = describe();
+  po::options_description hidden;
+  hidden.add_options()("target", po::value<std::vector<std::string>>(), "");
+  po::options_description all;
+  all.add(d).add(hidden);
+  po::positional_options_description pos;
+  pos.add("target", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return usage_error(e.what());
+  }
+
+  Options o;
+  o.help = vm["help"].as<bool>();
+  o.version = vm["version"].as<bool>();
+  if (o.help || o.version) return o;
+
+  if (vm.count("read")) {
+    o.read_path = vm["read"].as<std::string>();
+    for (const char* live : {"target", "target-file", "write", "interface", "source", "method", "dport",
+                             "sport", "first-ttl", "max-ttl", "attempts", "wait", "gaplimit", "pps",
+                             "concurrency"}) {
+      if (vm.count(live) && !vm[live].defaulted())
+        return usage_error(fmt::format("-r replays the options stored in the capture; --{} cannot be given with it", live));
+    }
+    if (vm["classic"].as<bool>()) return usage_error("-r replays the options stored in the capture; --classic cannot be given with it");
+  }
+
+  auto& c = o.config;
+  auto method = probe::model::parse_method(vm["method"].as<std::string>());
+  if (!method) return usage_error(fmt::format("unknown method '{}' (icmp, udp or tcp)", vm["method"].as<std::string>()));
+  c.method = *method;
+
+  auto in_range = [&](const char* name, int lo, int hi) -> probe::Result<int> {
+    int v = vm[name].as<int>();
+    if (v < lo || v > hi) return usage_error(fmt::format("--{} must be between {} and {}", name, lo, hi));
+    return v;
+  };
+  int dport_default = c.method == probe::model::Method::tcp ? 80 : 33434;
+  c.dport = static_cast<std::uint16_t>(c.method == probe::model::Method::icmp ? 0 : dport_default);
+  if (vm.count("dport")) {
+    auto v = in_range("dport", 1, 65535);
+    if (!v) return v.error();
+    c.dport = static_cast<std::uint16_t>(*v);
+  }
+  if (vm.count("sport")) {
+    auto v = in_range("sport", 1, 65535);
+    if (!v) return v.error();
+    c.sport = static_cast<std::uint16_t>(*v);
+    o.sport_given = true;
+  }
+  auto first = in_range("first-ttl", 1, 255);
+  if (!first) return first.error();
+  auto max = in_range("max-ttl", 1, 255);
+  if (!max) return max.error();
+  if (*first > *max) return usage_error("--first-ttl is larger than --max-ttl");
+  c.first_ttl = static_cast<std::uint8_t>(*first);
+  c.max_ttl = static_cast<std::uint8_t>(*max);
+  auto attempts = in_range("attempts", 1, 10);
+  if (!attempts) return attempts.error();
+  c.attempts = static_cast<std::uint8_t>(*attempts);
+  auto gap = in_range("gaplimit", 1, 255);
+  if (!gap) return gap.error();
+  c.gaplimit = *gap;
+  auto conc = in_range("concurrency", 1, 1 << 20);
+  if (!conc) return conc.error();
+  c.concurrency = static_cast<std::size_t>(*conc);
+  double wait = vm["wait"].as<double>();
+  if (!(wait > 0 && wait <= 60)) return usage_error("--wait must be more than 0 and at most 60 seconds");
+  c.wait_us = std::llround(wait * 1e6);
+  double pps = vm["pps"].as<double>();
+  if (!(pps >= 1 && pps <= 1e6)) return usage_error("--pps must be between 1 and 1000000");
+  c.pps = pps;
+  c.classic = vm["classic"].as<bool>();
+
+  std::string out = vm["output"].as<std::string>();
+  if (out == "json") o.output = OutputFormat::json;
+  else if (out != "text") return usage_error(fmt::format("unknown output format '{}' (text or json)", out));
+  if (vm.count("output-file")) o.output_file = vm["output-file"].as<std::string>();
+  if (vm.count("target")) o.targets = vm["target"].as<std::vector<std::string>>();
+  if (vm.count("target-file")) o.target_file = vm["target-file"].as<std::string>();
+  if (vm.count("interface")) o.interface = vm["interface"].as<std::string>();
+  if (vm.count("source")) o.source = vm["source"].as<std::string>();
+  if (vm.count("write")) o.write_path = vm["write"].as<std::string>();
+  if (o.read_path.empty() && o.targets.empty() && o.target_file.empty())
+    return usage_error("no targets given");
+  return o;
+}
+
+}  // namespace fltrace
