@@ -133,6 +133,29 @@ const std::vector<std::string> kIcmpUnlimited = {
     "net.ipv4.icmp_msgs_burst=1000000",
 };
 
+// `sh -c` script that writes KEY=VALUE settings under /proc/sys, which
+// inside `ip netns exec` shows the namespace's own net.* values. Used instead
+// of sysctl(8) so the lab needs nothing beyond iproute2 and nftables.
+std::string sysctl_script(const std::vector<std::string>& settings) {
+  std::string script;
+  for (const auto& kv : settings) {
+    const auto eq = kv.find('=');
+    const std::string key = eq == std::string::npos ? std::string() : kv.substr(0, eq);
+    const std::string value = eq == std::string::npos ? std::string() : kv.substr(eq + 1);
+    const bool key_ok = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+    });
+    const bool value_ok = !value.empty() && std::all_of(value.begin(), value.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    });
+    if (!key_ok || !value_ok) throw LabError("bad sysctl setting " + kv);
+    std::string path = key;
+    std::replace(path.begin(), path.end(), '.', '/');
+    script += "echo " + value + " > /proc/sys/" + path + " && ";
+  }
+  return script + "true";
+}
+
 }  // namespace
 
 std::vector<std::string> split_words(const std::string& line) {
@@ -238,7 +261,7 @@ bool lab_supported(std::string* why) {
     return false;
   };
   if (geteuid() != 0) return fail("lab tests need root (network namespaces, raw sockets)");
-  for (const char* tool : {"ip", "nft", "sysctl"}) {
+  for (const char* tool : {"ip", "nft"}) {
     const ExecResult r = run_command({"sh", "-c", std::string("command -v ") + tool}, std::chrono::seconds(5));
     if (r.exit_code != 0) return fail(std::string("`") + tool + "` is not installed");
   }
@@ -434,10 +457,9 @@ void Lab::build(const std::string& description) {
       created_.push_back(name);
       nodes_.push_back(w[1]);
       step({"ip", "-n", name, "link", "set", "lo", "up"});
-      std::vector<std::string> sysctl = {"sysctl", "-q", "-w"};
-      sysctl.insert(sysctl.end(), kBaseSysctls.begin(), kBaseSysctls.end());
-      sysctl.push_back(router ? "net.ipv4.ip_forward=1" : "net.ipv4.ip_forward=0");
-      node_exec(w[1], sysctl);
+      std::vector<std::string> settings = kBaseSysctls;
+      settings.push_back(router ? "net.ipv4.ip_forward=1" : "net.ipv4.ip_forward=0");
+      node_exec(w[1], {"sh", "-c", sysctl_script(settings)});
     } else if (verb == "link") {
       need(w, 3);
       known(w[1]);
@@ -490,18 +512,12 @@ void Lab::build(const std::string& description) {
       node_exec(w[1], {"nft", "add rule inet lab fl_" + w[2] + " " + join(w, 3)});
     } else if (verb == "sysctl") {
       need(w, 3);
-      for (const auto& n : targets(w[1])) {
-        std::vector<std::string> argv = {"sysctl", "-q", "-w"};
-        argv.insert(argv.end(), w.begin() + 2, w.end());
-        node_exec(n, argv);
-      }
+      const std::string script = sysctl_script({w.begin() + 2, w.end()});
+      for (const auto& n : targets(w[1])) node_exec(n, {"sh", "-c", script});
     } else if (verb == "icmp-unlimited") {
       need(w, 2);
-      for (const auto& n : targets(w[1])) {
-        std::vector<std::string> argv = {"sysctl", "-q", "-w"};
-        argv.insert(argv.end(), kIcmpUnlimited.begin(), kIcmpUnlimited.end());
-        node_exec(n, argv);
-      }
+      const std::string script = sysctl_script(kIcmpUnlimited);
+      for (const auto& n : targets(w[1])) node_exec(n, {"sh", "-c", script});
     } else {
       throw LabError("line " + std::to_string(line_no) + ": unknown statement " + verb);
     }
