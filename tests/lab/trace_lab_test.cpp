@@ -109,6 +109,32 @@ TEST_P(FaultTest, HopsAndStopReason) {
   if (c.stop == "gaplimit") {
     for (int ttl = static_cast<int>(c.hops.size()) + 1; ttl <= 10; ++ttl)
       EXPECT_TRUE(addrs_at(t, ttl).empty()) << pic;
+    // -g 3: the trace ends after three unresponsive hops in a row.
+    EXPECT_EQ(t["hops"].back().value("ttl", 0), static_cast<int>(c.hops.size()) + 3) << pic;
+  }
+  // Per-probe contract: one probe when the first attempt is answered (fresh
+  // lab, one trace: no rate limiting), -q 2 probes with only tx_us when not.
+  for (const auto& hop : t["hops"]) {
+    const int ttl = hop.value("ttl", 0);
+    const auto& probes = hop["probes"];
+    const bool answered = !addrs_at(t, ttl).empty();
+    EXPECT_EQ(probes.size(), answered ? 1u : 2u) << "ttl " << ttl << ": " << hop.dump();
+    for (const auto& p : probes) {
+      EXPECT_TRUE(p.contains("tx_us")) << p.dump();
+      if (!p.contains("addr")) {
+        EXPECT_FALSE(p.contains("rtt_us")) << "unanswered probe with an RTT: " << p.dump();
+        continue;
+      }
+      EXPECT_GE(p.value("rtt_us", -1), 0) << p.dump();
+      // Linux sends with TTL 64 and the hop answering time-exceeded at ttl k
+      // is k-1 routers back from vp; in a loop the hop is nearer than ttl says.
+      if (p.value("icmp_type", -1) == 11) {
+        EXPECT_EQ(p.value("quoted_ttl", -1), 1) << p.dump();
+        if (!c.prefix_only) {
+          EXPECT_EQ(p.value("reply_ttl", -1), 65 - ttl) << p.dump();
+        }
+      }
+    }
   }
 }
 
@@ -300,6 +326,57 @@ TEST_P(ReplayTest, Block256AtHighRate) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Methods, ReplayTest, ::testing::Values("icmp", "udp", "tcp"));
+
+// ---- options seen through the lab -------------------------------------------
+
+TEST(TraceOptionsLab, PortsAndTtlRange) {
+  FL_REQUIRE_LAB(true);
+  Lab lab = make_lab("chain");
+  const TraceRun run = run_fl_trace(lab, {"-P", "tcp", "-p", "22", "-s", "40000", "-f", "2", "-m", "3", "-W", "0.5",
+                                          "-o", "json", DST});
+  ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
+  ASSERT_EQ(run.traces.size(), 1u);
+  const json& t = run.traces[0];
+  EXPECT_EQ(t.value("sport", 0), 40000);
+  EXPECT_EQ(t.value("dport", 0), 22);
+  EXPECT_EQ(t.value("stop_reason", ""), "hoplimit") << describe(t);
+  ASSERT_EQ(t["hops"].size(), 2u) << describe(t);
+  EXPECT_EQ(t["hops"][0].value("ttl", 0), 2);
+  EXPECT_EQ(addrs_at(t, 2), std::set<std::string>{R2});
+  EXPECT_EQ(addrs_at(t, 3), std::set<std::string>{R3});
+}
+
+TEST(TraceOptionsLab, CidrExpandsInOrderAndTargetFileWithOutfile) {
+  FL_REQUIRE_LAB(true);
+  Lab lab = make_lab("chain");
+  const TraceRun run = run_fl_trace(lab, trace_args("icmp", {"198.18.200.4/30"}));
+  ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
+  ASSERT_EQ(run.traces.size(), 4u) << run.result.out;
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(run.traces[i].value("dst", ""), "198.18.200." + std::to_string(4 + i));
+    EXPECT_EQ(run.traces[i].value("stop_reason", ""), "completed") << describe(run.traces[i]);
+  }
+  TempDir tmp;
+  const std::string list = tmp.path("targets.txt");
+  const std::string out = tmp.path("out.json");
+  ASSERT_EQ(run_command({"sh", "-c", "printf '198.18.200.9\\n198.18.200.8\\n' > " + list}, 5s).exit_code, 0);
+  const TraceRun file_run = run_fl_trace(lab, trace_args("udp", {"-T", list, "-O", out}));
+  ASSERT_EQ(file_run.result.exit_code, 0) << file_run.result.err;
+  EXPECT_TRUE(file_run.traces.empty()) << "-O should take the output off stdout";
+  const TraceRun from_file = parse_lines(run_command({"cat", out}, 5s));
+  ASSERT_EQ(from_file.traces.size(), 2u);
+  EXPECT_EQ(from_file.traces[0].value("dst", ""), "198.18.200.9");
+  EXPECT_EQ(from_file.traces[1].value("dst", ""), "198.18.200.8");
+}
+
+TEST(TraceOptionsLab, WithoutPrivilegeExits3) {
+  FL_REQUIRE_LAB(true);
+  Lab lab = make_lab("chain");
+  // Inside the lab, so that even a wrongly privileged run probes only the lab.
+  const ExecResult r = lab.exec(kVantage, {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                           fl_trace_path(), "-P", "icmp", "-W", "0.5", DST}, 30s);
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+}
 
 // ---- exit codes that need no lab -------------------------------------------
 
