@@ -61,6 +61,12 @@ std::vector<FaultCase> fault_cases() {
     else
       cases.push_back({"filter-icmp-udp", m, {R1, R2, R3}, "gaplimit", 11, 0});
     cases.push_back({"loop", m, {R1, R2, R3, R2}, "loop", 11, 0, true});
+    // The same faults at the first and the last router.
+    cases.push_back({"drop-hop1", m, {R1}, "gaplimit", 11, 0});
+    cases.push_back({"unreach-route-hop1", m, {R1}, "unreachable", 3, 1});
+    cases.push_back({"no-te-hop1", m, {SILENT, R2, R3, DST}, "completed", done_type, done_code});
+    cases.push_back({"reject-hop3", m, {R1, R2, R3, R3}, "unreachable", 3, 1});
+    cases.push_back({"no-te-hop3", m, {R1, R2, SILENT, DST}, "completed", done_type, done_code});
   }
   return cases;
 }
@@ -326,6 +332,42 @@ TEST_P(ReplayTest, Block256AtHighRate) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Methods, ReplayTest, ::testing::Values("icmp", "udp", "tcp"));
+
+// ---- Linux's default ICMP rate limits ---------------------------------------
+
+// DESIGN: routers rate-limit ICMP errors (Linux: a burst of 6, then about one
+// per second per destination) and the tools must cope: a silent hop followed
+// by answering hops is not a break. 16 targets through the plain chain at 20
+// probes/s (scamper's default rate) must all complete, as they do with
+// scamper. For UDP, the hardest case (the destination's port unreachables are
+// limited too), scamper runs first on its own fresh lab so that a too-harsh
+// lab is not blamed on fl-trace.
+class RateLimitTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RateLimitTest, SixteenTargetsCompleteBehindDefaultLimits) {
+  FL_REQUIRE_LAB(true);
+  const std::string m = GetParam();
+  if (m == "udp") {
+    TempDir tmp;
+    const std::string list = tmp.path("targets.txt");
+    ASSERT_EQ(run_command({"sh", "-c", "for i in $(seq 0 15); do echo 198.18.200.$i; done > " + list}, 5s).exit_code,
+              0);
+    Lab lab = make_lab("chain");
+    const TraceRun ref =
+        parse_lines(lab.exec(kVantage, {"scamper", "-O", "json", "-p", "20", "-c", "trace -P udp-paris -q 2 -w 1", list},
+                             120s));
+    int done = 0;
+    for (const json& o : ref.traces) done += o.value("stop_reason", "") == "COMPLETED";
+    ASSERT_EQ(done, 16) << "scamper did not complete all 16 traces; the lab is too harsh:\n" << ref.result.out;
+  }
+  Lab lab = make_lab("chain");
+  const TraceRun run = run_fl_trace(lab, {"-P", m, "-W", "1", "--pps", "20", "-o", "json", "198.18.200.0/28"});
+  ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
+  ASSERT_EQ(run.traces.size(), 16u);
+  for (const json& t : run.traces) EXPECT_EQ(t.value("stop_reason", ""), "completed") << describe(t);
+}
+
+INSTANTIATE_TEST_SUITE_P(Methods, RateLimitTest, ::testing::Values("icmp", "udp", "tcp"));
 
 // ---- options seen through the lab -------------------------------------------
 
