@@ -216,6 +216,9 @@ int main(int argc, char** argv) {
     if (std::rename(partial.c_str(), o.output_file.c_str()) != 0)
       rc = fail(probe::make_error(ErrorKind::output, "cannot rename " + partial + " to " + o.output_file));
   }
+  if (!s.source->error().empty())
+    rc = fail(probe::make_error(ErrorKind::input, o.read_path + ": capture ends in a damaged record (" +
+                                                      s.source->error() + "); results cover what came before"));
   if (stats.source.kernel_dropped > 0 || stats.send_errors > 0)
     std::cerr << fmt::format("fl-trace: warning: {} packets dropped by the kernel, {} sends refused\n",
                              stats.source.kernel_dropped, stats.send_errors);

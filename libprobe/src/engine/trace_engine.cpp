@@ -254,7 +254,10 @@ struct TraceEngine::Impl {
         halt_all(true);
         break;
       }
-      if (h == 1) halt_all(false);
+      if (h == 1) {
+        halt_all(false);
+        if (next_emit == slots.size()) break;
+      }
       std::int64_t now = clock.now_us();
       while (!ready.empty() && (!sink.paced() || bucket.try_take(now))) {
         std::uint32_t i = ready.front();

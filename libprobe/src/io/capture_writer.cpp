@@ -174,6 +174,7 @@ class TeeSource final : public PacketSource {
   int linktype() const override { return inner_->linktype(); }
   sched::Clock& clock() override { return inner_->clock(); }
   SourceStats stats() override { return inner_->stats(); }
+  std::string error() const override { return inner_->error(); }
 
  private:
   std::unique_ptr<PacketSource> inner_;

@@ -92,6 +92,7 @@ class FileSource final : public PacketSource {
     s.delivered = delivered_;
     return s;
   }
+  std::string error() const override { return error_; }
 
  private:
   void fetch() {
@@ -99,7 +100,9 @@ class FileSource final : public PacketSource {
     const u_char* data = nullptr;
     int rc = pcap_next_ex(pcap_.get(), &hdr, &data);
     if (rc != 1) {
-      eof_ = true;  // end of file, or a truncated record: what came before stands
+      // End of file, or a truncated/corrupt record: what came before stands.
+      if (rc == PCAP_ERROR) error_ = pcap_geterr(pcap_.get());
+      eof_ = true;
       return;
     }
     pending_ = RawPacket{to_us(hdr->ts), data, hdr->caplen, hdr->len, linktype()};
@@ -113,6 +116,7 @@ class FileSource final : public PacketSource {
   PcapHandle pcap_;
   sched::ManualClock clock_;
   std::optional<RawPacket> pending_;
+  std::string error_;
   bool eof_ = false;
   bool started_ = false;
   std::uint64_t delivered_ = 0;

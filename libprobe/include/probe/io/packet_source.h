@@ -40,6 +40,8 @@ class PacketSource {
   /// The clock that this source's timestamps and deadlines are measured on.
   virtual sched::Clock& clock() = 0;
   virtual SourceStats stats() = 0;
+  /// Why a file source stopped early (a truncated or corrupt record), or "".
+  virtual std::string error() const { return {}; }
 };
 
 /// Options for a live capture.

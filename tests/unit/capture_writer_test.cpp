@@ -1,0 +1,275 @@
+// CaptureWriter: pcapng files that libpcap reads back, and the run record
+// kept in their section header.
+
+#include "probe/io/capture_writer.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "probe/io/packet_source.h"
+#include "real_packets.h"
+#include "temp_dir.h"
+
+namespace {
+
+using probe::ErrorKind;
+using probe::io::CaptureWriter;
+using probe::io::open_file;
+using probe::io::RawPacket;
+using probe::io::read_section_comment;
+
+struct Frame {
+  std::int64_t ts_us;
+  std::vector<std::uint8_t> bytes;
+};
+
+template <std::size_t N>
+Frame frame(std::int64_t ts, const std::uint8_t (&a)[N]) {
+  return Frame{ts, std::vector<std::uint8_t>(a, a + N)};
+}
+
+std::vector<Frame> lab_frames() {
+  return {frame(1764318125675841, fixtures::kLabUdpProbe),
+          frame(1764318125675888, fixtures::kLabUdpTe),  // 47 µs later
+          frame(1764318125675888, fixtures::kLabTcpProbe),  // same µs
+          frame(1764318126000001, fixtures::kLabTcpRst),
+          frame(1764318127999999, fixtures::kLabIcmpTe)};  // caplen not a multiple of 4
+}
+
+void write_capture(const std::string& path, const std::string& comment,
+                   const std::vector<Frame>& frames) {
+  auto w = CaptureWriter::create(path, 1, comment);
+  ASSERT_TRUE(w) << w.error().message;
+  for (const auto& f : frames) {
+    RawPacket p;
+    p.ts_us = f.ts_us;
+    p.data = f.bytes.data();
+    p.caplen = static_cast<std::uint32_t>(f.bytes.size());
+    p.len = p.caplen;
+    ASSERT_TRUE((*w)->write(p));
+  }
+  ASSERT_TRUE((*w)->flush());
+}
+
+TEST(CaptureWriter, FramesReadBackWithTheirTimestamps) {
+  testing_io::TempDir dir;
+  const std::string path = dir.file("run.pcapng");
+  const auto frames = lab_frames();
+  write_capture(path, "faultline-run {}", frames);
+
+  auto src = open_file(path);
+  ASSERT_TRUE(src) << src.error().message;
+  EXPECT_EQ((*src)->linktype(), 1);
+  for (const auto& f : frames) {
+    auto p = (*src)->next(probe::sched::kNever);
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->ts_us, f.ts_us);
+    EXPECT_EQ(p->linktype, 1);
+    ASSERT_EQ(p->caplen, f.bytes.size());
+    EXPECT_EQ(p->len, f.bytes.size());
+    EXPECT_EQ(std::vector<std::uint8_t>(p->data, p->data + p->caplen), f.bytes);
+  }
+  EXPECT_FALSE((*src)->next(probe::sched::kNever));
+  EXPECT_TRUE((*src)->exhausted());
+  EXPECT_EQ((*src)->stats().delivered, frames.size());
+}
+
+TEST(CaptureWriter, SnappedFrameKeepsItsWireLength) {
+  testing_io::TempDir dir;
+  const std::string path = dir.file("snap.pcapng");
+  {
+    auto w = CaptureWriter::create(path, 1, "c");
+    ASSERT_TRUE(w);
+    RawPacket p;
+    p.ts_us = 1000000;
+    p.data = fixtures::kLabUdpTe;
+    p.caplen = 42;
+    p.len = sizeof fixtures::kLabUdpTe;
+    ASSERT_TRUE((*w)->write(p));
+  }  // closed by the destructor
+  auto src = open_file(path);
+  ASSERT_TRUE(src);
+  auto p = (*src)->next(probe::sched::kNever);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->caplen, 42u);
+  EXPECT_EQ(p->len, sizeof fixtures::kLabUdpTe);
+}
+
+TEST(CaptureWriter, SectionCommentReadsBack) {
+  testing_io::TempDir dir;
+  const std::string path = dir.file("c.pcapng");
+  const std::string comment = "faultline-run {\"version\":1,\"tool\":\"fl-trace\"}";
+  write_capture(path, comment, lab_frames());
+  auto c = read_section_comment(path);
+  ASSERT_TRUE(c) << c.error().message;
+  ASSERT_TRUE(c->has_value());
+  EXPECT_EQ(**c, comment);
+}
+
+TEST(CaptureWriter, CommentsOfEveryPaddingLength) {
+  testing_io::TempDir dir;
+  for (std::size_t n = 1; n <= 9; ++n) {
+    const std::string path = dir.file("p" + std::to_string(n) + ".pcapng");
+    const std::string comment(n, 'k');
+    write_capture(path, comment, {});
+    auto c = read_section_comment(path);
+    ASSERT_TRUE(c && c->has_value()) << n;
+    EXPECT_EQ(**c, comment);
+  }
+}
+
+// A pcapng option holds at most 65535 bytes: longer records (many targets)
+// are split over several comments and joined back in order.
+TEST(CaptureWriter, CommentLongerThan65535BytesIsSplitAndJoined) {
+  testing_io::TempDir dir;
+  for (std::size_t size : {std::size_t{65532}, std::size_t{65535}, std::size_t{65536},
+                           std::size_t{200003}}) {
+    const std::string path = dir.file("long.pcapng");
+    std::string comment;
+    for (std::size_t i = 0; comment.size() < size; ++i) comment += std::to_string(i) + ",";
+    comment.resize(size);
+    const auto frames = lab_frames();
+    write_capture(path, comment, frames);
+    auto c = read_section_comment(path);
+    ASSERT_TRUE(c && c->has_value()) << size;
+    EXPECT_EQ(c->value().size(), size);
+    EXPECT_TRUE(**c == comment) << size;
+    // And libpcap still reads the frames behind the large header.
+    auto src = open_file(path);
+    ASSERT_TRUE(src) << src.error().message;
+    std::size_t n = 0;
+    while ((*src)->next(probe::sched::kNever)) ++n;
+    EXPECT_EQ(n, frames.size()) << size;
+  }
+}
+
+TEST(ReadSectionComment, ClassicPcapHasNone) {
+  testing_io::TempDir dir;
+  const std::string path = dir.file("classic.pcap");
+  {
+    // A classic pcap header (little-endian, µs, Ethernet) and one frame.
+    std::ofstream out(path, std::ios::binary);
+    const std::uint8_t header[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0,
+                                     0,    0,    0,    0,    0xff, 0xff, 0, 0, 1, 0, 0, 0};
+    out.write(reinterpret_cast<const char*>(header), sizeof header);
+    const std::uint32_t rec[4] = {1764318125, 675841, sizeof fixtures::kLabUdpProbe,
+                                  sizeof fixtures::kLabUdpProbe};
+    out.write(reinterpret_cast<const char*>(rec), sizeof rec);
+    out.write(reinterpret_cast<const char*>(fixtures::kLabUdpProbe), sizeof fixtures::kLabUdpProbe);
+  }
+  auto c = read_section_comment(path);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_FALSE(c->has_value());
+  // It is still a readable capture.
+  auto src = open_file(path);
+  ASSERT_TRUE(src);
+  auto p = (*src)->next(probe::sched::kNever);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->ts_us, 1764318125675841);
+}
+
+void write_bytes(const std::string& path, const std::vector<std::uint8_t>& b) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+}
+
+TEST(ReadSectionComment, OtherToolsPcapngWithoutComment) {
+  // The section header and interface block of tcpdump__icmp-cksum-oobr-4.pcapng
+  // (written by editcap: a shb_userappl option, no comment).
+  const std::vector<std::uint8_t> head = {
+      0x0a, 0x0d, 0x0d, 0x0a, 0x34, 0x00, 0x00, 0x00, 0x4d, 0x3c, 0x2b, 0x1a, 0x01, 0x00, 0x00, 0x00,
+      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x04, 0x00, 0x0d, 0x00, 0x45, 0x64, 0x69, 0x74,
+      0x63, 0x61, 0x70, 0x20, 0x32, 0x2e, 0x30, 0x2e, 0x32, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x34, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x20, 0x00, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00,
+      0x00, 0x20, 0x00, 0x00, 0x09, 0x00, 0x01, 0x00, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x20, 0x00, 0x00, 0x00};
+  testing_io::TempDir dir;
+  const std::string path = dir.file("editcap.pcapng");
+  write_bytes(path, head);
+  auto c = read_section_comment(path);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_FALSE(c->has_value());
+}
+
+TEST(ReadSectionComment, BigEndianSectionHeader) {
+  // A pcapng written on a big-endian host: every field byte-swapped.
+  const std::vector<std::uint8_t> shb = {
+      0x0a, 0x0d, 0x0d, 0x0a, 0x00, 0x00, 0x00, 0x2c, 0x1a, 0x2b, 0x3c, 0x4d, 0x00, 0x01, 0x00, 0x00,
+      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x01, 0x00, 0x05, 'h',  'e',  'l',  'l',
+      'o',  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2c};
+  testing_io::TempDir dir;
+  const std::string path = dir.file("be.pcapng");
+  write_bytes(path, shb);
+  auto c = read_section_comment(path);
+  ASSERT_TRUE(c) << c.error().message;
+  ASSERT_TRUE(c->has_value());
+  EXPECT_EQ(**c, "hello");
+}
+
+TEST(ReadSectionComment, EmptyOrTruncatedFilesHaveNone) {
+  testing_io::TempDir dir;
+  const std::string empty = dir.file("empty");
+  write_bytes(empty, {});
+  auto e = read_section_comment(empty);
+  ASSERT_TRUE(e);
+  EXPECT_FALSE(e->has_value());
+
+  // Our own file cut inside its section header.
+  const std::string whole = dir.file("whole.pcapng");
+  write_capture(whole, "faultline-run {\"x\":1}", {});
+  std::ifstream in(whole, std::ios::binary);
+  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), {});
+  bytes.resize(30);
+  const std::string cut = dir.file("cut.pcapng");
+  write_bytes(cut, bytes);
+  auto c = read_section_comment(cut);
+  ASSERT_TRUE(c);
+  EXPECT_FALSE(c->has_value());
+}
+
+TEST(CaptureWriter, KeepsTheLinkType) {
+  testing_io::TempDir dir;
+  const std::string path = dir.file("ppp.pcapng");
+  {
+    auto w = CaptureWriter::create(path, 9, "c");
+    ASSERT_TRUE(w);
+    RawPacket p;
+    p.ts_us = 1;
+    p.data = fixtures::kPppTeMpls100704;
+    p.caplen = p.len = sizeof fixtures::kPppTeMpls100704;
+    p.linktype = 9;
+    ASSERT_TRUE((*w)->write(p));
+  }
+  auto src = open_file(path);
+  ASSERT_TRUE(src);
+  EXPECT_EQ((*src)->linktype(), 9);
+  auto p = (*src)->next(probe::sched::kNever);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->linktype, 9);
+  EXPECT_EQ(p->ts_us, 1);
+}
+
+TEST(ReadSectionComment, MissingFileIsAnInputError) {
+  testing_io::TempDir dir;
+  const std::string path = dir.file("nope.pcapng");
+  auto c = read_section_comment(path);
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().kind, ErrorKind::input);
+  EXPECT_NE(c.error().message.find(path), std::string::npos);
+  auto src = open_file(path);
+  ASSERT_FALSE(src);
+  EXPECT_EQ(src.error().kind, ErrorKind::input);
+}
+
+TEST(CaptureWriter, UnwritablePathIsAnOutputError) {
+  auto w = CaptureWriter::create("/nonexistent-dir/x.pcapng", 1, "c");
+  ASSERT_FALSE(w);
+  EXPECT_EQ(w.error().kind, ErrorKind::output);
+  EXPECT_NE(w.error().message.find("/nonexistent-dir/x.pcapng"), std::string::npos);
+}
+
+}  // namespace

@@ -1,0 +1,201 @@
+// build_probe: the Paris invariants, read back with parse_ip.
+
+#include "probe/packet/probe_builder.h"
+
+#include <gtest/gtest.h>
+
+#include <initializer_list>
+#include <stdexcept>
+
+#include "packet_helpers.h"
+#include "probe/packet/checksum.h"
+#include "probe/packet/datagram.h"
+
+namespace {
+
+using probe::model::Method;
+using probe::packet::build_probe;
+using probe::packet::internet_checksum;
+using probe::packet::parse_ip;
+using probe::packet::ProbeSpec;
+using probe::packet::sum_words;
+using testing_packets::addr;
+
+ProbeSpec base(Method m) {
+  ProbeSpec s;
+  s.method = m;
+  s.src = addr("198.18.0.1");
+  s.dst = addr("203.0.113.9");
+  s.sport = 51000;
+  s.dport = m == Method::icmp ? 0x5a5a : (m == Method::udp ? 33434 : 80);
+  s.tcp_tag = 0x6999;
+  s.ipid = 0x1234;
+  return s;
+}
+
+// One's complement sum of the pseudo header and the transport segment: 0xffff
+// when the transport checksum is right.
+std::uint16_t transport_sum(const std::vector<std::uint8_t>& p, std::uint8_t proto) {
+  const std::size_t ihl = std::size_t{p[0] & 0x0fu} * 4;
+  const auto len = static_cast<std::uint32_t>(p.size() - ihl);
+  std::uint32_t s = sum_words(p.data() + 12, 8);  // src, dst
+  s += proto + len;
+  s = sum_words(p.data() + ihl, p.size() - ihl, s);
+  return probe::packet::fold(s);
+}
+
+std::uint16_t be16(const std::vector<std::uint8_t>& p, std::size_t at) {
+  return static_cast<std::uint16_t>((p[at] << 8) | p[at + 1]);
+}
+
+TEST(BuildProbe, IpHeaderCarriesTtlIdAndAddresses) {
+  for (Method m : {Method::icmp, Method::udp, Method::tcp}) {
+    auto s = base(m);
+    s.ttl = 17;
+    s.token = 99;
+    auto p = build_probe(s);
+    auto d = parse_ip(p.data(), p.size());
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->ip.src, s.src);
+    EXPECT_EQ(d->ip.dst, s.dst);
+    EXPECT_EQ(d->ip.ttl, 17);
+    EXPECT_EQ(d->ip.ipid, 0x1234);
+    EXPECT_EQ(be16(p, 2), p.size());                       // total length
+    EXPECT_EQ(internet_checksum(p.data(), 20), 0);         // header checksum verifies
+    EXPECT_FALSE(d->is_icmp_error());
+  }
+}
+
+TEST(BuildProbe, IcmpChecksumIsTheFlowConstantAcrossTtlsAndTokens) {
+  auto s = base(Method::icmp);
+  for (std::uint8_t ttl = 1; ttl <= 32; ttl = static_cast<std::uint8_t>(ttl + 3)) {
+    for (std::uint16_t token : std::initializer_list<std::uint16_t>{1, 2, 255, 256, 0x7fff, 0xbeef, 0xfffe, 0xffff}) {
+      s.ttl = ttl;
+      s.token = token;
+      auto p = build_probe(s);
+      auto d = parse_ip(p.data(), p.size());
+      ASSERT_TRUE(d);
+      const auto& t = d->ip.transport;
+      EXPECT_EQ(d->ip.proto, probe::packet::kProtoIcmp);
+      EXPECT_EQ(t.icmp_type, 8);
+      EXPECT_EQ(t.icmp_code, 0);
+      EXPECT_EQ(t.icmp_id, 51000);
+      EXPECT_EQ(t.icmp_seq, token);
+      EXPECT_EQ(t.icmp_checksum, 0x5a5a) << "ttl " << int{ttl} << " token " << token;
+      EXPECT_EQ(internet_checksum(p.data() + 20, p.size() - 20), 0);  // and it is valid
+      EXPECT_EQ(t.length, 8u + 12u);                                  // default payload
+    }
+  }
+}
+
+TEST(BuildProbe, IcmpChecksumHeldForManyFlows) {
+  auto s = base(Method::icmp);
+  for (std::uint32_t c = 0; c < 0xffff; c += 257) {
+    s.dport = static_cast<std::uint16_t>(c);
+    s.sport = static_cast<std::uint16_t>(c * 7);
+    s.token = static_cast<std::uint16_t>(c | 1);
+    auto p = build_probe(s);
+    EXPECT_EQ(be16(p, 22), c);
+    EXPECT_EQ(internet_checksum(p.data() + 20, p.size() - 20), 0);
+  }
+}
+
+// FlowPlan draws the ICMP flow checksum from all 16 bits, 0xffff included.
+// BUG: a one's complement sum of non-zero data never folds to 0x0000, so the
+// checksum 0xffff cannot be steered to; build_probe silently sends 0x0000
+// (libprobe/src/packet/probe_builder.cpp, steer() for Method::icmp), and
+// replies then quote a flow that is not the trace's.
+TEST(BuildProbe, DISABLED_IcmpChecksumFfffIsHeld) {
+  auto s = base(Method::icmp);
+  s.dport = 0xffff;
+  s.token = 7;
+  auto p = build_probe(s);
+  EXPECT_EQ(be16(p, 22), 0xffff);
+}
+
+TEST(BuildProbe, UdpChecksumIsTheTokenAndVerifies) {
+  auto s = base(Method::udp);
+  for (std::uint32_t token = 1; token <= 0xffff; token += 97) {
+    for (std::uint8_t ttl : std::initializer_list<std::uint8_t>{1, 2, 30}) {
+      s.token = static_cast<std::uint16_t>(token);
+      s.ttl = ttl;
+      auto p = build_probe(s);
+      auto d = parse_ip(p.data(), p.size());
+      ASSERT_TRUE(d);
+      const auto& t = d->ip.transport;
+      EXPECT_EQ(d->ip.proto, probe::packet::kProtoUdp);
+      EXPECT_EQ(t.sport, 51000);
+      EXPECT_EQ(t.dport, 33434);
+      EXPECT_EQ(t.udp_checksum, token);
+      EXPECT_EQ(be16(p, 24), p.size() - 20);  // UDP length
+      EXPECT_EQ(transport_sum(p, 17), 0xffff) << "token " << token;
+    }
+  }
+}
+
+TEST(BuildProbe, UdpEdgeTokens) {
+  auto s = base(Method::udp);
+  for (std::uint16_t token : std::initializer_list<std::uint16_t>{1, 2, 0xfffe, 0xffff}) {
+    s.token = token;
+    auto p = build_probe(s);
+    EXPECT_EQ(be16(p, 26), token);
+    EXPECT_EQ(transport_sum(p, 17), 0xffff) << token;
+  }
+}
+
+TEST(BuildProbe, PayloadLengthIsHonouredAndAtLeastTwo) {
+  for (Method m : {Method::icmp, Method::udp}) {
+    auto s = base(m);
+    s.token = 5;
+    s.payload_len = 40;
+    EXPECT_EQ(build_probe(s).size(), 20u + 8u + 40u);
+    s.payload_len = 0;  // two bytes are needed to steer the checksum
+    auto p = build_probe(s);
+    EXPECT_EQ(p.size(), 20u + 8u + 2u);
+    if (m == Method::udp) {
+      EXPECT_EQ(be16(p, 26), 5);
+    } else {
+      EXPECT_EQ(be16(p, 22), 0x5a5a);
+    }
+  }
+}
+
+TEST(BuildProbe, TcpSequenceCarriesTagAndToken) {
+  auto s = base(Method::tcp);
+  for (std::uint16_t token : std::initializer_list<std::uint16_t>{1, 0x582b, 0xffff}) {
+    for (std::uint8_t ttl : std::initializer_list<std::uint8_t>{1, 9, 64}) {
+      s.token = token;
+      s.ttl = ttl;
+      auto p = build_probe(s);
+      auto d = parse_ip(p.data(), p.size());
+      ASSERT_TRUE(d);
+      const auto& t = d->ip.transport;
+      EXPECT_EQ(d->ip.proto, probe::packet::kProtoTcp);
+      EXPECT_EQ(t.sport, 51000);
+      EXPECT_EQ(t.dport, 80);
+      EXPECT_EQ(t.tcp_seq, probe::packet::tcp_sequence(0x6999, token));
+      EXPECT_EQ(t.tcp_seq >> 16, 0x6999u);
+      EXPECT_EQ(t.tcp_flags, 0x02);  // SYN only
+      EXPECT_EQ(t.tcp_ack, 0u);
+      EXPECT_EQ(transport_sum(p, 6), 0xffff);
+    }
+  }
+  EXPECT_EQ(probe::packet::tcp_sequence(0x6999, 0x582b), 1771657259u);  // lab capture's SYN
+}
+
+TEST(BuildProbe, RejectsIpv6AndTokenZero) {
+  auto s = base(Method::udp);
+  s.token = 0;
+  EXPECT_THROW(build_probe(s), std::invalid_argument);
+  for (Method m : {Method::icmp, Method::udp, Method::tcp}) {
+    auto v6 = base(m);
+    v6.token = 1;
+    v6.dst = addr("2001:db8::1");
+    EXPECT_THROW(build_probe(v6), std::invalid_argument);
+    v6.dst = addr("203.0.113.9");
+    v6.src = addr("2001:db8::2");
+    EXPECT_THROW(build_probe(v6), std::invalid_argument);
+  }
+}
+
+}  // namespace

@@ -1,0 +1,162 @@
+// The run record stored in a capture: what lets `-r FILE` alone replay it.
+
+#include "probe/format/run_record.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+
+namespace {
+
+using probe::ErrorKind;
+using probe::format::parse_run_record;
+using probe::format::RunRecord;
+using probe::format::to_comment;
+using probe::model::Method;
+
+RunRecord sample() {
+  RunRecord r;
+  r.tool = "fl-trace";
+  r.interface = "veth-lab0";
+  auto& c = r.config;
+  c.method = Method::tcp;
+  c.src = *probe::model::Address::parse("198.18.0.1");
+  c.sport = 59656;
+  c.dport = 443;
+  c.first_ttl = 3;
+  c.max_ttl = 24;
+  c.attempts = 4;
+  c.wait_us = 1500000;
+  c.gaplimit = 7;
+  c.pps = 250.5;
+  c.concurrency = 1000;
+  c.classic = true;
+  c.run_key = 0x6999abcd12345678ULL;
+  r.targets = {"198.18.200.0/29", "198.18.0.9", "2001:db8::1"};
+  return r;
+}
+
+void expect_same(const RunRecord& a, const RunRecord& b) {
+  EXPECT_EQ(a.tool, b.tool);
+  EXPECT_EQ(a.interface, b.interface);
+  EXPECT_EQ(a.config.method, b.config.method);
+  EXPECT_EQ(a.config.src, b.config.src);
+  EXPECT_EQ(a.config.sport, b.config.sport);
+  EXPECT_EQ(a.config.dport, b.config.dport);
+  EXPECT_EQ(a.config.first_ttl, b.config.first_ttl);
+  EXPECT_EQ(a.config.max_ttl, b.config.max_ttl);
+  EXPECT_EQ(a.config.attempts, b.config.attempts);
+  EXPECT_EQ(a.config.wait_us, b.config.wait_us);
+  EXPECT_EQ(a.config.gaplimit, b.config.gaplimit);
+  EXPECT_EQ(a.config.pps, b.config.pps);
+  EXPECT_EQ(a.config.concurrency, b.config.concurrency);
+  EXPECT_EQ(a.config.classic, b.config.classic);
+  EXPECT_EQ(a.config.run_key, b.config.run_key);
+  EXPECT_EQ(a.targets, b.targets);
+}
+
+TEST(RunRecord, RoundTrip) {
+  const RunRecord r = sample();
+  const std::string comment = to_comment(r);
+  EXPECT_EQ(comment.rfind(probe::format::kRunRecordTag, 0), 0u);
+  EXPECT_EQ(comment.find('\n'), std::string::npos);
+  auto back = parse_run_record(comment);
+  ASSERT_TRUE(back) << back.error().message;
+  expect_same(r, *back);
+}
+
+TEST(RunRecord, EveryMethodRoundTrips) {
+  for (Method m : {Method::icmp, Method::udp, Method::tcp}) {
+    RunRecord r = sample();
+    r.config.method = m;
+    r.config.classic = false;
+    auto back = parse_run_record(to_comment(r));
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->config.method, m);
+    EXPECT_FALSE(back->config.classic);
+  }
+}
+
+// JSON numbers lose integers above 2^53 in many readers; the key must not.
+TEST(RunRecord, RunKeysBeyondTwoToThe53Survive) {
+  for (std::uint64_t key : std::initializer_list<std::uint64_t>{(std::uint64_t{1} << 53) + 1, 0xffffffffffffffffULL,
+                            0x8000000000000001ULL, std::uint64_t{0}}) {
+    RunRecord r = sample();
+    r.config.run_key = key;
+    auto back = parse_run_record(to_comment(r));
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->config.run_key, key);
+  }
+}
+
+TEST(RunRecord, Ipv6SourceRoundTrips) {
+  RunRecord r = sample();
+  r.config.src = *probe::model::Address::parse("2001:db8::7");
+  auto back = parse_run_record(to_comment(r));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->config.src, r.config.src);
+}
+
+TEST(RunRecord, GarbageIsAnInputError) {
+  const std::string tag = probe::format::kRunRecordTag;
+  std::string good = to_comment(sample());
+  auto replace = [&](const std::string& from, const std::string& to) {
+    std::string s = good;
+    auto at = s.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return s.replace(at, from.size(), to);
+  };
+  const std::string cases[] = {
+      "",
+      "faultline",
+      "Captured by tcpdump",
+      tag,
+      tag + "{",
+      tag + "{}",
+      tag + "[1,2]",
+      "x" + good,
+      good.substr(0, good.size() - 1),
+      replace("\"version\":1", "\"version\":2"),
+      replace("\"method\":\"tcp\"", "\"method\":\"sctp\""),
+      replace("\"src\":\"198.18.0.1\"", "\"src\":\"nowhere\""),
+      replace("\"max_ttl\":24", "\"max_ttl\":\"24\""),
+      replace("\"run_key\":\"", "\"run_key\":\"x"),
+  };
+  for (const auto& c : cases) {
+    auto r = parse_run_record(c);
+    ASSERT_FALSE(r) << c;
+    EXPECT_EQ(r.error().kind, ErrorKind::input) << c;
+    EXPECT_FALSE(r.error().message.empty());
+  }
+}
+
+// BUG: libprobe/src/format/run_record.cpp:53-57 read the TTLs, attempts and
+// ports with get<std::uint8_t>/get<std::uint16_t>, which narrow instead of
+// failing, and :63 parses run_key with std::stoull, which ignores trailing
+// junk and wraps "-1". A damaged record then replays with other options:
+// "max_ttl":300 comes back as 44, "sport":70000 as 4464, "run_key":"12abc" as
+// 12. Expected an input error for each.
+TEST(RunRecord, DISABLED_OutOfRangeFieldsAreInputErrors) {
+  const std::string good = to_comment(sample());
+  const std::pair<std::string, std::string> edits[] = {
+      {"\"max_ttl\":24", "\"max_ttl\":300"},
+      {"\"first_ttl\":3", "\"first_ttl\":-1"},
+      {"\"sport\":59656", "\"sport\":70000"},
+      {"\"run_key\":\"7609301942681228920\"", "\"run_key\":\"12abc\""},
+      {"\"run_key\":\"7609301942681228920\"", "\"run_key\":\"-1\""},
+  };
+  for (const auto& [from, to] : edits) {
+    std::string s = good;
+    auto at = s.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    s.replace(at, from.size(), to);
+    auto r = parse_run_record(s);
+    EXPECT_FALSE(r) << to << " read back as max_ttl " << (r ? int{r->config.max_ttl} : 0)
+                    << ", sport " << (r ? r->config.sport : 0) << ", run_key "
+                    << (r ? r->config.run_key : 0);
+  }
+}
+
+}  // namespace
