@@ -518,6 +518,15 @@ void Lab::build(const std::string& description) {
         throw LabError("line " + std::to_string(line_no) + ": nft chain must be fwd, in or out");
       ensure_nft(w[1]);
       node_exec(w[1], {"nft", "add rule inet lab fl_" + w[2] + " " + join(w, 3)});
+    } else if (verb == "down") {
+      need(w, 3);
+      known(w[1]);
+      known(w[2]);
+      std::string ifname;
+      for (const auto& i : interfaces_)
+        if (ifname.empty() && i.node == w[1] && i.peer == w[2]) ifname = i.name;
+      if (ifname.empty()) throw LabError("line " + std::to_string(line_no) + ": no link " + w[1] + " " + w[2]);
+      step({"ip", "-n", ns(w[1]), "link", "set", ifname, "down"});
     } else if (verb == "sysctl") {
       need(w, 3);
       const std::string script = sysctl_script({w.begin() + 2, w.end()});

@@ -20,6 +20,7 @@
 ///                               `fwd` (forward), `in` (input) or `out`
 ///                               (output); e.g. `nft r2 fwd ip daddr
 ///                               198.18.200.0/24 drop`
+///   down NODE PEER              set NODE's interface to PEER down (a dead link)
 ///   sysctl NODE|* KEY=VALUE     a sysctl in NODE (or in every node)
 ///   icmp-unlimited NODE|*       switch off the ICMP rate limits in NODE
 ///

@@ -42,7 +42,7 @@ TEST(LabDescription, RejectsUnknownStatementsAndEmptyLabs) {
 TEST(LabScenarios, AllNamedAndDescribed) {
   const auto names = scenario_names();
   for (const char* want : {"chain", "drop-hop2", "reject-hop2", "prohibit-hop2", "unreach-route-hop2",
-                           "no-te-hop2", "filter-icmp-udp", "loop", "ecmp", "chain-unlimited"}) {
+                           "no-te-hop2", "filter-icmp-udp", "loop", "ecmp", "chain-unlimited", "uplink-down"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), want), names.end()) << want;
     EXPECT_TRUE(scenario(want).has_value());
     EXPECT_FALSE(scenario_summary(want).empty());

@@ -114,6 +114,9 @@ std::map<std::string, Entry> build_all() {
   // r3 sends the block back to r2: r1, r2, r3, r2, r3, ...
   all["loop"] = {"r2 and r3 point the block at each other: hops r1, r2, r3, r2, r3, ...",
                  replace_block_route(chain, "r3", "route r3 198.18.200.0/24 r2")};
+  // The vantage's own interface is down: it has no route at all, so every
+  // probe fails locally; a tool must say so rather than report a path.
+  all["uplink-down"] = {"vp's only interface is down: nothing can be sent", chain + "down vp r1\n"};
   all["ecmp"] = {"r1 load-balances on the 5-tuple over a1-a2 and b1-b2, re-joining at j before dst",
                  kEcmp};
   return all;

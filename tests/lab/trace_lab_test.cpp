@@ -414,6 +414,18 @@ TEST(TraceOptionsLab, CidrExpandsInOrderAndTargetFileWithOutfile) {
   EXPECT_EQ(from_file.traces[1].value("dst", ""), "198.18.200.8");
 }
 
+// The vantage's own uplink is down: no route, nothing can be sent. That is
+// an error of the run (exit 1, saying why), not a path that ends at hop 0.
+TEST(TraceOptionsLab, UplinkDownIsAnError) {
+  FL_REQUIRE_LAB(true);
+  Lab lab = make_lab("uplink-down");
+  for (const std::string m : {"icmp", "udp", "tcp"}) {
+    const TraceRun run = run_fl_trace(lab, trace_args(m, {DST}), 30s);
+    EXPECT_EQ(run.result.exit_code, 1) << m << ": " << run.result.out << run.result.err;
+    EXPECT_NE(run.result.err.find(DST), std::string::npos) << m << ": " << run.result.err;
+  }
+}
+
 TEST(TraceOptionsLab, WithoutPrivilegeExits3) {
   FL_REQUIRE_LAB(true);
   Lab lab = make_lab("chain");
