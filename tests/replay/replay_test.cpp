@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -80,8 +81,8 @@ TEST_P(CaptureReplay, TextOutputHasOneBlockPerTrace) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Captures, CaptureReplay, ::testing::ValuesIn(manifest()),
-                         [](const ::testing::TestParamInfo<Entry>& info) {
-                           std::string n = fs::path(info.param.file).stem().string();
+                         [](const ::testing::TestParamInfo<Entry>& param_info) {
+                           std::string n = fs::path(param_info.param.file).stem().string();
                            for (auto& c : n)
                              if (!isalnum(static_cast<unsigned char>(c))) c = '_';
                            return n;
@@ -96,8 +97,11 @@ TEST(Manifest, ListsEveryCaptureWithItsGolden) {
     EXPECT_TRUE(fs::exists(std::string(FL_CAPTURES_DIR) + "/" + e.file)) << e.file;
     EXPECT_TRUE(fs::exists(golden_of(std::string(FL_CAPTURES_DIR) + "/" + e.file))) << e.file;
   }
-  for (const auto& f : fs::directory_iterator(FL_CAPTURES_DIR))
-    if (f.path().extension() == ".pcapng") EXPECT_TRUE(listed.count(f.path().filename().string())) << f.path();
+  for (const auto& f : fs::directory_iterator(FL_CAPTURES_DIR)) {
+    if (f.path().extension() == ".pcapng") {
+      EXPECT_TRUE(listed.count(f.path().filename().string())) << f.path();
+    }
+  }
 }
 
 // What a user sees when the file is not something we can replay.

@@ -12,7 +12,7 @@
 
 #include "probe/io/packet_source.h"
 #include "real_packets.h"
-#include "temp_dir.h"
+#include "process.h"
 
 namespace {
 
@@ -56,7 +56,7 @@ void write_capture(const std::string& path, const std::string& comment,
 }
 
 TEST(CaptureWriter, FramesReadBackWithTheirTimestamps) {
-  testing_io::TempDir dir;
+  testsupport::TempDir dir;
   const std::string path = dir.file("run.pcapng");
   const auto frames = lab_frames();
   write_capture(path, "faultline-run {}", frames);
@@ -79,7 +79,7 @@ TEST(CaptureWriter, FramesReadBackWithTheirTimestamps) {
 }
 
 TEST(CaptureWriter, SnappedFrameKeepsItsWireLength) {
-  testing_io::TempDir dir;
+  testsupport::TempDir dir;
   const std::string path = dir.file("snap.pcapng");
   {
     auto w = CaptureWriter::create(path, 1, "c");
@@ -100,7 +100,7 @@ TEST(CaptureWriter, SnappedFrameKeepsItsWireLength) {
 }
 
 TEST(CaptureWriter, SectionCommentReadsBack) {
-  testing_io::TempDir dir;
+  testsupport::TempDir dir;
   const std::string path = dir.file("c.pcapng");
   const std::string comment = "faultline-run {\"version\":1,\"tool\":\"fl-trace\"}";
   write_capture(path, comment, lab_frames());
@@ -111,7 +111,7 @@ TEST(CaptureWriter, SectionCommentReadsBack) {
 }
 
 TEST(CaptureWriter, CommentsOfEveryPaddingLength) {
-  testing_io::TempDir dir;
+  testsupport::TempDir dir;
   for (std::size_t n = 1; n <= 9; ++n) {
     const std::string path = dir.file("p" + std::to_string(n) + ".pcapng");
     const std::string comment(n, 'k');
@@ -125,7 +125,7 @@ TEST(CaptureWriter, CommentsOfEveryPaddingLength) {
 // A pcapng option holds at most 65535 bytes: longer records (many targets)
 // are split over several comments and joined back in order.
 TEST(CaptureWriter, CommentLongerThan65535BytesIsSplitAndJoined) {
-  testing_io::TempDir dir;
+  testsupport::TempDir dir;
   for (std::size_t size : {std::size_t{65532}, std::size_t{65535}, std::size_t{65536},
                            std::size_t{200003}}) {
     const std::string path = dir.file("long.pcapng");
@@ -148,7 +148,7 @@ TEST(CaptureWriter, CommentLongerThan65535BytesIsSplitAndJoined) {
 }
 
 TEST(ReadSectionComment, ClassicPcapHasNone) {
-  testing_io::TempDir dir;
+  testsupport::TempDir dir;
   const std::string path = dir.file("classic.pcap");
   {
     // A classic pcap header (little-endian, µs, Ethernet) and one frame.
@@ -187,7 +187,7 @@ TEST(ReadSectionComment, OtherToolsPcapngWithoutComment) {
       0x34, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x20, 0x00, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00,
       0x00, 0x20, 0x00, 0x00, 0x09, 0x00, 0x01, 0x00, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
       0x20, 0x00, 0x00, 0x00};
-  testing_io::TempDir dir;
+  testsupport::TempDir dir;
   const std::string path = dir.file("editcap.pcapng");
   write_bytes(path, head);
   auto c = read_section_comment(path);
@@ -201,7 +201,7 @@ TEST(ReadSectionComment, BigEndianSectionHeader) {
       0x0a, 0x0d, 0x0d, 0x0a, 0x00, 0x00, 0x00, 0x2c, 0x1a, 0x2b, 0x3c, 0x4d, 0x00, 0x01, 0x00, 0x00,
       0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x01, 0x00, 0x05, 'h',  'e',  'l',  'l',
       'o',  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2c};
-  testing_io::TempDir dir;
+  testsupport::TempDir dir;
   const std::string path = dir.file("be.pcapng");
   write_bytes(path, shb);
   auto c = read_section_comment(path);
@@ -211,7 +211,7 @@ TEST(ReadSectionComment, BigEndianSectionHeader) {
 }
 
 TEST(ReadSectionComment, EmptyOrTruncatedFilesHaveNone) {
-  testing_io::TempDir dir;
+  testsupport::TempDir dir;
   const std::string empty = dir.file("empty");
   write_bytes(empty, {});
   auto e = read_section_comment(empty);
@@ -232,7 +232,7 @@ TEST(ReadSectionComment, EmptyOrTruncatedFilesHaveNone) {
 }
 
 TEST(CaptureWriter, KeepsTheLinkType) {
-  testing_io::TempDir dir;
+  testsupport::TempDir dir;
   const std::string path = dir.file("ppp.pcapng");
   {
     auto w = CaptureWriter::create(path, 9, "c");
@@ -254,7 +254,7 @@ TEST(CaptureWriter, KeepsTheLinkType) {
 }
 
 TEST(ReadSectionComment, MissingFileIsAnInputError) {
-  testing_io::TempDir dir;
+  testsupport::TempDir dir;
   const std::string path = dir.file("nope.pcapng");
   auto c = read_section_comment(path);
   ASSERT_FALSE(c);

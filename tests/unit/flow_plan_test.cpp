@@ -122,27 +122,28 @@ TEST(FlowPlan, ClassicFlowChangesPerProbe) {
   }
 }
 
-// BUG (see BuildProbe.DISABLED_IcmpChecksumFfffIsHeld): the plan hands some
-// traces (here trace 906 of this key) the ICMP flow checksum 0xffff (libprobe/src/match/flow_plan.cpp,
-// FlowPlan::flow, Method::icmp: any 16-bit value), build_probe sends 0x0000
-// instead, and classify then reports a flow that is not the plan's.
-TEST(FlowPlan, DISABLED_EveryPlannedIcmpFlowSurvivesTheWire) {
-  FlowPlan plan(Method::icmp, 0x0123456789abcdefULL, 0, 0, false);
-  std::size_t trace = 0;
-  while (plan.trace_flow(trace).dport != 0xffff && trace < (std::size_t{1} << 24)) ++trace;
-  ASSERT_EQ(plan.trace_flow(trace).dport, 0xffff) << "no trace with checksum 0xffff";
-  probe::packet::ProbeSpec s;
-  s.src = testing_packets::addr("198.18.0.1");
-  s.dst = testing_packets::addr("198.18.200.1");
-  s.sport = plan.trace_flow(trace).sport;
-  s.dport = plan.trace_flow(trace).dport;
-  s.token = plan.token(trace, 0);
-  auto p = probe::packet::build_probe(s);
-  auto d = probe::packet::parse_ip(p.data(), p.size());
-  ASSERT_TRUE(d);
-  auto e = probe::match::classify(*d, probe::match::Identity{Method::icmp, s.src, 0});
-  ASSERT_TRUE(e);
-  EXPECT_EQ(e->flow, plan.trace_flow(trace)) << "trace " << trace;
+// The plan never asks for the ICMP checksum 0xffff, which cannot be carried,
+// and what it asks for comes back from the wire as the same flow.
+TEST(FlowPlan, EveryPlannedIcmpFlowSurvivesTheWire) {
+  for (bool classic : {false, true}) {
+    FlowPlan plan(Method::icmp, 0x0123456789abcdefULL, 0, 0, classic);
+    for (std::size_t trace = 0; trace < 200000; ++trace)
+      ASSERT_NE(plan.flow(trace, classic ? trace % 40 : 0).dport, 0xffff) << "trace " << trace;
+    for (std::size_t trace = 0; trace < 2000; trace += 7) {
+      probe::packet::ProbeSpec s;
+      s.src = testing_packets::addr("198.18.0.1");
+      s.dst = testing_packets::addr("198.18.200.1");
+      s.sport = plan.flow(trace, 3).sport;
+      s.dport = plan.flow(trace, 3).dport;
+      s.token = plan.token(trace, 3);
+      auto p = probe::packet::build_probe(s);
+      auto d = probe::packet::parse_ip(p.data(), p.size());
+      ASSERT_TRUE(d);
+      auto e = probe::match::classify(*d, probe::match::Identity{Method::icmp, s.src, 0});
+      ASSERT_TRUE(e);
+      EXPECT_EQ(e->flow, plan.flow(trace, 3)) << "trace " << trace;
+    }
+  }
 }
 
 }  // namespace

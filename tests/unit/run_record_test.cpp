@@ -132,13 +132,9 @@ TEST(RunRecord, GarbageIsAnInputError) {
   }
 }
 
-// BUG: libprobe/src/format/run_record.cpp:53-57 read the TTLs, attempts and
-// ports with get<std::uint8_t>/get<std::uint16_t>, which narrow instead of
-// failing, and :63 parses run_key with std::stoull, which ignores trailing
-// junk and wraps "-1". A damaged record then replays with other options:
-// "max_ttl":300 comes back as 44, "sport":70000 as 4464, "run_key":"12abc" as
-// 12. Expected an input error for each.
-TEST(RunRecord, DISABLED_OutOfRangeFieldsAreInputErrors) {
+// A damaged record must not replay as another run: out-of-range numbers and
+// a run key with junk in it are input errors, not narrowed or wrapped values.
+TEST(RunRecord, OutOfRangeFieldsAreInputErrors) {
   const std::string good = to_comment(sample());
   const std::pair<std::string, std::string> edits[] = {
       {"\"max_ttl\":24", "\"max_ttl\":300"},

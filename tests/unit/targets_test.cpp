@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "temp_dir.h"
+#include "process.h"
 
 namespace {
 
@@ -83,7 +83,7 @@ TEST(ExpandTargets, TooManyTargetsIsAUsageError) {
 }
 
 TEST(ReadTargetFile, CommentsAndBlanksAreSkipped) {
-  testing_io::TempDir dir;
+  testsupport::TempDir dir;
   const std::string path = dir.file("targets.txt");
   {
     std::ofstream out(path);
@@ -102,7 +102,7 @@ TEST(ReadTargetFile, CommentsAndBlanksAreSkipped) {
 }
 
 TEST(ReadTargetFile, EmptyFileGivesNoSpecs) {
-  testing_io::TempDir dir;
+  testsupport::TempDir dir;
   const std::string path = dir.file("empty.txt");
   std::ofstream(path).close();
   auto r = read_target_file(path);
@@ -111,7 +111,7 @@ TEST(ReadTargetFile, EmptyFileGivesNoSpecs) {
 }
 
 TEST(ReadTargetFile, MissingFileIsAnInputErrorNamingIt) {
-  testing_io::TempDir dir;
+  testsupport::TempDir dir;
   const std::string path = dir.file("absent.txt");
   auto r = read_target_file(path);
   ASSERT_FALSE(r);

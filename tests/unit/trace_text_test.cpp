@@ -19,7 +19,7 @@ using probe::model::Reply;
 using probe::model::ReplyKind;
 using probe::model::StopReason;
 using probe::model::Trace;
-using probe::model::unreachable_mark;
+using probe::format::unreachable_mark;
 using testing_packets::addr;
 
 ProbeRecord probe_at(std::uint8_t ttl, std::uint8_t attempt, std::int64_t tx) {
@@ -105,10 +105,10 @@ TEST(UnreachableMark, TracerouteAnnotations) {
   const std::pair<int, const char*> v4[] = {{0, "!N"}, {1, "!H"}, {2, "!P"}, {3, ""},
                                             {4, "!F"}, {5, "!S"}, {6, "!N"}, {7, "!H"},
                                             {9, "!A"}, {10, "!A"}, {13, "!X"}, {14, "!V"},
-                                            {15, "!C"}, {8, "!?"}, {200, "!?"}};
+                                            {15, "!C"}, {8, "!N"}, {200, "!200"}};
   for (const auto& [code, mark] : v4)
     EXPECT_EQ(unreachable_mark(static_cast<std::uint8_t>(code), false), mark) << code;
-  const std::pair<int, const char*> v6[] = {{0, "!N"}, {1, "!X"}, {3, "!H"}, {4, ""}, {5, "!?"}};
+  const std::pair<int, const char*> v6[] = {{0, "!N"}, {1, "!X"}, {3, "!H"}, {4, ""}, {5, "!5"}};
   for (const auto& [code, mark] : v6)
     EXPECT_EQ(unreachable_mark(static_cast<std::uint8_t>(code), true), mark) << code;
 }

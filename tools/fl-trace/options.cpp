@@ -126,7 +126,7 @@ probe::Result<Options> parse_options(int argc, const char* const* argv) {
   if (!conc) return conc.error();
   c.concurrency = static_cast<std::size_t>(*conc);
   double wait = vm["wait"].as<double>();
-  if (!(wait > 0 && wait <= 60)) return usage_error("--wait must be more than 0 and at most 60 seconds");
+  if (!(wait >= 0.001 && wait <= 60)) return usage_error("--wait must be between 0.001 and 60 seconds");
   c.wait_us = std::llround(wait * 1e6);
   double pps = vm["pps"].as<double>();
   if (!(pps >= 1 && pps <= 1e6)) return usage_error("--pps must be between 1 and 1000000");

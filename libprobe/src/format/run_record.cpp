@@ -50,17 +50,27 @@ Result<RunRecord> parse_run_record(const std::string& comment) {
     if (!method || !src) return make_error(ErrorKind::input, "run record: bad method or source address");
     c.method = *method;
     c.src = *src;
-    c.sport = j.at("sport").get<std::uint16_t>();
-    c.dport = j.at("dport").get<std::uint16_t>();
-    c.first_ttl = j.at("first_ttl").get<std::uint8_t>();
-    c.max_ttl = j.at("max_ttl").get<std::uint8_t>();
-    c.attempts = j.at("attempts").get<std::uint8_t>();
-    c.wait_us = j.at("wait_us").get<std::int64_t>();
-    c.gaplimit = j.at("gaplimit").get<int>();
+    // Every number is checked against its range: a damaged record must not
+    // replay as a different run.
+    auto number = [&j](const char* name, std::int64_t lo, std::int64_t hi) {
+      auto v = j.at(name).get<std::int64_t>();
+      if (v < lo || v > hi) throw std::out_of_range(std::string(name) + " out of range");
+      return v;
+    };
+    c.sport = static_cast<std::uint16_t>(number("sport", 0, 65535));
+    c.dport = static_cast<std::uint16_t>(number("dport", 0, 65535));
+    c.first_ttl = static_cast<std::uint8_t>(number("first_ttl", 1, 255));
+    c.max_ttl = static_cast<std::uint8_t>(number("max_ttl", 1, 255));
+    c.attempts = static_cast<std::uint8_t>(number("attempts", 1, 255));
+    c.wait_us = number("wait_us", 1, 3600000000);
+    c.gaplimit = static_cast<int>(number("gaplimit", 1, 255));
     c.pps = j.at("pps").get<double>();
-    c.concurrency = j.at("concurrency").get<std::size_t>();
+    c.concurrency = static_cast<std::size_t>(number("concurrency", 1, INT64_MAX));
     c.classic = j.at("classic").get<bool>();
-    c.run_key = std::stoull(j.at("run_key").get<std::string>());
+    auto key = j.at("run_key").get<std::string>();
+    if (key.empty() || key.size() > 20 || key.find_first_not_of("0123456789") != std::string::npos)
+      throw std::out_of_range("run_key is not a number");
+    c.run_key = std::stoull(key);
     r.targets = j.at("targets").get<std::vector<std::string>>();
     return r;
   } catch (const std::exception& e) {

@@ -4,6 +4,31 @@
 
 namespace probe::format {
 
+std::string unreachable_mark(std::uint8_t code, bool v6) {
+  if (v6) {
+    switch (code) {
+      case 0: return "!N";
+      case 1: return "!X";
+      case 3: return "!H";
+      case 4: return "";  // port unreachable
+      default: return fmt::format("!{}", code);
+    }
+  }
+  switch (code) {
+    case 0: case 6: case 8: case 11: return "!N";
+    case 1: case 7: case 12: return "!H";
+    case 2: return "!P";
+    case 3: return "";  // port unreachable
+    case 4: return "!F";
+    case 5: return "!S";
+    case 9: case 10: return "!A";
+    case 13: return "!X";
+    case 14: return "!V";
+    case 15: return "!C";
+    default: return fmt::format("!{}", code);
+  }
+}
+
 void TextWriter::write(const model::Trace& t) {
   out_ << fmt::format("traceroute to {} ({} paris), {} hops max\n", t.dst.to_string(),
                       model::to_string(t.method), max_ttl_);
@@ -20,7 +45,7 @@ void TextWriter::write(const model::Trace& t) {
       last = &r.addr;
       line += fmt::format("  {:.3f} ms", static_cast<double>(p.rtt_us()) / 1000.0);
       if (r.kind == model::ReplyKind::unreachable) {
-        auto mark = model::unreachable_mark(r.icmp_code, !r.addr.is_v4());
+        auto mark = unreachable_mark(r.icmp_code, !r.addr.is_v4());
         if (!mark.empty())
           line += fmt::format(" {}", mark);
         else if (r.addr != t.dst)  // port unreachable from a hop, not the destination

@@ -30,8 +30,13 @@ Flow FlowPlan::flow(std::size_t trace, std::size_t probe) const {
     case model::Method::icmp:
       // Echo id and the checksum every probe is steered to; classic ICMP lets
       // the checksum follow the sequence number instead.
-      return Flow{static_cast<std::uint16_t>(mix(trace, 1)),
-                  static_cast<std::uint16_t>(mix(trace, 2) + step)};
+      // A checksum field of 0xffff needs a one's complement sum of zero,
+      // which non-zero data never has: steer only to 0x0000..0xfffe.
+      {
+        auto checksum = static_cast<std::uint16_t>(mix(trace, 2) + step);
+        return Flow{static_cast<std::uint16_t>(mix(trace, 1)),
+                    checksum == 0xffff ? std::uint16_t{0} : checksum};
+      }
     case model::Method::udp:
       return Flow{sport_, static_cast<std::uint16_t>(dport_ + step)};
     case model::Method::tcp:

@@ -37,29 +37,4 @@ const Reply* Hop::reply() const {
   return nullptr;
 }
 
-std::string_view unreachable_mark(std::uint8_t code, bool v6) {
-  if (v6) {
-    switch (code) {
-      case 0: return "!N";
-      case 1: return "!X";
-      case 3: return "!H";
-      case 4: return "";  // port unreachable: the destination itself
-      default: return "!?";
-    }
-  }
-  switch (code) {
-    case 0: case 6: case 11: return "!N";
-    case 1: case 7: case 12: return "!H";
-    case 2: return "!P";
-    case 3: return "";  // port unreachable: the destination itself
-    case 4: return "!F";
-    case 5: return "!S";
-    case 9: case 10: return "!A";
-    case 13: return "!X";
-    case 14: return "!V";
-    case 15: return "!C";
-    default: return "!?";
-  }
-}
-
 }  // namespace probe::model

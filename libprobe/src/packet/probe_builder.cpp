@@ -39,6 +39,8 @@ std::vector<std::uint8_t> build_probe(const ProbeSpec& spec) {
   if (!spec.dst.is_v4() || !spec.src.is_v4())
     throw std::invalid_argument("IPv6 probes are not supported yet");
   if (spec.token == 0) throw std::invalid_argument("probe token 0 cannot be carried");
+  if (spec.method == model::Method::icmp && spec.dport == 0xffff)
+    throw std::invalid_argument("ICMP checksum 0xffff cannot be carried");
   Tins::IP ip(to_tins(spec.dst), to_tins(spec.src));
   ip.ttl(spec.ttl);
   ip.id(spec.ipid);

@@ -1,11 +1,17 @@
 #pragma once
 /// traceroute-like text for people at a terminal.
 
+#include <cstdint>
 #include <ostream>
+#include <string>
 
 #include "probe/model/trace.h"
 
 namespace probe::format {
+
+/// traceroute's mark for an ICMP destination unreachable code: "!N", "!H",
+/// "!X"..., "!<code>" for codes without a letter, "" for port unreachable.
+std::string unreachable_mark(std::uint8_t icmp_code, bool v6);
 
 class TextWriter {
  public:

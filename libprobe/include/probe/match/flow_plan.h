@@ -21,7 +21,8 @@ struct Flow {
 };
 
 /// Deterministic from (run key, options): the live run and its replay derive
-/// the same values.
+/// the same values. The derivation is part of the capture format (run record
+/// version 1): changing it makes old captures replay wrong.
 class FlowPlan {
  public:
   FlowPlan(model::Method method, std::uint64_t run_key, std::uint16_t sport, std::uint16_t dport,

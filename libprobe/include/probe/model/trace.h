@@ -94,7 +94,4 @@ struct Trace {
   std::vector<Hop> hops;    ///< in TTL order, only TTLs that were probed
 };
 
-/// traceroute's annotation for an unreachable code: "!N", "!H", ... or "".
-std::string_view unreachable_mark(std::uint8_t icmp_code, bool v6);
-
 }  // namespace probe::model
