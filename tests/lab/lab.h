@@ -1,0 +1,144 @@
+#pragma once
+/// A throw-away network of Linux network namespaces for live tests.
+///
+/// A Lab is built from a short text description (one statement per line,
+/// `#` starts a comment):
+///
+///   node NAME [router]          a namespace; `router` turns IPv4 forwarding on
+///   link A B                    a veth pair between A and B; addresses come
+///                               from 198.18.0.0/24, one /30 per link in
+///                               order: link i gives A .4i+1 and B .4i+2
+///   route NODE DEST HOP...      DEST is a prefix or `default`; HOP is a node
+///                               name (its address on the link shared with
+///                               NODE) or an IPv4 address; several HOPs make
+///                               a multipath route
+///   route NODE DEST unreachable|prohibit|blackhole
+///                               a route of that type (ICMP code 1, 13, none)
+///   block NODE PREFIX           `ip route add local PREFIX dev lo` in NODE:
+///                               every address of PREFIX answers
+///   nft NODE CHAIN RULE...      a rule in table `inet lab` of NODE; CHAIN is
+///                               `fwd` (forward), `in` (input) or `out`
+///                               (output); e.g. `nft r2 fwd ip daddr
+///                               198.18.200.0/24 drop`
+///   down NODE PEER              set NODE's interface to PEER down (a dead link)
+///   sysctl NODE|* KEY=VALUE     a sysctl in NODE (or in every node)
+///   icmp-unlimited NODE|*       switch off the ICMP rate limits in NODE
+///
+/// Every namespace is named PREFIX + node name; the destructor deletes them
+/// all (and with them every veth). Only 198.18.0.0/15 and the RFC 5737
+/// TEST-NETs may appear in a description; no namespace is linked to the host.
+
+#include <chrono>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace probe::lab {
+
+/// Anything that goes wrong while building or using a lab.
+struct LabError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// What a command did.
+struct ExecResult {
+  int exit_code = -1;       ///< exit status, 128+signal when killed, -1 if not started
+  std::string out;          ///< everything it wrote on stdout
+  std::string err;          ///< everything it wrote on stderr
+  bool timed_out = false;   ///< killed because the time bound passed
+};
+
+/// Runs argv (argv[0] looked up in PATH) in the current namespace, killing
+/// its whole process group after `timeout`. stdin is /dev/null. The child
+/// dies with the caller (PR_SET_PDEATHSIG).
+ExecResult run_command(const std::vector<std::string>& argv,
+                       std::chrono::milliseconds timeout);
+
+/// Names of all network namespaces (`ip netns list`).
+std::vector<std::string> list_netns();
+
+/// True when this process can build labs (root, `ip` works, namespaces
+/// can be made); otherwise false with the reason in `why`.
+bool lab_supported(std::string* why);
+
+/// A prefix unique to this process and call: "fl<pid>x<counter>-".
+std::string unique_prefix();
+
+/// Deletes every namespace whose name starts with `prefix`; returns how many.
+int destroy_prefix(const std::string& prefix);
+
+/// Crash cleanup: for every marker file "<prefix>" in `state_dir` whose
+/// owning process (the pid inside the prefix) is gone, deletes the
+/// namespaces of that prefix and the marker. Returns how many namespaces
+/// were deleted.
+int reap_stale(const std::string& state_dir);
+
+/// One end of a link.
+struct Interface {
+  std::string node;     ///< owner
+  std::string peer;     ///< node at the other end
+  std::string name;     ///< interface name inside the namespace
+  std::string address;  ///< IPv4 address without length
+  int prefix_len = 30;
+};
+
+/// Build options.
+struct LabOptions {
+  std::string prefix;      ///< namespace prefix; empty = unique_prefix()
+  std::string state_dir;   ///< where to drop a marker for reap_stale; empty = none
+  std::chrono::milliseconds step_timeout{10000};  ///< bound for each setup command
+};
+
+/// A built lab; move-only, tears down on destruction.
+class Lab {
+ public:
+  /// Parses `description` and builds it. Throws LabError (after removing
+  /// whatever it had built) when the description is wrong or a step fails.
+  Lab(const std::string& description, LabOptions options = {});
+  ~Lab();
+  Lab(Lab&& other) noexcept;
+  Lab& operator=(Lab&& other) noexcept;
+  Lab(const Lab&) = delete;
+  Lab& operator=(const Lab&) = delete;
+
+  /// Runs argv inside node's namespace with a time bound.
+  ExecResult exec(const std::string& node, const std::vector<std::string>& argv,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(60)) const;
+
+  /// The namespace name of a node.
+  std::string ns(const std::string& node) const;
+  /// Address of `node` on its link to `peer` (first such link).
+  std::string addr(const std::string& node, const std::string& peer) const;
+  /// All interfaces of the lab, in link order.
+  const std::vector<Interface>& interfaces() const { return interfaces_; }
+  /// Node names in declaration order.
+  const std::vector<std::string>& nodes() const { return nodes_; }
+  const std::string& prefix() const { return prefix_; }
+
+  /// Leave the namespaces in place when destroyed (for `fl-lab up`).
+  void release() { released_ = true; }
+  /// Deletes the namespaces now (idempotent).
+  void teardown();
+
+ private:
+  void build(const std::string& description);
+  void step(const std::vector<std::string>& argv) const;
+  void node_exec(const std::string& node, const std::vector<std::string>& argv) const;
+  void ensure_nft(const std::string& node);
+  std::string resolve_hop(const std::string& node, const std::string& hop) const;
+
+  LabOptions options_;
+  std::string prefix_;
+  std::string marker_;                     ///< reap_stale marker file, if any
+  std::vector<std::string> nodes_;
+  std::vector<std::string> created_;       ///< namespaces to delete
+  std::vector<Interface> interfaces_;
+  std::map<std::string, bool> nft_ready_;
+  bool released_ = false;
+};
+
+/// Splits a line into whitespace-separated words.
+std::vector<std::string> split_words(const std::string& line);
+
+}  // namespace probe::lab

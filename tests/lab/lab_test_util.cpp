@@ -1,0 +1,125 @@
+#include "lab_test_util.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <sstream>
+
+#include "scenarios.h"
+
+#ifndef FL_TRACE_BIN
+#define FL_TRACE_BIN ""
+#endif
+#ifndef FL_LAB_STATE_DIR
+#define FL_LAB_STATE_DIR ""
+#endif
+
+namespace probe::lab::test {
+
+bool in_ci() {
+  const char* ci = std::getenv("CI");
+  return ci != nullptr && std::string(ci) == "true";
+}
+
+bool lab_available(std::string* why) {
+  static std::string reason;
+  static const bool ok = lab_supported(&reason);
+  if (why) *why = reason;
+  return ok;
+}
+
+std::string fl_trace_path() {
+  if (const char* env = std::getenv("FL_TRACE"); env != nullptr && *env != '\0')
+    return access(env, X_OK) == 0 ? env : "";
+  const std::string built = FL_TRACE_BIN;
+  return !built.empty() && access(built.c_str(), X_OK) == 0 ? built : "";
+}
+
+Lab make_lab(const std::string& name) {
+  const auto text = scenario(name);
+  if (!text) throw LabError("no scenario " + name);
+  LabOptions options;
+  options.state_dir = FL_LAB_STATE_DIR;
+  return Lab(*text, options);
+}
+
+TempDir::TempDir() {
+  char tmpl[] = "/tmp/fl-labtest-XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) throw LabError("mkdtemp failed");
+  dir_ = tmpl;
+}
+
+TempDir::~TempDir() { run_command({"rm", "-rf", "--", dir_}, std::chrono::seconds(10)); }
+
+TraceRun parse_lines(ExecResult result) {
+  TraceRun run;
+  std::istringstream in(result.out);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    try {
+      run.traces.push_back(nlohmann::json::parse(line));
+    } catch (const nlohmann::json::exception&) {
+      if (run.parse_error.empty()) run.parse_error = line;
+    }
+  }
+  run.result = std::move(result);
+  return run;
+}
+
+TraceRun run_fl_trace(const Lab& lab, const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+  std::vector<std::string> argv = {fl_trace_path()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return parse_lines(lab.exec(kVantage, argv, timeout));
+}
+
+namespace {
+const nlohmann::json* hop_of(const nlohmann::json& trace, int ttl) {
+  if (!trace.contains("hops")) return nullptr;
+  for (const auto& hop : trace["hops"])
+    if (hop.value("ttl", -1) == ttl) return &hop;
+  return nullptr;
+}
+}  // namespace
+
+std::set<std::string> addrs_at(const nlohmann::json& trace, int ttl) {
+  std::set<std::string> out;
+  if (const auto* hop = hop_of(trace, ttl))
+    for (const auto& p : hop->value("probes", nlohmann::json::array()))
+      if (p.contains("addr")) out.insert(p["addr"].get<std::string>());
+  return out;
+}
+
+int last_answered_ttl(const nlohmann::json& trace) {
+  int last = 0;
+  for (const auto& hop : trace.value("hops", nlohmann::json::array()))
+    for (const auto& p : hop.value("probes", nlohmann::json::array()))
+      if (p.contains("addr")) last = std::max(last, hop.value("ttl", 0));
+  return last;
+}
+
+nlohmann::json first_reply(const nlohmann::json& trace, int ttl) {
+  if (const auto* hop = hop_of(trace, ttl))
+    for (const auto& p : hop->value("probes", nlohmann::json::array()))
+      if (p.contains("addr")) return p;
+  return nullptr;
+}
+
+std::string describe(const nlohmann::json& trace) {
+  std::string s = trace.value("dst", std::string("?")) + " " + trace.value("stop_reason", std::string("?")) + ":";
+  for (const auto& hop : trace.value("hops", nlohmann::json::array())) {
+    s += " " + std::to_string(hop.value("ttl", 0)) + ":";
+    std::string addrs;
+    for (const auto& p : hop.value("probes", nlohmann::json::array())) {
+      if (!addrs.empty()) addrs += ",";
+      addrs += p.value("addr", std::string("*"));
+      if (p.contains("icmp_type") && p["icmp_type"] == 3)
+        addrs += "!" + std::to_string(p.value("icmp_code", -1));
+    }
+    s += addrs.empty() ? "-" : addrs;
+  }
+  return s;
+}
+
+}  // namespace probe::lab::test

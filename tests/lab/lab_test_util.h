@@ -1,0 +1,77 @@
+#pragma once
+// Helpers shared by the lab tests: skip-or-fail when the lab cannot run,
+// labs with crash markers, running fl-trace and reading its JSON Lines.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "lab.h"
+
+namespace probe::lab::test {
+
+/// CI=true: a lab test that cannot run is a failure, not a skip.
+bool in_ci();
+/// Cached lab_supported(); the reason in `why` when false.
+bool lab_available(std::string* why);
+/// fl-trace to run: $FL_TRACE, else the build's; empty when neither exists.
+std::string fl_trace_path();
+/// A lab from a built-in scenario, with a crash marker for the cleanup fixture.
+Lab make_lab(const std::string& scenario);
+
+/// A temporary directory removed (with its files) on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string path(const std::string& file) const { return dir_ + "/" + file; }
+
+ private:
+  std::string dir_;
+};
+
+/// The outcome of one fl-trace run.
+struct TraceRun {
+  ExecResult result;
+  std::vector<nlohmann::json> traces;  ///< one per JSON line of stdout
+  std::string parse_error;             ///< first line that was not JSON
+};
+
+/// Runs fl-trace with `args` inside node `vp` of `lab`.
+TraceRun run_fl_trace(const Lab& lab, const std::vector<std::string>& args,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(120));
+/// Parses JSON Lines.
+TraceRun parse_lines(ExecResult result);
+
+/// Addresses that answered probes of `ttl` (empty when silent or absent).
+std::set<std::string> addrs_at(const nlohmann::json& trace, int ttl);
+/// The highest TTL with an answering probe, 0 if none answered.
+int last_answered_ttl(const nlohmann::json& trace);
+/// The first answering probe of `ttl`, or null json.
+nlohmann::json first_reply(const nlohmann::json& trace, int ttl);
+/// A compact "ttl:addr ..." picture of a trace for failure messages.
+std::string describe(const nlohmann::json& trace);
+
+}  // namespace probe::lab::test
+
+/// Skips (or under CI=true fails) the current test when labs cannot run here
+/// or fl-trace was not built. Needs fl-trace when `with_trace` is true.
+#define FL_REQUIRE_LAB(with_trace)                                                      \
+  do {                                                                                  \
+    std::string fl_why_;                                                                \
+    if (!::probe::lab::test::lab_available(&fl_why_)) {                                 \
+      if (::probe::lab::test::in_ci()) FAIL() << "lab unavailable under CI: " << fl_why_; \
+      GTEST_SKIP() << fl_why_;                                                          \
+    }                                                                                   \
+    if ((with_trace) && ::probe::lab::test::fl_trace_path().empty()) {                  \
+      if (::probe::lab::test::in_ci()) FAIL() << "fl-trace binary not found";           \
+      GTEST_SKIP() << "fl-trace binary not built (set FL_TRACE=path)";                  \
+    }                                                                                   \
+  } while (0)

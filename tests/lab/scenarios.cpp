@@ -1,0 +1,149 @@
+#include "scenarios.h"
+
+#include <map>
+
+namespace probe::lab {
+namespace {
+
+// vp - r1 - r2 - r3 - dst. Links get 198.18.0.0/30, .4/30, .8/30, .12/30:
+// hop 1 = 198.18.0.2 (r1), hop 2 = 198.18.0.6 (r2), hop 3 = 198.18.0.10 (r3),
+// and the destination answers from the target address itself.
+const char* const kChain = R"(
+node vp
+node r1 router
+node r2 router
+node r3 router
+node dst
+link vp r1
+link r1 r2
+link r2 r3
+link r3 dst
+route vp default r1
+route r1 198.18.200.0/24 r2
+route r2 198.18.200.0/24 r3
+route r3 198.18.200.0/24 dst
+route r2 198.18.0.0/24 r1
+route r3 198.18.0.0/24 r2
+route dst default r3
+block dst 198.18.200.0/24
+)";
+
+// Two parallel branches of two routers each (a1-a2, b1-b2) between r1 and the
+// join router j. r1 hashes on the 5-tuple, so a flow keeps one branch while
+// a classic traceroute (ports change per probe) jumps between them.
+// Hops: 1 r1 198.18.0.2; 2 a1 198.18.0.6 | b1 198.18.0.10;
+// 3 a2 198.18.0.14 | b2 198.18.0.18; 4 j 198.18.0.22 (returns via a2); 5 dst.
+// ICMP rate limits are off: the scenario is about paths, and 16 traces at
+// once would otherwise lose most of r1's time-exceeded messages.
+const char* const kEcmp = R"(
+node vp
+node r1 router
+node a1 router
+node a2 router
+node b1 router
+node b2 router
+node j router
+node dst
+link vp r1
+link r1 a1
+link r1 b1
+link a1 a2
+link b1 b2
+link a2 j
+link b2 j
+link j dst
+route vp default r1
+sysctl r1 net.ipv4.fib_multipath_hash_policy=1
+route r1 198.18.200.0/24 a1 b1
+route a1 198.18.200.0/24 a2
+route b1 198.18.200.0/24 b2
+route a2 198.18.200.0/24 j
+route b2 198.18.200.0/24 j
+route j 198.18.200.0/24 dst
+route a1 198.18.0.0/24 r1
+route b1 198.18.0.0/24 r1
+route a2 198.18.0.0/24 a1
+route b2 198.18.0.0/24 b1
+route j 198.18.0.0/24 a2
+route dst default j
+block dst 198.18.200.0/24
+icmp-unlimited *
+)";
+
+// Replaces the route line of `node` for the block by `replacement`.
+std::string replace_block_route(std::string text, const std::string& node, const std::string& replacement) {
+  const std::string head = "route " + node + " 198.18.200.0/24 ";
+  const auto at = text.find(head);
+  const auto end = text.find('\n', at);
+  return text.replace(at, end - at, replacement);
+}
+
+struct Entry {
+  std::string summary;
+  std::string text;
+};
+
+std::map<std::string, Entry> build_all() {
+  std::map<std::string, Entry> all;
+  const std::string chain = kChain;
+  all["chain"] = {"vp-r1-r2-r3-dst, no fault: every method completes at hop 4", chain};
+  all["chain-unlimited"] = {"chain with ICMP rate limits off everywhere (for many targets at high rate)",
+                            chain + "icmp-unlimited *\n"};
+  for (int k = 1; k <= 3; ++k) {
+    const std::string r = "r" + std::to_string(k);
+    const std::string hop = "-hop" + std::to_string(k);
+    const std::string fwd = "nft " + r + " fwd ip daddr 198.18.200.0/24 ";
+    all["drop" + hop] = {"r" + std::to_string(k) + " silently drops forwarded packets to the block: hops 1.." +
+                             std::to_string(k) + " answer, then nothing",
+                         chain + fwd + "drop\n"};
+    all["reject" + hop] = {r + " rejects forwarded packets with ICMP host-unreachable (3/1): hop " +
+                               std::to_string(k + 1) + " is " + r + " with !H",
+                           chain + fwd + "reject with icmp type host-unreachable\n"};
+    all["prohibit" + hop] = {r + " rejects forwarded packets with ICMP admin-prohibited (3/13): hop " +
+                                 std::to_string(k + 1) + " is " + r + " with !X",
+                             chain + fwd + "reject with icmp type admin-prohibited\n"};
+    all["unreach-route" + hop] = {r + " has `unreachable` route for the block: hop " + std::to_string(k) +
+                                      " is " + r + " with 3/1 (route lookup precedes the TTL check)",
+                                  replace_block_route(chain, r, "route " + r + " 198.18.200.0/24 unreachable")};
+    all["no-te" + hop] = {r + " never sends time-exceeded: hop " + std::to_string(k) +
+                              " is silent, the trace still completes",
+                          chain + "nft " + r + " out icmp type time-exceeded drop\n"};
+  }
+  all["filter-icmp-udp"] = {"r3 drops ICMP and UDP to the block, TCP passes: icmp/udp stop after hop 3, tcp completes",
+                            chain + "nft r3 fwd ip daddr 198.18.200.0/24 meta l4proto { icmp, udp } drop\n"};
+  // r3 sends the block back to r2: r1, r2, r3, r2, r3, ...
+  all["loop"] = {"r2 and r3 point the block at each other: hops r1, r2, r3, r2, r3, ...",
+                 replace_block_route(chain, "r3", "route r3 198.18.200.0/24 r2")};
+  // The vantage's own interface is down: it has no route at all, so every
+  // probe fails locally; a tool must say so rather than report a path.
+  all["uplink-down"] = {"vp's only interface is down: nothing can be sent", chain + "down vp r1\n"};
+  all["ecmp"] = {"r1 load-balances on the 5-tuple over a1-a2 and b1-b2, re-joining at j before dst",
+                 kEcmp};
+  return all;
+}
+
+const std::map<std::string, Entry>& all() {
+  static const std::map<std::string, Entry> entries = build_all();
+  return entries;
+}
+
+}  // namespace
+
+std::vector<std::string> scenario_names() {
+  std::vector<std::string> names;
+  for (const auto& [name, entry] : all()) names.push_back(name);
+  return names;
+}
+
+std::string scenario_summary(const std::string& name) {
+  const auto it = all().find(name);
+  return it == all().end() ? std::string() : it->second.summary;
+}
+
+std::optional<std::string> scenario(const std::string& name) {
+  const auto it = all().find(name);
+  if (it == all().end()) return std::nullopt;
+  return it->second.text;
+}
+
+}  // namespace probe::lab
