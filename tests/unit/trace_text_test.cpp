@@ -114,3 +114,18 @@ TEST(UnreachableMark, TracerouteAnnotations) {
 }
 
 }  // namespace
+
+namespace {
+
+// A --classic run must not call itself Paris: its ports changed per probe.
+TEST(TraceText, ClassicRunSaysSo) {
+  Trace t;
+  t.method = probe::model::Method::udp;
+  t.dst = *probe::model::Address::parse("198.18.200.1");
+  t.stop_reason = probe::model::StopReason::hoplimit;
+  std::ostringstream out;
+  probe::format::TextWriter(out, 5, true).write(t);
+  EXPECT_EQ(out.str(), "traceroute to 198.18.200.1 (udp classic), 5 hops max\nstop: hoplimit\n");
+}
+
+}  // namespace

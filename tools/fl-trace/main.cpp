@@ -61,8 +61,8 @@ int fail(const probe::Error& e) {
 // Prints finished traces and, on a terminal, a progress line on stderr.
 class Printer final : public probe::engine::TraceObserver {
  public:
-  Printer(std::ostream& out, fltrace::OutputFormat format, int max_ttl, bool progress)
-      : json_(out), text_(out, max_ttl), format_(format), progress_(progress) {}
+  Printer(std::ostream& out, fltrace::OutputFormat format, const probe::engine::TraceConfig& c, bool progress)
+      : json_(out), text_(out, c.max_ttl, c.classic), format_(format), progress_(progress) {}
   void on_trace(const probe::model::Trace& t) override {
     clear_progress();
     if (format_ == fltrace::OutputFormat::json) json_.write(t);
@@ -200,7 +200,7 @@ int main(int argc, char** argv) {
   std::ostream& out = o.output_file.empty() ? std::cout : file;
 
   install_signals();
-  Printer printer(out, o.output, s.record.config.max_ttl, isatty(STDERR_FILENO) != 0);
+  Printer printer(out, o.output, s.record.config, isatty(STDERR_FILENO) != 0);
   probe::engine::TraceEngine engine(s.record.config, s.targets, *s.source, *s.sink, printer);
   auto stats = engine.run(g_halt);
   printer.clear_progress();

@@ -15,12 +15,15 @@ std::string unreachable_mark(std::uint8_t icmp_code, bool v6);
 
 class TextWriter {
  public:
-  TextWriter(std::ostream& out, int max_ttl) : out_(out), max_ttl_(max_ttl) {}
+  /// classic: the traces were sent with per-probe ports (--classic), not Paris.
+  TextWriter(std::ostream& out, int max_ttl, bool classic = false)
+      : out_(out), max_ttl_(max_ttl), classic_(classic) {}
   void write(const model::Trace& trace);
 
  private:
   std::ostream& out_;
   int max_ttl_;
+  bool classic_;
 };
 
 }  // namespace probe::format
