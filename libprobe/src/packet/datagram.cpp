@@ -111,6 +111,8 @@ std::optional<Datagram> parse_ip(const std::uint8_t* data, std::size_t len) {
   if (!outer) return std::nullopt;
   Datagram d;
   d.ip = *outer;
+  d.ip.transport_offset = payload;
+  d.ip.end = end;
   const Transport& t = d.ip.transport;
   bool v6 = !d.ip.src.is_v4();
   bool error = (d.ip.proto == kProtoIcmp && !v6 && is_icmp4_error(t.icmp_type)) ||

@@ -41,6 +41,10 @@ struct IpHeader {
   std::uint8_t ttl = 0;     ///< TTL or hop limit
   std::uint16_t ipid = 0;   ///< 0 for IPv6
   Transport transport;
+  /// Outer header only: where the transport header starts and where the
+  /// packet ends (link padding stripped), as offsets into the parsed buffer.
+  std::size_t transport_offset = 0;
+  std::size_t end = 0;
 };
 
 /// A whole packet as captured: its header and, for ICMP errors, the quote.
