@@ -88,8 +88,10 @@ TEST(DnsParse, EveryByteFlippedNeverCrashes) {
 // Header with one question whose name is only what follows.
 std::vector<std::uint8_t> with_question(std::vector<std::uint8_t> name) {
   std::vector<std::uint8_t> b = {0x12, 0x34, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0};
+  b.reserve(b.size() + name.size() + 4);
   b.insert(b.end(), name.begin(), name.end());
-  for (std::uint8_t x : {0, 1, 0, 1}) b.push_back(x);
+  b.reserve(b.size() + 4);
+  for (int x : {0, 1, 0, 1}) b.push_back(static_cast<std::uint8_t>(x));
   return b;
 }
 

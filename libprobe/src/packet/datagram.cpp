@@ -34,6 +34,7 @@ Transport parse_transport(std::uint8_t proto, const std::uint8_t* p, std::size_t
     if (len >= 4) t.dport = be16(p + 2);
     if (proto == kProtoUdp) {
       if (len >= 8) t.udp_checksum = be16(p + 6);
+      if (len >= 10) t.udp_payload_head = be16(p + 8);
     } else {
       if (len >= 8) t.tcp_seq = be32(p + 4);
       if (len >= 12) t.tcp_ack = be32(p + 8);

@@ -28,6 +28,7 @@ struct Transport {
   std::uint16_t sport = 0;       ///< UDP/TCP
   std::uint16_t dport = 0;
   std::uint16_t udp_checksum = 0;
+  std::optional<std::uint16_t> udp_payload_head;  ///< first 2 payload bytes (a DNS ID), when present
   std::uint32_t tcp_seq = 0;
   std::uint32_t tcp_ack = 0;     ///< only when length >= 12
   std::uint8_t tcp_flags = 0;    ///< only when length >= 14

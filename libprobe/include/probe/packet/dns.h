@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "probe/model/address.h"
+#include "probe/model/dns.h"
 
 namespace probe::packet {
 
@@ -18,32 +19,9 @@ inline constexpr std::uint16_t kDnsPort = 53;
 /// At most this many records per section; a larger count is hostile.
 inline constexpr std::size_t kDnsMaxRecords = 512;
 
-struct DnsQuestion {
-  std::string name;          ///< presentation form, fully qualified ("www.lab.test.")
-  std::uint16_t type = 0;
-  std::uint16_t klass = 1;
-};
-
-struct DnsRecord {
-  std::string name;          ///< owner, presentation form
-  std::uint16_t type = 0;
-  std::uint16_t klass = 1;
-  std::uint32_t ttl = 0;     ///< seconds
-  std::string data;          ///< RDATA in presentation form (RFC 3597 \# for unknown types)
-};
-
-struct DnsMessage {
-  std::uint16_t id = 0;
-  bool qr = false, aa = false, tc = false, rd = false, ra = false, ad = false, cd = false;
-  std::uint8_t opcode = 0;
-  std::uint16_t rcode = 0;   ///< header rcode, extended by the OPT record when present
-  std::vector<DnsQuestion> questions;
-  std::vector<DnsRecord> answers;
-  std::vector<DnsRecord> authority;
-  std::vector<DnsRecord> additional;  ///< without the OPT pseudo-record
-  std::optional<std::uint16_t> edns_udp_size;  ///< OPT: the sender's UDP buffer, bytes
-  bool edns_do = false;
-};
+using model::DnsMessage;
+using model::DnsQuestion;
+using model::DnsRecord;
 
 enum class DnsParseError : std::uint8_t {
   none,
