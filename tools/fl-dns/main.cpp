@@ -205,7 +205,12 @@ probe::Result<Setup> setup_live(const fldns::Options& o) {
   if (!hold) return hold.error();
   s.port_hold = std::move(*hold);
   s.streams = probe::io::kernel_tcp_streams();
-  auto source = probe::io::open_live({p.dns.interface, filter});
+  // Whole frames: TCP answers arrive as offloaded segments of up to 64 KiB,
+  // and a cut one could not be reassembled (here or in replay).
+  probe::io::LiveOptions live{p.dns.interface, filter};
+  live.snaplen = 65600;
+  live.buffer_bytes = 64 << 20;
+  auto source = probe::io::open_live(live);
   if (!source) return source.error();
   s.source = std::move(*source);
   if (!o.write_path.empty()) {
