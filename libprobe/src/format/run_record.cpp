@@ -49,6 +49,8 @@ Result<RunRecord> parse_run_record(const std::string& comment) {
     RunRecord r;
     auto& c = r.config;
     r.tool = j.at("tool").get<std::string>();
+    if (!j.contains("method"))
+      return make_error(ErrorKind::input, "written by " + r.tool + ", and not a traceroute run");
     r.interface = j.value("interface", "");
     auto method = model::parse_method(j.at("method").get<std::string>());
     auto src = model::Address::parse(j.at("src").get<std::string>());
