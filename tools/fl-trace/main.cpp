@@ -14,6 +14,7 @@
 
 #include "options.h"
 #include "probe/engine/capture_filter.h"
+#include "probe/engine/foreign_trace.h"
 #include "probe/engine/trace_engine.h"
 #include "probe/format/run_record.h"
 #include "probe/format/trace_json.h"
@@ -94,6 +95,7 @@ struct Setup {
   std::unique_ptr<probe::io::PacketSource> source;
   std::unique_ptr<probe::io::PacketSink> sink;
   std::unique_ptr<probe::io::CaptureWriter> writer;
+  bool foreign = false;  ///< another tool's capture: no run record, traces inferred
 };
 
 probe::Result<Setup> setup_replay(const fltrace::Options& o) {
@@ -102,9 +104,12 @@ probe::Result<Setup> setup_replay(const fltrace::Options& o) {
   if (!comment) return comment.error();
   auto source = probe::io::open_file(o.read_path);
   if (!source) return source.error();
-  if (!*comment)
-    return probe::make_error(ErrorKind::input, o.read_path + ": not a faultline capture (no run record); "
-                                               "replaying other tools' captures is not supported yet");
+  if (*comment && (*comment)->rfind(probe::format::kRunRecordTag, 0) != 0) comment->reset();  // someone else's comment
+  s.source = std::move(*source);
+  if (!*comment) {
+    s.foreign = true;  // another tool's capture: traces are inferred from its packets
+    return s;
+  }
   auto record = probe::format::parse_run_record(**comment);
   if (!record) return probe::make_error(ErrorKind::input, o.read_path + ": " + record.error().message);
   if (record->tool != "fl-trace")
@@ -113,7 +118,6 @@ probe::Result<Setup> setup_replay(const fltrace::Options& o) {
   if (!targets) return probe::make_error(ErrorKind::input, o.read_path + ": run record: " + targets.error().message);
   s.record = std::move(*record);
   s.targets = std::move(*targets);
-  s.source = std::move(*source);
   s.sink = probe::io::null_sink();
   return s;
 }
@@ -170,6 +174,23 @@ probe::Result<Setup> setup_live(const fltrace::Options& o) {
   return s;
 }
 
+// Another tool's capture: rebuild its traces from the packets alone.
+probe::engine::TraceStats replay_foreign(probe::io::PacketSource& source, Printer& printer) {
+  probe::engine::ForeignTraceBuilder builder;
+  while (auto p = source.next(probe::sched::kNever)) builder.add(*p);
+  auto traces = builder.finish();
+  for (const auto& t : traces) printer.on_trace(t);
+  const auto& f = builder.stats();
+  probe::engine::TraceStats stats;
+  stats.packets = f.packets;
+  stats.malformed = f.malformed;
+  stats.probes_seen = f.probes;
+  stats.replies = f.replies;
+  stats.foreign = f.unmatched;
+  stats.traces_done = stats.traces_total = traces.size();
+  return stats;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -201,8 +222,13 @@ int main(int argc, char** argv) {
 
   install_signals();
   Printer printer(out, o.output, s.record.config, isatty(STDERR_FILENO) != 0);
-  probe::engine::TraceEngine engine(s.record.config, s.targets, *s.source, *s.sink, printer);
-  auto stats = engine.run(g_halt);
+  probe::engine::TraceStats stats;
+  if (!s.foreign) {
+    probe::engine::TraceEngine engine(s.record.config, s.targets, *s.source, *s.sink, printer);
+    stats = engine.run(g_halt);
+  } else {
+    stats = replay_foreign(*s.source, printer);
+  }
   printer.clear_progress();
 
   int rc = 0;
