@@ -21,6 +21,7 @@
 #include "probe/format/trace_text.h"
 #include "probe/io/capture_writer.h"
 #include "probe/io/route.h"
+#include "probe/packet/datagram.h"
 #include "probe/model/targets.h"
 
 namespace {
@@ -104,6 +105,10 @@ probe::Result<Setup> setup_replay(const fltrace::Options& o) {
   if (!comment) return comment.error();
   auto source = probe::io::open_file(o.read_path);
   if (!source) return source.error();
+  if (!probe::packet::linktype_supported((*source)->linktype()))
+    return probe::make_error(ErrorKind::input, fmt::format("{}: link type {} ({}) is not supported", o.read_path,
+                                                           (*source)->linktype(),
+                                                           probe::io::linktype_name((*source)->linktype())));
   if (*comment && (*comment)->rfind(probe::format::kRunRecordTag, 0) != 0) comment->reset();  // someone else's comment
   s.source = std::move(*source);
   if (!*comment) {
@@ -181,6 +186,9 @@ probe::engine::TraceStats replay_foreign(probe::io::PacketSource& source, Printe
   auto traces = builder.finish();
   for (const auto& t : traces) printer.on_trace(t);
   const auto& f = builder.stats();
+  if (traces.empty())
+    std::cerr << fmt::format("fl-trace: no traceroute found in the capture ({} packets, {} probe-like)\n",
+                             f.packets, f.probes);
   probe::engine::TraceStats stats;
   stats.packets = f.packets;
   stats.malformed = f.malformed;

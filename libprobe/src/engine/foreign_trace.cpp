@@ -103,6 +103,16 @@ bool is_probe(const IpHeader& h) {
   }
 }
 
+bool walks_up(const std::set<std::uint8_t>& ttls) {
+  if (ttls.empty() || *ttls.begin() > 5) return false;
+  int run = 1;
+  for (auto it = std::next(ttls.begin()); it != ttls.end(); ++it) {
+    run = *it == *std::prev(it) + 1 ? run + 1 : 1;
+    if (run >= 3) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 struct ForeignTraceBuilder::Impl {
@@ -247,7 +257,15 @@ struct ForeignTraceBuilder::Impl {
       rec.reply = p->reply;
       h.probes.push_back(std::move(rec));
     }
-    for (auto& [ttl, hop] : hops) t.hops.push_back(std::move(hop));
+    for (auto& [ttl, hop] : hops) {
+      bool reached = std::any_of(hop.probes.begin(), hop.probes.end(), [&](const model::ProbeRecord& p) {
+        return p.reply && reached_destination(*p.reply, t.dst);
+      });
+      t.hops.push_back(std::move(hop));
+      // Tools that send many TTLs at once (traceroute -N, Dublin) overshoot:
+      // the trace ends where the destination first answered.
+      if (reached) break;
+    }
     t.stop_reason = infer_stop(t);
     return t;
   }
@@ -291,19 +309,19 @@ struct ForeignTraceBuilder::Impl {
     switch (g.method) {
       case model::Method::udp:
         if (multipath) inf.tool = "dublin-traceroute";
-        else if (inf.paris) inf.tool = "scamper";
+        else if (inf.paris) inf.tool = "scamper or paris-traceroute";
         else if (ttl_restarts) inf.tool = "mtr";
         else inf.tool = "traceroute";
         break;
       case model::Method::icmp:
         if (ttl_restarts) inf.tool = "mtr";
-        else if (inf.paris) inf.tool = "scamper";
-        else inf.tool = "traceroute";
+        else if (inf.paris) inf.tool = "scamper or paris-traceroute";
+        else inf.tool = "traceroute -I";
         break;
       case model::Method::tcp:
         if (ttl_restarts) inf.tool = "mtr";
-        else if (inf.paris && !sport_moves && !dport_moves) inf.tool = "tcptraceroute";
-        else inf.tool = "traceroute";
+        else if (inf.paris && !sport_moves && !dport_moves) inf.tool = "tcptraceroute or scamper";
+        else inf.tool = "traceroute -T";
         break;
     }
     return inf;
@@ -319,8 +337,10 @@ struct ForeignTraceBuilder::Impl {
         icmp_error |= p.reply && (p.reply->kind == model::ReplyKind::time_exceeded ||
                                   p.reply->kind == model::ReplyKind::unreachable);
       }
-      // One TTL and no ICMP error: ordinary traffic or a ping, not a trace.
-      if (ttls.size() < 2 && !icmp_error) continue;
+      // Without an ICMP error quoting one of them, the probes must walk up
+      // from a small TTL (1, 2, 3... at least three in a row, starting at 5
+      // or below): packets seen mid-path arrive with TTLs of 50 and more.
+      if (!icmp_error && !walks_up(ttls)) continue;
       // Several flows, each walking the TTLs itself: one trace per flow
       // (Dublin Traceroute's multipath). Otherwise one trace for the group.
       std::map<std::pair<std::uint16_t, std::uint16_t>, std::vector<const Probe*>> flows;

@@ -23,8 +23,9 @@ struct ForeignStats {
 };
 
 /// Reads the whole source and returns the traces found in it, ordered by the
-/// time of their first probe. A group of packets counts as a trace when its
-/// probes used several TTLs or an ICMP error quoted one of them.
+/// time of their first probe. A group of packets counts as a trace when an
+/// ICMP error quoted one of its probes, or its TTLs walk up from 5 or less
+/// (three in a row at least): mid-path traffic arrives with large TTLs.
 class ForeignTraceBuilder {
  public:
   ForeignTraceBuilder();
