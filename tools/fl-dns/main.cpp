@@ -8,9 +8,11 @@
 #include <atomic>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <random>
 
 #include "options.h"
+#include "results_file.h"
 #include "probe/engine/capture_filter.h"
 #include "probe/engine/dns_engine.h"
 #include "probe/engine/trace_engine.h"
@@ -22,6 +24,7 @@
 #include "probe/format/trace_json.h"
 #include "probe/format/trace_text.h"
 #include "probe/io/capture_writer.h"
+#include "probe/io/privileges.h"
 #include "probe/io/route.h"
 #include "probe/io/tcp_streams.h"
 #include "probe/model/targets.h"
@@ -241,13 +244,19 @@ int main(int argc, char** argv) {
   if (!setup) return fail(setup.error());
   Setup& s = *setup;
 
-  std::ofstream file;
-  std::string partial = o.output_file + ".part";
+  std::optional<flcommon::ResultsFile> results;
   if (!o.output_file.empty()) {
-    file.open(partial, std::ios::out | std::ios::trunc);
-    if (!file) return fail(probe::make_error(ErrorKind::output, "cannot write " + partial));
+    auto r = flcommon::ResultsFile::create(o.output_file);
+    if (!r) return fail(r.error());
+    results.emplace(std::move(*r));
   }
-  std::ostream& out = o.output_file.empty() ? std::cout : file;
+  std::ostream& out = results ? results->stream() : std::cout;
+
+  // Raw socket, UDP port, capture and files are open: nothing below runs
+  // privileged (TCP connects bind ports above 1024 and need no privilege).
+  if (results && geteuid() == 0 && o.user != "root") results->keep_renamer();
+  auto dropped = probe::io::drop_privileges(o.user);
+  if (!dropped) return fail(dropped.error());
 
   install_signals();
   bool json = o.output == fldns::OutputFormat::json;
@@ -282,13 +291,10 @@ int main(int argc, char** argv) {
   int rc = 0;
   if (s.writer && !s.writer->flush())
     rc = fail(probe::make_error(ErrorKind::output, "writing capture " + s.writer->path() + " failed"));
-  out.flush();
-  if (!out) {
+  if (results) {
+    if (auto committed = results->commit(); !committed) rc = fail(committed.error());
+  } else if (!(std::cout << std::flush)) {
     rc = fail(probe::make_error(ErrorKind::output, "writing results failed"));
-  } else if (!o.output_file.empty()) {
-    file.close();
-    if (std::rename(partial.c_str(), o.output_file.c_str()) != 0)
-      rc = fail(probe::make_error(ErrorKind::output, "cannot rename " + partial + " to " + o.output_file));
   }
   if (!s.source->error().empty())
     rc = fail(probe::make_error(ErrorKind::input, o.read_path + ": capture ends in a damaged record (" +

@@ -1,6 +1,7 @@
 #include "options.h"
 
 #include <boost/program_options.hpp>
+#include <probe/io/privileges.h>
 #include <fmt/format.h>
 
 #include <cmath>
@@ -43,6 +44,7 @@ po::options_description describe() {
       ("read,r", po::value<std::string>(), "replay a capture written with -w")
       ("output,o", po::value<std::string>()->default_value("text"), "text | json (JSON Lines)")
       ("output-file,O", po::value<std::string>(), "write results here instead of stdout")
+      ("user", po::value<std::string>(), "user to run as once sockets are open (default: the sudo user, else nobody; root keeps root)")
       ("help,h", po::bool_switch(), "show this help")
       ("version", po::bool_switch(), "show the version");
   return d;
@@ -259,6 +261,7 @@ probe::Result<Options> parse_options(int argc, const char* const* argv) {
   if (out == "json") o.output = OutputFormat::json;
   else if (out != "text") return usage_error(fmt::format("unknown output format '{}' (text or json)", out));
   if (vm.count("output-file")) o.output_file = vm["output-file"].as<std::string>();
+  o.user = vm.count("user") ? vm["user"].as<std::string>() : probe::io::default_unprivileged_user();
   if (vm.count("query-file")) o.query_file = vm["query-file"].as<std::string>();
   if (vm.count("interface")) o.interface = vm["interface"].as<std::string>();
   if (vm.count("source")) o.source = vm["source"].as<std::string>();
