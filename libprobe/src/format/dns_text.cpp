@@ -67,7 +67,7 @@ void write_text(std::ostream& out, const model::ZoneReport& r) {
     out << fmt::format("  {:<24} {:<15} {:<12} udp:{} tcp:{} aa:{} rcode:{} serial:{} ns:{}\n", s.name,
                        s.addr.to_string(), s.status, s.udp ? "yes" : "no", s.tcp ? "yes" : "no",
                        s.authoritative ? "yes" : "no", s.rcode.empty() ? "-" : s.rcode,
-                       s.serial ? std::to_string(*s.serial) : "-", s.ns_match ? "same" : "differs");
+                       s.serial ? std::to_string(*s.serial) : "-", s.ns.empty() ? "-" : s.ns_match ? "same" : "differs");
   }
 }
 
