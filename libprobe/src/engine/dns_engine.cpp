@@ -140,7 +140,12 @@ struct DnsEngine::Impl {
                                           static_cast<std::uint16_t>(cfg.run_key >> 32), message(i, s.ex.id));
       ok = sink.send(pkt, s.ex.query.server);
     }
-    if (!ok) ++stats.send_errors;
+    if (!ok) {
+      // Decided as replay will: a query the capture never shows leaving was not sent.
+      ++stats.send_errors;
+      end_unsent(i);
+      return;
+    }
     if (sink.paced()) timers.push(s.decided_us + kTxFallbackUs, TimerKey{i, generation(s), true});
   }
 
