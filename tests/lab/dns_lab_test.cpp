@@ -83,7 +83,7 @@ TEST(DnsLab, HealthyZoneAndAnswersMatchDigAndKdig) {
   FL_REQUIRE_DNS_LAB();
   Lab lab = make_lab("dns");
   TempDir tmp;
-  auto run = check_zone(lab, tmp.path("zone.pcapng"));
+  auto run = check_zone(lab, tmp.file("zone.pcapng"));
   const json* z = zone_of(run);
   ASSERT_NE(z, nullptr) << run.result.out;
   EXPECT_EQ((*z)["verdict"], "healthy") << z->dump();
@@ -96,7 +96,7 @@ TEST(DnsLab, HealthyZoneAndAnswersMatchDigAndKdig) {
     EXPECT_TRUE((*s)["udp"].get<bool>() && (*s)["tcp"].get<bool>() && (*s)["aa"].get<bool>());
     EXPECT_TRUE((*s)["glue"].get<bool>());
   }
-  expect_replay_identical(run, tmp.path("zone.pcapng"));
+  expect_replay_identical(run, tmp.file("zone.pcapng"));
 
   // The same questions through dig and kdig on the same servers.
   // Servers x names, in that order: 2 x 5 exchanges.
@@ -104,7 +104,7 @@ TEST(DnsLab, HealthyZoneAndAnswersMatchDigAndKdig) {
       {"lab.test", "SOA"}, {"www.lab.test", "A"}, {"lab.test", "MX"}, {"lab.test", "NS"}, {"www.lab.test", "AAAA"}};
   std::vector<std::string> a = {"@" + std::string(NS1), "@" + std::string(NS2), "+norec"};
   for (const auto& [n, t] : names) a.insert(a.end(), {n, t});
-  auto q = run_fl_dns(lab, args(a, tmp.path("q.pcapng")));
+  auto q = run_fl_dns(lab, args(a, tmp.file("q.pcapng")));
   ASSERT_EQ(q.result.exit_code, 0) << q.result.err;
   ASSERT_EQ(q.traces.size(), 10u) << q.result.out;
   for (std::size_t i = 0; i < q.traces.size(); ++i) {
@@ -123,14 +123,14 @@ TEST(DnsLab, HealthyZoneAndAnswersMatchDigAndKdig) {
   EXPECT_EQ(answer_data(q.traces[6]), std::vector<std::string>{"198.18.201.80"});
   auto kdig_tcp = lab.exec("vp", {"kdig", "+short", "+tcp", "@" + std::string(NS1), "lab.test", "SOA"}, 20s);
   EXPECT_EQ(kdig_tcp.out, answer_data(q.traces[0]).at(0) + "\n");
-  expect_replay_identical(q, tmp.path("q.pcapng"));
+  expect_replay_identical(q, tmp.file("q.pcapng"));
 }
 
 TEST(DnsLab, LargeAnswerIsTruncatedOverUdpAndFetchedOverTcp) {
   FL_REQUIRE_DNS_LAB();
   Lab lab = make_lab("dns");
   TempDir tmp;
-  auto q = run_fl_dns(lab, args({"@" + std::string(NS1), "big.lab.test", "TXT"}, tmp.path("big.pcapng")));
+  auto q = run_fl_dns(lab, args({"@" + std::string(NS1), "big.lab.test", "TXT"}, tmp.file("big.pcapng")));
   ASSERT_EQ(q.result.exit_code, 0) << q.result.err;
   ASSERT_EQ(q.traces.size(), 1u);
   const json& e = q.traces[0];
@@ -146,7 +146,7 @@ TEST(DnsLab, LargeAnswerIsTruncatedOverUdpAndFetchedOverTcp) {
   EXPECT_EQ(t.traces[0]["transport"], "tcp");
   EXPECT_FALSE(t.traces[0]["udp_truncated"].get<bool>());
   EXPECT_EQ(t.traces[0]["answer"].size(), 40u);
-  expect_replay_identical(q, tmp.path("big.pcapng"));
+  expect_replay_identical(q, tmp.file("big.pcapng"));
 }
 
 TEST(DnsLab, StoppedNameserverIsUnreachableAndZonePartiallyLame) {
@@ -160,20 +160,20 @@ TEST(DnsLab, StoppedNameserverIsUnreachableAndZonePartiallyLame) {
   auto t = run_fl_dns(lab, args({"--tcp", "@" + std::string(NS2), "lab.test", "SOA"}));
   ASSERT_EQ(t.traces.size(), 1u);
   EXPECT_EQ(t.traces[0]["outcome"], "tcp_reset");
-  auto run = check_zone(lab, tmp.path("zone.pcapng"));
+  auto run = check_zone(lab, tmp.file("zone.pcapng"));
   const json* z = zone_of(run);
   ASSERT_NE(z, nullptr);
   EXPECT_EQ((*z)["verdict"], "partially-lame") << z->dump();
   EXPECT_EQ((*server(*z, NS1))["status"], "ok");
   EXPECT_EQ((*server(*z, NS2))["status"], "unreachable");
-  expect_replay_identical(run, tmp.path("zone.pcapng"));
+  expect_replay_identical(run, tmp.file("zone.pcapng"));
 }
 
 TEST(DnsLab, RefusingNameserverIsLame) {
   FL_REQUIRE_DNS_LAB();
   Lab lab = make_lab("dns-lame");
   TempDir tmp;
-  auto run = check_zone(lab, tmp.path("zone.pcapng"));
+  auto run = check_zone(lab, tmp.file("zone.pcapng"));
   const json* z = zone_of(run);
   ASSERT_NE(z, nullptr);
   EXPECT_EQ((*z)["verdict"], "partially-lame") << z->dump();
@@ -183,14 +183,14 @@ TEST(DnsLab, RefusingNameserverIsLame) {
   EXPECT_FALSE((*s)["aa"].get<bool>());
   auto dig = lab.exec("vp", {"dig", "+norec", "+time=1", "@" + std::string(NS2), "lab.test", "SOA"}, 20s);
   EXPECT_NE(dig.out.find("status: REFUSED"), std::string::npos) << dig.out;
-  expect_replay_identical(run, tmp.path("zone.pcapng"));
+  expect_replay_identical(run, tmp.file("zone.pcapng"));
 }
 
 TEST(DnsLab, NameserverWithAnotherNsSetIsInconsistent) {
   FL_REQUIRE_DNS_LAB();
   Lab lab = make_lab("dns-ns-differs");
   TempDir tmp;
-  auto run = check_zone(lab, tmp.path("zone.pcapng"));
+  auto run = check_zone(lab, tmp.file("zone.pcapng"));
   const json* z = zone_of(run);
   ASSERT_NE(z, nullptr);
   EXPECT_EQ((*z)["verdict"], "inconsistent") << z->dump();
@@ -201,7 +201,7 @@ TEST(DnsLab, NameserverWithAnotherNsSetIsInconsistent) {
   EXPECT_FALSE((*s)["ns_match"].get<bool>());
   auto dig = dig_short(lab, {"+norec", "@" + std::string(NS2), "lab.test", "NS"});
   EXPECT_EQ(dig, (std::vector<std::string>{"ns1.lab.test.", "ns2.lab.test.", "ns3.lab.test."}));
-  expect_replay_identical(run, tmp.path("zone.pcapng"));
+  expect_replay_identical(run, tmp.file("zone.pcapng"));
 }
 
 TEST(DnsLab, FilteredPort53IsUnreachableAndTraceShowsWhereDnsDies) {
@@ -209,7 +209,7 @@ TEST(DnsLab, FilteredPort53IsUnreachableAndTraceShowsWhereDnsDies) {
   Lab lab = make_lab("dns-filtered");
   TempDir tmp;
   auto tr = run_fl_dns(lab, {"--trace", "@" + std::string(NS1), "lab.test", "SOA", "-W", "0.4", "-q", "1", "-g", "2",
-                             "-o", "json", "-w", tmp.path("trace.pcapng")});
+                             "-o", "json", "-w", tmp.file("trace.pcapng")});
   ASSERT_EQ(tr.result.exit_code, 0) << tr.result.err;
   ASSERT_EQ(tr.traces.size(), 1u);
   const json& t = tr.traces[0];
@@ -219,14 +219,14 @@ TEST(DnsLab, FilteredPort53IsUnreachableAndTraceShowsWhereDnsDies) {
   EXPECT_EQ(t["stop_reason"], "gaplimit") << describe(t);
   EXPECT_EQ(last_answered_ttl(t), 2) << describe(t);
   EXPECT_EQ(addrs_at(t, 2), std::set<std::string>{R2}) << describe(t);
-  expect_replay_identical(tr, tmp.path("trace.pcapng"));
+  expect_replay_identical(tr, tmp.file("trace.pcapng"));
 
-  auto run = check_zone(lab, tmp.path("zone.pcapng"));
+  auto run = check_zone(lab, tmp.file("zone.pcapng"));
   const json* z = zone_of(run);
   ASSERT_NE(z, nullptr);
   EXPECT_EQ((*z)["verdict"], "unreachable") << z->dump();
   EXPECT_TRUE((*z)["parent_answered"].get<bool>());
-  expect_replay_identical(run, tmp.path("zone.pcapng"));
+  expect_replay_identical(run, tmp.file("zone.pcapng"));
 }
 
 TEST(DnsLab, TraceOnHealthyLabEndsWithTheDnsAnswer) {
@@ -245,18 +245,18 @@ TEST(DnsLab, NationalNetworkDownGivesIcmpFromTheBorderAndUnreachableZone) {
   FL_REQUIRE_DNS_LAB();
   Lab lab = make_lab("dns-national-down");
   TempDir tmp;
-  auto q = run_fl_dns(lab, args({"@" + std::string(NS1), "lab.test", "SOA"}, tmp.path("q.pcapng")));
+  auto q = run_fl_dns(lab, args({"@" + std::string(NS1), "lab.test", "SOA"}, tmp.file("q.pcapng")));
   ASSERT_EQ(q.traces.size(), 1u);
   EXPECT_EQ(q.traces[0]["outcome"], "icmp_error");
   EXPECT_EQ(q.traces[0]["icmp"]["addr"], R2);
   EXPECT_EQ(q.traces[0]["icmp"]["type"], 3);
-  expect_replay_identical(q, tmp.path("q.pcapng"));
-  auto run = check_zone(lab, tmp.path("zone.pcapng"));
+  expect_replay_identical(q, tmp.file("q.pcapng"));
+  auto run = check_zone(lab, tmp.file("zone.pcapng"));
   const json* z = zone_of(run);
   ASSERT_NE(z, nullptr);
   EXPECT_EQ((*z)["verdict"], "unreachable") << z->dump();
   for (const char* a : {NS1, NS2}) EXPECT_EQ((*server(*z, a))["status"], "unreachable");
-  expect_replay_identical(run, tmp.path("zone.pcapng"));
+  expect_replay_identical(run, tmp.file("zone.pcapng"));
 }
 
 TEST(DnsLab, QueryFileManyAtOnceInInputOrder) {
@@ -268,8 +268,8 @@ TEST(DnsLab, QueryFileManyAtOnceInInputOrder) {
   for (int round = 0; round < 5; ++round)
     for (const auto& n : names)
       for (const char* s : {NS1, NS2, PARENT}) text += std::string(s) + " " + n + " A\n";
-  run_command({"sh", "-c", "cat > " + tmp.path("q.txt") + " <<'EOF'\n" + text + "EOF\n"}, 10s);
-  auto q = run_fl_dns(lab, args({"-T", tmp.path("q.txt"), "--pps", "500"}, tmp.path("many.pcapng")));
+  run_command({"sh", "-c", "cat > " + tmp.file("q.txt") + " <<'EOF'\n" + text + "EOF\n"}, 10s);
+  auto q = run_fl_dns(lab, args({"-T", tmp.file("q.txt"), "--pps", "500"}, tmp.file("many.pcapng")));
   ASSERT_EQ(q.result.exit_code, 0) << q.result.err;
   ASSERT_EQ(q.traces.size(), 60u);
   for (std::size_t i = 0; i < q.traces.size(); ++i) {
@@ -284,7 +284,7 @@ TEST(DnsLab, QueryFileManyAtOnceInInputOrder) {
       EXPECT_EQ(e["rcode"], "NXDOMAIN");
     }
   }
-  expect_replay_identical(q, tmp.path("many.pcapng"));
+  expect_replay_identical(q, tmp.file("many.pcapng"));
 }
 
 }  // namespace

@@ -48,7 +48,7 @@ TEST_P(Hostile, ForgedRepliesAndAConcurrentRunAreNeverOurs) {
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   TempDir dir;
   auto with_capture = args;
-  with_capture.insert(with_capture.end() - 1, {"-w", dir.path("first.pcap")});
+  with_capture.insert(with_capture.end() - 1, {"-w", dir.file("first.pcap")});
   TraceRun first = run_fl_trace(lab, with_capture);
   other.join();
   spoofer.join();
@@ -57,7 +57,7 @@ TEST_P(Hostile, ForgedRepliesAndAConcurrentRunAreNeverOurs) {
   expect_clean(second, method);
   // The attack did reach the parser: forged errors from 198.18.66.x are in
   // the capture of the first run, and the other run's probes too.
-  auto dump = run_command({"tcpdump", "-nr", dir.path("first.pcap")}, std::chrono::seconds(20));
+  auto dump = run_command({"tcpdump", "-nr", dir.file("first.pcap")}, std::chrono::seconds(20));
   EXPECT_NE(dump.out.find("198.18.66."), std::string::npos) << "no forged error reached the capture";
 }
 

@@ -92,7 +92,7 @@ TEST(LabLifecycle, ExecIsTimeBounded) {
 TEST(LabLifecycle, ReapRemovesLabsOfDeadProcesses) {
   FL_REQUIRE_LAB(false);
   TempDir tmp;
-  const std::string state = tmp.path("state");
+  const std::string state = tmp.file("state");
   int pipefd[2];
   // A child builds a lab and dies (_exit) with the Lab still alive: no
   // destructor runs, exactly like a crash or a ctest timeout kill.

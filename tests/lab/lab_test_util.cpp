@@ -68,14 +68,6 @@ Lab make_lab(const std::string& name) {
   return Lab(*text, options);
 }
 
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/fl-labtest-XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) throw LabError("mkdtemp failed");
-  dir_ = tmpl;
-}
-
-TempDir::~TempDir() { run_command({"rm", "-rf", "--", dir_}, std::chrono::seconds(10)); }
-
 TraceRun parse_lines(ExecResult result) {
   TraceRun run;
   std::istringstream in(result.out);

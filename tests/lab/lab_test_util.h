@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "lab.h"
+#include "process.h"
 
 namespace probe::lab::test {
 
@@ -29,17 +30,7 @@ std::string dns_lab_missing();
 Lab make_lab(const std::string& scenario);
 
 /// A temporary directory removed (with its files) on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string path(const std::string& file) const { return dir_ + "/" + file; }
-
- private:
-  std::string dir_;
-};
+using TempDir = testsupport::TempDir;
 
 /// The outcome of one fl-trace run.
 struct TraceRun {

@@ -61,7 +61,7 @@ TEST_P(PeerReplay, ReplayFindsTheHopsThePeerPrinted) {
   const Peer& peer = GetParam();
   Lab lab = make_lab("chain-unlimited");
   TempDir dir;
-  std::string pcap = dir.path("peer.pcap");
+  std::string pcap = dir.file("peer.pcap");
   // Ethernet framing comes from vp's own interface; "any" gives Linux cooked
   // headers, SLL by default or SLL2 on request.
   std::string device = "any";
@@ -72,7 +72,7 @@ TEST_P(PeerReplay, ReplayFindsTheHopsThePeerPrinted) {
   // tcpdump in immediate mode (else packets still in the ring are lost on
   // SIGINT), started before the peer: wait until it says it is listening.
   std::string script = "tcpdump -i " + device + " " + ylink + " --immediate-mode -U -s 2048 -w " + pcap + " 2>" +
-                       dir.path("tcpdump.err") + " & p=$!; i=0; until grep -q listening " + dir.path("tcpdump.err") +
+                       dir.file("tcpdump.err") + " & p=$!; i=0; until grep -q listening " + dir.file("tcpdump.err") +
                        " || [ $i -gt 100 ]; do sleep 0.05; i=$((i+1)); done; " + peer.command + "; s=$?; sleep 0.3; " +
                        "kill -INT $p; wait $p; exit $s";
   auto ran = lab.exec("vp", {"sh", "-c", script}, std::chrono::seconds(60));

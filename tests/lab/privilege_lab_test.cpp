@@ -40,7 +40,7 @@ TEST(Privileges, ResultsFileInARootOnlyDirectoryLands) {
   FL_REQUIRE_LAB(true);
   Lab lab = make_lab("chain");
   TempDir dir;
-  std::string private_dir = dir.path("root-only");
+  std::string private_dir = dir.file("root-only");
   ASSERT_EQ(::mkdir(private_dir.c_str(), 0700), 0);
   std::string out = private_dir + "/results.json";
   auto r = lab.exec("vp", {fl_trace_path(), "--user", "nobody", "-W", "0.5", "-o", "json", "-O", out, "198.18.200.1"});
@@ -57,9 +57,9 @@ TEST(Privileges, SetcapBinaryWorksForAnOrdinaryUser) {
   FL_REQUIRE_LAB(true);
   Lab lab = make_lab("chain");
   TempDir dir;
-  std::string bin = dir.path("fl-trace");
+  std::string bin = dir.file("fl-trace");
   std::filesystem::copy_file(fl_trace_path(), bin);
-  ::chmod(dir.path("").c_str(), 0755);
+  ::chmod(dir.file("").c_str(), 0755);
   ::chmod(bin.c_str(), 0755);
   auto setcap = run_command({"setcap", "cap_net_raw+ep", bin}, std::chrono::seconds(10));
   ASSERT_EQ(setcap.exit_code, 0) << "setcap (libcap2-bin) needed: " << setcap.err;

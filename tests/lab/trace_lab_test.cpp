@@ -293,7 +293,7 @@ INSTANTIATE_TEST_SUITE_P(Scamper, CrossCheckTest, ::testing::ValuesIn(cross_case
 void expect_replay_identical(const Lab& lab, const std::string& method, const std::vector<std::string>& extra,
                              std::size_t want_traces, bool all_completed) {
   TempDir tmp;
-  const std::string pcap = tmp.path("run-" + method + ".pcap");
+  const std::string pcap = tmp.file("run-" + method + ".pcap");
   std::vector<std::string> args = extra;
   args.insert(args.end(), {"-w", pcap});
   const TraceRun live = run_fl_trace(lab, trace_args(method, args), 180s);
@@ -348,7 +348,7 @@ INSTANTIATE_TEST_SUITE_P(Methods, ReplayTest, ::testing::Values("icmp", "udp", "
 void expect_sixteen_complete_behind_default_limits(const std::string& m) {
   if (m == "udp") {
     TempDir tmp;
-    const std::string list = tmp.path("targets.txt");
+    const std::string list = tmp.file("targets.txt");
     ASSERT_EQ(run_command({"sh", "-c", "for i in $(seq 0 15); do echo 198.18.200.$i; done > " + list}, 5s).exit_code,
               0);
     Lab lab = make_lab("chain");
@@ -415,8 +415,8 @@ TEST(TraceOptionsLab, CidrExpandsInOrderAndTargetFileWithOutfile) {
     EXPECT_EQ(run.traces[i].value("stop_reason", ""), "completed") << describe(run.traces[i]);
   }
   TempDir tmp;
-  const std::string list = tmp.path("targets.txt");
-  const std::string out = tmp.path("out.json");
+  const std::string list = tmp.file("targets.txt");
+  const std::string out = tmp.file("out.json");
   ASSERT_EQ(run_command({"sh", "-c", "printf '198.18.200.9\\n198.18.200.8\\n' > " + list}, 5s).exit_code, 0);
   const TraceRun file_run = run_fl_trace(lab, trace_args("udp", {"-T", list, "-O", out}));
   ASSERT_EQ(file_run.result.exit_code, 0) << file_run.result.err;
