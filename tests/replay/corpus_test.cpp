@@ -62,6 +62,9 @@ testsupport::Outcome replay(const std::string& path) {
   return run(argv, 30);
 }
 
+// gtest prints the file, not the struct's bytes, in test names and failures.
+void PrintTo(const CorpusEntry& e, std::ostream* os) { *os << e.file; }
+
 class CorpusReplay : public ::testing::TestWithParam<CorpusEntry> {};
 
 TEST_P(CorpusReplay, EndsCleanlyWithTheExpectedExitCode) {
@@ -83,8 +86,8 @@ TEST_P(CorpusReplay, EndsCleanlyWithTheExpectedExitCode) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, CorpusReplay, ::testing::ValuesIn(corpus_manifest()),
-                         [](const ::testing::TestParamInfo<CorpusEntry>& info) {
-                           std::string name = fs::path(info.param.file).stem().string();
+                         [](const ::testing::TestParamInfo<CorpusEntry>& p) {
+                           std::string name = fs::path(p.param.file).stem().string();
                            std::replace_if(name.begin(), name.end(),
                                            [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
                            return name;
@@ -96,8 +99,9 @@ TEST(CorpusManifest, ListsEveryFileTheMakeScriptWrote) {
   ASSERT_FALSE(listed.empty());
   for (const auto& f : fs::directory_iterator(FL_CORPUS_DIR)) {
     auto ext = f.path().extension();
-    if (ext == ".pcap" || ext == ".pcapng")
+    if (ext == ".pcap" || ext == ".pcapng") {
       EXPECT_TRUE(listed.count(f.path().filename().string())) << f.path() << " is not in MANIFEST";
+    }
   }
 }
 
