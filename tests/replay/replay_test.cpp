@@ -120,10 +120,17 @@ TEST(ReplayErrors, NonPcapFileIsAnInputError) {
   EXPECT_TRUE(o.out.empty());
 }
 
-TEST(ReplayErrors, ForeignCaptureSaysItHasNoRunRecord) {
+TEST(ReplayErrors, ForeignCaptureWithoutTracerouteSaysSo) {
   auto o = run({FL_TRACE_BIN, "-r", std::string(FL_SHARED_DIR) + "/captures-public/zeek__icmp-destunreach-udp.pcap"});
+  EXPECT_EQ(o.exit_code, 0);
+  EXPECT_TRUE(o.out.empty());
+  EXPECT_NE(o.err.find("no traceroute found"), std::string::npos) << o.err;
+}
+
+TEST(ReplayErrors, UnknownLinkTypeIsNamed) {
+  auto o = run({FL_TRACE_BIN, "-r", std::string(FL_SHARED_DIR) + "/captures-public/tcpdump__nflog.pcap"});
   EXPECT_EQ(o.exit_code, 4);
-  EXPECT_NE(o.err.find("not a faultline capture"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("link type 239 (NFLOG) is not supported"), std::string::npos) << o.err;
 }
 
 TEST(ReplayErrors, TruncatedCaptureKeepsWhatCameBeforeAndSaysSo) {

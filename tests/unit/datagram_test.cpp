@@ -442,8 +442,16 @@ TEST(IpOffset, PppWithAndWithoutAddressControl) {
   EXPECT_EQ(ip_offset(kPpp, f.data(), f.size()), 4u);
   std::vector<std::uint8_t> bare(f.begin() + 2, f.end());  // same frame, ff 03 compressed away
   EXPECT_EQ(ip_offset(kPpp, bare.data(), bare.size()), 2u);
+  // An MPLS-labelled probe: the IP header follows the bottom-of-stack label.
   auto mpls = bytes(fixtures::kPppMplsProbe);
-  EXPECT_FALSE(ip_offset(kPpp, mpls.data(), mpls.size()));
+  EXPECT_EQ(ip_offset(kPpp, mpls.data(), mpls.size()), 8u);
+  auto d = parse_ip(mpls.data() + 8, mpls.size() - 8);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->ip.proto, probe::packet::kProtoUdp);
+  // A label stack without a bottom entry, or with no IP after it, is not IP.
+  std::vector<std::uint8_t> endless(mpls.begin(), mpls.begin() + 8);
+  endless[6] &= 0xfe;
+  EXPECT_FALSE(ip_offset(kPpp, endless.data(), endless.size()));
 }
 
 TEST(IpOffset, RawIpAndUnknownLinkTypes) {

@@ -14,12 +14,16 @@
 
 #include "options.h"
 #include "probe/engine/capture_filter.h"
+#include "probe/engine/foreign_trace.h"
 #include "probe/engine/trace_engine.h"
 #include "probe/format/run_record.h"
 #include "probe/format/trace_json.h"
 #include "probe/format/trace_text.h"
 #include "probe/io/capture_writer.h"
+#include "probe/io/privileges.h"
 #include "probe/io/route.h"
+#include "results_file.h"
+#include "probe/packet/datagram.h"
 #include "probe/model/targets.h"
 
 namespace {
@@ -94,6 +98,7 @@ struct Setup {
   std::unique_ptr<probe::io::PacketSource> source;
   std::unique_ptr<probe::io::PacketSink> sink;
   std::unique_ptr<probe::io::CaptureWriter> writer;
+  bool foreign = false;  ///< another tool's capture: no run record, traces inferred
 };
 
 probe::Result<Setup> setup_replay(const fltrace::Options& o) {
@@ -102,9 +107,16 @@ probe::Result<Setup> setup_replay(const fltrace::Options& o) {
   if (!comment) return comment.error();
   auto source = probe::io::open_file(o.read_path);
   if (!source) return source.error();
-  if (!*comment)
-    return probe::make_error(ErrorKind::input, o.read_path + ": not a faultline capture (no run record); "
-                                               "replaying other tools' captures is not supported yet");
+  if (!probe::packet::linktype_supported((*source)->linktype()))
+    return probe::make_error(ErrorKind::input, fmt::format("{}: link type {} ({}) is not supported", o.read_path,
+                                                           (*source)->linktype(),
+                                                           probe::io::linktype_name((*source)->linktype())));
+  if (*comment && (*comment)->rfind(probe::format::kRunRecordTag, 0) != 0) comment->reset();  // someone else's comment
+  s.source = std::move(*source);
+  if (!*comment) {
+    s.foreign = true;  // another tool's capture: traces are inferred from its packets
+    return s;
+  }
   auto record = probe::format::parse_run_record(**comment);
   if (!record) return probe::make_error(ErrorKind::input, o.read_path + ": " + record.error().message);
   if (record->tool != "fl-trace")
@@ -113,7 +125,6 @@ probe::Result<Setup> setup_replay(const fltrace::Options& o) {
   if (!targets) return probe::make_error(ErrorKind::input, o.read_path + ": run record: " + targets.error().message);
   s.record = std::move(*record);
   s.targets = std::move(*targets);
-  s.source = std::move(*source);
   s.sink = probe::io::null_sink();
   return s;
 }
@@ -170,6 +181,26 @@ probe::Result<Setup> setup_live(const fltrace::Options& o) {
   return s;
 }
 
+// Another tool's capture: rebuild its traces from the packets alone.
+probe::engine::TraceStats replay_foreign(probe::io::PacketSource& source, Printer& printer) {
+  probe::engine::ForeignTraceBuilder builder;
+  while (auto p = source.next(probe::sched::kNever)) builder.add(*p);
+  auto traces = builder.finish();
+  for (const auto& t : traces) printer.on_trace(t);
+  const auto& f = builder.stats();
+  if (traces.empty())
+    std::cerr << fmt::format("fl-trace: no traceroute found in the capture ({} packets, {} probe-like)\n",
+                             f.packets, f.probes);
+  probe::engine::TraceStats stats;
+  stats.packets = f.packets;
+  stats.malformed = f.malformed;
+  stats.probes_seen = f.probes;
+  stats.replies = f.replies;
+  stats.foreign = f.unmatched;
+  stats.traces_done = stats.traces_total = traces.size();
+  return stats;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -189,32 +220,37 @@ int main(int argc, char** argv) {
   if (!setup) return fail(setup.error());
   Setup& s = *setup;
 
-  // Results go to a temporary file renamed into place at the end, so a
-  // results file is either complete or absent.
-  std::ofstream file;
-  std::string partial = o.output_file + ".part";
+  std::optional<flcommon::ResultsFile> results;
   if (!o.output_file.empty()) {
-    file.open(partial, std::ios::out | std::ios::trunc);
-    if (!file) return fail(probe::make_error(ErrorKind::output, "cannot write " + partial));
+    auto r = flcommon::ResultsFile::create(o.output_file);
+    if (!r) return fail(r.error());
+    results.emplace(std::move(*r));
   }
-  std::ostream& out = o.output_file.empty() ? std::cout : file;
+  std::ostream& out = results ? results->stream() : std::cout;
+
+  // Sockets, capture and files are open: nothing below runs privileged.
+  if (results && geteuid() == 0 && o.user != "root") results->keep_renamer();
+  auto dropped = probe::io::drop_privileges(o.user);
+  if (!dropped) return fail(dropped.error());
 
   install_signals();
   Printer printer(out, o.output, s.record.config, isatty(STDERR_FILENO) != 0);
-  probe::engine::TraceEngine engine(s.record.config, s.targets, *s.source, *s.sink, printer);
-  auto stats = engine.run(g_halt);
+  probe::engine::TraceStats stats;
+  if (!s.foreign) {
+    probe::engine::TraceEngine engine(s.record.config, s.targets, *s.source, *s.sink, printer);
+    stats = engine.run(g_halt);
+  } else {
+    stats = replay_foreign(*s.source, printer);
+  }
   printer.clear_progress();
 
   int rc = 0;
   if (s.writer && !s.writer->flush())
     rc = fail(probe::make_error(ErrorKind::output, "writing capture " + s.writer->path() + " failed"));
-  out.flush();
-  if (!out) {
+  if (results) {
+    if (auto committed = results->commit(); !committed) rc = fail(committed.error());
+  } else if (!(std::cout << std::flush)) {
     rc = fail(probe::make_error(ErrorKind::output, "writing results failed"));
-  } else if (!o.output_file.empty()) {
-    file.close();
-    if (std::rename(partial.c_str(), o.output_file.c_str()) != 0)
-      rc = fail(probe::make_error(ErrorKind::output, "cannot rename " + partial + " to " + o.output_file));
   }
   if (!s.source->error().empty())
     rc = fail(probe::make_error(ErrorKind::input, o.read_path + ": capture ends in a damaged record (" +

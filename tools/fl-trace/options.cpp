@@ -1,6 +1,7 @@
 #include "options.h"
 
 #include <boost/program_options.hpp>
+#include <probe/io/privileges.h>
 #include <fmt/format.h>
 
 #include <cmath>
@@ -32,6 +33,7 @@ po::options_description describe() {
       ("read,r", po::value<std::string>(), "replay a capture written with -w")
       ("output,o", po::value<std::string>()->default_value("text"), "text | json (JSON Lines)")
       ("output-file,O", po::value<std::string>(), "write results here instead of stdout")
+      ("user", po::value<std::string>(), "user to run as once sockets are open (default: the sudo user, else nobody; root keeps root)")
       ("classic", po::bool_switch(), "change ports per probe like classic traceroute (comparison only)")
       ("help,h", po::bool_switch(), "show this help")
       ("version", po::bool_switch(), "show the version");
@@ -137,6 +139,7 @@ probe::Result<Options> parse_options(int argc, const char* const* argv) {
   if (out == "json") o.output = OutputFormat::json;
   else if (out != "text") return usage_error(fmt::format("unknown output format '{}' (text or json)", out));
   if (vm.count("output-file")) o.output_file = vm["output-file"].as<std::string>();
+  o.user = vm.count("user") ? vm["user"].as<std::string>() : probe::io::default_unprivileged_user();
   if (vm.count("target")) o.targets = vm["target"].as<std::vector<std::string>>();
   if (vm.count("target-file")) o.target_file = vm["target-file"].as<std::string>();
   if (vm.count("interface")) o.interface = vm["interface"].as<std::string>();

@@ -22,6 +22,7 @@ struct Options {
   std::string read_path;                 // -r
   OutputFormat output = OutputFormat::text;
   std::string output_file;               // -O
+  std::string user;                      // --user: who to become once sockets are open
   bool help = false;
   bool version = false;
 };

@@ -59,6 +59,8 @@ nlohmann::ordered_json to_json(const model::Trace& t) {
   j["dport"] = t.dport;
   j["start_us"] = t.start_us;
   j["stop_reason"] = model::to_string(t.stop_reason);
+  if (t.inferred)
+    j["inferred"] = {{"scheme", t.inferred->scheme}, {"tool", t.inferred->tool}, {"paris", t.inferred->paris}};
   j["hops"] = std::move(hops);
   return j;
 }

@@ -30,8 +30,12 @@ std::string unreachable_mark(std::uint8_t code, bool v6) {
 }
 
 void TextWriter::write(const model::Trace& t) {
-  out_ << fmt::format("traceroute to {} ({} {}), {} hops max\n", t.dst.to_string(),
-                      model::to_string(t.method), classic_ ? "classic" : "paris", max_ttl_);
+  if (t.inferred)
+    out_ << fmt::format("traceroute to {} ({} {}, looks like {}) from {}\n", t.dst.to_string(),
+                        model::to_string(t.method), t.inferred->scheme, t.inferred->tool, t.src.to_string());
+  else
+    out_ << fmt::format("traceroute to {} ({} {}), {} hops max\n", t.dst.to_string(),
+                        model::to_string(t.method), classic_ ? "classic" : "paris", max_ttl_);
   for (const auto& hop : t.hops) {
     std::string line = fmt::format("{:2d}", hop.ttl);
     const model::Address* last = nullptr;

@@ -165,6 +165,11 @@ Result<std::unique_ptr<PacketSource>> open_live(const LiveOptions& o) {
   return std::unique_ptr<PacketSource>(new LiveSource(std::move(p), fd));
 }
 
+std::string linktype_name(int linktype) {
+  const char* name = pcap_datalink_val_to_name(linktype);
+  return name ? name : "unknown";
+}
+
 Result<std::unique_ptr<PacketSource>> open_file(const std::string& path) {
   char err[PCAP_ERRBUF_SIZE] = {};
   PcapHandle p(pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO, err));

@@ -180,6 +180,19 @@ bool linktype_supported(int linktype) {
 
 std::optional<std::size_t> ip_offset(int linktype, const std::uint8_t* data, std::size_t len) {
   auto ether_type_ok = [](std::uint16_t et) { return et == 0x0800 || et == 0x86dd; };
+  // Past an MPLS label stack (to the entry with the S bit), when the IP
+  // version nibble after it says IPv4 or IPv6.
+  auto skip_mpls = [&](std::size_t at) -> std::optional<std::size_t> {
+    for (int guard = 0; guard < 16 && at + 4 <= len; ++guard) {
+      bool bottom = data[at + 2] & 1;
+      at += 4;
+      if (bottom) {
+        if (at < len && ((data[at] >> 4) == 4 || (data[at] >> 4) == 6)) return at;
+        return std::nullopt;
+      }
+    }
+    return std::nullopt;
+  };
   std::size_t off = 0;
   switch (linktype) {
     case 1: {  // Ethernet, with any number of 802.1Q / 802.1ad tags
@@ -191,6 +204,7 @@ std::optional<std::size_t> ip_offset(int linktype, const std::uint8_t* data, std
         et = be16(data + off + 2);
         off += 4;
       }
+      if (et == 0x8847 || et == 0x8848) return skip_mpls(off);
       if (!ether_type_ok(et)) return std::nullopt;
       break;
     }
@@ -208,6 +222,7 @@ std::optional<std::size_t> ip_offset(int linktype, const std::uint8_t* data, std
       if (len >= 2 && data[0] == 0xff && data[1] == 0x03) off = 2;
       if (off + 2 > len) return std::nullopt;
       std::uint16_t proto = be16(data + off);
+      if (proto == 0x0281 || proto == 0x0283) return skip_mpls(off + 2);
       if (proto != 0x0021 && proto != 0x0057) return std::nullopt;
       off += 2;
       break;

@@ -57,6 +57,9 @@ struct LiveOptions {
 /// Live capture on an interface, immediate mode, polled with deadlines.
 Result<std::unique_ptr<PacketSource>> open_live(const LiveOptions& options);
 
+/// libpcap's name of a link type ("EN10MB", "NFLOG", ...), or "unknown".
+std::string linktype_name(int linktype);
+
 /// A pcap or pcapng file; its clock jumps to each frame's timestamp.
 Result<std::unique_ptr<PacketSource>> open_file(const std::string& path);
 

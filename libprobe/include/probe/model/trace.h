@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -82,6 +83,13 @@ struct Hop {
   const Reply* reply() const;
 };
 
+/// What replay inferred about a trace found in another tool's capture.
+struct Inference {
+  std::string scheme;  ///< "paris", "classic" (flow changes per probe) or "multipath-paris"
+  std::string tool;    ///< best guess at the tool: "traceroute", "scamper", "mtr", ...
+  bool paris = false;  ///< whether the flow identifier stayed constant over the trace
+};
+
 /// One Paris traceroute toward one destination.
 struct Trace {
   Method method = Method::icmp;
@@ -92,6 +100,8 @@ struct Trace {
   std::int64_t start_us = 0;  ///< tx_us of the first probe
   StopReason stop_reason = StopReason::none;
   std::vector<Hop> hops;    ///< in TTL order, only TTLs that were probed
+  /// Set only for traces rebuilt from another tool's capture.
+  std::optional<Inference> inferred;
 };
 
 }  // namespace probe::model
