@@ -1,7 +1,7 @@
 // The broken-capture corpus (tests/corpus, made by tests/corpus/make): every
 // file ends `fl-trace -r` with one clear line and exit 4, or - where the file
 // is a valid capture whose bad packets are skipped and counted - with exit 0
-// and nothing on stderr. Never a signal, a hang or a runaway allocation.
+// and at most that one line. Never a signal, a hang or a runaway allocation.
 
 #include <gtest/gtest.h>
 
