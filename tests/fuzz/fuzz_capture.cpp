@@ -1,6 +1,7 @@
 // libFuzzer target: the capture reader. The input is written to a file and
 // read the way `fl-trace -r` reads it: section comment, run record, then
-// every frame through the link-layer and IP parsers.
+// every frame through the link-layer and IP parsers and through the builder
+// that rebuilds other tools' traceroutes.
 
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "probe/engine/foreign_trace.h"
 #include "probe/format/run_record.h"
 #include "probe/io/capture_writer.h"
 #include "probe/io/packet_source.h"
@@ -56,10 +58,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto source = io::open_file(path);
   if (!source) return 0;
   io::PacketSource& s = **source;
+  engine::ForeignTraceBuilder builder;
   while (auto p = s.next(INT64_MAX)) {
     auto off = packet::ip_offset(p->linktype, p->data, p->caplen);
     if (off) (void)packet::parse_ip(p->data + *off, p->caplen - *off);
+    builder.add(*p);
   }
+  (void)builder.finish();
   (void)s.exhausted();
   (void)s.error();
   return 0;
