@@ -288,11 +288,43 @@ std::string unique_prefix() {
   return "fl" + std::to_string(getpid()) + "x" + std::to_string(++counter) + "-";
 }
 
+namespace {
+
+// Daemons die with their namespace: every process in it is stopped before
+// the namespace goes (TERM, then KILL after a second).
+void kill_namespace_processes(const std::string& ns) {
+  for (int round = 0; round < 2; ++round) {
+    const auto r = run_command({"ip", "netns", "pids", ns}, std::chrono::seconds(5));
+    std::istringstream pids(r.out);
+    std::vector<pid_t> live;
+    for (long p; pids >> p;)
+      if (p > 1 && p != getpid()) live.push_back(static_cast<pid_t>(p));
+    if (live.empty()) return;
+    for (pid_t p : live) kill(p, round == 0 ? SIGTERM : SIGKILL);
+    for (int i = 0; i < 100; ++i) {
+      for (pid_t p : live) waitpid(p, nullptr, WNOHANG);  // our own daemon children; ECHILD otherwise
+      if (std::none_of(live.begin(), live.end(), pid_alive)) break;
+      usleep(10000);
+    }
+  }
+}
+
+std::string daemon_dir(const std::string& ns) { return "/tmp/" + ns + ".nsd"; }
+
+void remove_daemon_dir(const std::string& ns) {
+  const std::string dir = daemon_dir(ns);
+  if (access(dir.c_str(), F_OK) == 0) run_command({"rm", "-rf", "--", dir}, std::chrono::seconds(10));
+}
+
+}  // namespace
+
 int destroy_prefix(const std::string& prefix) {
   int n = 0;
   if (prefix.size() < 3) return 0;  // never a blanket delete
   for (const auto& name : list_netns()) {
     if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    kill_namespace_processes(name);
+    remove_daemon_dir(name);
     if (run_command({"ip", "netns", "del", name}, std::chrono::seconds(10)).exit_code == 0) ++n;
   }
   return n;
@@ -347,6 +379,8 @@ Lab::Lab(Lab&& other) noexcept
       created_(std::move(other.created_)),
       interfaces_(std::move(other.interfaces_)),
       nft_ready_(std::move(other.nft_ready_)),
+      zones_(std::move(other.zones_)),
+      daemons_(std::move(other.daemons_)),
       released_(other.released_) {
   other.created_.clear();
   other.marker_.clear();
@@ -363,6 +397,8 @@ Lab& Lab::operator=(Lab&& other) noexcept {
     created_ = std::move(other.created_);
     interfaces_ = std::move(other.interfaces_);
     nft_ready_ = std::move(other.nft_ready_);
+    zones_ = std::move(other.zones_);
+    daemons_ = std::move(other.daemons_);
     released_ = other.released_;
     other.created_.clear();
     other.marker_.clear();
@@ -373,6 +409,12 @@ Lab& Lab::operator=(Lab&& other) noexcept {
 
 void Lab::teardown() {
   // Deleting a namespace deletes its veth ends, which deletes the peers.
+  for (auto it = created_.rbegin(); it != created_.rend(); ++it) {
+    kill_namespace_processes(*it);
+    remove_daemon_dir(*it);
+  }
+  for (int pid : daemons_) waitpid(pid, nullptr, WNOHANG);
+  daemons_.clear();
   for (auto it = created_.rbegin(); it != created_.rend(); ++it)
     run_command({"ip", "netns", "del", *it}, std::chrono::seconds(10));
   created_.clear();
@@ -448,6 +490,22 @@ void Lab::build(const std::string& description) {
   };
   while (std::getline(in, line)) {
     ++line_no;
+    if (split_words(line).size() == 2 && split_words(line)[0] == "zone") {
+      const std::string key = split_words(line)[1];
+      std::string body;
+      bool ended = false;
+      while (std::getline(in, line)) {
+        ++line_no;
+        if (split_words(line) == std::vector<std::string>{"end"}) {
+          ended = true;
+          break;
+        }
+        body += line + "\n";
+      }
+      if (!ended) throw LabError("zone " + key + ": no `end`");
+      zones_[key] = body;
+      continue;
+    }
     line = line.substr(0, line.find('#'));
     const auto w = split_words(line);
     if (w.empty()) continue;
@@ -535,11 +593,77 @@ void Lab::build(const std::string& description) {
       need(w, 2);
       const std::string script = sysctl_script(kIcmpUnlimited);
       for (const auto& n : targets(w[1])) node_exec(n, {"sh", "-c", script});
+    } else if (verb == "nsd") {
+      need(w, 4);
+      known(w[1]);
+      std::vector<std::pair<std::string, std::string>> zones;
+      for (std::size_t i = 3; i < w.size(); ++i) {
+        const auto eq = w[i].find('=');
+        if (eq == std::string::npos || !zones_.count(w[i].substr(eq + 1)))
+          throw LabError("line " + std::to_string(line_no) + ": want ZONE=KEY of a zone block: " + w[i]);
+        zones.emplace_back(w[i].substr(0, eq), zones_[w[i].substr(eq + 1)]);
+      }
+      start_nsd(w[1], w[2], zones);
     } else {
       throw LabError("line " + std::to_string(line_no) + ": unknown statement " + verb);
     }
   }
   if (nodes_.empty()) throw LabError("description declares no node");
+}
+
+void Lab::start_nsd(const std::string& node, const std::string& address,
+                    const std::vector<std::pair<std::string, std::string>>& zones) {
+  const std::string dir = daemon_dir(ns(node));
+  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) throw LabError("mkdir " + dir + ": " + std::strerror(errno));
+  std::ostringstream conf;
+  conf << "server:\n  ip-address: " << address << "\n  port: 53\n  do-ip6: no\n  server-count: 1\n"
+       << "  username: \"\"\n  chroot: \"\"\n  zonesdir: \"" << dir << "\"\n  pidfile: \"" << dir << "/nsd.pid\"\n"
+       << "  xfrdfile: \"" << dir << "/xfrd.state\"\n  zonelistfile: \"" << dir << "/zone.list\"\n"
+       << "  xfrdir: \"" << dir << "\"\n  database: \"\"\n  logfile: \"" << dir << "/nsd.log\"\n"
+       << "  verbosity: 1\n  hide-version: yes\nremote-control:\n  control-enable: no\n";
+  for (const auto& [zone, text] : zones) {
+    const std::string file = dir + "/" + zone + ".zone";
+    std::ofstream(file) << text;
+    conf << "zone:\n  name: \"" << zone << "\"\n  zonefile: \"" << file << "\"\n";
+  }
+  const std::string conf_path = dir + "/nsd.conf";
+  std::ofstream(conf_path) << conf.str();
+  const auto check = run_command({"nsd-checkconf", conf_path}, std::chrono::seconds(10));
+  if (check.exit_code != 0) throw LabError("nsd-checkconf " + conf_path + ": " + check.err + check.out);
+
+  // Its own session, so that it outlives a released lab (fl-lab up); it is
+  // stopped with its namespace (kill_namespace_processes).
+  const pid_t pid = fork();
+  if (pid < 0) throw LabError("fork: " + std::string(std::strerror(errno)));
+  if (pid == 0) {
+    setsid();
+    const int devnull = open("/dev/null", O_RDWR);
+    if (devnull >= 0) {
+      dup2(devnull, 0);
+      dup2(devnull, 1);
+      dup2(devnull, 2);
+    }
+    const std::string n = ns(node);
+    execlp("ip", "ip", "netns", "exec", n.c_str(), "nsd", "-d", "-c", conf_path.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  daemons_.push_back(pid);
+  // Ready once it listens on UDP and TCP.
+  const std::string want = address + ":53";
+  for (int i = 0; i < 500; ++i) {
+    const auto u = exec(node, {"ss", "-Hlnut"}, std::chrono::seconds(5));
+    std::size_t seen = 0;
+    for (std::size_t p = u.out.find(want); p != std::string::npos; p = u.out.find(want, p + 1)) ++seen;
+    if (seen >= 2) return;
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      std::ifstream log(dir + "/nsd.log");
+      std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+      throw LabError("nsd in " + node + " exited: " + text);
+    }
+    usleep(10000);
+  }
+  throw LabError("nsd in " + node + " did not start listening on " + want);
 }
 
 }  // namespace probe::lab

@@ -23,9 +23,17 @@
 ///   down NODE PEER              set NODE's interface to PEER down (a dead link)
 ///   sysctl NODE|* KEY=VALUE     a sysctl in NODE (or in every node)
 ///   icmp-unlimited NODE|*       switch off the ICMP rate limits in NODE
+///   zone KEY                    the lines up to `end` are a zone file
+///   ...                         (master file format), used by `nsd`
+///   end
+///   nsd NODE ADDRESS ZONE=KEY...  an NSD authoritative server in NODE on
+///                               ADDRESS (port 53, UDP and TCP) serving each
+///                               ZONE from zone block KEY; its config and
+///                               files live in /tmp/PREFIX+NODE.nsd
 ///
 /// Every namespace is named PREFIX + node name; the destructor deletes them
-/// all (and with them every veth). Only 198.18.0.0/15 and the RFC 5737
+/// all (and with them every veth). Every process running in a namespace of
+/// the lab (the NSD daemons) is killed first, also by destroy_prefix(). Only 198.18.0.0/15 and the RFC 5737
 /// TEST-NETs may appear in a description; no namespace is linked to the host.
 
 #include <chrono>
@@ -127,6 +135,8 @@ class Lab {
   void node_exec(const std::string& node, const std::vector<std::string>& argv) const;
   void ensure_nft(const std::string& node);
   std::string resolve_hop(const std::string& node, const std::string& hop) const;
+  void start_nsd(const std::string& node, const std::string& address,
+                 const std::vector<std::pair<std::string, std::string>>& zones);
 
   LabOptions options_;
   std::string prefix_;
@@ -135,6 +145,8 @@ class Lab {
   std::vector<std::string> created_;       ///< namespaces to delete
   std::vector<Interface> interfaces_;
   std::map<std::string, bool> nft_ready_;
+  std::map<std::string, std::string> zones_;  ///< zone blocks by key
+  std::vector<int> daemons_;                  ///< pids of our daemon children
   bool released_ = false;
 };
 

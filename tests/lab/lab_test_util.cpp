@@ -11,6 +11,9 @@
 #ifndef FL_TRACE_BIN
 #define FL_TRACE_BIN ""
 #endif
+#ifndef FL_DNS_BIN
+#define FL_DNS_BIN ""
+#endif
 #ifndef FL_LAB_STATE_DIR
 #define FL_LAB_STATE_DIR ""
 #endif
@@ -34,6 +37,27 @@ std::string fl_trace_path() {
     return access(env, X_OK) == 0 ? env : "";
   const std::string built = FL_TRACE_BIN;
   return !built.empty() && access(built.c_str(), X_OK) == 0 ? built : "";
+}
+
+std::string fl_dns_path() {
+  if (const char* env = std::getenv("FL_DNS"); env != nullptr && *env != '\0')
+    return access(env, X_OK) == 0 ? env : "";
+  const std::string built = FL_DNS_BIN;
+  return !built.empty() && access(built.c_str(), X_OK) == 0 ? built : "";
+}
+
+std::string dns_lab_missing() {
+  if (fl_dns_path().empty()) return "fl-dns binary not built (set FL_DNS=path)";
+  for (const char* tool : {"nsd", "dig", "kdig", "nsd-checkconf"})
+    if (run_command({"sh", "-c", std::string("command -v ") + tool}, std::chrono::seconds(5)).exit_code != 0)
+      return std::string(tool) + " not installed (scripts/install-deps)";
+  return "";
+}
+
+TraceRun run_fl_dns(const Lab& lab, const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+  std::vector<std::string> argv = {fl_dns_path()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return parse_lines(lab.exec("vp", argv, timeout));
 }
 
 Lab make_lab(const std::string& name) {

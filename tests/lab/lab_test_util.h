@@ -21,6 +21,10 @@ bool in_ci();
 bool lab_available(std::string* why);
 /// fl-trace to run: $FL_TRACE, else the build's; empty when neither exists.
 std::string fl_trace_path();
+/// fl-dns to run: $FL_DNS, else the build's; empty when neither exists.
+std::string fl_dns_path();
+/// Why DNS labs cannot run here (no fl-dns, nsd, dig or kdig), or "".
+std::string dns_lab_missing();
 /// A lab from a built-in scenario, with a crash marker for the cleanup fixture.
 Lab make_lab(const std::string& scenario);
 
@@ -47,6 +51,9 @@ struct TraceRun {
 /// Runs fl-trace with `args` inside node `vp` of `lab`.
 TraceRun run_fl_trace(const Lab& lab, const std::vector<std::string>& args,
                       std::chrono::milliseconds timeout = std::chrono::seconds(120));
+/// Runs fl-dns with `args` inside node `vp` of `lab`.
+TraceRun run_fl_dns(const Lab& lab, const std::vector<std::string>& args,
+                    std::chrono::milliseconds timeout = std::chrono::seconds(120));
 /// Parses JSON Lines.
 TraceRun parse_lines(ExecResult result);
 
@@ -74,4 +81,15 @@ std::string describe(const nlohmann::json& trace);
       if (::probe::lab::test::in_ci()) FAIL() << "fl-trace binary not found";           \
       GTEST_SKIP() << "fl-trace binary not built (set FL_TRACE=path)";                  \
     }                                                                                   \
+  } while (0)
+
+/// As FL_REQUIRE_LAB, for DNS labs: also needs fl-dns, nsd, dig and kdig.
+#define FL_REQUIRE_DNS_LAB()                                                          \
+  do {                                                                                \
+    FL_REQUIRE_LAB(false);                                                            \
+    const std::string fl_missing_ = ::probe::lab::test::dns_lab_missing();            \
+    if (!fl_missing_.empty()) {                                                       \
+      if (::probe::lab::test::in_ci()) FAIL() << "DNS lab unavailable under CI: " << fl_missing_; \
+      GTEST_SKIP() << fl_missing_;                                                    \
+    }                                                                                 \
   } while (0)

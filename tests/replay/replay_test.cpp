@@ -1,5 +1,6 @@
-// Replay of recorded lab captures: `fl-trace -r` must print exactly what the
-// live run printed, and what captures/MANIFEST says a correct reading concludes.
+// Replay of recorded lab captures: `fl-trace -r` (or `fl-dns -r` for the
+// dns-* captures) must print exactly what the live run printed, and what
+// captures/MANIFEST says a correct reading concludes.
 
 #include <gtest/gtest.h>
 
@@ -19,8 +20,22 @@ using testsupport::run;
 
 struct Entry {
   std::string file;
-  std::map<std::string, int> expect;  // stop_reason -> count
+  std::map<std::string, int> expect;  // conclusion -> count (see conclusion())
 };
+
+bool is_dns(const Entry& e) { return e.file.compare(0, 4, "dns-") == 0; }
+
+// The tool that wrote (and replays) a capture.
+std::string tool_for(const Entry& e) { return is_dns(e) ? FL_DNS_BIN : FL_TRACE_BIN; }
+
+// What one JSON line concludes: a trace's stop reason, a DNS exchange's
+// outcome, a zone's verdict as "zone-VERDICT".
+std::string conclusion(const nlohmann::json& j) {
+  std::string type = j.value("type", "trace");
+  if (type == "dns") return j.at("outcome").get<std::string>();
+  if (type == "zone") return "zone-" + j.at("verdict").get<std::string>();
+  return j.at("stop_reason").get<std::string>();
+}
 
 std::vector<Entry> manifest() {
   std::ifstream in(std::string(FL_CAPTURES_DIR) + "/MANIFEST");
@@ -52,32 +67,40 @@ class CaptureReplay : public ::testing::TestWithParam<Entry> {};
 
 TEST_P(CaptureReplay, JsonEqualsTheLiveRun) {
   std::string cap = std::string(FL_CAPTURES_DIR) + "/" + GetParam().file;
-  auto o = run({FL_TRACE_BIN, "-r", cap, "-o", "json"});
+  auto o = run({tool_for(GetParam()), "-r", cap, "-o", "json"});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_EQ(o.out, testsupport::read_file(golden_of(cap)));
 }
 
 TEST_P(CaptureReplay, StopReasonsAsTheManifestSays) {
   std::string cap = std::string(FL_CAPTURES_DIR) + "/" + GetParam().file;
-  auto o = run({FL_TRACE_BIN, "-r", cap, "-o", "json"});
+  auto o = run({tool_for(GetParam()), "-r", cap, "-o", "json"});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   std::map<std::string, int> got;
   std::istringstream lines(o.out);
   std::string line;
-  while (std::getline(lines, line)) got[nlohmann::json::parse(line).at("stop_reason").get<std::string>()]++;
+  while (std::getline(lines, line)) got[conclusion(nlohmann::json::parse(line))]++;
   EXPECT_EQ(got, GetParam().expect);
 }
 
 TEST_P(CaptureReplay, TextOutputHasOneBlockPerTrace) {
   std::string cap = std::string(FL_CAPTURES_DIR) + "/" + GetParam().file;
-  auto o = run({FL_TRACE_BIN, "-r", cap});
+  auto o = run({tool_for(GetParam()), "-r", cap});
   ASSERT_EQ(o.exit_code, 0) << o.err;
-  int traces = 0;
-  for (const auto& [reason, n] : GetParam().expect) traces += n;
+  // Text shows one block per trace, per exchange, or (zone checks) one zone summary.
+  int blocks = 0;
+  bool zone = false;
+  for (const auto& [what, n] : GetParam().expect) {
+    if (what.compare(0, 5, "zone-") == 0) zone = true;
+    blocks += n;
+  }
+  std::string header = "traceroute to ";
+  if (is_dns(GetParam()) && GetParam().file.find("-trace-") == std::string::npos) header = zone ? "zone " : "; <<>> fl-dns";
+  if (zone) blocks = 1;
   std::size_t headers = 0;
-  for (std::size_t p = o.out.find("traceroute to "); p != std::string::npos; p = o.out.find("traceroute to ", p + 1))
+  for (std::size_t p = o.out.find(header); p != std::string::npos; p = o.out.find(header, p + 1))
     ++headers;
-  EXPECT_EQ(static_cast<int>(headers), traces);
+  EXPECT_EQ(static_cast<int>(headers), blocks);
 }
 
 INSTANTIATE_TEST_SUITE_P(Captures, CaptureReplay, ::testing::ValuesIn(manifest()),
@@ -143,6 +166,20 @@ TEST(ReplayErrors, TruncatedCaptureKeepsWhatCameBeforeAndSaysSo) {
   EXPECT_EQ(o.exit_code, 4);
   EXPECT_NE(o.err.find("damaged record"), std::string::npos) << o.err;
   EXPECT_FALSE(o.out.empty());  // every trace is still reported
+}
+
+TEST(ReplayErrors, EachToolRefusesTheOthersCapture) {
+  auto t = run({FL_TRACE_BIN, "-r", std::string(FL_CAPTURES_DIR) + "/dns-zone-healthy.pcapng"});
+  EXPECT_EQ(t.exit_code, 4);
+  EXPECT_NE(t.err.find("fl-dns"), std::string::npos) << t.err;
+  auto d = run({FL_DNS_BIN, "-r", std::string(FL_CAPTURES_DIR) + "/trace-icmp-chain.pcapng"});
+  EXPECT_EQ(d.exit_code, 4);
+  EXPECT_NE(d.err.find("not fl-dns"), std::string::npos) << d.err;
+}
+
+TEST(ReplayErrors, DnsProbingOptionWithReplayIsAUsageError) {
+  auto o = run({FL_DNS_BIN, "-r", std::string(FL_CAPTURES_DIR) + "/dns-zone-healthy.pcapng", "--tcp"});
+  EXPECT_EQ(o.exit_code, 2);
 }
 
 TEST(ReplayErrors, ProbingOptionWithReplayIsAUsageError) {

@@ -90,7 +90,7 @@ probe::Result<Options> parse_options(int argc, const char* const* argv) {
 
   auto& c = o.config;
   auto method = probe::model::parse_method(vm["method"].as<std::string>());
-  if (!method) return usage_error(fmt::format("unknown method '{}' (icmp, udp or tcp)", vm["method"].as<std::string>()));
+  if (!method || *method == probe::model::Method::dns) return usage_error(fmt::format("unknown method '{}' (icmp, udp or tcp)", vm["method"].as<std::string>()));
   c.method = *method;
 
   auto in_range = [&](const char* name, int lo, int hi) -> probe::Result<int> {

@@ -13,11 +13,18 @@ std::string capture_filter(const TraceConfig& c) {
       // Classic mode steps the destination port, never the source port.
       return fmt::format("(icmp and dst host {0}) or (udp and src host {0} and src port {1})", src,
                          c.sport);
+    case model::Method::dns:
+      // Responses come back to our fixed source port.
+      return fmt::format("(icmp and dst host {0}) or (udp and host {0} and port {1})", src, c.sport);
     case model::Method::tcp:
       // Classic mode steps the source port; the destination port is fixed.
       return fmt::format("(icmp and dst host {0}) or (tcp and host {0} and port {1})", src, c.dport);
   }
   return "icmp";
+}
+
+std::string dns_capture_filter(const model::Address& src) {
+  return fmt::format("(icmp and dst host {0}) or (host {0} and port 53)", src.to_string());
 }
 
 }  // namespace probe::engine

@@ -323,6 +323,10 @@ struct ForeignTraceBuilder::Impl {
         else if (inf.paris && !sport_moves && !dport_moves) inf.tool = "tcptraceroute or scamper";
         else inf.tool = "traceroute -T";
         break;
+      case model::Method::dns:
+        // Foreign captures are never read as DNS traces; fl-dns's own carry a run record.
+        inf.tool = "unknown";
+        break;
     }
     return inf;
   }

@@ -1,10 +1,12 @@
 #include "probe/engine/trace_engine.h"
 
+#include <algorithm>
 #include <deque>
 #include <unordered_map>
 
 #include "probe/match/classify.h"
 #include "probe/packet/datagram.h"
+#include "probe/packet/dns.h"
 #include "probe/packet/probe_builder.h"
 #include "probe/sched/timeout_queue.h"
 #include "probe/sched/token_bucket.h"
@@ -23,6 +25,7 @@ struct Slot {
   Cursor cursor;
   std::size_t probes = 0;       // probes decided so far; the current one is probes - 1
   std::int64_t decided_us = 0;  // when the current probe was handed to the sink
+  std::vector<std::uint16_t> dns_ids;  // method dns: the DNS ID each probe carried
 };
 
 struct TimerKey {
@@ -109,6 +112,13 @@ struct TraceEngine::Impl {
     spec.token = plan.token(i, idx);
     spec.tcp_tag = plan.tcp_tag();
     spec.ipid = plan.ipid();
+    if (cfg.method == model::Method::dns) {
+      packet::DnsQuerySpec q;
+      q.qname = cfg.dns_qname;
+      q.qtype = cfg.dns_qtype;
+      q.rd = cfg.dns_rd;
+      spec.dns_message = packet::build_dns_query(q);
+    }
     if (s.cursor.attempt == 1) s.trace.hops.push_back(model::Hop{s.cursor.ttl, {}});
     model::ProbeRecord rec;
     rec.ttl = s.cursor.ttl;
@@ -117,7 +127,12 @@ struct TraceEngine::Impl {
     s.trace.hops.back().probes.push_back(rec);
     s.state = State::awaiting_tx;
     s.decided_us = clock.now_us();
-    if (!sink.send(packet::build_probe(spec), s.trace.dst)) ++stats.send_errors;
+    auto bytes = packet::build_probe(spec);
+    if (cfg.method == model::Method::dns) {
+      // The steered ID sits right after the IPv4 and UDP headers.
+      s.dns_ids.push_back(static_cast<std::uint16_t>((bytes[28] << 8) | bytes[29]));
+    }
+    if (!sink.send(bytes, s.trace.dst)) ++stats.send_errors;
     ++stats.probes_sent;
     if (sink.paced())
       timers.push(s.decided_us + kTxFallbackUs, TimerKey{i, static_cast<std::uint32_t>(idx), true});
@@ -188,6 +203,14 @@ struct TraceEngine::Impl {
     }
     std::uint32_t i = it->second;
     Slot& s = slots[i];
+    if (ev->dns_id) {
+      auto at = std::find(s.dns_ids.begin(), s.dns_ids.end(), *ev->dns_id);
+      if (at == s.dns_ids.end()) {
+        ++stats.foreign;
+        return;
+      }
+      ev->token = plan.token(i, static_cast<std::size_t>(at - s.dns_ids.begin()));
+    }
     std::size_t idx = plan.probe_index(i, ev->token);
     match::Flow want = plan.flow(i, idx);
     bool flow_ok = ev->flow.sport == want.sport && (!ev->flow_dport_known || ev->flow.dport == want.dport);

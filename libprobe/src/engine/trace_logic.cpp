@@ -10,6 +10,7 @@ bool reached_destination(const model::Reply& r, const model::Address& dst) {
     case ReplyKind::echo_reply:
     case ReplyKind::tcp_synack:
     case ReplyKind::tcp_rst:
+    case ReplyKind::dns_response:
       return true;
     case ReplyKind::unreachable: {
       // Port unreachable from the destination itself: it got the probe.

@@ -30,6 +30,11 @@ std::string to_comment(const RunRecord& r) {
       {"run_key", std::to_string(c.run_key)},
       {"targets", r.targets},
   };
+  if (c.method == model::Method::dns) {
+    j["dns_qname"] = c.dns_qname;
+    j["dns_qtype"] = c.dns_qtype;
+    j["dns_rd"] = c.dns_rd;
+  }
   return kRunRecordTag + j.dump();
 }
 
@@ -52,6 +57,8 @@ Result<RunRecord> parse_run_record(const std::string& comment) {
     RunRecord r;
     auto& c = r.config;
     r.tool = j.at("tool").get<std::string>();
+    if (!j.contains("method"))
+      return make_error(ErrorKind::input, "written by " + r.tool + ", and not a traceroute run");
     r.interface = j.value("interface", "");
     auto method = model::parse_method(j.at("method").get<std::string>());
     auto src = model::Address::parse(j.at("src").get<std::string>());
@@ -80,6 +87,12 @@ Result<RunRecord> parse_run_record(const std::string& comment) {
       throw std::out_of_range("run_key is not a number");
     c.run_key = std::stoull(key);
     r.targets = j.at("targets").get<std::vector<std::string>>();
+    if (c.method == model::Method::dns) {
+      c.dns_qname = j.at("dns_qname").get<std::string>();
+      c.dns_qtype = static_cast<std::uint16_t>(number("dns_qtype", 0, 65535));
+      c.dns_rd = j.at("dns_rd").get<bool>();
+      if (c.dns_qname.empty()) throw std::out_of_range("dns_qname is empty");
+    }
     return r;
   } catch (const std::exception& e) {
     return make_error(ErrorKind::input, std::string("run record is malformed: ") + e.what());

@@ -11,6 +11,7 @@ std::string_view kind_name(model::ReplyKind k) {
     case model::ReplyKind::echo_reply: return "echo_reply";
     case model::ReplyKind::tcp_synack: return "tcp_synack";
     case model::ReplyKind::tcp_rst: return "tcp_rst";
+    case model::ReplyKind::dns_response: return "dns_response";
   }
   return "?";
 }

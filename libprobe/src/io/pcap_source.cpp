@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "frame_reader.h"
 #include "probe/io/packet_source.h"
 
 namespace probe::io {
@@ -75,9 +76,33 @@ class LiveSource final : public PacketSource {
   std::uint64_t delivered_ = 0;
 };
 
+// Classic pcap files, through libpcap (both byte orders, micro and nano).
+class LibpcapReader final : public FrameReader {
+ public:
+  explicit LibpcapReader(PcapHandle handle) : pcap_(std::move(handle)) {}
+  bool read(RawPacket& frame) override {
+    pcap_pkthdr* hdr = nullptr;
+    const u_char* data = nullptr;
+    int rc = pcap_next_ex(pcap_.get(), &hdr, &data);
+    if (rc != 1) {
+      if (rc == PCAP_ERROR) error_ = pcap_geterr(pcap_.get());
+      return false;
+    }
+    frame = RawPacket{clamp_timestamp_us(to_us(hdr->ts)), data, hdr->caplen, hdr->len, linktype()};
+    return true;
+  }
+  std::string error() const override { return error_; }
+  int linktype() const override { return pcap_datalink(pcap_.get()); }
+
+ private:
+  PcapHandle pcap_;
+  std::string error_;
+};
+
+// A capture file; its clock jumps to each frame's timestamp.
 class FileSource final : public PacketSource {
  public:
-  explicit FileSource(PcapHandle handle) : pcap_(std::move(handle)) {}
+  explicit FileSource(std::unique_ptr<FrameReader> reader) : reader_(std::move(reader)) {}
 
   std::optional<RawPacket> next(std::int64_t deadline_us) override {
     if (!pending_ && !eof_) fetch();
@@ -96,27 +121,23 @@ class FileSource final : public PacketSource {
     return p;
   }
   bool exhausted() const override { return eof_ && !pending_; }
-  int linktype() const override { return pcap_datalink(pcap_.get()); }
+  int linktype() const override { return reader_->linktype(); }
   sched::Clock& clock() override { return clock_; }
   SourceStats stats() override {
     SourceStats s;
     s.delivered = delivered_;
     return s;
   }
-  std::string error() const override { return error_; }
+  std::string error() const override { return reader_->error(); }
 
  private:
   void fetch() {
-    pcap_pkthdr* hdr = nullptr;
-    const u_char* data = nullptr;
-    int rc = pcap_next_ex(pcap_.get(), &hdr, &data);
-    if (rc != 1) {
-      // End of file, or a truncated/corrupt record: what came before stands.
-      if (rc == PCAP_ERROR) error_ = pcap_geterr(pcap_.get());
-      eof_ = true;
+    RawPacket frame;
+    if (!reader_->read(frame)) {
+      eof_ = true;  // end of file, or damage: what came before stands
       return;
     }
-    pending_ = RawPacket{to_us(hdr->ts), data, hdr->caplen, hdr->len, linktype()};
+    pending_ = frame;
     if (!started_) {
       // Start the clock at the first frame, not at the epoch.
       clock_.advance_to(pending_->ts_us);
@@ -124,10 +145,9 @@ class FileSource final : public PacketSource {
     }
   }
 
-  PcapHandle pcap_;
+  std::unique_ptr<FrameReader> reader_;
   sched::ManualClock clock_;
   std::optional<RawPacket> pending_;
-  std::string error_;
   bool eof_ = false;
   bool started_ = false;
   std::uint64_t delivered_ = 0;
@@ -170,11 +190,28 @@ std::string linktype_name(int linktype) {
   return name ? name : "unknown";
 }
 
+std::int64_t clamp_timestamp_us(std::int64_t us) {
+  constexpr std::int64_t kMaxUs = 253402300800LL * 1000000;  // 10000-01-01T00:00:00Z
+  return us > kMaxUs ? kMaxUs : us < -kMaxUs ? -kMaxUs : us;
+}
+
 Result<std::unique_ptr<PacketSource>> open_file(const std::string& path) {
+  // pcapng goes to our reader (libpcap refuses interfaces of different link
+  // types); everything else to libpcap, which names what it does not know.
+  std::uint32_t magic = 0;
+  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+    if (std::fread(&magic, 1, 4, f) != 4) magic = 0;
+    std::fclose(f);
+  }
+  if (magic == 0x0A0D0D0A) {
+    auto reader = open_pcapng(path);
+    if (!reader) return reader.error();
+    return std::unique_ptr<PacketSource>(new FileSource(std::move(*reader)));
+  }
   char err[PCAP_ERRBUF_SIZE] = {};
   PcapHandle p(pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO, err));
   if (!p) return make_error(ErrorKind::input, path + ": " + err);
-  return std::unique_ptr<PacketSource>(new FileSource(std::move(p)));
+  return std::unique_ptr<PacketSource>(new FileSource(std::make_unique<LibpcapReader>(std::move(p))));
 }
 
 }  // namespace probe::io

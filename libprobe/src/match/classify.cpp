@@ -17,7 +17,8 @@ constexpr std::uint8_t kTcpAck = 0x10;
 std::uint8_t proto_of(Method m, bool v6) {
   switch (m) {
     case Method::icmp: return v6 ? packet::kProtoIcmp6 : packet::kProtoIcmp;
-    case Method::udp: return packet::kProtoUdp;
+    case Method::udp:
+    case Method::dns: return packet::kProtoUdp;
     case Method::tcp: return packet::kProtoTcp;
   }
   return 0;
@@ -40,6 +41,7 @@ bool probe_fields(const IpHeader& h, const Identity& id, Evidence& e) {
       e.token = t.icmp_seq;
       return true;
     case Method::udp:
+    case Method::dns:
       e.flow = Flow{t.sport, t.dport};
       e.token = t.udp_checksum;
       return true;
@@ -124,6 +126,18 @@ std::optional<Evidence> classify(const packet::Datagram& d, const Identity& id) 
     }
     case Method::udp:
       return std::nullopt;  // UDP probes are answered by ICMP only
+    case Method::dns: {
+      // A DNS response from the server's port 53 to our port: the ID says which probe.
+      if (ip.proto != packet::kProtoUdp || t.length < 8 || t.sport != 53 || !t.udp_payload_head)
+        return std::nullopt;
+      fill_reply_header(d, e);
+      e.target = ip.src;
+      e.flow = Flow{t.dport, t.sport};
+      e.token = 0;
+      e.dns_id = t.udp_payload_head;
+      e.reply.kind = ReplyKind::dns_response;
+      return e;
+    }
   }
   return std::nullopt;
 }

@@ -38,6 +38,7 @@ Flow FlowPlan::flow(std::size_t trace, std::size_t probe) const {
                     checksum == 0xffff ? std::uint16_t{0} : checksum};
       }
     case model::Method::udp:
+    case model::Method::dns:
       return Flow{sport_, static_cast<std::uint16_t>(dport_ + step)};
     case model::Method::tcp:
       return Flow{static_cast<std::uint16_t>(sport_ + step), dport_};

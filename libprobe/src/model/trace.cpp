@@ -7,6 +7,7 @@ std::string_view to_string(Method m) {
     case Method::icmp: return "icmp";
     case Method::udp: return "udp";
     case Method::tcp: return "tcp";
+    case Method::dns: return "dns";
   }
   return "?";
 }
@@ -15,6 +16,7 @@ std::optional<Method> parse_method(std::string_view text) {
   if (text == "icmp" || text == "icmp-paris") return Method::icmp;
   if (text == "udp" || text == "udp-paris") return Method::udp;
   if (text == "tcp" || text == "tcp-syn") return Method::tcp;
+  if (text == "dns") return Method::dns;
   return std::nullopt;
 }
 

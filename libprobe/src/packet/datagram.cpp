@@ -34,6 +34,7 @@ Transport parse_transport(std::uint8_t proto, const std::uint8_t* p, std::size_t
     if (len >= 4) t.dport = be16(p + 2);
     if (proto == kProtoUdp) {
       if (len >= 8) t.udp_checksum = be16(p + 6);
+      if (len >= 10) t.udp_payload_head = be16(p + 8);
     } else {
       if (len >= 8) t.tcp_seq = be32(p + 4);
       if (len >= 12) t.tcp_ack = be32(p + 8);
@@ -111,6 +112,8 @@ std::optional<Datagram> parse_ip(const std::uint8_t* data, std::size_t len) {
   if (!outer) return std::nullopt;
   Datagram d;
   d.ip = *outer;
+  d.ip.transport_offset = payload;
+  d.ip.end = end;
   const Transport& t = d.ip.transport;
   bool v6 = !d.ip.src.is_v4();
   bool error = (d.ip.proto == kProtoIcmp && !v6 && is_icmp4_error(t.icmp_type)) ||

@@ -59,6 +59,12 @@ std::vector<std::uint8_t> build_probe(const ProbeSpec& spec) {
       ip /= icmp / Tins::RawPDU(payload.data(), static_cast<std::uint32_t>(payload.size()));
       break;
     }
+    case model::Method::dns:
+      // The DNS ID is the steering field: the message replaces the payload.
+      if (spec.dns_message.size() < 12) throw std::invalid_argument("DNS probe without a DNS message");
+      payload = spec.dns_message;
+      plen = static_cast<std::uint16_t>(payload.size());
+      [[fallthrough]];
     case model::Method::udp: {
       // UDP checksum = ~(pseudo header + header + payload): make it the token.
       std::uint16_t ulen = static_cast<std::uint16_t>(8 + plen);

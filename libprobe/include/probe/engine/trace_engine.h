@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "probe/engine/trace_logic.h"
@@ -31,6 +32,9 @@ struct TraceConfig {
   std::size_t concurrency = 256;     ///< traces in flight (paced sinks only)
   bool classic = false;              ///< ports change per probe (comparison only)
   std::uint64_t run_key = 0;         ///< makes flows and probe ids this run's own
+  std::string dns_qname;             ///< method dns: the question (normalized)
+  std::uint16_t dns_qtype = 1;       ///< method dns
+  bool dns_rd = true;                ///< method dns: recursion desired
 };
 
 /// Counters over a run.

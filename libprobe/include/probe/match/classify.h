@@ -21,6 +21,8 @@ struct Evidence {
   std::uint16_t token = 0;     ///< probe id
   std::uint8_t probe_ttl = 0;  ///< for kind probe: the TTL it was sent with
   model::Reply reply;          ///< for kind reply (rx_us left to the caller)
+  /// Method dns, a DNS response: its ID; the engine maps it to a probe (token is 0).
+  std::optional<std::uint16_t> dns_id;
 };
 
 /// Our run as seen on the wire.

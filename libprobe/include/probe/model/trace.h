@@ -12,7 +12,8 @@
 namespace probe::model {
 
 /// How a trace probes. Every method is Paris: the flow identifier is fixed.
-enum class Method : std::uint8_t { icmp, udp, tcp };
+/// dns: UDP to port 53 carrying a DNS query whose ID steers the checksum (fl-dns --trace).
+enum class Method : std::uint8_t { icmp, udp, tcp, dns };
 
 std::string_view to_string(Method m);
 std::optional<Method> parse_method(std::string_view text);
@@ -48,6 +49,7 @@ enum class ReplyKind : std::uint8_t {
   echo_reply,     ///< ICMP echo reply from the destination
   tcp_synack,     ///< TCP SYN+ACK from the destination
   tcp_rst,        ///< TCP RST from the destination
+  dns_response,   ///< a DNS response from the destination (method dns)
 };
 
 /// A reply matched to a probe.

@@ -28,6 +28,7 @@ struct Transport {
   std::uint16_t sport = 0;       ///< UDP/TCP
   std::uint16_t dport = 0;
   std::uint16_t udp_checksum = 0;
+  std::optional<std::uint16_t> udp_payload_head;  ///< first 2 payload bytes (a DNS ID), when present
   std::uint32_t tcp_seq = 0;
   std::uint32_t tcp_ack = 0;     ///< only when length >= 12
   std::uint8_t tcp_flags = 0;    ///< only when length >= 14
@@ -41,6 +42,10 @@ struct IpHeader {
   std::uint8_t ttl = 0;     ///< TTL or hop limit
   std::uint16_t ipid = 0;   ///< 0 for IPv6
   Transport transport;
+  /// Outer header only: where the transport header starts and where the
+  /// packet ends (link padding stripped), as offsets into the parsed buffer.
+  std::size_t transport_offset = 0;
+  std::size_t end = 0;
 };
 
 /// A whole packet as captured: its header and, for ICMP errors, the quote.

@@ -27,6 +27,8 @@ struct ProbeSpec {
   std::uint16_t ipid = 0;
   /// UDP / ICMP payload bytes (at least 2: they steer the checksum).
   std::uint16_t payload_len = 12;
+  /// Method dns: the DNS message; its first two bytes (the ID) are steered.
+  std::vector<std::uint8_t> dns_message;
 };
 
 /// The probe as it goes on the wire, IP header included. Throws

@@ -1,0 +1,15 @@
+#pragma once
+/// dig-like text for people at a terminal.
+
+#include <ostream>
+
+#include "probe/model/dns.h"
+
+namespace probe::format {
+
+/// A dig-like block for one exchange.
+void write_text(std::ostream& out, const model::DnsExchange& exchange);
+/// A zone check: the delegation, one line per server, the verdict.
+void write_text(std::ostream& out, const model::ZoneReport& report);
+
+}  // namespace probe::format

@@ -1,0 +1,440 @@
+#include "probe/engine/dns_engine.h"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <unordered_map>
+
+#include "probe/packet/datagram.h"
+#include "probe/packet/dns.h"
+#include "probe/sched/timeout_queue.h"
+#include "probe/sched/token_bucket.h"
+
+namespace probe::engine {
+
+namespace {
+
+using model::DnsOutcome;
+
+constexpr std::int64_t kGraceUs = 50000;       // read a reply stamped inside the wait first
+constexpr std::int64_t kTxFallbackUs = 1000000;  // live: capture never showed the query
+constexpr std::uint8_t kSyn = 0x02, kRst = 0x04, kAck = 0x10;
+constexpr std::size_t kMaxTcpMessage = 65535 + 2;
+
+std::uint64_t splitmix(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+enum class State : std::uint8_t { idle, ready, awaiting_tx, awaiting_reply, done };
+
+struct Slot {
+  model::DnsExchange ex;
+  State state = State::idle;
+  bool tcp = false;               // the current try is over TCP
+  std::uint8_t attempt = 0;       // current UDP try, 0-based
+  std::int64_t decided_us = 0;
+  std::int64_t query_seg_us = 0;  // TCP: our query segment seen
+  std::uint32_t server_isn = 0;
+  bool have_isn = false;
+  std::map<std::uint32_t, std::vector<std::uint8_t>> segments;  // offset -> bytes
+};
+
+struct TimerKey {
+  std::uint32_t slot;
+  std::uint32_t generation;  // (attempt, transport) it was armed for
+  bool tx_fallback;
+};
+
+std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
+
+}  // namespace
+
+std::uint16_t dns_query_id(std::uint64_t run_key, std::uint32_t phase, std::size_t index,
+                           std::size_t attempt, std::size_t tries) {
+  std::uint64_t base = splitmix(run_key ^ splitmix(0xD45ULL + phase));
+  return static_cast<std::uint16_t>(base + index * tries + attempt);
+}
+
+std::uint16_t dns_tcp_port(std::uint16_t sport, std::uint32_t phase, std::size_t index) {
+  return static_cast<std::uint16_t>(sport + 1 + (phase * 200u + index) % 1000u);
+}
+
+struct DnsEngine::Impl {
+  DnsConfig cfg;
+  io::PacketSource& source;
+  io::PacketSink& sink;
+  io::TcpStreams& streams;
+  DnsObserver& observer;
+  sched::Clock& clock;
+  sched::TokenBucket bucket;
+  sched::TimeoutQueue<TimerKey> timers;
+  std::vector<Slot> slots;
+  std::unordered_map<std::uint16_t, std::pair<std::uint32_t, std::uint8_t>> by_id;
+  std::unordered_map<std::uint16_t, std::uint32_t> by_port;
+  std::deque<std::uint32_t> ready;
+  std::size_t next_idle = 0, active = 0, next_emit = 0;
+  DnsStats stats;
+
+  Impl(DnsConfig c, std::vector<model::DnsQuery> queries, io::PacketSource& src, io::PacketSink& snk,
+       io::TcpStreams& st, DnsObserver& obs)
+      : cfg(c), source(src), sink(snk), streams(st), observer(obs), clock(src.clock()),
+        bucket(c.pps, std::max(1.0, c.pps / 100.0)) {
+    if (cfg.tries == 0) cfg.tries = 1;
+    slots.resize(queries.size());
+    for (std::uint32_t i = 0; i < queries.size(); ++i) {
+      slots[i].ex.query = queries[i];
+      for (std::uint8_t a = 0; a < cfg.tries; ++a)
+        by_id[dns_query_id(cfg.run_key, cfg.phase, i, a, cfg.tries)] = {i, a};
+      by_port[dns_tcp_port(cfg.sport, cfg.phase, i)] = i;
+    }
+  }
+
+  std::uint32_t generation(const Slot& s) const { return s.tcp ? 1000u : s.attempt; }
+
+  void start_more() {
+    std::size_t window = sink.paced() ? cfg.concurrency : slots.size();
+    while (active < window && next_idle < slots.size()) {
+      Slot& s = slots[next_idle];
+      s.tcp = s.ex.query.tcp;
+      s.state = State::ready;
+      ready.push_back(static_cast<std::uint32_t>(next_idle));
+      ++next_idle;
+      ++active;
+    }
+  }
+
+  std::vector<std::uint8_t> message(std::uint32_t i, std::uint16_t id) const {
+    packet::DnsQuerySpec q;
+    q.qname = slots[i].ex.query.qname;
+    q.qtype = slots[i].ex.query.qtype;
+    q.id = id;
+    q.rd = slots[i].ex.query.rd;
+    q.edns = cfg.edns;
+    q.edns_size = cfg.edns_size;
+    q.dnssec_ok = cfg.dnssec_ok;
+    return packet::build_dns_query(q);
+  }
+
+  void send(std::uint32_t i) {
+    Slot& s = slots[i];
+    s.state = State::awaiting_tx;
+    s.decided_us = clock.now_us();
+    ++stats.queries_sent;
+    bool ok;
+    if (s.tcp) {
+      // The TCP query reuses the ID of the last UDP try (or the first).
+      std::uint16_t id = dns_query_id(cfg.run_key, cfg.phase, i, s.attempt, cfg.tries);
+      auto m = message(i, id);
+      std::vector<std::uint8_t> framed = {static_cast<std::uint8_t>(m.size() >> 8), static_cast<std::uint8_t>(m.size())};
+      framed.insert(framed.end(), m.begin(), m.end());
+      s.ex.id = id;
+      s.ex.sport = dns_tcp_port(cfg.sport, cfg.phase, i);
+      ok = streams.start(i, cfg.src, s.ex.sport, s.ex.query.server, packet::kDnsPort, std::move(framed));
+    } else {
+      s.ex.id = dns_query_id(cfg.run_key, cfg.phase, i, s.attempt, cfg.tries);
+      s.ex.sport = cfg.sport;
+      auto pkt = packet::build_udp_packet(cfg.src, s.ex.query.server, 64, cfg.sport, packet::kDnsPort,
+                                          static_cast<std::uint16_t>(cfg.run_key >> 32), message(i, s.ex.id));
+      ok = sink.send(pkt, s.ex.query.server);
+    }
+    if (!ok) {
+      // Decided as replay will: a query the capture never shows leaving was not sent.
+      ++stats.send_errors;
+      end_unsent(i);
+      return;
+    }
+    if (sink.paced()) timers.push(s.decided_us + kTxFallbackUs, TimerKey{i, generation(s), true});
+  }
+
+  void mark_sent(std::uint32_t i, std::int64_t tx_us) {
+    Slot& s = slots[i];
+    s.ex.tx_us = tx_us;
+    s.ex.tcp = s.tcp;
+    if (!s.tcp) s.ex.tries = static_cast<std::uint8_t>(s.attempt + 1);
+    s.state = State::awaiting_reply;
+    // TCP gets two waits: a handshake and the query.
+    std::int64_t wait = s.tcp ? 2 * cfg.wait_us : cfg.wait_us;
+    timers.push(tx_us + wait + kGraceUs, TimerKey{i, generation(s), false});
+  }
+
+  void finish(std::uint32_t i, DnsOutcome outcome) {
+    Slot& s = slots[i];
+    if (s.state == State::done) return;
+    if (s.tcp) streams.stop(i);
+    if (s.state != State::idle) --active;
+    s.state = State::done;
+    if (outcome == DnsOutcome::timeout && s.ex.rejected > 0) outcome = DnsOutcome::malformed;
+    s.ex.outcome = outcome;
+    s.segments.clear();
+    while (next_emit < slots.size() && slots[next_emit].state == State::done) {
+      observer.on_exchange(slots[next_emit].ex);
+      ++next_emit;
+    }
+  }
+
+  void reject(Slot& s, std::string reason) {
+    if (s.ex.rejected++ == 0) s.ex.rejected_reason = std::move(reason);
+  }
+
+  // Accepts a DNS message for slot i received at ts (bytes = the message).
+  void on_message(std::uint32_t i, const std::uint8_t* msg, std::size_t len, std::int64_t ts, std::int64_t tx) {
+    Slot& s = slots[i];
+    auto parsed = packet::parse_dns(msg, len);
+    if (!parsed.message) {
+      ++stats.malformed_dns;
+      reject(s, "malformed: " + std::string(packet::to_string(parsed.error)));
+      return;
+    }
+    const auto& m = *parsed.message;
+    if (!m.qr) return;
+    bool question_ok = m.questions.size() == 1 && m.questions[0].type == s.ex.query.qtype &&
+                       m.questions[0].name == s.ex.query.qname;
+    // Some servers (FORMERR, NOTIMP) legitimately answer without a question.
+    if (!question_ok && !(m.questions.empty() && m.rcode != 0)) {
+      ++stats.mismatched;
+      reject(s, "question mismatch");
+      return;
+    }
+    ++stats.responses;
+    s.ex.response = m;
+    s.ex.response_bytes = len;
+    s.ex.rtt_us = ts - tx;
+    if (!s.tcp && m.tc && cfg.tcp_fallback) {
+      s.ex.udp_truncated = true;
+      s.tcp = true;
+      s.state = State::ready;
+      ready.push_back(i);
+      return;
+    }
+    finish(i, DnsOutcome::answer);
+  }
+
+  void on_udp_out(const packet::Datagram& d, const std::uint8_t* ip, std::int64_t ts) {
+    std::size_t off = d.ip.transport_offset + 8;
+    if (d.ip.transport.sport != cfg.sport || d.ip.transport.dport != packet::kDnsPort || off + 2 > d.ip.end) return;
+    auto it = by_id.find(be16(ip + off));
+    if (it == by_id.end()) return;
+    Slot& s = slots[it->second.first];
+    if (s.state == State::awaiting_tx && !s.tcp && s.attempt == it->second.second &&
+        d.ip.dst == s.ex.query.server)
+      mark_sent(it->second.first, ts);
+  }
+
+  void on_udp_in(const packet::Datagram& d, const std::uint8_t* ip, std::int64_t ts) {
+    std::size_t off = d.ip.transport_offset + 8;
+    if (d.ip.transport.dport != cfg.sport || d.ip.transport.sport != packet::kDnsPort || off > d.ip.end) return;
+    const std::uint8_t* msg = ip + off;
+    std::size_t len = d.ip.end - off;
+    auto id = packet::dns_id(msg, len);
+    auto it = id ? by_id.find(*id) : by_id.end();
+    if (it == by_id.end()) {
+      ++stats.wrong_id;
+      return;
+    }
+    std::uint32_t i = it->second.first;
+    Slot& s = slots[i];
+    if (d.ip.src != s.ex.query.server) {
+      ++stats.wrong_source;
+      reject(s, "answer from " + d.ip.src.to_string() + ", not the server queried");
+      return;
+    }
+    if (s.tcp || it->second.second != s.attempt ||
+        (s.state != State::awaiting_reply && s.state != State::awaiting_tx)) {
+      ++stats.late;
+      return;
+    }
+    if (s.state == State::awaiting_tx) mark_sent(i, s.decided_us);
+    if (ts - s.ex.tx_us > cfg.wait_us) {
+      ++stats.late;
+      return;
+    }
+    on_message(i, msg, len, ts, s.ex.tx_us);
+  }
+
+  void on_tcp(const packet::Datagram& d, const std::uint8_t* ip, std::int64_t ts, bool outgoing) {
+    const auto& t = d.ip.transport;
+    std::uint16_t port = outgoing ? t.sport : t.dport;
+    if ((outgoing ? t.dport : t.sport) != packet::kDnsPort || t.length < 14) return;
+    auto it = by_port.find(port);
+    if (it == by_port.end()) return;
+    std::uint32_t i = it->second;
+    Slot& s = slots[i];
+    if (!s.tcp || (outgoing ? d.ip.dst : d.ip.src) != s.ex.query.server) return;
+    if (s.state != State::awaiting_tx && s.state != State::awaiting_reply) return;
+    std::size_t hlen = static_cast<std::size_t>(ip[d.ip.transport_offset + 12] >> 4) * 4;
+    std::size_t poff = d.ip.transport_offset + hlen;
+    std::size_t plen = poff < d.ip.end ? d.ip.end - poff : 0;
+    if (outgoing) {
+      if ((t.tcp_flags & (kSyn | kAck)) == kSyn && s.state == State::awaiting_tx) mark_sent(i, ts);
+      if (plen > 0 && s.query_seg_us == 0) s.query_seg_us = ts;
+      return;
+    }
+    if (s.state == State::awaiting_tx) mark_sent(i, s.decided_us);
+    if ((t.tcp_flags & (kSyn | kAck)) == (kSyn | kAck)) {
+      s.server_isn = t.tcp_seq;
+      s.have_isn = true;
+      return;
+    }
+    if (t.tcp_flags & kRst) {
+      finish(i, DnsOutcome::tcp_reset);
+      return;
+    }
+    if (!s.have_isn || plen == 0) return;
+    std::uint32_t rel = t.tcp_seq - s.server_isn - 1;
+    if (rel >= kMaxTcpMessage) return;
+    s.segments[rel].assign(ip + poff, ip + poff + plen);
+    // In-order bytes from the start of the stream.
+    std::vector<std::uint8_t> stream;
+    for (const auto& [at, bytes] : s.segments) {
+      if (at > stream.size()) break;
+      std::size_t skip = stream.size() - at;
+      if (skip < bytes.size()) stream.insert(stream.end(), bytes.begin() + static_cast<long>(skip), bytes.end());
+    }
+    if (stream.size() < 2) return;
+    std::size_t want = be16(stream.data());
+    if (stream.size() < 2 + want) return;
+    std::int64_t tx = s.query_seg_us != 0 ? s.query_seg_us : s.ex.tx_us;
+    on_message(i, stream.data() + 2, want, ts, tx);
+    if (s.state != State::done) finish(i, DnsOutcome::malformed);
+  }
+
+  void on_icmp(const packet::Datagram& d, const std::uint8_t* ip) {
+    const auto& q = *d.quote;
+    if (q.src != cfg.src) return;
+    std::optional<std::uint32_t> slot;
+    if (q.proto == packet::kProtoUdp && q.transport.sport == cfg.sport && q.transport.dport == packet::kDnsPort) {
+      // The DNS ID sits right after the quoted UDP header when the router quoted enough.
+      std::size_t qoff = d.ip.transport_offset + 8;
+      std::size_t qihl = qoff < d.ip.end ? std::size_t{ip[qoff] & 0x0fu} * 4 : 0;
+      std::size_t idoff = qoff + qihl + 8;
+      if (idoff + 2 <= d.ip.end) {
+        auto it = by_id.find(be16(ip + idoff));
+        if (it != by_id.end() && !slots[it->second.first].tcp && slots[it->second.first].attempt == it->second.second)
+          slot = it->second.first;
+      } else {
+        for (std::uint32_t i = 0; i < slots.size(); ++i)
+          if (slots[i].state == State::awaiting_reply && !slots[i].tcp && slots[i].ex.query.server == q.dst) {
+            slot = i;
+            break;
+          }
+      }
+    } else if (q.proto == packet::kProtoTcp && q.transport.dport == packet::kDnsPort) {
+      auto it = by_port.find(q.transport.sport);
+      if (it != by_port.end() && slots[it->second].tcp) slot = it->second;
+    }
+    if (!slot) return;
+    Slot& s = slots[*slot];
+    if (s.state != State::awaiting_reply || s.ex.query.server != q.dst) return;
+    ++stats.icmp_errors;
+    s.ex.icmp = model::IcmpError{d.ip.src, d.ip.transport.icmp_type, d.ip.transport.icmp_code};
+    finish(*slot, DnsOutcome::icmp_error);
+  }
+
+  void on_packet(const io::RawPacket& p) {
+    ++stats.packets;
+    auto off = packet::ip_offset(p.linktype, p.data, p.caplen);
+    if (!off) return;
+    const std::uint8_t* ip = p.data + *off;
+    auto d = packet::parse_ip(ip, p.caplen - *off);
+    if (!d) {
+      ++stats.malformed_ip;
+      return;
+    }
+    if (d->is_icmp_error()) {
+      if (d->ip.dst == cfg.src) on_icmp(*d, ip);
+      return;
+    }
+    bool out = d->ip.src == cfg.src;
+    bool in = d->ip.dst == cfg.src;
+    if (d->ip.proto == packet::kProtoUdp && d->ip.transport.length >= 8) {
+      if (out) on_udp_out(*d, ip, p.ts_us);
+      else if (in) on_udp_in(*d, ip, p.ts_us);
+    } else if (d->ip.proto == packet::kProtoTcp && (out || in)) {
+      on_tcp(*d, ip, p.ts_us, out);
+    }
+  }
+
+  void on_timer(const TimerKey& k) {
+    Slot& s = slots[k.slot];
+    if (k.generation != generation(s)) return;
+    if (k.tx_fallback) {
+      if (s.state == State::awaiting_tx) mark_sent(k.slot, s.decided_us);
+      return;
+    }
+    if (s.state != State::awaiting_reply) return;
+    if (!s.tcp && s.attempt + 1 < cfg.tries) {
+      ++s.attempt;
+      s.state = State::ready;
+      ready.push_back(k.slot);
+      return;
+    }
+    finish(k.slot, DnsOutcome::timeout);
+  }
+
+  // What a query the capture never showed leaving becomes.
+  void end_unsent(std::uint32_t i) {
+    Slot& s = slots[i];
+    if (s.state == State::done) return;
+    bool sent_before = s.ex.tx_us != 0 && (s.state != State::idle);
+    if (s.state == State::awaiting_reply) finish(i, DnsOutcome::timeout);
+    else finish(i, sent_before ? (s.ex.response ? DnsOutcome::answer : DnsOutcome::timeout) : DnsOutcome::not_sent);
+  }
+
+  DnsStats run(const std::atomic<int>& halt) {
+    start_more();
+    while (next_emit < slots.size()) {
+      int h = halt.load();
+      if (h >= 2) {
+        for (std::uint32_t i = 0; i < slots.size(); ++i) end_unsent(i);
+        break;
+      }
+      if (h == 1) {
+        for (std::uint32_t i = 0; i < slots.size(); ++i)
+          if (slots[i].state == State::idle || slots[i].state == State::ready) end_unsent(i);
+        next_idle = slots.size();
+        ready.clear();
+        if (next_emit == slots.size()) break;
+      }
+      std::int64_t now = clock.now_us();
+      while (!ready.empty() && (!sink.paced() || bucket.try_take(now))) {
+        std::uint32_t i = ready.front();
+        ready.pop_front();
+        if (slots[i].state == State::ready) send(i);
+      }
+      std::int64_t deadline = timers.next_deadline();
+      if (!ready.empty()) deadline = std::min(deadline, bucket.next_available_us(now));
+      if (streams.busy()) {
+        streams.pump();
+        deadline = std::min(deadline, clock.now_us() + 5000);
+      }
+      if (auto p = source.next(deadline)) {
+        on_packet(*p);
+      } else if (source.exhausted()) {
+        for (std::uint32_t i = 0; i < slots.size(); ++i)
+          if (slots[i].state == State::ready || slots[i].state == State::awaiting_tx ||
+              slots[i].state == State::idle)
+            end_unsent(i);
+        ready.clear();
+      }
+      TimerKey k{};
+      std::int64_t when = 0;
+      while (timers.pop_expired(clock.now_us(), k, when)) on_timer(k);
+      start_more();
+    }
+    stats.queries_sent += 0;
+    return stats;
+  }
+};
+
+DnsEngine::DnsEngine(DnsConfig config, std::vector<model::DnsQuery> queries, io::PacketSource& source,
+                     io::PacketSink& sink, io::TcpStreams& streams, DnsObserver& observer)
+    : impl_(std::make_unique<Impl>(config, std::move(queries), source, sink, streams, observer)) {}
+
+DnsEngine::~DnsEngine() = default;
+
+DnsStats DnsEngine::run(const std::atomic<int>& halt) { return impl_->run(halt); }
+
+}  // namespace probe::engine

@@ -1,0 +1,32 @@
+#pragma once
+// Internal: where a file source gets its frames. libpcap reads classic pcap;
+// our own reader takes pcapng, whose interfaces may each have a link type
+// (libpcap refuses such files).
+
+#include <memory>
+#include <string>
+
+#include "probe/error.h"
+#include "probe/io/packet_source.h"
+
+namespace probe::io {
+
+class FrameReader {
+ public:
+  virtual ~FrameReader() = default;
+  // The next frame; false at the end of the file or at damage (error() says which).
+  virtual bool read(RawPacket& frame) = 0;
+  // Why reading stopped early, or "".
+  virtual std::string error() const = 0;
+  // The link type of the file (pcapng: of its first interface).
+  virtual int linktype() const = 0;
+};
+
+// A pcapng file; an input error if it cannot be opened or starts wrong.
+Result<std::unique_ptr<FrameReader>> open_pcapng(const std::string& path);
+
+// Pins a timestamp to the year 10000: a later one is damage, and the engine
+// must be able to add waits to it without overflowing.
+std::int64_t clamp_timestamp_us(std::int64_t us);
+
+}  // namespace probe::io

@@ -1,0 +1,113 @@
+#include "probe/io/tcp_streams.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+namespace probe::io {
+
+namespace {
+
+class KernelStreams final : public TcpStreams {
+ public:
+  ~KernelStreams() override {
+    for (auto& [key, c] : conns_) ::close(c.fd);
+  }
+
+  bool start(std::uint32_t key, const model::Address& src, std::uint16_t sport,
+             const model::Address& dst, std::uint16_t dport,
+             std::vector<std::uint8_t> message) override {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    // A fixed port, known to the engine, so that the capture (and replay)
+    // can tell which connection belongs to which exchange.
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    local.sin_port = htons(sport);
+    std::memcpy(&local.sin_addr, src.data(), 4);
+    sockaddr_in remote{};
+    remote.sin_family = AF_INET;
+    remote.sin_port = htons(dport);
+    std::memcpy(&remote.sin_addr, dst.data(), 4);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0 ||
+        (::connect(fd, reinterpret_cast<sockaddr*>(&remote), sizeof remote) != 0 && errno != EINPROGRESS)) {
+      ::close(fd);
+      return false;
+    }
+    conns_[key] = Conn{fd, std::move(message), 0};
+    return true;
+  }
+
+  void pump() override {
+    char buf[4096];
+    for (auto& [key, c] : conns_) {
+      if (c.sent < c.out.size()) {
+        ssize_t n = ::send(c.fd, c.out.data() + c.sent, c.out.size() - c.sent, MSG_NOSIGNAL);
+        if (n > 0) c.sent += static_cast<std::size_t>(n);
+      }
+      // Drained so that the kernel acknowledges the answer; its bytes are
+      // read again from the capture.
+      while (::recv(c.fd, buf, sizeof buf, MSG_DONTWAIT) > 0) {
+      }
+    }
+  }
+
+  void stop(std::uint32_t key) override {
+    auto it = conns_.find(key);
+    if (it == conns_.end()) return;
+    ::close(it->second.fd);
+    conns_.erase(it);
+  }
+
+  bool busy() const override { return !conns_.empty(); }
+
+ private:
+  struct Conn {
+    int fd;
+    std::vector<std::uint8_t> out;
+    std::size_t sent;
+  };
+  std::map<std::uint32_t, Conn> conns_;
+};
+
+class NullStreams final : public TcpStreams {
+ public:
+  bool start(std::uint32_t, const model::Address&, std::uint16_t, const model::Address&, std::uint16_t,
+             std::vector<std::uint8_t>) override {
+    return true;
+  }
+  void pump() override {}
+  void stop(std::uint32_t) override {}
+  bool busy() const override { return false; }
+};
+
+}  // namespace
+
+Result<std::unique_ptr<UdpPortHold>> UdpPortHold::bind(const model::Address& src, std::uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return make_error(ErrorKind::runtime, std::string("udp socket: ") + std::strerror(errno));
+  sockaddr_in local{};
+  local.sin_family = AF_INET;
+  local.sin_port = htons(port);
+  std::memcpy(&local.sin_addr, src.data(), 4);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+    int err = errno;
+    ::close(fd);
+    return make_error(ErrorKind::runtime, "UDP port " + std::to_string(port) + ": " + std::strerror(err));
+  }
+  return std::unique_ptr<UdpPortHold>(new UdpPortHold(fd));
+}
+
+UdpPortHold::~UdpPortHold() { ::close(fd_); }
+
+std::unique_ptr<TcpStreams> kernel_tcp_streams() { return std::make_unique<KernelStreams>(); }
+std::unique_ptr<TcpStreams> null_tcp_streams() { return std::make_unique<NullStreams>(); }
+
+}  // namespace probe::io

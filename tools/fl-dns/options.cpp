@@ -1,0 +1,276 @@
+#include "options.h"
+
+#include <boost/program_options.hpp>
+#include <probe/io/privileges.h>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <sstream>
+
+#include "probe/packet/dns.h"
+
+namespace po = boost::program_options;
+
+namespace fldns {
+
+namespace {
+
+using probe::model::Address;
+using probe::model::DnsQuery;
+
+po::options_description describe() {
+  po::options_description d("Options");
+  d.add_options()
+      ("check-zone", po::value<std::string>(), "check the delegation of ZONE")
+      ("parent", po::value<std::vector<std::string>>()->composing(), "parent server address (repeatable; default: the root servers)")
+      ("trace", po::bool_switch(), "send the query with TTL 1, 2, 3... (Paris) and show where it dies")
+      ("tcp", po::bool_switch(), "query over TCP from the start (also +tcp)")
+      ("norec", po::bool_switch(), "clear the RD bit (also +norec)")
+      ("dnssec", po::bool_switch(), "set the EDNS DO bit (also +dnssec)")
+      ("no-edns", po::bool_switch(), "send no OPT record (also +noedns)")
+      ("bufsize", po::value<int>()->default_value(1232), "EDNS UDP buffer size in bytes (also +bufsize=N)")
+      ("ignore-tc", po::bool_switch(), "do not retry truncated answers over TCP (also +ignore)")
+      ("wait,W", po::value<double>()->default_value(2.0), "seconds to wait for an answer, per try")
+      ("tries,q", po::value<int>()->default_value(2), "UDP queries per exchange at most")
+      ("pps", po::value<double>()->default_value(100), "queries per second, all together")
+      ("concurrency,c", po::value<int>()->default_value(256), "exchanges in flight")
+      ("max-ttl,m", po::value<int>()->default_value(30), "largest TTL (--trace)")
+      ("gaplimit,g", po::value<int>()->default_value(5), "silent hops in a row that end a trace (--trace)")
+      ("sport,s", po::value<int>(), "UDP source port (default random per run)")
+      ("interface,i", po::value<std::string>(), "capture interface (default: route to the first server)")
+      ("source,S", po::value<std::string>(), "source address")
+      ("query-file,T", po::value<std::string>(), "file of queries, one 'SERVER NAME [TYPE]' per line")
+      ("write,w", po::value<std::string>(), "write every packet of the run to this pcapng file")
+      ("read,r", po::value<std::string>(), "replay a capture written with -w")
+      ("output,o", po::value<std::string>()->default_value("text"), "text | json (JSON Lines)")
+      ("output-file,O", po::value<std::string>(), "write results here instead of stdout")
+      ("user", po::value<std::string>(), "user to run as once sockets are open (default: the sudo user, else nobody; root keeps root)")
+      ("help,h", po::bool_switch(), "show this help")
+      ("version", po::bool_switch(), "show the version");
+  return d;
+}
+
+probe::Error usage_error(std::string msg) { return probe::make_error(probe::ErrorKind::usage, std::move(msg)); }
+
+probe::Result<Address> server_address(const std::string& text) {
+  auto a = Address::parse(text);
+  if (!a || !a->is_v4()) return usage_error(fmt::format("bad server address '{}' (an IPv4 address)", text));
+  return *a;
+}
+
+}  // namespace
+
+const std::vector<std::string>& root_servers() {
+  static const std::vector<std::string> roots = {
+      "198.41.0.4",   "170.247.170.2", "192.33.4.12",  "199.7.91.13",   "192.203.230.10",
+      "192.5.5.241",  "192.112.36.4",  "198.97.190.53", "192.36.148.17", "192.58.128.30",
+      "193.0.14.129", "199.7.83.42",   "202.12.27.33"};
+  return roots;
+}
+
+std::string usage() {
+  std::ostringstream s;
+  s << "Usage: fl-dns [options] @SERVER... NAME [TYPE] [NAME [TYPE]...] [+norec] [+tcp] [+dnssec]\n"
+       "       fl-dns --check-zone ZONE [--parent ADDR]...\n"
+       "       fl-dns --trace @SERVER NAME [TYPE]\n"
+       "       fl-dns -T FILE [options]\n"
+       "       fl-dns -r FILE [-o json] [-O FILE]\n\n"
+       "DNS queries over raw UDP (and TCP) toward nameservers, delegation checks and\n"
+       "TTL-limited DNS traces; every packet captured with libpcap and replayable offline.\n\n"
+    << describe() << "\nExit status: 0 ok, 1 runtime error, 2 usage, 3 no privilege,\n"
+                     "4 unreadable capture, 5 cannot write output, 130 interrupted.\n"
+                     "See fl-dns(1) and fl-json(5).\n";
+  return s.str();
+}
+
+probe::Result<std::vector<DnsQuery>> parse_query_lines(const std::string& text, bool rd, bool tcp) {
+  std::vector<DnsQuery> out;
+  std::istringstream lines(text);
+  std::string line;
+  int n = 0;
+  while (std::getline(lines, line)) {
+    ++n;
+    if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+    std::istringstream words(line);
+    std::vector<std::string> w;
+    for (std::string x; words >> x;) w.push_back(x);
+    if (w.empty()) continue;
+    if (w.size() < 2 || w.size() > 3) return usage_error(fmt::format("line {}: want 'SERVER NAME [TYPE]'", n));
+    std::string server = w[0][0] == '@' ? w[0].substr(1) : w[0];
+    auto addr = server_address(server);
+    if (!addr) return usage_error(fmt::format("line {}: {}", n, addr.error().message));
+    auto name = probe::packet::normalize_dns_name(w[1]);
+    if (!name) return usage_error(fmt::format("line {}: malformed name '{}'", n, w[1]));
+    std::uint16_t type = 1;
+    if (w.size() == 3) {
+      auto t = probe::packet::dns_type_from_name(w[2]);
+      if (!t) return usage_error(fmt::format("line {}: unknown type '{}'", n, w[2]));
+      type = *t;
+    }
+    out.push_back(DnsQuery{*addr, *name, type, rd, tcp});
+  }
+  return out;
+}
+
+probe::Result<Options> parse_options(int argc, const char* const* argv) {
+  po::options_description d = describe();
+  po::options_description hidden;
+  hidden.add_options()("arg", po::value<std::vector<std::string>>(), "");
+  po::options_description all;
+  all.add(d).add(hidden);
+  po::positional_options_description pos;
+  pos.add("arg", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return usage_error(e.what());
+  }
+
+  Options o;
+  o.help = vm["help"].as<bool>();
+  o.version = vm["version"].as<bool>();
+  if (o.help || o.version) return o;
+
+  if (vm.count("read")) {
+    o.read_path = vm["read"].as<std::string>();
+    for (const char* live : {"arg", "query-file", "write", "interface", "source", "sport", "wait", "tries",
+                             "pps", "concurrency", "check-zone", "parent", "max-ttl", "gaplimit", "bufsize"}) {
+      if (vm.count(live) && !vm[live].defaulted())
+        return usage_error(fmt::format("-r replays the options stored in the capture; --{} cannot be given with it", live));
+    }
+    for (const char* flag : {"trace", "tcp", "norec", "dnssec", "no-edns", "ignore-tc"})
+      if (vm[flag].as<bool>())
+        return usage_error(fmt::format("-r replays the options stored in the capture; --{} cannot be given with it", flag));
+  }
+
+  auto in_range = [&](const char* name, int lo, int hi) -> probe::Result<int> {
+    int v = vm[name].as<int>();
+    if (v < lo || v > hi) return usage_error(fmt::format("--{} must be between {} and {}", name, lo, hi));
+    return v;
+  };
+
+  auto& c = o.config;
+  o.rd = !vm["norec"].as<bool>();
+  o.tcp = vm["tcp"].as<bool>();
+  c.dnssec_ok = vm["dnssec"].as<bool>();
+  c.edns = !vm["no-edns"].as<bool>();
+  c.tcp_fallback = !vm["ignore-tc"].as<bool>();
+  auto buf = in_range("bufsize", 512, 65535);
+  if (!buf) return buf.error();
+  c.edns_size = static_cast<std::uint16_t>(*buf);
+
+  // dig-style positional words: @SERVER, +option, NAME, TYPE after its NAME.
+  std::vector<Address> servers;
+  std::vector<std::pair<std::string, std::uint16_t>> names;
+  if (vm.count("arg")) {
+    for (const auto& w : vm["arg"].as<std::vector<std::string>>()) {
+      if (w.empty()) continue;
+      if (w[0] == '@') {
+        auto a = server_address(w.substr(1));
+        if (!a) return a.error();
+        servers.push_back(*a);
+      } else if (w[0] == '+') {
+        if (w == "+norec" || w == "+norecurse") o.rd = false;
+        else if (w == "+rec" || w == "+recurse") o.rd = true;
+        else if (w == "+tcp" || w == "+vc") o.tcp = true;
+        else if (w == "+notcp") o.tcp = false;
+        else if (w == "+dnssec") c.dnssec_ok = true;
+        else if (w == "+noedns") c.edns = false;
+        else if (w == "+edns") c.edns = true;
+        else if (w == "+ignore") c.tcp_fallback = false;
+        else if (w.compare(0, 9, "+bufsize=") == 0) {
+          int v = 0;
+          try {
+            v = std::stoi(w.substr(9));
+          } catch (const std::exception&) {
+            v = -1;
+          }
+          if (v < 512 || v > 65535) return usage_error(fmt::format("bad {} (512..65535)", w));
+          c.edns_size = static_cast<std::uint16_t>(v);
+        } else {
+          return usage_error(fmt::format("unknown option '{}'", w));
+        }
+      } else if (!names.empty() && names.back().second == 0 && probe::packet::dns_type_from_name(w)) {
+        names.back().second = *probe::packet::dns_type_from_name(w);
+      } else if (!names.empty() && names.back().second == 0 && w.find('.') == std::string::npos) {
+        // dig would take it as another name; a dotless word in the type's
+        // place is far more often a mistyped type (write "kp." for a TLD).
+        return usage_error(fmt::format("unknown type '{}' (a second name without a dot must end in '.')", w));
+      } else {
+        auto n = probe::packet::normalize_dns_name(w);
+        if (!n) {
+          if (!names.empty()) return usage_error(fmt::format("unknown type or malformed name '{}'", w));
+          return usage_error(fmt::format("malformed name '{}'", w));
+        }
+        names.emplace_back(*n, 0);
+      }
+    }
+  }
+  for (const auto& s : servers)
+    for (const auto& [name, type] : names) o.queries.push_back(DnsQuery{s, name, type ? type : std::uint16_t{1}, o.rd, o.tcp});
+
+  if (vm.count("check-zone")) {
+    o.mode = Mode::zone;
+    auto z = probe::packet::normalize_dns_name(vm["check-zone"].as<std::string>());
+    if (!z) return usage_error(fmt::format("malformed zone '{}'", vm["check-zone"].as<std::string>()));
+    o.zone = *z;
+    if (!servers.empty() || !names.empty()) return usage_error("--check-zone takes no @SERVER or NAME");
+    std::vector<std::string> parents = vm.count("parent") ? vm["parent"].as<std::vector<std::string>>() : root_servers();
+    for (const auto& p : parents) {
+      auto a = server_address(p);
+      if (!a) return a.error();
+      o.parents.push_back(*a);
+    }
+  } else if (vm.count("parent")) {
+    return usage_error("--parent goes with --check-zone");
+  }
+  if (vm["trace"].as<bool>()) {
+    if (o.mode == Mode::zone) return usage_error("--trace and --check-zone exclude each other");
+    o.mode = Mode::trace;
+    if (servers.size() != 1 || names.size() != 1) return usage_error("--trace wants one @SERVER and one NAME");
+  }
+
+  if (vm.count("sport")) {
+    auto v = in_range("sport", 1, 64000);
+    if (!v) return v.error();
+    c.sport = static_cast<std::uint16_t>(*v);
+    o.sport_given = true;
+  }
+  auto tries = in_range("tries", 1, 10);
+  if (!tries) return tries.error();
+  c.tries = static_cast<std::uint8_t>(*tries);
+  auto conc = in_range("concurrency", 1, 1 << 20);
+  if (!conc) return conc.error();
+  c.concurrency = static_cast<std::size_t>(*conc);
+  auto max = in_range("max-ttl", 1, 255);
+  if (!max) return max.error();
+  o.max_ttl = *max;
+  auto gap = in_range("gaplimit", 1, 255);
+  if (!gap) return gap.error();
+  o.gaplimit = *gap;
+  double wait = vm["wait"].as<double>();
+  if (!(wait >= 0.001 && wait <= 60)) return usage_error("--wait must be between 0.001 and 60 seconds");
+  c.wait_us = std::llround(wait * 1e6);
+  double pps = vm["pps"].as<double>();
+  if (!(pps >= 1 && pps <= 1e6)) return usage_error("--pps must be between 1 and 1000000");
+  c.pps = pps;
+
+  std::string out = vm["output"].as<std::string>();
+  if (out == "json") o.output = OutputFormat::json;
+  else if (out != "text") return usage_error(fmt::format("unknown output format '{}' (text or json)", out));
+  if (vm.count("output-file")) o.output_file = vm["output-file"].as<std::string>();
+  o.user = vm.count("user") ? vm["user"].as<std::string>() : probe::io::default_unprivileged_user();
+  if (vm.count("query-file")) o.query_file = vm["query-file"].as<std::string>();
+  if (vm.count("interface")) o.interface = vm["interface"].as<std::string>();
+  if (vm.count("source")) o.source = vm["source"].as<std::string>();
+  if (vm.count("write")) o.write_path = vm["write"].as<std::string>();
+  if (o.read_path.empty() && o.mode == Mode::query && o.query_file.empty()) {
+    if (servers.empty()) return usage_error("no @SERVER given");
+    if (names.empty()) return usage_error("no NAME given");
+  }
+  return o;
+}
+
+}  // namespace fldns

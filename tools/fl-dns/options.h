@@ -1,0 +1,52 @@
+#pragma once
+// fl-dns's command line, parsed into values; no side effects.
+
+#include <string>
+#include <vector>
+
+#include "probe/engine/dns_engine.h"
+#include "probe/error.h"
+#include "probe/model/dns.h"
+
+namespace fldns {
+
+enum class OutputFormat { text, json };
+enum class Mode { query, zone, trace };
+
+struct Options {
+  Mode mode = Mode::query;
+  probe::engine::DnsConfig config;       // src, run_key and sport filled later when not given
+  bool sport_given = false;
+  std::vector<probe::model::DnsQuery> queries;  // servers x names, in order (query and trace modes)
+  std::string query_file;                // -T
+  bool rd = true;                        // +norec clears it
+  bool tcp = false;                      // --tcp / +tcp
+  std::string zone;                      // --check-zone
+  std::vector<probe::model::Address> parents;  // --parent (default: the root servers)
+  int max_ttl = 30;                      // --trace
+  int gaplimit = 5;                      // --trace
+  std::string interface;                 // -i
+  std::string source;                    // -S
+  std::string write_path;                // -w
+  std::string read_path;                 // -r
+  OutputFormat output = OutputFormat::text;
+  std::string output_file;               // -O
+  std::string user;                      // --user: who to become once sockets are open
+  bool help = false;
+  bool version = false;
+};
+
+// The 13 root servers' IPv4 addresses (a..m), the default --parent.
+const std::vector<std::string>& root_servers();
+
+// The --help text.
+std::string usage();
+
+// Parses argv. A usage error says what is wrong in one line.
+probe::Result<Options> parse_options(int argc, const char* const* argv);
+
+// One -T line: "SERVER NAME [TYPE]" (SERVER may carry a leading '@').
+// nullopt for blank and comment lines; a usage error for anything malformed.
+probe::Result<std::vector<probe::model::DnsQuery>> parse_query_lines(const std::string& text, bool rd, bool tcp);
+
+}  // namespace fldns
