@@ -155,4 +155,26 @@ TEST(RunRecord, OutOfRangeFieldsAreInputErrors) {
   }
 }
 
+// Found by fuzz_run_record: "max_ttl":30e42 reached get<std::int64_t>() of a
+// double out of range (undefined behaviour); a fraction was silently cut.
+TEST(RunRecord, NonIntegralNumbersAreInputErrors) {
+  const std::string good = to_comment(sample());
+  const std::pair<std::string, std::string> edits[] = {
+      {"\"max_ttl\":24", "\"max_ttl\":30e42"},
+      {"\"max_ttl\":24", "\"max_ttl\":24.5"},
+      {"\"wait_us\":", "\"wait_us\":-1e300,\"x\":"},
+      {"\"version\":1", "\"version\":1e300"},
+      {"\"version\":1", "\"version\":1.5"},
+  };
+  for (const auto& [from, to] : edits) {
+    std::string s = good;
+    auto at = s.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    s.replace(at, from.size(), to);
+    auto r = parse_run_record(s);
+    ASSERT_FALSE(r) << to << " read back as max_ttl " << (r ? int{r->config.max_ttl} : 0);
+    EXPECT_EQ(r.error().kind, ErrorKind::input);
+  }
+}
+
 }  // namespace

@@ -188,7 +188,8 @@ probe::engine::TraceStats replay_foreign(probe::io::PacketSource& source, Printe
   auto traces = builder.finish();
   for (const auto& t : traces) printer.on_trace(t);
   const auto& f = builder.stats();
-  if (traces.empty())
+  // A damaged record gets its own message in main(): one line, not two.
+  if (traces.empty() && source.error().empty())
     std::cerr << fmt::format("fl-trace: no traceroute found in the capture ({} packets, {} probe-like)\n",
                              f.packets, f.probes);
   probe::engine::TraceStats stats;

@@ -44,7 +44,15 @@ Result<RunRecord> parse_run_record(const std::string& comment) {
     return make_error(ErrorKind::input, "not a faultline capture (no run record in its section header)");
   try {
     auto j = nlohmann::json::parse(comment.substr(tag.size()));
-    if (j.at("version").get<int>() != kVersion)
+    // Integers are checked to be integers before they are read: get<int>() of
+    // 3e43 is a float-to-integer conversion out of range (undefined), and
+    // 24.5 would quietly replay as 24.
+    auto integer = [&j](const char* name) {
+      const auto& v = j.at(name);
+      if (!v.is_number_integer()) throw std::invalid_argument(std::string(name) + " is not an integer");
+      return v.get<std::int64_t>();
+    };
+    if (integer("version") != kVersion)
       return make_error(ErrorKind::input, "run record version " + j.at("version").dump() + " is not supported");
     RunRecord r;
     auto& c = r.config;
@@ -59,8 +67,8 @@ Result<RunRecord> parse_run_record(const std::string& comment) {
     c.src = *src;
     // Every number is checked against its range: a damaged record must not
     // replay as a different run.
-    auto number = [&j](const char* name, std::int64_t lo, std::int64_t hi) {
-      auto v = j.at(name).get<std::int64_t>();
+    auto number = [&integer](const char* name, std::int64_t lo, std::int64_t hi) {
+      auto v = integer(name);
       if (v < lo || v > hi) throw std::out_of_range(std::string(name) + " out of range");
       return v;
     };

@@ -18,7 +18,18 @@ struct PcapCloser {
 };
 using PcapHandle = std::unique_ptr<pcap_t, PcapCloser>;
 
-std::int64_t to_us(const timeval& tv) { return std::int64_t{tv.tv_sec} * 1000000 + tv.tv_usec; }
+// A pcapng timestamp is 64 bits of microseconds, so tv_sec can reach 1.8e13
+// and tv_sec * 10^6 would overflow. Such frames are damaged, not from the
+// year 584,000: pin them to the year 10000, which leaves the engine room to
+// add waits without overflowing either.
+constexpr std::int64_t kMaxSec = 253402300800;  // 10000-01-01T00:00:00Z
+
+std::int64_t to_us(const timeval& tv) {
+  std::int64_t sec = tv.tv_sec;
+  if (sec > kMaxSec) sec = kMaxSec;
+  if (sec < -kMaxSec) sec = -kMaxSec;
+  return sec * 1000000 + tv.tv_usec;
+}
 
 class LiveSource final : public PacketSource {
  public:
