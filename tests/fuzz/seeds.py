@@ -4,8 +4,8 @@
 usage: seeds.py OUTDIR CAPTURE...
 
 Writes OUTDIR/fuzz_datagram/ (whole frames), OUTDIR/fuzz_classify/ (IP
-packets, link layer stripped) and OUTDIR/fuzz_run_record/ (pcapng section
-comments). Capture files are read in place, never copied into the project:
+packets, link layer stripped), OUTDIR/fuzz_dns/ (UDP payloads to or from
+port 53) and OUTDIR/fuzz_run_record/ (pcapng section comments). Capture files are read in place, never copied into the project:
 some of the public ones carry licences (see ../shared/captures-public/README.md).
 Files that are not pcap/pcapng, or are damaged, give what could be read.
 """
@@ -88,6 +88,18 @@ def strip_link(linktype, f):
     return f[{0: 4, 108: 4, 113: 16, 276: 20, 9: 4}.get(linktype, 0):]
 
 
+def dns_payload(ip):
+    """The UDP payload of an IPv4 packet to or from port 53, else None."""
+    if len(ip) < 28 or ip[0] >> 4 != 4 or ip[9] != 17:
+        return None
+    ihl = (ip[0] & 0x0F) * 4
+    udp = ip[ihl:]
+    if len(udp) < 8:
+        return None
+    sport, dport = struct.unpack(">HH", udp[:4])
+    return udp[8:] if 53 in (sport, dport) else None
+
+
 def put(outdir, target, data):
     d = os.path.join(outdir, target)
     os.makedirs(d, exist_ok=True)
@@ -106,7 +118,11 @@ def main():
         frames, comments = read_pcapng(b) if b[:4] == b"\x0a\x0d\x0d\x0a" else (list(frames_pcap(b)), [])
         for linktype, frame in frames[:MAX_FRAMES_PER_FILE]:
             put(outdir, "fuzz_datagram", frame)
-            put(outdir, "fuzz_classify", strip_link(linktype, frame))
+            ip = strip_link(linktype, frame)
+            put(outdir, "fuzz_classify", ip)
+            dns = dns_payload(ip)
+            if dns:
+                put(outdir, "fuzz_dns", dns)
         for c in comments:
             put(outdir, "fuzz_run_record", c)
 
