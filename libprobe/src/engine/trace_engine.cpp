@@ -45,7 +45,6 @@ struct TraceEngine::Impl {
   io::PacketSink& sink;
   TraceObserver& observer;
   sched::Clock& clock;
-  sched::TokenBucket bucket;
   sched::TimeoutQueue<TimerKey> timers;
   std::vector<Slot> slots;
   std::unordered_map<model::Address, std::uint32_t> by_target;
@@ -65,10 +64,7 @@ struct TraceEngine::Impl {
         source(src),
         sink(snk),
         observer(obs),
-        clock(src.clock()),
-        // A burst of 10 ms worth of probes keeps the long-run rate exact
-        // while the loop wakes at millisecond granularity.
-        bucket(c.pps, c.pps / 100.0) {
+        clock(src.clock()) {
     slots.resize(targets.size());
     for (std::uint32_t i = 0; i < targets.size(); ++i) {
       model::Trace& t = slots[i].trace;
@@ -269,46 +265,54 @@ struct TraceEngine::Impl {
     ready.clear();
   }
 
-  TraceStats run(const std::atomic<int>& halt) {
-    start_more();
-    while (next_emit < slots.size()) {
-      int h = halt.load();
-      if (h >= 2) {
-        halt_all(true);
-        break;
-      }
-      if (h == 1) {
-        halt_all(false);
-        if (next_emit == slots.size()) break;
-      }
-      std::int64_t now = clock.now_us();
-      while (!ready.empty() && (!sink.paced() || bucket.try_take(now))) {
-        std::uint32_t i = ready.front();
-        ready.pop_front();
-        send(i);
-      }
-      std::int64_t deadline = timers.next_deadline();
-      if (!ready.empty()) deadline = std::min(deadline, bucket.next_available_us(now));
-      if (auto p = source.next(deadline)) {
-        on_packet(*p);
-      } else if (source.exhausted()) {
-        // Replay: whatever the capture does not show being sent never was.
-        for (std::uint32_t i = 0; i < slots.size(); ++i)
-          if (slots[i].state == State::ready || slots[i].state == State::awaiting_tx ||
-              slots[i].state == State::idle)
-            finish(i, StopReason::halted);
-        ready.clear();
-      }
-      fire_timers();
-      start_more();
-      if (clock.now_us() >= next_progress_us) {
-        next_progress_us = clock.now_us() + 250000;
-        stats.source = source.stats();
-        observer.on_progress(stats);
-      }
+  bool finished() const { return next_emit == slots.size(); }
+
+  /// Reacts to the halt level; true once nothing is left to wait for.
+  bool check_halt(int h) {
+    if (h >= 2) {
+      halt_all(true);
+      return true;
     }
+    if (h == 1) {
+      halt_all(false);
+      return finished();
+    }
+    return false;
+  }
+
+  /// Sends one ready probe if the bucket allows (replay: no pacing).
+  bool send_one(sched::TokenBucket& pace, std::int64_t now) {
+    if (ready.empty() || (sink.paced() && !pace.try_take(now))) return false;
+    std::uint32_t i = ready.front();
+    ready.pop_front();
+    send(i);
+    return true;
+  }
+
+  std::int64_t deadline(sched::TokenBucket& pace, std::int64_t now) {
+    std::int64_t d = timers.next_deadline();
+    if (!ready.empty()) d = std::min(d, sink.paced() ? pace.next_available_us(now) : now);
+    return d;
+  }
+
+  // Replay: whatever the capture does not show being sent never was.
+  void on_exhausted() {
+    for (std::uint32_t i = 0; i < slots.size(); ++i)
+      if (slots[i].state == State::ready || slots[i].state == State::awaiting_tx || slots[i].state == State::idle)
+        finish(i, StopReason::halted);
+    ready.clear();
+  }
+
+  void after_event() {
+    fire_timers();
+    start_more();
+  }
+
+  void progress(bool force) {
+    if (!force && clock.now_us() < next_progress_us) return;
+    next_progress_us = clock.now_us() + 250000;
     stats.source = source.stats();
-    return stats;
+    observer.on_progress(stats);
   }
 };
 
@@ -318,6 +322,54 @@ TraceEngine::TraceEngine(TraceConfig config, std::vector<model::Address> targets
 
 TraceEngine::~TraceEngine() = default;
 
-TraceStats TraceEngine::run(const std::atomic<int>& halt) { return impl_->run(halt); }
+TraceStats TraceEngine::run(const std::atomic<int>& halt) {
+  TraceEngine* self = this;
+  run_together({self}, impl_->source, impl_->cfg.pps, halt);
+  return impl_->stats;
+}
+
+const TraceStats& TraceEngine::stats() const { return impl_->stats; }
+
+void run_together(const std::vector<TraceEngine*>& engines, io::PacketSource& source, double pps,
+                  const std::atomic<int>& halt) {
+  // A burst of 10 ms worth of probes keeps the long-run rate exact while
+  // the loop wakes at millisecond granularity.
+  sched::TokenBucket pace(pps, pps / 100.0);
+  sched::Clock& clock = source.clock();
+  auto all_finished = [&] {
+    for (auto* e : engines)
+      if (!e->impl_->finished()) return false;
+    return true;
+  };
+  for (auto* e : engines) e->impl_->start_more();
+  std::size_t turn = 0;
+  while (!all_finished()) {
+    int h = halt.load();
+    if (h > 0) {
+      bool quiet = true;
+      for (auto* e : engines) quiet = e->impl_->check_halt(h) && quiet;
+      if (quiet) break;
+    }
+    // Engines take turns at the bucket, one probe each, so methods interleave.
+    std::int64_t now = clock.now_us();
+    for (std::size_t idle = 0; idle < engines.size(); turn = (turn + 1) % engines.size()) {
+      if (engines[turn]->impl_->send_one(pace, now)) idle = 0;
+      else ++idle;
+    }
+    std::int64_t deadline = sched::kNever;
+    for (auto* e : engines) deadline = std::min(deadline, e->impl_->deadline(pace, now));
+    if (auto p = source.next(deadline)) {
+      for (auto* e : engines) e->impl_->on_packet(*p);
+    } else if (source.exhausted()) {
+      for (auto* e : engines) e->impl_->on_exhausted();
+    }
+    for (auto* e : engines) {
+      e->impl_->after_event();
+      e->impl_->progress(false);
+    }
+  }
+  for (auto* e : engines) e->impl_->stats.source = source.stats();
+}
+
 
 }  // namespace probe::engine

@@ -79,10 +79,23 @@ class TraceEngine {
   /// sending and waits for probes in flight; 2 or more ends now. Unfinished
   /// traces end "halted".
   TraceStats run(const std::atomic<int>& halt);
+  /// Counters so far (final once run() or run_together() returned).
+  const TraceStats& stats() const;
 
  private:
+  friend void run_together(const std::vector<TraceEngine*>& engines, io::PacketSource& source, double pps,
+                           const std::atomic<int>& halt);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// Runs several engines over one source (all built on it): every frame goes
+/// to every engine in capture order, and one token bucket of `pps` paces all
+/// their probes, the engines taking turns. Used for campaigns that trace
+/// with several methods at once; each engine's results are exactly what it
+/// would find alone on the same capture, so replay stays exact. `pps` is
+/// the whole campaign's rate; the engines' own TraceConfig::pps is unused.
+void run_together(const std::vector<TraceEngine*>& engines, io::PacketSource& source, double pps,
+                  const std::atomic<int>& halt);
 
 }  // namespace probe::engine
