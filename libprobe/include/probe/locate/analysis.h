@@ -1,0 +1,152 @@
+#pragma once
+/// Where connectivity to a country breaks: pure functions from a campaign's
+/// traces and DNS check (plus, optionally, an earlier healthy run) to a
+/// verdict with its evidence. No I/O; unit-tested without a network.
+///
+/// Words used throughout:
+/// - a target is *reached* when any of its traces completed (echo reply,
+///   TCP SYN-ACK or RST, port unreachable from the target itself);
+/// - a hop is *national* when its address lies in a national prefix or its
+///   AS is one of the national ASes (the ASes of the national prefixes);
+/// - a *border* hop is a non-national hop seen right before a national one
+///   (TTL k then k+1) on any path of this run or of the baseline: a border
+///   router often answers from its upstream's interconnect address, so the
+///   AS table calls it "upstream" although the national network starts there;
+/// - the *break* of a failing target is its last responsive hop, the deepest
+///   over its methods (silent hops before it are rate limits or routers that
+///   never answer, not a break).
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "probe/model/address.h"
+#include "probe/model/dns.h"
+#include "probe/model/trace.h"
+
+namespace probe::locate {
+
+/// An AS as the IP→AS table names it.
+struct AsName {
+  std::uint32_t asn = 0;
+  std::string name;
+};
+using AsLookup = std::function<std::optional<AsName>(const model::Address&)>;
+
+/// One probing method of a campaign: "icmp", "udp", "tcp:80", ...
+struct MethodSpec {
+  model::Method method = model::Method::icmp;
+  std::uint16_t dport = 0;  ///< tcp and udp: the destination port (udp 0: engine default)
+  std::string label() const;
+  static std::optional<MethodSpec> parse(const std::string& text);
+};
+
+/// Every trace toward one address.
+struct TargetTraces {
+  model::Address addr;
+  int prefix = -1;                    ///< index into Campaign::prefixes; -1 for a control
+  std::vector<model::Trace> traces;   ///< one per method, in Campaign::methods order
+};
+
+/// What a campaign observed.
+struct Campaign {
+  std::vector<model::Prefix> prefixes;       ///< the national prefixes
+  std::vector<MethodSpec> methods;
+  std::vector<TargetTraces> targets;         ///< national targets
+  std::vector<TargetTraces> controls;        ///< control targets outside the country
+  std::optional<model::ZoneReport> dns;      ///< the zone's delegation check, if run
+  std::vector<std::uint32_t> national_asns;  ///< explicit (--asn); else derived from the prefixes
+  std::string no_route;                      ///< non-empty: nothing could be sent (why)
+  std::uint64_t probes = 0;                  ///< counters for the evidence
+  std::uint64_t replies = 0;
+};
+
+/// A responsive hop of a path.
+struct PathHop {
+  std::uint8_t ttl = 0;
+  model::Address addr;
+};
+
+/// An earlier healthy run: each target's path and whether it was reached.
+struct BaselinePath {
+  model::Address target;
+  bool reached = false;
+  std::vector<PathHop> hops;  ///< responsive hops in TTL order (the deepest method's)
+};
+struct Baseline {
+  std::string source;  ///< file it came from
+  std::vector<BaselinePath> paths;
+};
+
+/// A hop as reported: address, TTL, AS and where it sits.
+struct HopReport {
+  model::Address addr;
+  std::uint8_t ttl = 0;
+  std::optional<AsName> as;
+  bool national = false;  ///< in national space or a national AS
+  bool border = false;    ///< seen right before national space (see above)
+  std::optional<std::uint8_t> unreachable_code;  ///< it answered destination unreachable
+};
+
+struct TargetReport {
+  model::Address addr;
+  int prefix = -1;
+  bool reached = false;
+  std::vector<std::string> reached_by;  ///< method labels that completed
+  std::optional<HopReport> last_hop;    ///< deepest responsive hop short of the target
+  bool loop = false;
+  std::vector<PathHop> path;            ///< responsive hops of the deepest trace
+};
+
+struct BreakReport {
+  std::optional<HopReport> after;   ///< last responsive hop shared by the failing paths
+  std::optional<HopReport> before;  ///< baseline: the first hop no longer reached
+  std::size_t failing = 0;          ///< failing targets
+  std::size_t sharing = 0;          ///< of them, how many end at `after`
+};
+
+struct PrefixReport {
+  model::Prefix prefix;
+  std::string status;   ///< reachable, unreachable, partial
+  std::string verdict;  ///< reachable, upstream, internal, partial, local, inconclusive
+  std::size_t targets = 0;
+  std::size_t reached = 0;
+  BreakReport brk;
+};
+
+struct ControlReport {
+  std::size_t targets = 0;
+  std::size_t reached = 0;
+  bool ok = true;  ///< at least one control reached (true when there are none)
+};
+
+struct Report {
+  std::string verdict;     ///< reachable, upstream, internal, dns, partial, local, inconclusive
+  std::string confidence;  ///< high, medium, low
+  std::string reason;      ///< one sentence: why this verdict
+  BreakReport brk;
+  std::vector<PrefixReport> prefixes;
+  std::vector<TargetReport> targets;
+  std::vector<TargetReport> controls;
+  ControlReport control;
+  std::optional<model::ZoneReport> dns;
+  std::map<std::string, std::size_t> reached_by_method;  ///< method label -> targets it reached
+  std::vector<std::uint32_t> national_asns;
+  bool baseline = false;
+  std::uint64_t probes = 0;
+  std::uint64_t replies = 0;
+};
+
+/// The ASes of the national prefixes: each prefix's first address looked up.
+std::vector<std::uint32_t> national_asns(const std::vector<model::Prefix>& prefixes, const AsLookup& lookup);
+
+/// The responsive hops of a trace, in TTL order, without the target's own reply.
+std::vector<PathHop> responsive_path(const model::Trace& trace);
+
+/// The whole analysis.
+Report analyze(const Campaign& campaign, const AsLookup& lookup, const std::optional<Baseline>& baseline);
+
+}  // namespace probe::locate

@@ -1,0 +1,377 @@
+#include "probe/locate/analysis.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace probe::locate {
+
+std::string MethodSpec::label() const {
+  std::string m(model::to_string(method));
+  return dport != 0 ? fmt::format("{}:{}", m, dport) : m;
+}
+
+std::optional<MethodSpec> MethodSpec::parse(const std::string& text) {
+  MethodSpec spec;
+  auto colon = text.find(':');
+  auto method = model::parse_method(text.substr(0, colon));
+  if (!method || *method == model::Method::dns) return std::nullopt;
+  spec.method = *method;
+  if (colon == std::string::npos) {
+    if (spec.method == model::Method::tcp) return std::nullopt;  // a TCP trace needs its port
+    return spec;
+  }
+  if (spec.method == model::Method::icmp) return std::nullopt;
+  const std::string port = text.substr(colon + 1);
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (ec != std::errc() || end != port.data() + port.size() || value == 0 || value > 65535) return std::nullopt;
+  spec.dport = static_cast<std::uint16_t>(value);
+  return spec;
+}
+
+std::vector<std::uint32_t> national_asns(const std::vector<model::Prefix>& prefixes, const AsLookup& lookup) {
+  std::set<std::uint32_t> asns;
+  for (const auto& p : prefixes)
+    if (auto as = lookup(p.base); as && as->asn != 0) asns.insert(as->asn);
+  return {asns.begin(), asns.end()};
+}
+
+std::vector<PathHop> responsive_path(const model::Trace& trace) {
+  std::vector<PathHop> path;
+  for (const auto& hop : trace.hops)
+    if (const auto* r = hop.reply(); r && r->addr != trace.dst) path.push_back({hop.ttl, r->addr});
+  return path;
+}
+
+namespace {
+
+using model::Address;
+using model::StopReason;
+
+// The TTL at which the target itself answered, if it did.
+std::optional<std::uint8_t> completion_ttl(const model::Trace& t) {
+  if (t.stop_reason != StopReason::completed || t.hops.empty()) return std::nullopt;
+  return t.hops.back().ttl;
+}
+
+// A path cut where it starts to repeat: the hops up to the router that sends
+// packets back (r1 r2 r3 r2 r3 -> r1 r2 r3).
+std::vector<PathHop> until_loop(std::vector<PathHop> path) {
+  std::unordered_set<Address> seen;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (!seen.insert(path[i].addr).second) {
+      path.resize(i);
+      break;
+    }
+  }
+  return path;
+}
+
+class Analyzer {
+ public:
+  Analyzer(const Campaign& c, const AsLookup& lookup, const std::optional<Baseline>& baseline)
+      : c_(c), lookup_(lookup), baseline_(baseline) {
+    asns_ = c.national_asns.empty() ? national_asns(c.prefixes, lookup) : c.national_asns;
+    find_borders();
+  }
+
+  Report run() {
+    Report r;
+    r.national_asns = asns_;
+    r.baseline = baseline_.has_value();
+    r.dns = c_.dns;
+    r.probes = c_.probes;
+    r.replies = c_.replies;
+    for (const auto& t : c_.targets) r.targets.push_back(target(t, r.reached_by_method));
+    std::map<std::string, std::size_t> ignored;
+    for (const auto& t : c_.controls) r.controls.push_back(target(t, ignored));
+    r.control.targets = r.controls.size();
+    for (const auto& t : r.controls) r.control.reached += t.reached ? 1 : 0;
+    r.control.ok = r.control.targets == 0 || r.control.reached > 0;
+    for (std::size_t i = 0; i < c_.prefixes.size(); ++i) r.prefixes.push_back(prefix(static_cast<int>(i), r.targets));
+    decide(r);
+    return r;
+  }
+
+ private:
+  bool national(const Address& a, const std::optional<AsName>& as) const {
+    for (const auto& p : c_.prefixes)
+      if (p.contains(a)) return true;
+    return as && std::find(asns_.begin(), asns_.end(), as->asn) != asns_.end();
+  }
+  bool national(const Address& a) const { return national(a, lookup_(a)); }
+
+  // Border hops: a non-national hop right before a national one (or before
+  // a national target's own answer), on any path of this run or the baseline.
+  void find_borders() {
+    auto scan = [this](const std::vector<PathHop>& hops) {
+      for (std::size_t i = 0; i + 1 < hops.size(); ++i)
+        if (hops[i + 1].ttl == hops[i].ttl + 1 && !national(hops[i].addr) && national(hops[i + 1].addr))
+          borders_.insert(hops[i].addr);
+    };
+    auto with_target = [](const model::Trace& t) {
+      auto hops = responsive_path(t);
+      if (auto ttl = completion_ttl(t)) hops.push_back({*ttl, t.dst});
+      return hops;
+    };
+    for (const auto* list : {&c_.targets, &c_.controls})
+      for (const auto& tt : *list)
+        for (const auto& t : tt.traces) scan(with_target(t));
+    if (baseline_)
+      for (const auto& p : baseline_->paths) {
+        auto hops = p.hops;
+        if (p.reached && !hops.empty()) hops.push_back({static_cast<std::uint8_t>(hops.back().ttl + 1), p.target});
+        scan(hops);
+      }
+  }
+
+  HopReport hop(const PathHop& h) const {
+    HopReport out;
+    out.addr = h.addr;
+    out.ttl = h.ttl;
+    out.as = lookup_(h.addr);
+    out.national = national(h.addr, out.as);
+    out.border = !out.national && borders_.count(h.addr) > 0;
+    return out;
+  }
+
+  TargetReport target(const TargetTraces& tt, std::map<std::string, std::size_t>& by_method) const {
+    TargetReport out;
+    out.addr = tt.addr;
+    out.prefix = tt.prefix;
+    const model::Trace* deepest = nullptr;
+    std::vector<PathHop> deepest_path;
+    for (std::size_t m = 0; m < tt.traces.size(); ++m) {
+      const auto& t = tt.traces[m];
+      const std::string label = m < c_.methods.size() ? c_.methods[m].label() : std::string(model::to_string(t.method));
+      if (t.stop_reason == StopReason::completed) {
+        out.reached_by.push_back(label);
+        ++by_method[label];
+      }
+      if (t.stop_reason == StopReason::loop) out.loop = true;
+      auto path = t.stop_reason == StopReason::loop ? until_loop(responsive_path(t)) : responsive_path(t);
+      // A completed trace is the path; otherwise the one that got deepest.
+      bool better = !deepest ||
+                    (t.stop_reason == StopReason::completed && deepest->stop_reason != StopReason::completed) ||
+                    (deepest->stop_reason != StopReason::completed && !path.empty() &&
+                     (deepest_path.empty() || path.back().ttl > deepest_path.back().ttl));
+      if (better) {
+        deepest = &t;
+        deepest_path = std::move(path);
+      }
+    }
+    out.reached = !out.reached_by.empty();
+    out.path = deepest_path;
+    if (!out.reached && deepest && !deepest_path.empty()) {
+      out.last_hop = hop(deepest_path.back());
+      if (deepest->stop_reason == StopReason::unreachable) {
+        const auto* r = deepest->hops.back().reply();
+        if (r && r->addr == deepest_path.back().addr) out.last_hop->unreachable_code = r->icmp_code;
+      }
+    }
+    return out;
+  }
+
+  // The hop the failing targets' paths end at most often (ties: the deepest).
+  BreakReport break_of(const std::vector<const TargetReport*>& failing) const {
+    BreakReport b;
+    b.failing = failing.size();
+    std::unordered_map<Address, std::size_t> count;
+    const HopReport* best = nullptr;
+    for (const auto* t : failing) {
+      if (!t->last_hop) continue;
+      std::size_t n = ++count[t->last_hop->addr];
+      if (!best || n > count[best->addr] || (n == count[best->addr] && t->last_hop->ttl > best->ttl))
+        best = &*t->last_hop;
+    }
+    if (!best) return b;
+    b.after = *best;
+    b.sharing = count[best->addr];
+    b.before = before(*best, failing);
+    return b;
+  }
+
+  // The first hop of a baseline path (same target, else same prefix) after
+  // the break: what used to answer and no longer does.
+  std::optional<HopReport> before(const HopReport& after, const std::vector<const TargetReport*>& failing) const {
+    if (!baseline_) return std::nullopt;
+    auto next_on = [&](const BaselinePath& p) -> std::optional<HopReport> {
+      for (std::size_t i = 0; i < p.hops.size(); ++i)
+        if (p.hops[i].addr == after.addr || p.hops[i].ttl > after.ttl) {
+          std::size_t j = p.hops[i].addr == after.addr ? i + 1 : i;
+          if (j < p.hops.size()) return hop(p.hops[j]);
+          if (p.reached) return hop({static_cast<std::uint8_t>(p.hops.back().ttl + 1), p.target});
+          return std::nullopt;
+        }
+      return std::nullopt;
+    };
+    for (const auto* t : failing)
+      if (t->last_hop && t->last_hop->addr == after.addr)
+        for (const auto& p : baseline_->paths)
+          if (p.target == t->addr)
+            if (auto h = next_on(p)) return h;
+    for (const auto* t : failing) {
+      if (t->prefix < 0) continue;
+      const auto& pfx = c_.prefixes[static_cast<std::size_t>(t->prefix)];
+      for (const auto& p : baseline_->paths)
+        if (pfx.contains(p.target))
+          if (auto h = next_on(p)) return h;
+    }
+    return std::nullopt;
+  }
+
+  // Where a break sits: inside the country (national hop or its border), or
+  // before it.
+  static std::string side(const HopReport& h) { return h.national || h.border ? "internal" : "upstream"; }
+
+  PrefixReport prefix(int index, const std::vector<TargetReport>& targets) const {
+    PrefixReport p;
+    p.prefix = c_.prefixes[static_cast<std::size_t>(index)];
+    std::vector<const TargetReport*> failing;
+    for (const auto& t : targets) {
+      if (t.prefix != index) continue;
+      ++p.targets;
+      if (t.reached) ++p.reached;
+      else failing.push_back(&t);
+    }
+    p.brk = break_of(failing);
+    if (p.targets == 0) {
+      p.status = p.verdict = "inconclusive";
+    } else if (p.reached == p.targets) {
+      p.status = p.verdict = "reachable";
+    } else if (p.reached > 0) {
+      p.status = p.verdict = "partial";
+    } else {
+      p.status = "unreachable";
+      p.verdict = p.brk.after ? side(*p.brk.after) : "inconclusive";
+    }
+    return p;
+  }
+
+  std::string describe(const HopReport& h) const {
+    std::string as = h.as ? fmt::format("AS{}{}{}", h.as->asn, h.as->name.empty() ? "" : " ", h.as->name)
+                          : std::string("no AS");
+    std::string where = h.national ? "inside the national network"
+                        : h.border ? "the national border"
+                                   : "before the national network";
+    return fmt::format("{} ({}), {}", h.addr.to_string(), as, where);
+  }
+
+  void decide(Report& r) const {
+    std::size_t reached = 0;
+    for (const auto& t : r.targets) reached += t.reached ? 1 : 0;
+    const std::size_t total = r.targets.size();
+    auto any_answer = [](const std::vector<TargetReport>& v) {
+      for (const auto& t : v)
+        if (t.reached || !t.path.empty()) return true;
+      return false;
+    };
+    if (!c_.no_route.empty()) {
+      r.verdict = "local";
+      r.confidence = "high";
+      r.reason = "nothing could be sent from this host: " + c_.no_route;
+      return;
+    }
+    if (total == 0) {
+      r.verdict = "inconclusive";
+      r.confidence = "low";
+      r.reason = "no national target was probed";
+      return;
+    }
+    if (!any_answer(r.targets) && !any_answer(r.controls)) {
+      r.verdict = "local";
+      r.confidence = r.controls.empty() ? "medium" : "high";
+      r.reason = "no probe got any answer, not even from the first hop" +
+                 std::string(r.controls.empty() ? "" : " or a control target") + ": the vantage point's own network is down";
+      return;
+    }
+    if (!r.control.ok && reached == 0) {
+      r.verdict = "local";
+      r.confidence = r.control.targets >= 2 ? "high" : "medium";
+      r.reason = fmt::format("the control targets fail too (0 of {} reached): the fault is near the vantage point",
+                             r.control.targets);
+      std::vector<const TargetReport*> failing;
+      for (const auto& t : r.targets) failing.push_back(&t);
+      r.brk = break_of(failing);
+      return;
+    }
+
+    std::size_t good = 0, bad = 0;
+    for (const auto& p : r.prefixes) {
+      if (p.targets == 0) continue;  // nothing probed there: no evidence either way
+      if (p.status == "reachable") ++good;
+      else ++bad;
+    }
+    std::vector<const TargetReport*> failing;
+    for (const auto& t : r.targets)
+      if (!t.reached) failing.push_back(&t);
+    r.brk = break_of(failing);
+    std::string methods;
+    for (const auto& [label, n] : r.reached_by_method) methods += fmt::format("{}{} {}", methods.empty() ? "" : ", ", label, n);
+
+    if (bad == 0) {
+      const std::string dv = r.dns ? r.dns->verdict : "";
+      if (dv == "lame" || dv == "unreachable" || dv == "no-delegation") {
+        r.verdict = "dns";
+        r.confidence = "high";
+        r.reason = fmt::format("all {} national targets answer ({}), but the zone {} is {}", total, methods,
+                               r.dns->zone, dv);
+        return;
+      }
+      r.verdict = "reachable";
+      r.confidence = (dv.empty() || dv == "healthy") ? "high" : "medium";
+      r.reason = fmt::format("all {} national targets answer ({})", total, methods);
+      if (!dv.empty() && dv != "healthy") r.reason += fmt::format("; the zone {} is {}", r.dns->zone, dv);
+      return;
+    }
+    if (good > 0 || reached > 0) {
+      r.verdict = "partial";
+      r.reason = fmt::format("{} of {} national prefixes answer fully, {} do not ({} of {} targets reached)", good,
+                             r.prefixes.size(), bad, reached, total);
+      if (r.brk.after) r.reason += "; the failing paths end at " + describe(*r.brk.after);
+      r.confidence = r.brk.after && r.brk.sharing * 5 >= r.brk.failing * 4 ? "high" : "medium";
+      return;
+    }
+    // Nothing national answers.
+    if (!r.brk.after) {
+      r.verdict = "inconclusive";
+      r.confidence = "low";
+      r.reason = "no hop answered toward the national prefixes, while the controls did: an egress filter here?";
+      return;
+    }
+    const HopReport& after = *r.brk.after;
+    r.verdict = side(after);
+    std::string code = after.unreachable_code ? fmt::format(", which answers unreachable (code {})", *after.unreachable_code) : "";
+    r.reason = fmt::format("none of {} national targets answer by any method; {} of {} paths end at {}{}", total,
+                           r.brk.sharing, r.brk.failing, describe(after), code);
+    bool shared = r.brk.sharing * 5 >= r.brk.failing * 4;
+    bool border_known = !borders_.empty() || after.national;
+    if (!border_known) {
+      // No path showed where the national network starts: the last transit
+      // hop and a border answering from its upstream's address look alike.
+      r.confidence = "low";
+      r.reason += "; no path showed where the national network starts (no baseline), so this hop may be its border";
+    } else {
+      r.confidence = shared && total >= 3 ? "high" : "medium";
+    }
+  }
+
+  const Campaign& c_;
+  const AsLookup& lookup_;
+  const std::optional<Baseline>& baseline_;
+  std::vector<std::uint32_t> asns_;
+  std::unordered_set<Address> borders_;
+};
+
+}  // namespace
+
+Report analyze(const Campaign& campaign, const AsLookup& lookup, const std::optional<Baseline>& baseline) {
+  return Analyzer(campaign, lookup, baseline).run();
+}
+
+}  // namespace probe::locate

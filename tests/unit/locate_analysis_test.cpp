@@ -1,0 +1,360 @@
+// The verdict logic of fl-locate on hand-made campaigns shaped like the lab
+// country (tests/lab/scenarios.cpp): vp - a1 (AS64500) - t1 - t2 (AS64510)
+// - b - c1|c2 (national AS64520) - prefix A 198.18.128.0/22 | B 198.18.136.0/24.
+// Hop addresses: a1 .2, t1 .6, t2 .10, b .14 (from the transit's /30: the
+// border trap), c1 .18, c2 .22. Control 192.0.2.99 sits behind t1.
+
+#include <gtest/gtest.h>
+
+#include "probe/locate/analysis.h"
+
+namespace {
+
+using namespace probe;
+using locate::AsName;
+using model::Address;
+using model::ReplyKind;
+using model::StopReason;
+
+Address A(const char* s) { return *Address::parse(s); }
+model::Prefix P(const char* s) { return *model::Prefix::parse(s); }
+
+std::optional<AsName> lab_as(const Address& a) {
+  const std::string s = a.to_string();
+  auto in = [&](const char* p) { return P(p).contains(a); };
+  if (in("198.18.0.0/30")) return AsName{64500, "Lab Access ISP"};
+  if (in("198.18.0.4/30") || in("198.18.0.8/30") || in("198.18.0.12/30") || in("198.18.0.40/30"))
+    return AsName{64510, "Lab Transit"};
+  if (in("198.18.0.16/29") || in("198.18.0.24/29") || in("198.18.0.32/29") || in("198.18.128.0/20"))
+    return AsName{64520, "Lab National Network"};
+  if (in("192.0.2.0/24")) return AsName{64530, "Lab Content Network"};
+  return std::nullopt;
+}
+const locate::AsLookup kLookup = lab_as;
+
+// A hop answer: address or silence, and how.
+struct H {
+  const char* addr;  // nullptr: silent
+  ReplyKind kind = ReplyKind::time_exceeded;
+  std::uint8_t code = 0;
+};
+
+model::Trace trace(model::Method m, const char* dst, std::vector<H> hops, StopReason stop) {
+  model::Trace t;
+  t.method = m;
+  t.dst = A(dst);
+  std::uint8_t ttl = 1;
+  for (const auto& h : hops) {
+    model::Hop hop{ttl, {}};
+    model::ProbeRecord p;
+    p.ttl = ttl;
+    p.attempt = 1;
+    if (h.addr) {
+      model::Reply r;
+      r.addr = A(h.addr);
+      r.kind = h.kind;
+      r.icmp_code = h.code;
+      r.icmp_type = h.kind == ReplyKind::unreachable ? 3 : h.kind == ReplyKind::time_exceeded ? 11 : 0;
+      p.reply = r;
+    }
+    hop.probes.push_back(p);
+    t.hops.push_back(hop);
+    ++ttl;
+  }
+  t.stop_reason = stop;
+  return t;
+}
+
+const std::vector<H> kToA = {{"198.18.0.2"}, {"198.18.0.6"}, {"198.18.0.10"}, {"198.18.0.14"}, {"198.18.0.18"}};
+const std::vector<H> kToB = {{"198.18.0.2"}, {"198.18.0.6"}, {"198.18.0.10"}, {"198.18.0.14"}, {"198.18.0.22"}};
+
+std::vector<H> then(std::vector<H> path, std::vector<H> more) {
+  path.insert(path.end(), more.begin(), more.end());
+  return path;
+}
+std::vector<H> upto(const std::vector<H>& path, std::size_t n) { return {path.begin(), path.begin() + n}; }
+
+// Three methods per target: icmp, tcp:80, udp.
+std::vector<locate::MethodSpec> methods() {
+  return {*locate::MethodSpec::parse("icmp"), *locate::MethodSpec::parse("tcp:80"), *locate::MethodSpec::parse("udp")};
+}
+
+locate::TargetTraces healthy_target(const char* dst, int prefix) {
+  const auto& path = prefix == 0 ? kToA : kToB;
+  return {A(dst),
+          prefix,
+          {trace(model::Method::icmp, dst, then(path, {{dst, ReplyKind::echo_reply}}), StopReason::completed),
+           trace(model::Method::tcp, dst, then(path, {{dst, ReplyKind::tcp_rst}}), StopReason::completed),
+           trace(model::Method::udp, dst, then(path, {{dst, ReplyKind::unreachable, 3}}), StopReason::completed)}};
+}
+
+// The same path for all three methods, ending as given.
+locate::TargetTraces failing_target(const char* dst, int prefix, std::vector<H> hops, StopReason stop) {
+  return {A(dst),
+          prefix,
+          {trace(model::Method::icmp, dst, hops, stop), trace(model::Method::tcp, dst, hops, stop),
+           trace(model::Method::udp, dst, hops, stop)}};
+}
+
+locate::TargetTraces control(bool ok) {
+  std::vector<H> hops = {{"198.18.0.2"}, {"198.18.0.6"}};
+  if (!ok) hops = {{nullptr}, {nullptr}, {nullptr}};
+  auto stop = ok ? StopReason::completed : StopReason::gaplimit;
+  if (ok) hops.push_back({"192.0.2.99", ReplyKind::echo_reply});
+  return {A("192.0.2.99"), -1, {trace(model::Method::icmp, "192.0.2.99", hops, stop)}};
+}
+
+const char* const kTargetsA[] = {"198.18.128.1", "198.18.129.7", "198.18.130.1", "198.18.131.200"};
+const char* const kTargetsB[] = {"198.18.136.1", "198.18.136.77"};
+
+locate::Campaign campaign() {
+  locate::Campaign c;
+  c.prefixes = {P("198.18.128.0/22"), P("198.18.136.0/24")};
+  c.methods = methods();
+  c.controls.push_back(control(true));
+  return c;
+}
+
+locate::Campaign healthy() {
+  auto c = campaign();
+  for (auto* t : kTargetsA) c.targets.push_back(healthy_target(t, 0));
+  for (auto* t : kTargetsB) c.targets.push_back(healthy_target(t, 1));
+  return c;
+}
+
+// Every national target fails the same way.
+locate::Campaign all_failing(std::vector<H> hops, StopReason stop) {
+  auto c = campaign();
+  for (auto* t : kTargetsA) c.targets.push_back(failing_target(t, 0, hops, stop));
+  for (auto* t : kTargetsB) c.targets.push_back(failing_target(t, 1, hops, stop));
+  return c;
+}
+
+// The healthy campaign as a baseline.
+locate::Baseline baseline_of(const locate::Report& r) {
+  locate::Baseline b;
+  for (const auto& t : r.targets) b.paths.push_back({t.addr, t.reached, t.path});
+  return b;
+}
+
+locate::Baseline healthy_baseline() { return baseline_of(locate::analyze(healthy(), kLookup, std::nullopt)); }
+
+TEST(LocateAnalysis, HealthyCountryIsReachable) {
+  auto r = locate::analyze(healthy(), kLookup, std::nullopt);
+  EXPECT_EQ(r.verdict, "reachable");
+  EXPECT_EQ(r.confidence, "high");
+  ASSERT_EQ(r.prefixes.size(), 2u);
+  EXPECT_EQ(r.prefixes[0].status, "reachable");
+  EXPECT_EQ(r.prefixes[0].reached, 4u);
+  EXPECT_EQ(r.prefixes[1].reached, 2u);
+  EXPECT_EQ(r.reached_by_method.at("tcp:80"), 6u);
+  EXPECT_FALSE(r.brk.after);
+  EXPECT_EQ(r.national_asns, std::vector<std::uint32_t>{64520});
+  EXPECT_TRUE(r.control.ok);
+}
+
+TEST(LocateAnalysis, BorderIsTheHopBeforeNationalSpaceDespiteItsAs) {
+  auto r = locate::analyze(healthy(), kLookup, std::nullopt);
+  // b answers from .14, in the transit's /30: the AS table says AS64510.
+  const auto& path = r.targets[0].path;
+  ASSERT_EQ(path.size(), 5u);
+  EXPECT_EQ(path[3].addr, A("198.18.0.14"));
+}
+
+TEST(LocateAnalysis, TransitDropIsUpstreamWithTheBorderAsFirstHopLost) {
+  auto c = all_failing(then(upto(kToA, 3), {{nullptr}, {nullptr}, {nullptr}}), StopReason::gaplimit);
+  auto base = healthy_baseline();
+  auto r = locate::analyze(c, kLookup, base);
+  EXPECT_EQ(r.verdict, "upstream");
+  EXPECT_EQ(r.confidence, "high");
+  ASSERT_TRUE(r.brk.after);
+  EXPECT_EQ(r.brk.after->addr, A("198.18.0.10"));
+  EXPECT_EQ(r.brk.after->ttl, 3);
+  EXPECT_EQ(r.brk.after->as->asn, 64510u);
+  EXPECT_FALSE(r.brk.after->national);
+  EXPECT_FALSE(r.brk.after->border);
+  ASSERT_TRUE(r.brk.before);
+  EXPECT_EQ(r.brk.before->addr, A("198.18.0.14"));
+  EXPECT_TRUE(r.brk.before->border);
+  EXPECT_EQ(r.brk.failing, 6u);
+  EXPECT_EQ(r.brk.sharing, 6u);
+  for (const auto& p : r.prefixes) EXPECT_EQ(p.verdict, "upstream");
+}
+
+TEST(LocateAnalysis, TransitUnreachableCarriesTheCode) {
+  auto c = all_failing(then(upto(kToA, 2), {{"198.18.0.10", ReplyKind::unreachable, 1}}), StopReason::unreachable);
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  EXPECT_EQ(r.verdict, "upstream");
+  ASSERT_TRUE(r.brk.after);
+  EXPECT_EQ(r.brk.after->addr, A("198.18.0.10"));
+  ASSERT_TRUE(r.brk.after->unreachable_code);
+  EXPECT_EQ(*r.brk.after->unreachable_code, 1);
+}
+
+TEST(LocateAnalysis, DarkCoreBehindABorderWithUpstreamAddressIsInternalGivenABaseline) {
+  auto c = all_failing(then(upto(kToA, 4), {{nullptr}, {nullptr}, {nullptr}}), StopReason::gaplimit);
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  EXPECT_EQ(r.verdict, "internal");
+  ASSERT_TRUE(r.brk.after);
+  EXPECT_EQ(r.brk.after->addr, A("198.18.0.14"));
+  EXPECT_EQ(r.brk.after->as->asn, 64510u);  // the trap: the AS table says transit
+  EXPECT_TRUE(r.brk.after->border);
+  ASSERT_TRUE(r.brk.before);
+  EXPECT_TRUE(r.brk.before->national);
+}
+
+TEST(LocateAnalysis, WithoutBaselineTheBorderTrapIsSaidNotHidden) {
+  auto c = all_failing(then(upto(kToA, 4), {{nullptr}, {nullptr}, {nullptr}}), StopReason::gaplimit);
+  auto r = locate::analyze(c, kLookup, std::nullopt);
+  // Nothing shows where the country starts: upstream by the AS table, but
+  // only with low confidence and saying why.
+  EXPECT_EQ(r.verdict, "upstream");
+  EXPECT_EQ(r.confidence, "low");
+  EXPECT_NE(r.reason.find("border"), std::string::npos) << r.reason;
+}
+
+TEST(LocateAnalysis, BorderWithoutRoutesIsInternal) {
+  auto c = all_failing(then(upto(kToA, 3), {{"198.18.0.14", ReplyKind::unreachable, 1}}), StopReason::unreachable);
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  EXPECT_EQ(r.verdict, "internal");
+  EXPECT_EQ(r.brk.after->addr, A("198.18.0.14"));
+}
+
+TEST(LocateAnalysis, OneDarkPrefixIsPartialAndTheBorderIsKnownFromTheLivePaths) {
+  auto c = campaign();
+  for (auto* t : kTargetsA) c.targets.push_back(healthy_target(t, 0));
+  for (auto* t : kTargetsB)
+    c.targets.push_back(failing_target(t, 1, then(upto(kToB, 3), {{"198.18.0.14", ReplyKind::unreachable, 1}}),
+                                       StopReason::unreachable));
+  auto r = locate::analyze(c, kLookup, std::nullopt);  // no baseline needed: prefix A shows the border
+  EXPECT_EQ(r.verdict, "partial");
+  EXPECT_EQ(r.prefixes[0].verdict, "reachable");
+  EXPECT_EQ(r.prefixes[1].verdict, "internal");
+  EXPECT_EQ(r.prefixes[1].status, "unreachable");
+  ASSERT_TRUE(r.brk.after);
+  EXPECT_TRUE(r.brk.after->border);
+  EXPECT_FALSE(r.brk.before);  // that needs a baseline
+  auto with_base = locate::analyze(c, kLookup, healthy_baseline());
+  ASSERT_TRUE(with_base.prefixes[1].brk.before);
+  EXPECT_EQ(with_base.prefixes[1].brk.before->addr, A("198.18.0.22"));
+}
+
+TEST(LocateAnalysis, IcmpFilteredButTcpOpenIsNotAnOutage) {
+  auto c = campaign();
+  for (auto* t : kTargetsA) {
+    auto tt = healthy_target(t, 0);
+    tt.traces[0] = trace(model::Method::icmp, t, then(upto(kToA, 4), {{nullptr}, {nullptr}, {nullptr}}),
+                         StopReason::gaplimit);
+    c.targets.push_back(tt);
+  }
+  auto r = locate::analyze(c, kLookup, std::nullopt);
+  EXPECT_EQ(r.verdict, "reachable");
+  EXPECT_EQ(r.reached_by_method.count("icmp"), 0u);
+  EXPECT_EQ(r.reached_by_method.at("tcp:80"), 4u);
+}
+
+TEST(LocateAnalysis, SilentHopsThenAnswersAreNotABreak) {
+  auto c = campaign();
+  for (auto* t : kTargetsA) {
+    // t1 and b never send time-exceeded; the target answers all the same.
+    std::vector<H> path = {{"198.18.0.2"}, {nullptr}, {"198.18.0.10"}, {nullptr}, {"198.18.0.18"}, {t, ReplyKind::echo_reply}};
+    c.targets.push_back({A(t), 0, {trace(model::Method::icmp, t, path, StopReason::completed)}});
+  }
+  auto r = locate::analyze(c, kLookup, std::nullopt);
+  EXPECT_EQ(r.verdict, "reachable");
+}
+
+TEST(LocateAnalysis, RateLimitedDeadEndBreaksAtTheLastAnsweringHop) {
+  // A silent hop inside the path, then a later one answers, then nothing:
+  // the break is after the deepest hop that answered.
+  auto c = all_failing({{"198.18.0.2"}, {nullptr}, {"198.18.0.10"}, {nullptr}, {nullptr}, {nullptr}},
+                       StopReason::gaplimit);
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  EXPECT_EQ(r.verdict, "upstream");
+  EXPECT_EQ(r.brk.after->ttl, 3);
+}
+
+TEST(LocateAnalysis, NameserversDownWithTheNetworkUpIsDns) {
+  auto c = healthy();
+  model::ZoneReport z;
+  z.zone = "lab.test";
+  z.verdict = "lame";
+  c.dns = z;
+  auto r = locate::analyze(c, kLookup, std::nullopt);
+  EXPECT_EQ(r.verdict, "dns");
+  z.verdict = "unreachable";
+  c.dns = z;
+  EXPECT_EQ(locate::analyze(c, kLookup, std::nullopt).verdict, "dns");
+  z.verdict = "partially-lame";  // one server of two: degraded, not down
+  c.dns = z;
+  auto partly = locate::analyze(c, kLookup, std::nullopt);
+  EXPECT_EQ(partly.verdict, "reachable");
+  EXPECT_EQ(partly.confidence, "medium");
+}
+
+TEST(LocateAnalysis, DnsUnreachableBecauseTheNetworkIsDownStaysANetworkVerdict) {
+  auto c = all_failing(then(upto(kToA, 3), {{nullptr}, {nullptr}, {nullptr}}), StopReason::gaplimit);
+  model::ZoneReport z;
+  z.zone = "lab.test";
+  z.verdict = "unreachable";
+  c.dns = z;
+  EXPECT_EQ(locate::analyze(c, kLookup, healthy_baseline()).verdict, "upstream");
+}
+
+TEST(LocateAnalysis, ControlsFailingTooMeansLocal) {
+  auto c = all_failing({{"198.18.0.2"}, {nullptr}, {nullptr}, {nullptr}}, StopReason::gaplimit);
+  c.controls = {control(false)};
+  auto r = locate::analyze(c, kLookup, std::nullopt);
+  EXPECT_EQ(r.verdict, "local");
+  EXPECT_FALSE(r.control.ok);
+}
+
+TEST(LocateAnalysis, NoAnswerAtAllMeansLocalAndSoDoesNoRoute) {
+  auto c = all_failing({{nullptr}, {nullptr}, {nullptr}}, StopReason::gaplimit);
+  c.controls = {control(false)};
+  EXPECT_EQ(locate::analyze(c, kLookup, std::nullopt).verdict, "local");
+  // Replay of a run whose sends the kernel refused: traces without probes.
+  auto halted = all_failing({}, StopReason::halted);
+  halted.controls.clear();
+  EXPECT_EQ(locate::analyze(halted, kLookup, std::nullopt).verdict, "local");
+  auto none = campaign();
+  none.no_route = "no route to 198.18.128.1";
+  auto r = locate::analyze(none, kLookup, std::nullopt);
+  EXPECT_EQ(r.verdict, "local");
+  EXPECT_NE(r.reason.find("no route"), std::string::npos);
+}
+
+TEST(LocateAnalysis, LoopIsReportedAtTheRouterThatSendsPacketsBack) {
+  // t2 and b bounce national packets: .2 .6 .10 .14 .10 .14 ...
+  auto c = all_failing({{"198.18.0.2"}, {"198.18.0.6"}, {"198.18.0.10"}, {"198.18.0.14"}, {"198.18.0.13"},
+                        {"198.18.0.14"}},
+                       StopReason::loop);
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  EXPECT_TRUE(r.targets[0].loop);
+  ASSERT_TRUE(r.brk.after);
+  EXPECT_EQ(r.brk.after->addr, A("198.18.0.13"));
+}
+
+TEST(LocateAnalysis, MostFailingPathsDecideTheBreakHop) {
+  auto c = all_failing(then(upto(kToA, 3), {{nullptr}, {nullptr}}), StopReason::gaplimit);
+  // One path got one hop less far (a lost reply): the shared hop still wins.
+  c.targets[0] = failing_target("198.18.128.1", 0, then(upto(kToA, 2), {{nullptr}, {nullptr}}), StopReason::gaplimit);
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  EXPECT_EQ(r.brk.after->addr, A("198.18.0.10"));
+  EXPECT_EQ(r.brk.sharing, 5u);
+  EXPECT_EQ(r.brk.failing, 6u);
+  EXPECT_EQ(r.confidence, "high");
+}
+
+TEST(LocateAnalysis, MethodSpecs) {
+  EXPECT_EQ(locate::MethodSpec::parse("tcp:443")->label(), "tcp:443");
+  EXPECT_EQ(locate::MethodSpec::parse("udp")->label(), "udp");
+  EXPECT_FALSE(locate::MethodSpec::parse("tcp"));
+  EXPECT_FALSE(locate::MethodSpec::parse("icmp:80"));
+  EXPECT_FALSE(locate::MethodSpec::parse("tcp:0"));
+  EXPECT_FALSE(locate::MethodSpec::parse("tcp:65536"));
+  EXPECT_FALSE(locate::MethodSpec::parse("dns"));
+  EXPECT_FALSE(locate::MethodSpec::parse("tcp:80x"));
+}
+
+}  // namespace
