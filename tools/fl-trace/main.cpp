@@ -2,7 +2,6 @@
 // beyond wiring; see fl-trace(1).
 
 #include <fmt/format.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -22,7 +21,7 @@
 #include "probe/io/capture_writer.h"
 #include "probe/io/privileges.h"
 #include "probe/io/route.h"
-#include "results_file.h"
+#include "cli.h"
 #include "probe/packet/datagram.h"
 #include "probe/model/targets.h"
 
@@ -30,37 +29,9 @@ namespace {
 
 using probe::ErrorKind;
 
-constexpr int kExitRuntime = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitPrivilege = 3;
-constexpr int kExitInput = 4;
-constexpr int kExitOutput = 5;
-constexpr int kExitInterrupted = 130;
+using flcommon::kExitInterrupted;
 
-// The one piece of global state: signal handlers can reach nothing else.
-std::atomic<int> g_halt{0};
-
-void on_signal(int) { g_halt.fetch_add(1); }
-
-void install_signals() {
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-}
-
-int fail(const probe::Error& e) {
-  std::cerr << "fl-trace: " << e.message << '\n';
-  switch (e.kind) {
-    case ErrorKind::usage: std::cerr << "Try 'fl-trace --help'.\n"; return kExitUsage;
-    case ErrorKind::privilege: return kExitPrivilege;
-    case ErrorKind::input: return kExitInput;
-    case ErrorKind::output: return kExitOutput;
-    case ErrorKind::runtime: return kExitRuntime;
-  }
-  return kExitRuntime;
-}
+int fail(const probe::Error& e) { return flcommon::fail("fl-trace", e); }
 
 // Prints finished traces and, on a terminal, a progress line on stderr.
 class Printer final : public probe::engine::TraceObserver {
@@ -221,20 +192,13 @@ int main(int argc, char** argv) {
   if (!setup) return fail(setup.error());
   Setup& s = *setup;
 
-  std::optional<flcommon::ResultsFile> results;
-  if (!o.output_file.empty()) {
-    auto r = flcommon::ResultsFile::create(o.output_file);
-    if (!r) return fail(r.error());
-    results.emplace(std::move(*r));
-  }
-  std::ostream& out = results ? results->stream() : std::cout;
+  // Sockets, capture and files are open: nothing after this runs privileged.
+  auto output = flcommon::Output::open(o.output_file, o.user);
+  if (!output) return fail(output.error());
+  std::ostream& out = output->stream();
 
-  // Sockets, capture and files are open: nothing below runs privileged.
-  if (results && geteuid() == 0 && o.user != "root") results->keep_renamer();
-  auto dropped = probe::io::drop_privileges(o.user);
-  if (!dropped) return fail(dropped.error());
-
-  install_signals();
+  flcommon::install_signals();
+  std::atomic<int>& g_halt = flcommon::halt_flag();
   Printer printer(out, o.output, s.record.config, isatty(STDERR_FILENO) != 0);
   probe::engine::TraceStats stats;
   if (!s.foreign) {
@@ -248,11 +212,7 @@ int main(int argc, char** argv) {
   int rc = 0;
   if (s.writer && !s.writer->flush())
     rc = fail(probe::make_error(ErrorKind::output, "writing capture " + s.writer->path() + " failed"));
-  if (results) {
-    if (auto committed = results->commit(); !committed) rc = fail(committed.error());
-  } else if (!(std::cout << std::flush)) {
-    rc = fail(probe::make_error(ErrorKind::output, "writing results failed"));
-  }
+  if (auto done = output->finish(); !done) rc = fail(done.error());
   if (!s.source->error().empty())
     rc = fail(probe::make_error(ErrorKind::input, o.read_path + ": capture ends in a damaged record (" +
                                                       s.source->error() + "); results cover what came before"));

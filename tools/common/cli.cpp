@@ -1,0 +1,61 @@
+#include "cli.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "probe/io/privileges.h"
+
+namespace flcommon {
+
+namespace {
+std::atomic<int> g_halt{0};
+void on_signal(int) { g_halt.fetch_add(1); }
+}  // namespace
+
+std::atomic<int>& halt_flag() { return g_halt; }
+
+void install_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+int fail(const char* tool, const probe::Error& e) {
+  std::cerr << tool << ": " << e.message << '\n';
+  switch (e.kind) {
+    case probe::ErrorKind::usage: std::cerr << "Try '" << tool << " --help'.\n"; return kExitUsage;
+    case probe::ErrorKind::privilege: return kExitPrivilege;
+    case probe::ErrorKind::input: return kExitInput;
+    case probe::ErrorKind::output: return kExitOutput;
+    case probe::ErrorKind::runtime: return kExitRuntime;
+  }
+  return kExitRuntime;
+}
+
+probe::Result<Output> Output::open(const std::string& path, const std::string& user) {
+  Output out;
+  if (!path.empty()) {
+    auto r = ResultsFile::create(path);
+    if (!r) return r.error();
+    out.file_.emplace(std::move(*r));
+  }
+  // Sockets, capture and files are open: nothing after this runs privileged.
+  if (out.file_ && geteuid() == 0 && user != "root") out.file_->keep_renamer();
+  auto dropped = probe::io::drop_privileges(user);
+  if (!dropped) return dropped.error();
+  return out;
+}
+
+std::ostream& Output::stream() { return file_ ? file_->stream() : std::cout; }
+
+probe::Result<bool> Output::finish() {
+  if (file_) return file_->commit();
+  if (!(std::cout << std::flush)) return probe::make_error(probe::ErrorKind::output, "writing results failed");
+  return true;
+}
+
+}  // namespace flcommon
