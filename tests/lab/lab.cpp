@@ -97,7 +97,7 @@ bool is_prefix(const std::string& w) {
 bool valid_node_name(const std::string& n) {
   return !n.empty() && n.size() <= 8 &&
          std::all_of(n.begin(), n.end(), [](char c) {
-           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
          });
 }
 
@@ -514,7 +514,7 @@ void Lab::build(const std::string& description) {
     if (verb == "node") {
       need(w, 2);
       if (!valid_node_name(w[1]))
-        throw LabError("line " + std::to_string(line_no) + ": node names are 1-8 of [a-z0-9]: " + w[1]);
+        throw LabError("line " + std::to_string(line_no) + ": node names are 1-8 of [A-Za-z0-9]: " + w[1]);
       if (std::find(nodes_.begin(), nodes_.end(), w[1]) != nodes_.end())
         throw LabError("line " + std::to_string(line_no) + ": node " + w[1] + " declared twice");
       const bool router = w.size() > 2 && w[2] == "router";

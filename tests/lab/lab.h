@@ -4,7 +4,8 @@
 /// A Lab is built from a short text description (one statement per line,
 /// `#` starts a comment):
 ///
-///   node NAME [router]          a namespace; `router` turns IPv4 forwarding on
+///   node NAME [router]          a namespace (NAME: 1-8 of [A-Za-z0-9]); `router`
+///                               turns IPv4 forwarding on
 ///   link A B                    a veth pair between A and B; addresses come
 ///                               from 198.18.0.0/24, one /30 per link in
 ///                               order: link i gives A .4i+1 and B .4i+2

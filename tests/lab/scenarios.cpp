@@ -107,27 +107,35 @@ block ns1 198.18.201.1/32
 block ns2 198.18.201.2/32
 )";
 
-const char* const kParentZone = R"(zone parent
-$ORIGIN test.
-$TTL 3600
-@ IN SOA ns.test. hostmaster.test. 2026010100 3600 600 86400 300
-@ IN NS ns.test.
-ns IN A 198.18.200.53
-lab IN NS ns1.lab.test.
-lab IN NS ns2.lab.test.
-ns1.lab IN A 198.18.201.1
-ns2.lab IN A 198.18.201.2
-end
-)";
+// What the zones of a DNS lab point at: the parent server (ns.test.), the two
+// nameservers of lab.test and its www and mail hosts.
+struct ZoneAddrs {
+  std::string parent;
+  std::string ns1;
+  std::string ns2;
+  std::string www;
+  std::string mail;
+};
+
+const ZoneAddrs kDnsAddrs = {"198.18.200.53", "198.18.201.1", "198.18.201.2", "198.18.201.80", "198.18.201.25"};
+
+std::string parent_zone(const ZoneAddrs& a) {
+  return "zone parent\n"
+         "$ORIGIN test.\n$TTL 3600\n"
+         "@ IN SOA ns.test. hostmaster.test. 2026010100 3600 600 86400 300\n"
+         "@ IN NS ns.test.\nns IN A " + a.parent + "\n"
+         "lab IN NS ns1.lab.test.\nlab IN NS ns2.lab.test.\n"
+         "ns1.lab IN A " + a.ns1 + "\nns2.lab IN A " + a.ns2 + "\nend\n";
+}
 
 // The child zone; `extra` adds records (another NS for the inconsistent case).
-std::string child_zone(const std::string& key, const std::string& extra) {
+std::string child_zone(const std::string& key, const std::string& extra, const ZoneAddrs& a = kDnsAddrs) {
   std::string z = "zone " + key + "\n"
                   "$ORIGIN lab.test.\n$TTL 300\n"
                   "@ IN SOA ns1.lab.test. hostmaster.lab.test. 2026010101 3600 600 86400 300\n"
                   "@ IN NS ns1.lab.test.\n@ IN NS ns2.lab.test.\n"
-                  "ns1 IN A 198.18.201.1\nns2 IN A 198.18.201.2\nwww IN A 198.18.201.80\n"
-                  "www IN AAAA 2001:db8::80\n@ IN MX 10 mail.lab.test.\nmail IN A 198.18.201.25\n"
+                  "ns1 IN A " + a.ns1 + "\nns2 IN A " + a.ns2 + "\nwww IN A " + a.www + "\n"
+                  "www IN AAAA 2001:db8::80\n@ IN MX 10 mail.lab.test.\nmail IN A " + a.mail + "\n"
                   "@ IN TXT \"v=spf1 -all\"\n";
   // big.lab.test TXT: 40 strings of 60 bytes, far over 1232 bytes: TC over UDP.
   for (int i = 0; i < 40; ++i)
@@ -135,19 +143,18 @@ std::string child_zone(const std::string& key, const std::string& extra) {
   return z + extra + "end\n";
 }
 
-const char* const kOtherZone = R"(zone other
-$ORIGIN other.test.
-$TTL 300
-@ IN SOA ns2.other.test. hostmaster.other.test. 1 3600 600 86400 300
-@ IN NS ns2.other.test.
-ns2 IN A 198.18.201.2
-end
-)";
+// A zone that is not lab.test, for servers that are lame for it.
+std::string other_zone(const ZoneAddrs& a) {
+  return "zone other\n"
+         "$ORIGIN other.test.\n$TTL 300\n"
+         "@ IN SOA ns2.other.test. hostmaster.other.test. 1 3600 600 86400 300\n"
+         "@ IN NS ns2.other.test.\nns2 IN A " + a.ns2 + "\nend\n";
+}
 
 std::string dns_lab(const std::string& ns2_line, const std::string& extra = "",
                     const std::string& r2_route = "route r2 198.18.201.0/24 gw\n") {
-  return std::string(kDnsNet) + r2_route + kParentZone + child_zone("child", "") +
-         child_zone("child3", "@ IN NS ns3.lab.test.\nns3 IN A 198.18.201.3\n") + kOtherZone +
+  return std::string(kDnsNet) + r2_route + parent_zone(kDnsAddrs) + child_zone("child", "") +
+         child_zone("child3", "@ IN NS ns3.lab.test.\nns3 IN A 198.18.201.3\n") + other_zone(kDnsAddrs) +
          "nsd p 198.18.200.53 test=parent\n"
          "nsd ns1 198.18.201.1 lab.test=child\n" +
          ns2_line + extra;
@@ -161,10 +168,145 @@ std::string replace_block_route(std::string text, const std::string& node, const
   return text.replace(at, end - at, replacement);
 }
 
+// The lab country (fl-locate): vantage vp behind access ISP a1 (AS64500),
+// transit t1 - t2 (AS64510), the national border b and core c1, c2
+// (AS64520), prefix A 198.18.128.0/22 on hA behind c1, prefix B
+// 198.18.136.0/24 on hB behind c2, nameservers ns1 198.18.140.1 and ns2
+// 198.18.140.2 behind c1, and outside the country ext (192.0.2.0/24: the
+// control host 192.0.2.99 and the parent server of test. at 192.0.2.53)
+// behind t1. Links: vp .1 | a1 .2; a1 .5 | t1 .6; t1 .9 | t2 .10;
+// t2 .13 | b .14; b .17 | c1 .18; b .21 | c2 .22; c1 .25 | hA .26;
+// c2 .29 | hB .30; c1 .33 | ns1 .34; c1 .37 | ns2 .38; t1 .41 | ext .42.
+// Toward prefix A: a1 .2, t1 .6, t2 .10, b .14, c1 .18, target; toward B
+// c2 .22 at hop 5; toward 192.0.2.99: a1, t1, target. b answers from .14, an
+// address of the transit's /30, as real borders often do.
+const char* const kCountryNet = R"(
+node vp
+node a1 router
+node t1 router
+node t2 router
+node b router
+node c1 router
+node c2 router
+node hA
+node hB
+node ns1
+node ns2
+node ext
+link vp a1
+link a1 t1
+link t1 t2
+link t2 b
+link b c1
+link b c2
+link c1 hA
+link c2 hB
+link c1 ns1
+link c1 ns2
+link t1 ext
+route vp default a1
+route a1 default t1
+route t1 198.18.128.0/17 t2
+route t1 192.0.2.0/24 ext
+route t1 198.18.0.0/24 a1
+route t2 198.18.0.0/24 t1
+route t2 192.0.2.0/24 t1
+route b 198.18.128.0/17 unreachable
+route b default t2
+route c1 198.18.128.0/22 hA
+route c1 198.18.140.1/32 ns1
+route c1 198.18.140.2/32 ns2
+route c1 default b
+route c2 198.18.136.0/24 hB
+route c2 default b
+route hA default c1
+route hB default c2
+route ns1 default c1
+route ns2 default c1
+route ext default t1
+block hA 198.18.128.0/22
+block hB 198.18.136.0/24
+block ns1 198.18.140.1/32
+block ns2 198.18.140.2/32
+block ext 192.0.2.0/24
+)";
+
+const ZoneAddrs kCountryAddrs = {"192.0.2.53", "198.18.140.1", "198.18.140.2", "198.18.128.80", "198.18.128.25"};
+
+// What a country scenario changes from the healthy one.
+struct CountryFault {
+  std::string t2_route = "route t2 198.18.128.0/17 b\n";  ///< t2's route for the national aggregate
+  std::string b_routes = "route b 198.18.128.0/22 c1\nroute b 198.18.140.0/24 c1\nroute b 198.18.136.0/24 c2\n";
+  std::string servers = "nsd ns1 198.18.140.1 lab.test=child\nnsd ns2 198.18.140.2 lab.test=child\n";
+  std::string extra;            ///< appended last (nft, down)
+  bool unlimited = true;        ///< icmp-unlimited *
+};
+
+std::string country_lab(const CountryFault& f) {
+  return std::string(kCountryNet) + f.t2_route + f.b_routes + parent_zone(kCountryAddrs) +
+         child_zone("child", "", kCountryAddrs) + other_zone(kCountryAddrs) + "nsd ext 192.0.2.53 test=parent\n" +
+         f.servers + f.extra + (f.unlimited ? "icmp-unlimited *\n" : "");
+}
+
 struct Entry {
   std::string summary;
   std::string text;
 };
+
+void add_country(std::map<std::string, Entry>* all) {
+  const std::string nat = "198.18.128.0/17";
+  auto add = [all](const std::string& name, const std::string& summary, const CountryFault& f) {
+    (*all)[name] = {summary, country_lab(f)};
+  };
+  add("country",
+      "lab country: vp-a1-t1-t2-b-c1/c2, prefix A 198.18.128.0/22 (hop 6), B 198.18.136.0/24, NS 198.18.140.1/.2, "
+      "control 192.0.2.99 (hop 3), parent test. 192.0.2.53: healthy",
+      {});
+  CountryFault limited;
+  limited.unlimited = false;
+  add("country-ratelimit", "country, healthy, with Linux's default ICMP rate limits on every node", limited);
+  CountryFault transit_drop;
+  transit_drop.extra = "nft t2 fwd ip daddr " + nat + " drop\n";
+  add("country-transit-drop",
+      "country with t2 silently dropping forwarded packets to the nation: hops 1-3 answer (t2 .10), then nothing",
+      transit_drop);
+  CountryFault transit_unreach;
+  transit_unreach.t2_route = "route t2 " + nat + " unreachable\n";
+  add("country-transit-unreach",
+      "country with an unreachable route for the nation at t2: hop 3 is t2 .10 with 3/1, DNS gets 3/1 from t2",
+      transit_unreach);
+  CountryFault core_dark;
+  core_dark.extra = "nft b fwd ip daddr " + nat + " drop\n";
+  add("country-core-dark",
+      "country with b silently dropping forwarded packets to the nation: hops 1-4 answer (b .14), then nothing",
+      core_dark);
+  CountryFault noroute;
+  noroute.b_routes = "";
+  add("country-border-noroute",
+      "country with b holding only the unreachable aggregate: hop 4 is b .14 with 3/1, zone unreachable", noroute);
+  CountryFault router_down;
+  router_down.extra = "down b c2\n";
+  add("country-router-down",
+      "country with b's link to c2 down: prefix B gets 3/1 from b .14 at hop 4, prefix A and DNS fine", router_down);
+  CountryFault ns_down;
+  ns_down.servers = "";
+  add("country-ns-down",
+      "country with no DNS server on ns1/ns2: port unreachable / RST from 198.18.140.1/.2, zone unreachable",
+      ns_down);
+  CountryFault ns_lame;
+  ns_lame.servers = "nsd ns1 198.18.140.1 other.test=other\nnsd ns2 198.18.140.2 other.test=other\n";
+  add("country-ns-lame", "country with ns1 and ns2 serving only other.test: REFUSED for lab.test, zone lame", ns_lame);
+  CountryFault filtered;
+  filtered.extra = "nft b fwd ip daddr " + nat + " meta l4proto icmp drop\n"
+                   "nft b fwd ip daddr " + nat + " udp dport != 53 drop\n";
+  add("country-icmp-filtered",
+      "country with b dropping ICMP and UDP (except port 53) to the nation: icmp/udp end at hop 4 (b .14), tcp and "
+      "DNS pass",
+      filtered);
+  CountryFault uplink;
+  uplink.extra = "down vp a1\n";
+  add("country-uplink-down", "country with vp's only interface down: nothing can be sent", uplink);
+}
 
 std::map<std::string, Entry> build_all() {
   std::map<std::string, Entry> all;
@@ -216,6 +358,7 @@ std::map<std::string, Entry> build_all() {
                                       "nft r2 fwd ip daddr 198.18.201.0/24 tcp dport 53 drop\n")};
   all["dns-national-down"] = {"dns with r2 holding an unreachable route for the national network: ICMP 3/0 from r2",
                               dns_lab(ns2, "", "route r2 198.18.201.0/24 unreachable\n")};
+  add_country(&all);
   return all;
 }
 
