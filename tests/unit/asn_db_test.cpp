@@ -1,10 +1,12 @@
-// IP -> AS and IP -> country tables: every accepted format, overlaps, errors.
+// IP -> AS and IP -> country tables: every accepted format, overlaps, errors,
+// and a few facts of the shipped snapshot.
 
 #include "probe/model/asn_db.h"
 
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -396,6 +398,52 @@ TEST(CountryDb, MalformedFilesAreInputErrors) {
     EXPECT_NE(db.error().message.find(dir.file(c.name) + c.message), std::string::npos)
         << c.name << ": " << db.error().message;
   }
+}
+
+// --- the shipped snapshot (data/) ---
+
+// The source tree's copy, not default_*_path(): an older installed snapshot
+// must not decide these facts.
+const std::string kDataDir = FL_DATA_DIR;
+
+TEST(ShippedSnapshot, DefaultPathsNameExistingFiles) {
+  for (const auto& path : {probe::model::default_asn_db_path(), probe::model::default_country_db_path()}) {
+    EXPECT_EQ(testsupport::read_file(path).substr(0, 2), "\x1f\x8b") << path;  // gzip
+  }
+  EXPECT_EQ(probe::model::default_asn_db_path().substr(probe::model::default_asn_db_path().rfind('/')),
+            "/asn.csv.gz");
+  EXPECT_EQ(probe::model::default_country_db_path().substr(probe::model::default_country_db_path().rfind('/')),
+            "/asn-country.csv.gz");
+}
+
+TEST(ShippedSnapshot, AsnTable) {
+  auto db = AsnDb::load(kDataDir + "/asn.csv.gz");
+  ASSERT_TRUE(db) << db.error().message;
+  EXPECT_EQ(db->format(), "ip-location-db csv");
+  EXPECT_EQ(db->skipped(), 0u) << db->first_skipped();
+  EXPECT_GT(db->size(), 400000u);
+  EXPECT_EQ(asn_of(*db, "8.8.8.8"), "15169 Google LLC");
+  EXPECT_EQ(asn_of(*db, "1.1.1.1"), "13335 Cloudflare, Inc.");
+  EXPECT_EQ(asn_of(*db, "175.45.176.1"), "131279 Star Joint Venture Co. Ltd.");
+  EXPECT_EQ(asn_of(*db, "2001:4860:4860::8888"), "15169 Google LLC");
+  EXPECT_EQ(db->lookup(ip("2606:4700:4700::1111"))->asn, 13335u);
+  EXPECT_EQ(strings(db->prefixes_of(131279)), (std::vector<std::string>{"175.45.176.0/22"}));
+  // The snapshot's one overlap (214.95.0.0-215.0.255.255 AS749 over AS721's 215.0.0.0-215.1.3.255).
+  EXPECT_EQ(db->lookup(ip("214.255.255.255"))->asn, 749u);
+  EXPECT_EQ(db->lookup(ip("215.0.0.1"))->asn, 721u);
+  EXPECT_FALSE(db->lookup(ip("10.0.0.1")));
+}
+
+TEST(ShippedSnapshot, CountryTable) {
+  auto db = CountryDb::load(kDataDir + "/asn-country.csv.gz");
+  ASSERT_TRUE(db) << db.error().message;
+  EXPECT_EQ(db->skipped(), 0u) << db->first_skipped();
+  EXPECT_EQ(db->lookup(ip("175.45.176.1")), "KP");
+  auto kp = strings(db->prefixes_of("KP"));
+  EXPECT_NE(std::find(kp.begin(), kp.end(), "175.45.176.0/22"), kp.end());
+  EXPECT_EQ(kp, (std::vector<std::string>{"175.45.176.0/22"}));  // the whole of KP in this snapshot
+  EXPECT_EQ(db->lookup(ip("2001:200::1")), "JP");
+  EXPECT_FALSE(db->lookup(ip("10.0.0.1")));
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "probe/model/asn_db.h"
 
+#include <filesystem>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -333,6 +334,13 @@ class CountryLoader {
   std::unordered_map<std::string, std::uint32_t> code_ids_;
 };
 
+std::string data_file(const char* name) {
+  std::string installed = std::string(FL_DATA_INSTALL_DIR) + "/" + name;
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(installed, ec)) return installed;
+  return std::string(FL_DATA_SOURCE_DIR) + "/" + name;
+}
+
 }  // namespace
 
 Result<AsnDb> AsnDb::load(const std::string& path) {
@@ -398,5 +406,9 @@ std::vector<Prefix> CountryDb::prefixes_of(const std::string& cc) const {
   if (id == codes_.size()) return {};
   return ranges_.prefixes([id](std::uint32_t v) { return v == id; });
 }
+
+std::string default_asn_db_path() { return data_file("asn.csv.gz"); }
+
+std::string default_country_db_path() { return data_file("asn-country.csv.gz"); }
 
 }  // namespace probe::model

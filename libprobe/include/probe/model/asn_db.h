@@ -120,4 +120,12 @@ class CountryDb {
   std::string first_skipped_;
 };
 
+/// The shipped IP -> AS snapshot (ip-location-db asn, IPv4 and IPv6): the
+/// installed copy under DATADIR/faultline if it exists, else the source
+/// tree's data/ directory.
+std::string default_asn_db_path();
+/// The shipped IP -> country snapshot (ip-location-db asn-country), found
+/// like default_asn_db_path().
+std::string default_country_db_path();
+
 }  // namespace probe::model
