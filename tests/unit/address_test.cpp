@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "probe/model/trace.h"
 #include "probe/packet/checksum.h"
@@ -104,6 +106,45 @@ TEST(Checksum, KnownValuesAndOnesComplementSubtraction) {
       std::uint16_t back = fold(std::uint32_t{d} + b);
       EXPECT_TRUE(back == a || (a == 0 && back == 0xffff) || (a == 0xffff && back == 0)) << a << " " << b;
     }
+}
+
+Address ip(const char* text) { return *Address::parse(text); }
+
+std::vector<std::string> cidrs(const char* first, const char* last) {
+  std::vector<std::string> out;
+  for (const auto& p : probe::model::range_to_prefixes(ip(first), ip(last))) out.push_back(p.to_string());
+  return out;
+}
+
+TEST(RangeToPrefixes, WholeSpacesAndSingleAddresses) {
+  EXPECT_EQ(cidrs("0.0.0.0", "255.255.255.255"), (std::vector<std::string>{"0.0.0.0/0"}));
+  EXPECT_EQ(cidrs("::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), (std::vector<std::string>{"::/0"}));
+  EXPECT_EQ(cidrs("198.18.0.7", "198.18.0.7"), (std::vector<std::string>{"198.18.0.7/32"}));
+  EXPECT_EQ(cidrs("0.0.0.0", "0.0.0.0"), (std::vector<std::string>{"0.0.0.0/32"}));
+  EXPECT_EQ(cidrs("255.255.255.255", "255.255.255.255"), (std::vector<std::string>{"255.255.255.255/32"}));
+  EXPECT_EQ(cidrs("2001:db8::1", "2001:db8::1"), (std::vector<std::string>{"2001:db8::1/128"}));
+  EXPECT_EQ(cidrs("175.45.176.0", "175.45.179.255"), (std::vector<std::string>{"175.45.176.0/22"}));
+}
+
+TEST(RangeToPrefixes, UnalignedRangesSplitIntoTheFewestBlocks) {
+  EXPECT_EQ(cidrs("10.0.0.1", "10.0.0.6"),
+            (std::vector<std::string>{"10.0.0.1/32", "10.0.0.2/31", "10.0.0.4/31", "10.0.0.6/32"}));
+  EXPECT_EQ(cidrs("1.0.0.0", "1.0.2.255"), (std::vector<std::string>{"1.0.0.0/23", "1.0.2.0/24"}));
+  // An RIR "ipv4 count 768" row.
+  EXPECT_EQ(cidrs("10.0.1.0", "10.0.3.255"), (std::vector<std::string>{"10.0.1.0/24", "10.0.2.0/23"}));
+  auto all_but_ends = probe::model::range_to_prefixes(ip("0.0.0.1"), ip("255.255.255.254"));
+  ASSERT_EQ(all_but_ends.size(), 62u);  // /32 up to /2, then /2 down to /32
+  EXPECT_EQ(all_but_ends.front().to_string(), "0.0.0.1/32");
+  EXPECT_EQ(all_but_ends[30].to_string(), "64.0.0.0/2");
+  EXPECT_EQ(all_but_ends[31].to_string(), "128.0.0.0/2");
+  EXPECT_EQ(all_but_ends.back().to_string(), "255.255.255.254/32");
+  EXPECT_EQ(cidrs("2001:db8::", "2001:db8::2"), (std::vector<std::string>{"2001:db8::/127", "2001:db8::2/128"}));
+  EXPECT_EQ(cidrs("::1", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff").size(), 128u);
+}
+
+TEST(RangeToPrefixes, ReversedOrMixedRangesGiveNothing) {
+  EXPECT_TRUE(probe::model::range_to_prefixes(ip("10.0.0.2"), ip("10.0.0.1")).empty());
+  EXPECT_TRUE(probe::model::range_to_prefixes(ip("10.0.0.1"), ip("::1")).empty());
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "u128.h"
+
 namespace probe::model {
 
 Address Address::v4(std::uint32_t host_order) {
@@ -132,5 +134,28 @@ bool Prefix::contains(const Address& a) const {
 }
 
 std::string Prefix::to_string() const { return base.to_string() + "/" + std::to_string(length); }
+
+std::vector<Prefix> range_to_prefixes(const Address& first, const Address& last) {
+  using detail::U128;
+  std::vector<Prefix> out;
+  if (first.family() != last.family() || last < first) return out;
+  const int bits = static_cast<int>(first.size() * 8);
+  U128 lo = detail::to_u128(first);
+  const U128 hi = detail::to_u128(last);
+  while (true) {
+    // Grow the block at lo (2^k addresses) while lo stays aligned and it ends by hi.
+    int k = 0;
+    while (k < bits && ((lo >> k) & 1) == 0) {
+      U128 wider = k + 1 == 128 ? detail::kU128Max : (U128{1} << (k + 1)) - 1;
+      if (hi - lo < wider) break;
+      ++k;
+    }
+    out.push_back(Prefix{detail::from_u128(first.family(), lo), bits - k});
+    U128 end = lo + (k == 128 ? detail::kU128Max : (U128{1} << k) - 1);
+    if (end == hi) break;
+    lo = end + 1;
+  }
+  return out;
+}
 
 }  // namespace probe::model

@@ -63,6 +63,10 @@ struct Prefix {
   std::string to_string() const;
 };
 
+/// The fewest CIDR blocks that cover exactly the inclusive range first..last,
+/// in address order. Empty if the families differ or last < first.
+std::vector<Prefix> range_to_prefixes(const Address& first, const Address& last);
+
 }  // namespace probe::model
 
 template <>
