@@ -273,7 +273,7 @@ void add_country(std::map<std::string, Entry>* all) {
   CountryFault transit_unreach;
   transit_unreach.t2_route = "route t2 " + nat + " unreachable\n";
   add("country-transit-unreach",
-      "country with an unreachable route for the nation at t2: hop 3 is t2 .10 with 3/1, DNS gets 3/1 from t2",
+      "country with an unreachable route for the nation at t2: hop 3 is t2 .10 with 3/1, so is DNS (ip_error: 5, then 1/s)",
       transit_unreach);
   CountryFault core_dark;
   core_dark.extra = "nft b fwd ip daddr " + nat + " drop\n";
@@ -283,7 +283,8 @@ void add_country(std::map<std::string, Entry>* all) {
   CountryFault noroute;
   noroute.b_routes = "";
   add("country-border-noroute",
-      "country with b holding only the unreachable aggregate: hop 4 is b .14 with 3/1, zone unreachable", noroute);
+      "country with b holding only the unreachable aggregate: hop 4 is b .14 with 3/1 (ip_error: 5, then 1/s), zone "
+      "unreachable", noroute);
   CountryFault router_down;
   router_down.extra = "down b c2\n";
   add("country-router-down",
@@ -356,7 +357,7 @@ std::map<std::string, Entry> build_all() {
   all["dns-filtered"] = {"dns with r2 dropping port 53 toward the national network: zone unreachable, DNS dies after hop 2",
                          dns_lab(ns2, "nft r2 fwd ip daddr 198.18.201.0/24 udp dport 53 drop\n"
                                       "nft r2 fwd ip daddr 198.18.201.0/24 tcp dport 53 drop\n")};
-  all["dns-national-down"] = {"dns with r2 holding an unreachable route for the national network: ICMP 3/0 from r2",
+  all["dns-national-down"] = {"dns with r2 holding an unreachable route for the national network: ICMP 3/1 from r2",
                               dns_lab(ns2, "", "route r2 198.18.201.0/24 unreachable\n")};
   add_country(&all);
   return all;
