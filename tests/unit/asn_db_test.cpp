@@ -289,9 +289,11 @@ struct BadFile {
 };
 
 TEST(AsnDb, MalformedFilesAreInputErrors) {
-  const std::string pcap("\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x01\x00\x00\x00"
-                         "\x00\x00,\x00|\x00\n",
-                         33);
+  // A pcap file header, then bytes that happen to hold a comma, a bar and a newline.
+  const char pcap_bytes[] =
+      "\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x01\x00\x00\x00"
+      "\x00\x00,\x00|\x00\n";
+  const std::string pcap(pcap_bytes, sizeof pcap_bytes - 1);
   std::string junk;
   for (int i = 0; i < 3000; ++i) junk += static_cast<char>((i * 7919 + 13) % 256);
   const std::vector<BadFile> cases = {
@@ -325,7 +327,8 @@ TEST(AsnDb, MalformedFilesAreInputErrors) {
 
 TEST(AsnDb, BinaryInputNamesTheAcceptedFormats) {
   TempDir dir;
-  write_file(dir.file("capture.pcap"), std::string("\xd4\xc3\xb2\xa1\x02\x00\x04\x00junk\n", 13));
+  const char bytes[] = "\xd4\xc3\xb2\xa1\x02\x00\x04\x00junk\n";
+  write_file(dir.file("capture.pcap"), std::string(bytes, sizeof bytes - 1));
   auto db = AsnDb::load(dir.file("capture.pcap"));
   ASSERT_FALSE(db);
   EXPECT_NE(db.error().message.find("pfx2as"), std::string::npos) << db.error().message;
