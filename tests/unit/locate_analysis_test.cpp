@@ -341,12 +341,64 @@ TEST(LocateAnalysis, MostFailingPathsDecideTheBreakHop) {
   c.targets[0] = failing_target("198.18.128.1", 0, then(upto(kToA, 2), {{nullptr}, {nullptr}}), StopReason::gaplimit);
   auto r = locate::analyze(c, kLookup, healthy_baseline());
   EXPECT_EQ(r.brk.after->addr, A("198.18.0.10"));
-  EXPECT_EQ(r.brk.sharing, 5u);
+  EXPECT_EQ(r.brk.sharing, 6u);  // the short one is consistent with it
   EXPECT_EQ(r.brk.failing, 6u);
   EXPECT_EQ(r.confidence, "high");
 }
 
+TEST(LocateAnalysis, RateLimitedUnreachablesStillPointAtTheRouterThatSendsThem) {
+  // t2 holds an unreachable route but Linux sends those errors at 1/s after
+  // a burst: most paths end silent after t1, two show t2's !H.
+  auto c = all_failing(then(upto(kToA, 2), {{nullptr}, {nullptr}, {nullptr}}), StopReason::gaplimit);
+  for (int i : {1, 4})
+    c.targets[static_cast<std::size_t>(i)] =
+        failing_target(i < 4 ? kTargetsA[i] : kTargetsB[0], i < 4 ? 0 : 1,
+                       then(upto(kToA, 2), {{"198.18.0.10", ReplyKind::unreachable, 1}}), StopReason::unreachable);
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  ASSERT_TRUE(r.brk.after);
+  EXPECT_EQ(r.brk.after->addr, A("198.18.0.10"));
+  EXPECT_EQ(*r.brk.after->unreachable_code, 1);
+  EXPECT_EQ(r.brk.sharing, 6u);
+  EXPECT_EQ(r.verdict, "upstream");
+}
+
+TEST(LocateAnalysis, OneOddPathDoesNotMoveTheBreak) {
+  // Five paths end at t2; one (another route) gets to c1: not enough support.
+  auto c = all_failing(then(upto(kToA, 3), {{nullptr}, {nullptr}}), StopReason::gaplimit);
+  c.targets[0] = failing_target("198.18.128.1", 0, then(kToA, {{nullptr}, {nullptr}}), StopReason::gaplimit);
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  EXPECT_EQ(r.brk.after->addr, A("198.18.0.10"));
+}
+
+TEST(LocateAnalysis, TargetsAnsweringPingsAreReachedWhateverTheTracesSaw) {
+  // Default rate limits: the traces end at the gap limit after silent hops,
+  // but the TTL-64 probes reach every target.
+  auto c = all_failing({{"198.18.0.2"}, {nullptr}, {nullptr}, {nullptr}}, StopReason::gaplimit);
+  c.methods.insert(c.methods.begin(), *locate::MethodSpec::parse("direct-icmp"));
+  for (auto& t : c.targets) {
+    model::Trace ping = trace(model::Method::icmp, "198.18.128.1", {}, StopReason::completed);
+    ping.dst = t.addr;
+    model::Hop hop{64, {}};
+    model::ProbeRecord p;
+    p.ttl = 64;
+    model::Reply r;
+    r.addr = t.addr;
+    r.kind = ReplyKind::echo_reply;
+    p.reply = r;
+    hop.probes.push_back(p);
+    ping.hops.push_back(hop);
+    t.traces.insert(t.traces.begin(), ping);
+  }
+  auto r = locate::analyze(c, kLookup, std::nullopt);
+  EXPECT_EQ(r.verdict, "reachable");
+  EXPECT_EQ(r.reached_by_method.at("direct-icmp"), 6u);
+  EXPECT_EQ(r.targets[0].path.size(), 1u);  // the path comes from the traces, not the ping
+}
+
 TEST(LocateAnalysis, MethodSpecs) {
+  EXPECT_EQ(locate::MethodSpec::parse("direct-tcp:443")->label(), "direct-tcp:443");
+  EXPECT_TRUE(locate::MethodSpec::parse("direct-icmp")->direct);
+  EXPECT_FALSE(locate::MethodSpec::parse("direct-"));
   EXPECT_EQ(locate::MethodSpec::parse("tcp:443")->label(), "tcp:443");
   EXPECT_EQ(locate::MethodSpec::parse("udp")->label(), "udp");
   EXPECT_FALSE(locate::MethodSpec::parse("tcp"));

@@ -12,11 +12,14 @@ namespace probe::locate {
 
 std::string MethodSpec::label() const {
   std::string m(model::to_string(method));
-  return dport != 0 ? fmt::format("{}:{}", m, dport) : m;
+  return fmt::format("{}{}", direct ? "direct-" : "", dport != 0 ? fmt::format("{}:{}", m, dport) : m);
 }
 
-std::optional<MethodSpec> MethodSpec::parse(const std::string& text) {
+std::optional<MethodSpec> MethodSpec::parse(const std::string& label) {
   MethodSpec spec;
+  const std::string prefix = "direct-";
+  spec.direct = label.compare(0, prefix.size(), prefix) == 0;
+  const std::string text = spec.direct ? label.substr(prefix.size()) : label;
   auto colon = text.find(':');
   auto method = model::parse_method(text.substr(0, colon));
   if (!method || *method == model::Method::dns) return std::nullopt;
@@ -154,6 +157,7 @@ class Analyzer {
         ++by_method[label];
       }
       if (t.stop_reason == StopReason::loop) out.loop = true;
+      if (m < c_.methods.size() && c_.methods[m].direct) continue;  // a ping: no path
       auto path = t.stop_reason == StopReason::loop ? until_loop(responsive_path(t)) : responsive_path(t);
       // A completed trace is the path; otherwise the one that got deepest.
       bool better = !deepest ||
@@ -177,22 +181,63 @@ class Analyzer {
     return out;
   }
 
-  // The hop the failing targets' paths end at most often (ties: the deepest).
+  // The break of a group of failing targets. Routers rate-limit their ICMP
+  // errors, so a path may end short of where packets really get to, never
+  // beyond: the break is the deepest last hop that answered unreachable or
+  // that at least two targets (or a fifth of them) end at, and a path is
+  // consistent with it when it ends there or earlier on a path through it.
   BreakReport break_of(const std::vector<const TargetReport*>& failing) const {
     BreakReport b;
     b.failing = failing.size();
-    std::unordered_map<Address, std::size_t> count;
+    std::unordered_map<Address, std::size_t> ends;
+    std::unordered_set<Address> refused;  // answered unreachable: where packets stop, for sure
+    for (const auto* t : failing)
+      if (t->last_hop) {
+        ++ends[t->last_hop->addr];
+        if (t->last_hop->unreachable_code) refused.insert(t->last_hop->addr);
+      }
+    if (ends.empty()) return b;
+    const std::size_t need = std::min<std::size_t>(std::max<std::size_t>(2, (failing.size() + 4) / 5), failing.size());
     const HopReport* best = nullptr;
+    std::size_t best_count = 0;
     for (const auto* t : failing) {
       if (!t->last_hop) continue;
-      std::size_t n = ++count[t->last_hop->addr];
-      if (!best || n > count[best->addr] || (n == count[best->addr] && t->last_hop->ttl > best->ttl))
-        best = &*t->last_hop;
+      const HopReport& h = *t->last_hop;
+      std::size_t n = ends[h.addr];
+      bool enough = n >= need || refused.count(h.addr) > 0;
+      bool best_enough = best && (best_count >= need || refused.count(best->addr) > 0);
+      bool better = !best || (enough && !best_enough) ||
+                    (enough == best_enough && (enough ? h.ttl > best->ttl : n > best_count || (n == best_count && h.ttl > best->ttl)));
+      if (better) {
+        best = &h;
+        best_count = n;
+      }
     }
-    if (!best) return b;
     b.after = *best;
-    b.sharing = count[best->addr];
-    b.before = before(*best, failing);
+    // The hop's distance is the smallest TTL it answered at: an unreachable
+    // comes back for any TTL past the router, and rate limits silence some.
+    for (const auto* t : failing)
+      for (const auto& h : t->path)
+        if (h.addr == best->addr && h.ttl < b.after->ttl) b.after->ttl = h.ttl;
+    // Keep an unreachable code if any path ending there carries one.
+    for (const auto* t : failing)
+      if (t->last_hop && t->last_hop->addr == best->addr && t->last_hop->unreachable_code)
+        b.after->unreachable_code = t->last_hop->unreachable_code;
+    // Hops (ttl, addr) on the paths that go through the break hop.
+    std::set<std::pair<std::uint8_t, Address>> through;
+    for (const auto* t : failing)
+      for (const auto& h : t->path)
+        if (h.addr == best->addr) {
+          for (const auto& g : t->path) through.insert({g.ttl, g.addr});
+          break;
+        }
+    for (const auto* t : failing) {
+      if (!t->last_hop) continue;
+      if (t->last_hop->addr == best->addr ||
+          (t->last_hop->ttl < best->ttl && through.count({t->last_hop->ttl, t->last_hop->addr})))
+        ++b.sharing;
+    }
+    b.before = before(*b.after, failing);
     return b;
   }
 

@@ -24,22 +24,24 @@
 #include <vector>
 
 #include "probe/model/address.h"
+#include "probe/model/asn_db.h"
 #include "probe/model/dns.h"
 #include "probe/model/trace.h"
 
 namespace probe::locate {
 
 /// An AS as the IP→AS table names it.
-struct AsName {
-  std::uint32_t asn = 0;
-  std::string name;
-};
+using AsName = model::AsInfo;
 using AsLookup = std::function<std::optional<AsName>(const model::Address&)>;
 
-/// One probing method of a campaign: "icmp", "udp", "tcp:80", ...
+/// One probing method of a campaign: "icmp", "udp", "tcp:80", ... A direct
+/// one ("direct-icmp", "direct-tcp:80") sends only TTL-64 probes: a ping
+/// that says whether the target answers, however many routers on the way
+/// rate-limit their time-exceeded messages.
 struct MethodSpec {
   model::Method method = model::Method::icmp;
   std::uint16_t dport = 0;  ///< tcp and udp: the destination port (udp 0: engine default)
+  bool direct = false;
   std::string label() const;
   static std::optional<MethodSpec> parse(const std::string& text);
 };

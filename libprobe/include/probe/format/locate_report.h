@@ -1,0 +1,31 @@
+#pragma once
+/// fl-locate's report in three shapes: a short text for a terminal, JSON for
+/// scripts (fl-json(5)), and a Graphviz picture of the merged paths. Also
+/// reading an earlier report back as a baseline.
+
+#include <ostream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "probe/error.h"
+#include "probe/locate/analysis.h"
+
+namespace probe::format {
+
+nlohmann::ordered_json to_json(const locate::Report& report);
+
+/// The verdict in one line, then the break with AS names, the prefixes, DNS
+/// and the controls.
+void write_text(std::ostream& out, const locate::Report& report);
+
+/// Graphviz: the vantage point, every responsive hop (one cluster per AS),
+/// the national prefixes; the break hop and the edges past it in red.
+void write_dot(std::ostream& out, const locate::Report& report, const model::Address& vantage);
+
+/// A baseline from a report (paths of targets and controls).
+locate::Baseline baseline_of(const locate::Report& report);
+/// A baseline from fl-locate's JSON output; an input error if it is not one.
+Result<locate::Baseline> parse_baseline_json(const std::string& text);
+
+}  // namespace probe::format

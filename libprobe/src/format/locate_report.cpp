@@ -1,0 +1,231 @@
+#include "probe/format/locate_report.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <set>
+
+namespace probe::format {
+
+namespace {
+
+using nlohmann::ordered_json;
+
+ordered_json hop_json(const std::optional<locate::HopReport>& h) {
+  if (!h) return nullptr;
+  ordered_json j = {{"addr", h->addr.to_string()}, {"ttl", h->ttl}};
+  j["asn"] = h->as ? ordered_json(h->as->asn) : ordered_json(nullptr);
+  j["as_name"] = h->as ? ordered_json(h->as->name) : ordered_json(nullptr);
+  j["national"] = h->national;
+  j["border"] = h->border;
+  j["unreachable_code"] = h->unreachable_code ? ordered_json(*h->unreachable_code) : ordered_json(nullptr);
+  return j;
+}
+
+ordered_json break_json(const locate::BreakReport& b) {
+  return {{"after", hop_json(b.after)}, {"before", hop_json(b.before)}, {"failing", b.failing}, {"sharing", b.sharing}};
+}
+
+ordered_json target_json(const locate::TargetReport& t) {
+  ordered_json path = ordered_json::array();
+  for (const auto& h : t.path) path.push_back({{"ttl", h.ttl}, {"addr", h.addr.to_string()}});
+  return {{"addr", t.addr.to_string()}, {"prefix", t.prefix},   {"reached", t.reached}, {"by", t.reached_by},
+          {"loop", t.loop},             {"last_hop", hop_json(t.last_hop)}, {"path", path}};
+}
+
+std::string as_text(const std::optional<locate::AsName>& as) {
+  if (!as) return "no AS";
+  return as->name.empty() ? fmt::format("AS{}", as->asn) : fmt::format("AS{} {}", as->asn, as->name);
+}
+
+std::string role(const locate::HopReport& h) {
+  return h.national ? "national" : h.border ? "national border" : "outside the country";
+}
+
+std::string hop_text(const locate::HopReport& h) {
+  std::string s = fmt::format("hop {:>2}  {:<15}  {}  ({})", h.ttl, h.addr.to_string(), as_text(h.as), role(h));
+  if (h.unreachable_code) s += fmt::format(", answers unreachable code {}", *h.unreachable_code);
+  return s;
+}
+
+}  // namespace
+
+ordered_json to_json(const locate::Report& r) {
+  ordered_json j;
+  j["verdict"] = r.verdict;
+  j["confidence"] = r.confidence;
+  j["reason"] = r.reason;
+  j["break"] = break_json(r.brk);
+  j["prefixes"] = ordered_json::array();
+  for (const auto& p : r.prefixes)
+    j["prefixes"].push_back({{"prefix", p.prefix.to_string()},
+                             {"verdict", p.verdict},
+                             {"status", p.status},
+                             {"targets", p.targets},
+                             {"reached", p.reached},
+                             {"break", break_json(p.brk)}});
+  if (r.dns) {
+    ordered_json servers = ordered_json::array();
+    for (const auto& s : r.dns->servers)
+      servers.push_back({{"name", s.name}, {"addr", s.addr.to_string()}, {"status", s.status}, {"udp", s.udp},
+                         {"tcp", s.tcp}, {"rcode", s.rcode}});
+    j["dns"] = {{"zone", r.dns->zone},
+                {"verdict", r.dns->verdict},
+                {"parent_answered", r.dns->parent_answered},
+                {"parent_ns", r.dns->parent_ns},
+                {"servers", servers}};
+  } else {
+    j["dns"] = nullptr;
+  }
+  std::vector<std::string> addrs;
+  for (const auto& c : r.controls) addrs.push_back(c.addr.to_string());
+  j["control"] = {{"targets", r.control.targets}, {"reached", r.control.reached}, {"ok", r.control.ok}, {"addrs", addrs}};
+  std::size_t reached = 0;
+  for (const auto& t : r.targets) reached += t.reached ? 1 : 0;
+  j["evidence"] = {{"targets", r.targets.size()}, {"reached", reached},       {"reached_by", r.reached_by_method},
+                   {"probes", r.probes},          {"replies", r.replies},     {"national_asns", r.national_asns},
+                   {"baseline", r.baseline}};
+  j["targets"] = ordered_json::array();
+  for (const auto& t : r.targets) j["targets"].push_back(target_json(t));
+  j["controls"] = ordered_json::array();
+  for (const auto& t : r.controls) j["controls"].push_back(target_json(t));
+  return j;
+}
+
+void write_text(std::ostream& out, const locate::Report& r) {
+  out << fmt::format("verdict: {} ({} confidence): {}\n", r.verdict, r.confidence, r.reason);
+  if (r.brk.after) {
+    out << "break after   " << hop_text(*r.brk.after)
+        << fmt::format("  [{} of {} failing paths end here]\n", r.brk.sharing, r.brk.failing);
+    if (r.brk.before) out << "break before  " << hop_text(*r.brk.before) << "  [baseline: answered before]\n";
+  }
+  for (const auto& p : r.prefixes) {
+    std::string line = fmt::format("prefix {:<18} {:<12} {}/{} targets reached", p.prefix.to_string(), p.verdict,
+                                   p.reached, p.targets);
+    if (p.brk.after && p.reached < p.targets)
+      line += fmt::format(", paths end at {} (hop {})", p.brk.after->addr.to_string(), p.brk.after->ttl);
+    out << line << '\n';
+  }
+  if (r.dns) {
+    std::string servers;
+    for (const auto& s : r.dns->servers)
+      servers += fmt::format("{}{} {} {}", servers.empty() ? "" : ", ", s.name, s.addr.to_string(), s.status);
+    out << fmt::format("dns    {}: {}{}\n", r.dns->zone, r.dns->verdict, servers.empty() ? "" : " (" + servers + ")");
+  } else {
+    out << "dns    not checked\n";
+  }
+  if (r.control.targets > 0)
+    out << fmt::format("control {} of {} reached: {}\n", r.control.reached, r.control.targets,
+                       r.control.ok ? "the vantage point's network works" : "the vantage point's network fails");
+}
+
+void write_dot(std::ostream& out, const locate::Report& r, const model::Address& vantage) {
+  // Nodes: every responsive hop; edges between consecutive responsive hops
+  // (dashed across silent TTLs); national prefixes as boxes at path ends.
+  std::map<std::string, locate::HopReport> hops;
+  std::map<std::pair<std::string, std::string>, bool> edges;  // -> gap?
+  std::set<std::string> red_edges;
+  const std::string vp = "vantage";
+  auto key = [](const model::Address& a) { return a.to_string(); };
+  auto add_path = [&](const locate::TargetReport& t, const std::string& end) {
+    std::string prev = vp;
+    std::uint8_t prev_ttl = 0;
+    for (const auto& h : t.path) {
+      locate::HopReport rep;
+      rep.addr = h.addr;
+      rep.ttl = h.ttl;
+      auto it = hops.find(key(h.addr));
+      if (it == hops.end()) hops.emplace(key(h.addr), rep);
+      edges[{prev, key(h.addr)}] = edges[{prev, key(h.addr)}] || h.ttl != prev_ttl + 1;
+      prev = key(h.addr);
+      prev_ttl = h.ttl;
+    }
+    edges[{prev, end}] = edges[{prev, end}] || !t.reached;
+  };
+  for (const auto& t : r.targets) {
+    std::string end = t.prefix >= 0 && static_cast<std::size_t>(t.prefix) < r.prefixes.size()
+                          ? r.prefixes[static_cast<std::size_t>(t.prefix)].prefix.to_string()
+                          : t.addr.to_string();
+    add_path(t, end);
+  }
+  for (const auto& t : r.controls) add_path(t, "control " + t.addr.to_string());
+  // Annotations (AS, national, border) come from the reports' hops.
+  auto annotate = [&](const std::optional<locate::HopReport>& h) {
+    if (h) hops[key(h->addr)] = *h;
+  };
+  annotate(r.brk.after);
+  annotate(r.brk.before);
+  for (const auto& t : r.targets) annotate(t.last_hop);
+
+  out << "digraph faultline {\n  rankdir=LR;\n  node [shape=ellipse, fontname=\"Helvetica\", fontsize=10];\n";
+  out << fmt::format("  \"{}\" [shape=house, label=\"vantage\\n{}\"];\n", vp, vantage.to_string());
+  // One cluster per AS of the annotated hops; the rest outside clusters.
+  std::map<std::string, std::vector<std::string>> clusters;
+  for (const auto& [name, h] : hops) clusters[h.as ? as_text(h.as) : std::string()].push_back(name);
+  const std::string brk = r.brk.after ? key(r.brk.after->addr) : std::string();
+  int n = 0;
+  for (const auto& [as, names] : clusters) {
+    if (!as.empty()) out << fmt::format("  subgraph cluster_{} {{\n    label=\"{}\";\n    style=rounded;\n", n++, as);
+    for (const auto& name : names) {
+      const auto& h = hops[name];
+      std::string attrs = fmt::format("label=\"{}\\nTTL {}{}\"", name, h.ttl, h.border ? "\\nborder" : "");
+      if (h.national) attrs += ", style=filled, fillcolor=\"#e8f0ff\"";
+      if (name == brk) attrs += ", color=red, penwidth=2.5, fontcolor=red";
+      out << fmt::format("    \"{}\" [{}];\n", name, attrs);
+    }
+    if (!as.empty()) out << "  }\n";
+  }
+  for (const auto& p : r.prefixes) {
+    std::string color = p.verdict == "reachable" ? "darkgreen" : p.verdict == "partial" ? "orange" : "red";
+    out << fmt::format("  \"{}\" [shape=box, color={}, label=\"{}\\n{} ({}/{})\"];\n", p.prefix.to_string(), color,
+                       p.prefix.to_string(), p.verdict, p.reached, p.targets);
+  }
+  for (const auto& t : r.controls)
+    out << fmt::format("  \"control {}\" [shape=box, color={}, label=\"control\\n{}\"];\n", t.addr.to_string(),
+                       t.reached ? "darkgreen" : "red", t.addr.to_string());
+  for (const auto& [e, gap] : edges) {
+    std::string attrs;
+    if (gap) attrs = "style=dashed";
+    if (e.first == brk) attrs += std::string(attrs.empty() ? "" : ", ") + "color=red, label=\"break\", fontcolor=red";
+    out << fmt::format("  \"{}\" -> \"{}\"{};\n", e.first, e.second, attrs.empty() ? "" : " [" + attrs + "]");
+  }
+  out << "}\n";
+}
+
+locate::Baseline baseline_of(const locate::Report& r) {
+  locate::Baseline b;
+  for (const auto* list : {&r.targets, &r.controls})
+    for (const auto& t : *list) b.paths.push_back({t.addr, t.reached, t.path});
+  return b;
+}
+
+Result<locate::Baseline> parse_baseline_json(const std::string& text) {
+  try {
+    auto j = nlohmann::json::parse(text);
+    if (!j.is_object() || !j.contains("verdict") || !j.contains("targets"))
+      return make_error(ErrorKind::input, "not an fl-locate JSON report (no verdict and targets)");
+    locate::Baseline b;
+    for (const char* list : {"targets", "controls"}) {
+      if (!j.contains(list)) continue;
+      for (const auto& t : j.at(list)) {
+        locate::BaselinePath p;
+        auto addr = model::Address::parse(t.at("addr").get<std::string>());
+        if (!addr) throw std::invalid_argument("bad target address");
+        p.target = *addr;
+        p.reached = t.at("reached").get<bool>();
+        for (const auto& h : t.at("path")) {
+          auto a = model::Address::parse(h.at("addr").get<std::string>());
+          auto ttl = h.at("ttl").get<int>();
+          if (!a || ttl < 1 || ttl > 255) throw std::invalid_argument("bad hop in a path");
+          p.hops.push_back({static_cast<std::uint8_t>(ttl), *a});
+        }
+        b.paths.push_back(std::move(p));
+      }
+    }
+    return b;
+  } catch (const std::exception& e) {
+    return make_error(ErrorKind::input, std::string("not an fl-locate JSON report: ") + e.what());
+  }
+}
+
+}  // namespace probe::format

@@ -1,0 +1,222 @@
+#include "options.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/program_options.hpp>
+#include <cctype>
+#include <cmath>
+#include <set>
+#include <sstream>
+
+#include "probe/io/privileges.h"
+#include "probe/packet/dns.h"
+
+namespace fllocate {
+
+namespace po = boost::program_options;
+
+namespace {
+
+po::options_description describe() {
+  po::options_description what("What to probe");
+  what.add_options()
+      ("prefix,p", po::value<std::vector<std::string>>(), "national prefix, CIDR (repeatable)")
+      ("prefix-file", po::value<std::string>(), "file of national prefixes, one per line")
+      ("country", po::value<std::string>(), "the country's prefixes from the IP->country table (ISO code, e.g. KP)")
+      ("asn", po::value<std::vector<std::uint32_t>>(), "the prefixes this AS holds per the IP->AS table; also marks it national (repeatable)")
+      ("hitlist", po::value<std::string>(), "probe these addresses instead of picks per /24")
+      ("per-block", po::value<int>()->default_value(3), "addresses per /24: the .1 and random others")
+      ("max-targets", po::value<int>()->default_value(1024), "at most this many national targets (blocks sampled)")
+      ("methods", po::value<std::string>()->default_value("icmp,tcp:80,tcp:443,udp"), "trace methods, comma-separated: icmp, udp[:PORT], tcp:PORT; direct-METHOD for TTL-64 probes only")
+      ("no-direct", po::bool_switch(), "no TTL-64 probes (direct-METHOD) besides the traces")
+      ("control", po::value<std::vector<std::string>>(), "control target outside the country (repeatable; default 1.1.1.1 8.8.8.8 9.9.9.9)")
+      ("no-control", po::bool_switch(), "trace no control targets")
+      ("zone", po::value<std::string>(), "zone whose delegation to check (default: the ccTLD of --country)")
+      ("parent", po::value<std::vector<std::string>>(), "server of the zone's parent (repeatable; default: the root servers)")
+      ("no-dns", po::bool_switch(), "skip the DNS check")
+      ("asn-db", po::value<std::string>(), "IP->AS table: ip-location-db CSV, CAIDA pfx2as or RIR delegated-extended (default: shipped snapshot)")
+      ("country-db", po::value<std::string>(), "IP->country table for --country (default: shipped snapshot)")
+      ("baseline", po::value<std::string>(), "an earlier healthy run: its JSON report or its capture");
+  po::options_description how("How");
+  how.add_options()
+      ("wait,W", po::value<double>()->default_value(1.0), "seconds to wait for a reply")
+      ("attempts,q", po::value<int>()->default_value(2), "probes per hop at most")
+      ("gaplimit,g", po::value<int>()->default_value(3), "unresponsive hops in a row that end a trace")
+      ("max-ttl,m", po::value<int>()->default_value(30), "largest TTL")
+      ("pps", po::value<double>()->default_value(200), "probes per second, the whole campaign")
+      ("interface,i", po::value<std::string>(), "capture interface (default: route to the first target)")
+      ("source,S", po::value<std::string>(), "source address")
+      ("user", po::value<std::string>(), "user to run as once sockets are open (default: the sudo user, else nobody)");
+  po::options_description io("Input and output");
+  io.add_options()
+      ("write,w", po::value<std::string>(), "write the whole campaign (traces and DNS) to this pcapng file")
+      ("read,r", po::value<std::string>(), "replay a campaign written with -w")
+      ("output,o", po::value<std::string>()->default_value("text"), "text | json")
+      ("output-file,O", po::value<std::string>(), "write the report here instead of stdout")
+      ("dot", po::value<std::string>(), "write the merged paths as a Graphviz graph to this file")
+      ("help,h", po::bool_switch(), "show this help")
+      ("version", po::bool_switch(), "show the version");
+  po::options_description all;
+  all.add(what).add(how).add(io);
+  return all;
+}
+
+probe::Error usage_error(std::string msg) { return probe::make_error(probe::ErrorKind::usage, std::move(msg)); }
+
+}  // namespace
+
+std::string usage() {
+  std::ostringstream s;
+  s << "Usage: fl-locate [options] (-p CIDR... | --prefix-file FILE | --country CC | --asn N)\n"
+       "       fl-locate -r FILE [--baseline FILE] [-o json] [-O FILE] [--dot FILE]\n\n"
+       "Where does connectivity to a country break? Traces its national prefixes with\n"
+       "ICMP, TCP and UDP Paris traceroutes, checks its zone's delegation, traces\n"
+       "control targets, maps every hop to its AS and names the verdict: reachable,\n"
+       "upstream, internal, dns, partial, local or inconclusive.\n"
+    << describe() << "\nExit status: 0 a verdict was reached (whatever it is), 1 runtime error,\n"
+                     "2 usage, 3 no privilege, 4 unreadable input, 5 cannot write output,\n"
+                     "130 interrupted (the report covers what was probed). See fl-locate(1).\n";
+  return s.str();
+}
+
+probe::Result<Options> parse_options(int argc, const char* const* argv) {
+  po::options_description d = describe();
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(d).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return usage_error(e.what());
+  }
+
+  Options o;
+  o.help = vm["help"].as<bool>();
+  o.version = vm["version"].as<bool>();
+  if (o.help || o.version) return o;
+
+  auto text = [&vm](const char* name) { return vm.count(name) ? vm[name].as<std::string>() : std::string(); };
+  auto list = [&vm](const char* name) {
+    return vm.count(name) ? vm[name].as<std::vector<std::string>>() : std::vector<std::string>();
+  };
+  o.read_path = text("read");
+  o.output_file = text("output-file");
+  o.dot_file = text("dot");
+  o.baseline = text("baseline");
+  o.asn_db = text("asn-db");
+  o.user = vm.count("user") ? text("user") : probe::io::default_unprivileged_user();
+  std::string out = vm["output"].as<std::string>();
+  if (out == "json") o.output = OutputFormat::json;
+  else if (out != "text") return usage_error(fmt::format("unknown output format '{}' (text or json)", out));
+
+  if (!o.read_path.empty()) {
+    // Replay takes what to probe and how from the capture.
+    for (const char* live : {"prefix", "prefix-file", "country", "asn", "hitlist", "control", "zone", "parent",
+                             "interface", "source", "write", "country-db"})
+      if (vm.count(live))
+        return usage_error(fmt::format("-r replays the campaign stored in the capture; --{} cannot be given with it", live));
+    for (const char* live : {"per-block", "max-targets", "methods", "wait", "attempts", "gaplimit", "max-ttl", "pps"})
+      if (!vm[live].defaulted())
+        return usage_error(fmt::format("-r replays the campaign stored in the capture; --{} cannot be given with it", live));
+    for (const char* live : {"no-control", "no-dns", "no-direct"})
+      if (vm[live].as<bool>())
+        return usage_error(fmt::format("-r replays the campaign stored in the capture; --{} cannot be given with it", live));
+    return o;
+  }
+
+  o.prefixes = list("prefix");
+  o.prefix_file = text("prefix-file");
+  o.country = text("country");
+  for (auto& ch : o.country) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  if (!o.country.empty() && (o.country.size() != 2 || !std::isalpha(static_cast<unsigned char>(o.country[0])) ||
+                             !std::isalpha(static_cast<unsigned char>(o.country[1]))))
+    return usage_error(fmt::format("--country takes a two-letter ISO code, not '{}'", text("country")));
+  if (vm.count("asn")) o.asns = vm["asn"].as<std::vector<std::uint32_t>>();
+  for (auto asn : o.asns)
+    if (asn == 0) return usage_error("--asn 0 is not an AS number");
+  o.hitlist = text("hitlist");
+  if (o.prefixes.empty() && o.prefix_file.empty() && o.country.empty() && o.asns.empty())
+    return usage_error("say what to probe: -p CIDR, --prefix-file FILE, --country CC or --asn N");
+
+  auto in_range = [&vm](const char* name, int lo, int hi) -> probe::Result<int> {
+    int v = vm[name].as<int>();
+    if (v < lo || v > hi) return usage_error(fmt::format("--{} must be between {} and {}", name, lo, hi));
+    return v;
+  };
+  auto per_block = in_range("per-block", 1, 254);
+  if (!per_block) return per_block.error();
+  o.per_block = *per_block;
+  auto max_targets = in_range("max-targets", 1, 1 << 20);
+  if (!max_targets) return max_targets.error();
+  o.max_targets = static_cast<std::size_t>(*max_targets);
+  auto attempts = in_range("attempts", 1, 10);
+  if (!attempts) return attempts.error();
+  o.attempts = *attempts;
+  auto gap = in_range("gaplimit", 1, 255);
+  if (!gap) return gap.error();
+  o.gaplimit = *gap;
+  auto ttl = in_range("max-ttl", 1, 255);
+  if (!ttl) return ttl.error();
+  o.max_ttl = *ttl;
+  o.wait_s = vm["wait"].as<double>();
+  if (!(o.wait_s >= 0.001 && o.wait_s <= 60)) return usage_error("--wait must be between 0.001 and 60 seconds");
+  o.pps = vm["pps"].as<double>();
+  if (!(o.pps >= 1 && o.pps <= 1e6)) return usage_error("--pps must be between 1 and 1000000");
+
+  std::set<std::string> seen;
+  std::stringstream methods(vm["methods"].as<std::string>());
+  for (std::string m; std::getline(methods, m, ',');) {
+    auto spec = probe::locate::MethodSpec::parse(m);
+    if (!spec) return usage_error(fmt::format("unknown method '{}' (icmp, udp, udp:PORT or tcp:PORT)", m));
+    if (!seen.insert(spec->label()).second) return usage_error(fmt::format("method '{}' given twice", m));
+    if (spec->method == probe::model::Method::udp &&
+        std::count_if(o.methods.begin(), o.methods.end(), [&spec](const auto& x) {
+          return x.method == probe::model::Method::udp && x.direct == spec->direct;
+        }) > 0)
+      return usage_error("one udp method at most");
+    o.methods.push_back(*spec);
+  }
+  if (o.methods.empty()) return usage_error("--methods is empty");
+  if (!vm["no-direct"].as<bool>()) {
+    // A TTL-64 twin of every method first: whether targets answer at all
+    // must not depend on how many routers rate-limit time-exceeded.
+    std::vector<probe::locate::MethodSpec> direct;
+    for (const auto& m : o.methods) {
+      auto twin = m;
+      twin.direct = true;
+      if (!m.direct && !seen.count(twin.label())) direct.push_back(twin);
+    }
+    o.methods.insert(o.methods.begin(), direct.begin(), direct.end());
+  }
+  if (o.methods.size() > 16) return usage_error("at most 16 methods, direct ones included");
+
+  bool no_control = vm["no-control"].as<bool>();
+  o.controls = list("control");
+  if (no_control && !o.controls.empty()) return usage_error("--no-control and --control contradict each other");
+  if (o.controls.empty() && !no_control) o.controls = kDefaultControls;
+
+  o.no_dns = vm["no-dns"].as<bool>();
+  o.zone = text("zone");
+  o.parents = list("parent");
+  if (o.no_dns && (!o.zone.empty() || !o.parents.empty()))
+    return usage_error("--no-dns cannot be given with --zone or --parent");
+  if (o.zone.empty() && !o.country.empty() && !o.no_dns) {
+    o.zone = o.country;
+    for (auto& ch : o.zone) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  if (!o.zone.empty()) {
+    auto z = probe::packet::normalize_dns_name(o.zone);
+    if (!z) return usage_error(fmt::format("malformed zone '{}'", o.zone));
+    o.zone = *z;
+  }
+  if (!o.parents.empty() && o.zone.empty()) return usage_error("--parent needs a zone (--zone or --country)");
+  if (o.parents.empty() && !o.zone.empty()) o.parents = kRootServers;
+
+  o.country_db = text("country-db");
+  o.interface = text("interface");
+  o.source = text("source");
+  o.write_path = text("write");
+  return o;
+}
+
+}  // namespace fllocate
