@@ -1,5 +1,7 @@
 #include "options.h"
 
+#include "option_values.h"
+
 #include <boost/program_options.hpp>
 #include <probe/io/privileges.h>
 #include <fmt/format.h>
@@ -14,6 +16,8 @@ namespace po = boost::program_options;
 namespace fldns {
 
 namespace {
+
+using flcommon::usage_error;
 
 using probe::model::Address;
 using probe::model::DnsQuery;
@@ -49,8 +53,6 @@ po::options_description describe() {
       ("version", po::bool_switch(), "show the version");
   return d;
 }
-
-probe::Error usage_error(std::string msg) { return probe::make_error(probe::ErrorKind::usage, std::move(msg)); }
 
 probe::Result<Address> server_address(const std::string& text) {
   auto a = Address::parse(text);
@@ -145,21 +147,14 @@ probe::Result<Options> parse_options(int argc, const char* const* argv) {
         return usage_error(fmt::format("-r replays the options stored in the capture; --{} cannot be given with it", flag));
   }
 
-  auto in_range = [&](const char* name, int lo, int hi) -> probe::Result<int> {
-    int v = vm[name].as<int>();
-    if (v < lo || v > hi) return usage_error(fmt::format("--{} must be between {} and {}", name, lo, hi));
-    return v;
-  };
-
+  using flcommon::read_int;
   auto& c = o.config;
   o.rd = !vm["norec"].as<bool>();
   o.tcp = vm["tcp"].as<bool>();
   c.dnssec_ok = vm["dnssec"].as<bool>();
   c.edns = !vm["no-edns"].as<bool>();
   c.tcp_fallback = !vm["ignore-tc"].as<bool>();
-  auto buf = in_range("bufsize", 512, 65535);
-  if (!buf) return buf.error();
-  c.edns_size = static_cast<std::uint16_t>(*buf);
+  if (auto e = read_int(vm, "bufsize", 512, 65535, c.edns_size)) return *e;
 
   // dig-style positional words: @SERVER, +option, NAME, TYPE after its NAME.
   std::vector<Address> servers;
@@ -233,29 +228,15 @@ probe::Result<Options> parse_options(int argc, const char* const* argv) {
   }
 
   if (vm.count("sport")) {
-    auto v = in_range("sport", 1, 64000);
-    if (!v) return v.error();
-    c.sport = static_cast<std::uint16_t>(*v);
+    if (auto e = read_int(vm, "sport", 1, 64000, c.sport)) return *e;
     o.sport_given = true;
   }
-  auto tries = in_range("tries", 1, 10);
-  if (!tries) return tries.error();
-  c.tries = static_cast<std::uint8_t>(*tries);
-  auto conc = in_range("concurrency", 1, 1 << 20);
-  if (!conc) return conc.error();
-  c.concurrency = static_cast<std::size_t>(*conc);
-  auto max = in_range("max-ttl", 1, 255);
-  if (!max) return max.error();
-  o.max_ttl = *max;
-  auto gap = in_range("gaplimit", 1, 255);
-  if (!gap) return gap.error();
-  o.gaplimit = *gap;
-  double wait = vm["wait"].as<double>();
-  if (!(wait >= 0.001 && wait <= 60)) return usage_error("--wait must be between 0.001 and 60 seconds");
-  c.wait_us = std::llround(wait * 1e6);
-  double pps = vm["pps"].as<double>();
-  if (!(pps >= 1 && pps <= 1e6)) return usage_error("--pps must be between 1 and 1000000");
-  c.pps = pps;
+  if (auto e = read_int(vm, "tries", 1, 10, c.tries)) return *e;
+  if (auto e = read_int(vm, "concurrency", 1, 1 << 20, c.concurrency)) return *e;
+  if (auto e = read_int(vm, "max-ttl", 1, 255, o.max_ttl)) return *e;
+  if (auto e = read_int(vm, "gaplimit", 1, 255, o.gaplimit)) return *e;
+  if (auto e = flcommon::read_wait_us(vm, c.wait_us)) return *e;
+  if (auto e = flcommon::read_pps(vm, c.pps)) return *e;
 
   std::string out = vm["output"].as<std::string>();
   if (out == "json") o.output = OutputFormat::json;

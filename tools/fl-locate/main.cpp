@@ -141,7 +141,7 @@ probe::Result<Setup> setup_live(const fllocate::Options& o, const probe::model::
   plan.max_ttl = static_cast<std::uint8_t>(o.max_ttl);
   plan.attempts = static_cast<std::uint8_t>(o.attempts);
   plan.gaplimit = o.gaplimit;
-  plan.wait_us = std::llround(o.wait_s * 1e6);
+  plan.wait_us = o.wait_us;
   plan.pps = o.pps;
   plan.baseline = absolute(o.baseline);
 

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "option_values.h"
 #include "probe/io/privileges.h"
 #include "probe/packet/dns.h"
 
@@ -17,6 +18,8 @@ namespace fllocate {
 namespace po = boost::program_options;
 
 namespace {
+
+using flcommon::usage_error;
 
 po::options_description describe() {
   po::options_description what("What to probe");
@@ -61,8 +64,6 @@ po::options_description describe() {
   all.add(what).add(how).add(io);
   return all;
 }
-
-probe::Error usage_error(std::string msg) { return probe::make_error(probe::ErrorKind::usage, std::move(msg)); }
 
 }  // namespace
 
@@ -138,30 +139,14 @@ probe::Result<Options> parse_options(int argc, const char* const* argv) {
   if (o.prefixes.empty() && o.prefix_file.empty() && o.country.empty() && o.asns.empty())
     return usage_error("say what to probe: -p CIDR, --prefix-file FILE, --country CC or --asn N");
 
-  auto in_range = [&vm](const char* name, int lo, int hi) -> probe::Result<int> {
-    int v = vm[name].as<int>();
-    if (v < lo || v > hi) return usage_error(fmt::format("--{} must be between {} and {}", name, lo, hi));
-    return v;
-  };
-  auto per_block = in_range("per-block", 1, 254);
-  if (!per_block) return per_block.error();
-  o.per_block = *per_block;
-  auto max_targets = in_range("max-targets", 1, 1 << 20);
-  if (!max_targets) return max_targets.error();
-  o.max_targets = static_cast<std::size_t>(*max_targets);
-  auto attempts = in_range("attempts", 1, 10);
-  if (!attempts) return attempts.error();
-  o.attempts = *attempts;
-  auto gap = in_range("gaplimit", 1, 255);
-  if (!gap) return gap.error();
-  o.gaplimit = *gap;
-  auto ttl = in_range("max-ttl", 1, 255);
-  if (!ttl) return ttl.error();
-  o.max_ttl = *ttl;
-  o.wait_s = vm["wait"].as<double>();
-  if (!(o.wait_s >= 0.001 && o.wait_s <= 60)) return usage_error("--wait must be between 0.001 and 60 seconds");
-  o.pps = vm["pps"].as<double>();
-  if (!(o.pps >= 1 && o.pps <= 1e6)) return usage_error("--pps must be between 1 and 1000000");
+  using flcommon::read_int;
+  if (auto e = read_int(vm, "per-block", 1, 254, o.per_block)) return *e;
+  if (auto e = read_int(vm, "max-targets", 1, 1 << 20, o.max_targets)) return *e;
+  if (auto e = read_int(vm, "attempts", 1, 10, o.attempts)) return *e;
+  if (auto e = read_int(vm, "gaplimit", 1, 255, o.gaplimit)) return *e;
+  if (auto e = read_int(vm, "max-ttl", 1, 255, o.max_ttl)) return *e;
+  if (auto e = flcommon::read_wait_us(vm, o.wait_us)) return *e;
+  if (auto e = flcommon::read_pps(vm, o.pps)) return *e;
 
   std::set<std::string> seen;
   std::stringstream methods(vm["methods"].as<std::string>());

@@ -28,7 +28,7 @@ struct Options {
   std::string asn_db;                     // --asn-db ("" = the shipped snapshot)
   std::string country_db;                 // --country-db
   std::string baseline;                   // --baseline
-  double wait_s = 1.0;                    // -W
+  std::int64_t wait_us = 1000000;         // -W
   int attempts = 2;                       // -q
   int gaplimit = 3;                       // -g
   int max_ttl = 30;                       // -m

@@ -1,5 +1,7 @@
 #include "options.h"
 
+#include "option_values.h"
+
 #include <boost/program_options.hpp>
 #include <probe/io/privileges.h>
 #include <fmt/format.h>
@@ -12,6 +14,8 @@ namespace po = boost::program_options;
 namespace fltrace {
 
 namespace {
+
+using flcommon::usage_error;
 
 po::options_description describe() {
   po::options_description d("Options");
@@ -39,8 +43,6 @@ po::options_description describe() {
       ("version", po::bool_switch(), "show the version");
   return d;
 }
-
-probe::Error usage_error(std::string msg) { return probe::make_error(probe::ErrorKind::usage, std::move(msg)); }
 
 }  // namespace
 
@@ -93,46 +95,23 @@ probe::Result<Options> parse_options(int argc, const char* const* argv) {
   if (!method || *method == probe::model::Method::dns) return usage_error(fmt::format("unknown method '{}' (icmp, udp or tcp)", vm["method"].as<std::string>()));
   c.method = *method;
 
-  auto in_range = [&](const char* name, int lo, int hi) -> probe::Result<int> {
-    int v = vm[name].as<int>();
-    if (v < lo || v > hi) return usage_error(fmt::format("--{} must be between {} and {}", name, lo, hi));
-    return v;
-  };
+  using flcommon::read_int;
   int dport_default = c.method == probe::model::Method::tcp ? 80 : 33434;
   c.dport = static_cast<std::uint16_t>(c.method == probe::model::Method::icmp ? 0 : dport_default);
-  if (vm.count("dport")) {
-    auto v = in_range("dport", 1, 65535);
-    if (!v) return v.error();
-    c.dport = static_cast<std::uint16_t>(*v);
-  }
+  if (vm.count("dport"))
+    if (auto e = read_int(vm, "dport", 1, 65535, c.dport)) return *e;
   if (vm.count("sport")) {
-    auto v = in_range("sport", 1, 65535);
-    if (!v) return v.error();
-    c.sport = static_cast<std::uint16_t>(*v);
+    if (auto e = read_int(vm, "sport", 1, 65535, c.sport)) return *e;
     o.sport_given = true;
   }
-  auto first = in_range("first-ttl", 1, 255);
-  if (!first) return first.error();
-  auto max = in_range("max-ttl", 1, 255);
-  if (!max) return max.error();
-  if (*first > *max) return usage_error("--first-ttl is larger than --max-ttl");
-  c.first_ttl = static_cast<std::uint8_t>(*first);
-  c.max_ttl = static_cast<std::uint8_t>(*max);
-  auto attempts = in_range("attempts", 1, 10);
-  if (!attempts) return attempts.error();
-  c.attempts = static_cast<std::uint8_t>(*attempts);
-  auto gap = in_range("gaplimit", 1, 255);
-  if (!gap) return gap.error();
-  c.gaplimit = *gap;
-  auto conc = in_range("concurrency", 1, 1 << 20);
-  if (!conc) return conc.error();
-  c.concurrency = static_cast<std::size_t>(*conc);
-  double wait = vm["wait"].as<double>();
-  if (!(wait >= 0.001 && wait <= 60)) return usage_error("--wait must be between 0.001 and 60 seconds");
-  c.wait_us = std::llround(wait * 1e6);
-  double pps = vm["pps"].as<double>();
-  if (!(pps >= 1 && pps <= 1e6)) return usage_error("--pps must be between 1 and 1000000");
-  c.pps = pps;
+  if (auto e = read_int(vm, "first-ttl", 1, 255, c.first_ttl)) return *e;
+  if (auto e = read_int(vm, "max-ttl", 1, 255, c.max_ttl)) return *e;
+  if (c.first_ttl > c.max_ttl) return usage_error("--first-ttl is larger than --max-ttl");
+  if (auto e = read_int(vm, "attempts", 1, 10, c.attempts)) return *e;
+  if (auto e = read_int(vm, "gaplimit", 1, 255, c.gaplimit)) return *e;
+  if (auto e = read_int(vm, "concurrency", 1, 1 << 20, c.concurrency)) return *e;
+  if (auto e = flcommon::read_wait_us(vm, c.wait_us)) return *e;
+  if (auto e = flcommon::read_pps(vm, c.pps)) return *e;
   c.classic = vm["classic"].as<bool>();
 
   std::string out = vm["output"].as<std::string>();
