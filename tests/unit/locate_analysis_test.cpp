@@ -333,6 +333,7 @@ TEST(LocateAnalysis, LoopIsReportedAtTheRouterThatSendsPacketsBack) {
   EXPECT_TRUE(r.targets[0].loop);
   ASSERT_TRUE(r.brk.after);
   EXPECT_EQ(r.brk.after->addr, A("198.18.0.13"));
+  EXPECT_NE(r.reason.find("routing loop"), std::string::npos) << r.reason;
 }
 
 TEST(LocateAnalysis, MostFailingPathsDecideTheBreakHop) {

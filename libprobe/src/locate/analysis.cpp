@@ -394,6 +394,9 @@ class Analyzer {
     std::string code = after.unreachable_code ? fmt::format(", which answers unreachable (code {})", *after.unreachable_code) : "";
     r.reason = fmt::format("none of {} national targets answer by any method; {} of {} paths end at {}{}", total,
                            r.brk.sharing, r.brk.failing, describe(after), code);
+    std::size_t loops = 0;
+    for (const auto* t : failing) loops += t->loop ? 1 : 0;
+    if (loops > 0) r.reason += fmt::format("; {} of them loop there (a routing loop)", loops);
     bool shared = r.brk.sharing * 5 >= r.brk.failing * 4;
     bool border_known = !borders_.empty() || after.national;
     if (!border_known) {
