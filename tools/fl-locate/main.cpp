@@ -183,14 +183,14 @@ probe::Result<Setup> setup_live(const fllocate::Options& o, const probe::model::
 
 probe::Result<Setup> open_capture(const std::string& path) {
   Setup s;
+  auto source = probe::io::open_file(path);  // first: it says best what is wrong with a file
+  if (!source) return source.error();
   auto comment = probe::io::read_section_comment(path);
   if (!comment) return comment.error();
   if (!*comment) return make_error(ErrorKind::input, path + ": not a faultline capture (no run record)");
   auto plan = locate::parse_campaign_record(**comment);
   if (!plan) return make_error(ErrorKind::input, path + ": " + plan.error().message);
   s.plan = std::move(*plan);
-  auto source = probe::io::open_file(path);
-  if (!source) return source.error();
   if (!probe::packet::linktype_supported((*source)->linktype()))
     return make_error(ErrorKind::input, fmt::format("{}: link type {} ({}) is not supported", path,
                                                     (*source)->linktype(), probe::io::linktype_name((*source)->linktype())));
