@@ -27,12 +27,12 @@ po::options_description describe() {
       ("prefix,p", po::value<std::vector<std::string>>(), "national prefix, CIDR (repeatable)")
       ("prefix-file", po::value<std::string>(), "file of national prefixes, one per line")
       ("country", po::value<std::string>(), "the country's prefixes from the IP->country table (ISO code, e.g. KP)")
-      ("asn", po::value<std::vector<std::uint32_t>>(), "the prefixes this AS holds per the IP->AS table; also marks it national (repeatable)")
+      ("asn", po::value<std::vector<std::uint32_t>>(), "the prefixes this AS holds per the IP->AS table (repeatable); when given, only these ASes count as national")
       ("hitlist", po::value<std::string>(), "probe these addresses instead of picks per /24")
       ("per-block", po::value<int>()->default_value(3), "addresses per /24: the .1 and random others")
       ("max-targets", po::value<int>()->default_value(1024), "at most this many national targets (blocks sampled)")
       ("methods", po::value<std::string>()->default_value("icmp,tcp:80,tcp:443,udp"), "trace methods, comma-separated: icmp, udp[:PORT], tcp:PORT; direct-METHOD for TTL-64 probes only")
-      ("no-direct", po::bool_switch(), "no TTL-64 probes (direct-METHOD) besides the traces")
+      ("no-direct", po::bool_switch(), "no automatic TTL-64 twin (direct-METHOD) of each traced method")
       ("control", po::value<std::vector<std::string>>(), "control target outside the country (repeatable; default 1.1.1.1 8.8.8.8 9.9.9.9)")
       ("no-control", po::bool_switch(), "trace no control targets")
       ("zone", po::value<std::string>(), "zone whose delegation to check (default: the ccTLD of --country)")
@@ -70,7 +70,7 @@ po::options_description describe() {
 std::string usage() {
   std::ostringstream s;
   s << "Usage: fl-locate [options] (-p CIDR... | --prefix-file FILE | --country CC | --asn N)\n"
-       "       fl-locate -r FILE [--baseline FILE] [-o json] [-O FILE] [--dot FILE]\n\n"
+       "       fl-locate -r FILE [--baseline FILE] [--asn-db FILE] [-o json] [-O FILE] [--dot FILE]\n\n"
        "Where does connectivity to a country break? Traces its national prefixes with\n"
        "ICMP, TCP and UDP Paris traceroutes, checks its zone's delegation, traces\n"
        "control targets, maps every hop to its AS and names the verdict: reachable,\n"
