@@ -288,6 +288,15 @@ int main(int argc, char** argv) {
   }
   Setup& s = *setup;
 
+  std::ofstream dot;
+  if (!o.dot_file.empty()) {
+    dot.open(o.dot_file, std::ios::trunc);
+    if (!dot) return fail(make_error(ErrorKind::output, "cannot write " + o.dot_file));
+  }
+
+  auto output = flcommon::Output::open(o.output_file, o.user);
+  if (!output) return fail(output.error());
+  // A baseline capture is replayed, so it is read unprivileged like -r.
   std::string baseline_path = o.baseline;
   if (baseline_path.empty() && !o.read_path.empty() && !s.plan.baseline.empty()) {
     if (access(s.plan.baseline.c_str(), R_OK) == 0) baseline_path = s.plan.baseline;
@@ -299,14 +308,6 @@ int main(int argc, char** argv) {
     if (!b) return fail(b.error());
     baseline = std::move(*b);
   }
-  std::ofstream dot;
-  if (!o.dot_file.empty()) {
-    dot.open(o.dot_file, std::ios::trunc);
-    if (!dot) return fail(make_error(ErrorKind::output, "cannot write " + o.dot_file));
-  }
-
-  auto output = flcommon::Output::open(o.output_file, o.user);
-  if (!output) return fail(output.error());
   flcommon::install_signals();
   std::atomic<int>& halt = flcommon::halt_flag();
 
@@ -328,7 +329,7 @@ int main(int argc, char** argv) {
   else probe::format::write_text(out, report);
   int rc = 0;
   if (dot.is_open()) {
-    probe::format::write_dot(dot, report, s.plan.src);
+    probe::format::write_dot(dot, report, s.plan.src, lookup_in(*asn_db));
     dot.close();
     if (!dot) rc = fail(make_error(ErrorKind::output, "writing " + o.dot_file + " failed"));
   }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -119,58 +120,74 @@ void write_text(std::ostream& out, const locate::Report& r) {
                        r.control.ok ? "the vantage point's network works" : "the vantage point's network fails");
 }
 
-void write_dot(std::ostream& out, const locate::Report& r, const model::Address& vantage) {
+void write_dot(std::ostream& out, const locate::Report& r, const model::Address& vantage,
+               const locate::AsLookup& lookup) {
   // Nodes: every responsive hop; edges between consecutive responsive hops
-  // (dashed across silent TTLs); national prefixes as boxes at path ends.
-  std::map<std::string, locate::HopReport> hops;
-  std::map<std::pair<std::string, std::string>, bool> edges;  // -> gap?
-  std::set<std::string> red_edges;
+  // (dashed across silent TTLs); national prefixes and controls as boxes.
+  struct Node {
+    std::uint8_t ttl = 0;
+    std::optional<locate::AsName> as;
+    bool national = false;
+    bool border = false;
+  };
+  std::map<std::string, Node> nodes;
+  std::map<std::pair<std::string, std::string>, bool> edges;  // -> dashed?
   const std::string vp = "vantage";
-  auto key = [](const model::Address& a) { return a.to_string(); };
+  auto national = [&](const model::Address& a, const std::optional<locate::AsName>& as) {
+    for (const auto& p : r.prefixes)
+      if (p.prefix.contains(a)) return true;
+    return as && std::find(r.national_asns.begin(), r.national_asns.end(), as->asn) != r.national_asns.end();
+  };
+  auto node = [&](const model::Address& a, std::uint8_t ttl) {
+    auto [it, fresh] = nodes.try_emplace(a.to_string());
+    if (fresh) {
+      it->second.as = lookup(a);
+      it->second.national = national(a, it->second.as);
+    }
+    if (it->second.ttl == 0 || ttl < it->second.ttl) it->second.ttl = ttl;
+    return it->first;
+  };
   auto add_path = [&](const locate::TargetReport& t, const std::string& end) {
     std::string prev = vp;
     std::uint8_t prev_ttl = 0;
     for (const auto& h : t.path) {
-      locate::HopReport rep;
-      rep.addr = h.addr;
-      rep.ttl = h.ttl;
-      auto it = hops.find(key(h.addr));
-      if (it == hops.end()) hops.emplace(key(h.addr), rep);
-      edges[{prev, key(h.addr)}] = edges[{prev, key(h.addr)}] || h.ttl != prev_ttl + 1;
-      prev = key(h.addr);
+      std::string name = node(h.addr, h.ttl);
+      edges[{prev, name}] = edges[{prev, name}] || h.ttl != prev_ttl + 1;
+      prev = name;
       prev_ttl = h.ttl;
     }
     edges[{prev, end}] = edges[{prev, end}] || !t.reached;
   };
-  for (const auto& t : r.targets) {
-    std::string end = t.prefix >= 0 && static_cast<std::size_t>(t.prefix) < r.prefixes.size()
-                          ? r.prefixes[static_cast<std::size_t>(t.prefix)].prefix.to_string()
-                          : t.addr.to_string();
-    add_path(t, end);
-  }
-  for (const auto& t : r.controls) add_path(t, "control " + t.addr.to_string());
-  // Annotations (AS, national, border) come from the reports' hops.
-  auto annotate = [&](const std::optional<locate::HopReport>& h) {
-    if (h) hops[key(h->addr)] = *h;
+  auto prefix_name = [&](const locate::TargetReport& t) {
+    return t.prefix >= 0 && static_cast<std::size_t>(t.prefix) < r.prefixes.size()
+               ? r.prefixes[static_cast<std::size_t>(t.prefix)].prefix.to_string()
+               : t.addr.to_string();
   };
-  annotate(r.brk.after);
-  annotate(r.brk.before);
-  for (const auto& t : r.targets) annotate(t.last_hop);
+  for (const auto& t : r.targets) add_path(t, prefix_name(t));
+  for (const auto& t : r.controls) add_path(t, "control " + t.addr.to_string());
+  for (const auto* h : {&r.brk.after, &r.brk.before})
+    if (*h) {
+      node((*h)->addr, (*h)->ttl);
+      nodes[(*h)->addr.to_string()].border = (*h)->border;
+    }
+  for (const auto& t : r.targets)
+    if (t.last_hop) nodes[t.last_hop->addr.to_string()].border |= t.last_hop->border;
 
   out << "digraph faultline {\n  rankdir=LR;\n  node [shape=ellipse, fontname=\"Helvetica\", fontsize=10];\n";
   out << fmt::format("  \"{}\" [shape=house, label=\"vantage\\n{}\"];\n", vp, vantage.to_string());
-  // One cluster per AS of the annotated hops; the rest outside clusters.
-  std::map<std::string, std::vector<std::string>> clusters;
-  for (const auto& [name, h] : hops) clusters[h.as ? as_text(h.as) : std::string()].push_back(name);
-  const std::string brk = r.brk.after ? key(r.brk.after->addr) : std::string();
-  int n = 0;
+  std::map<std::string, std::vector<std::string>> clusters;  // AS -> nodes ("" = no AS)
+  for (const auto& [name, n] : nodes) clusters[n.as ? as_text(n.as) : std::string()].push_back(name);
+  const std::string after = r.brk.after ? r.brk.after->addr.to_string() : std::string();
+  const std::string before = r.brk.before ? r.brk.before->addr.to_string() : std::string();
+  int cluster = 0;
   for (const auto& [as, names] : clusters) {
-    if (!as.empty()) out << fmt::format("  subgraph cluster_{} {{\n    label=\"{}\";\n    style=rounded;\n", n++, as);
+    if (!as.empty()) out << fmt::format("  subgraph cluster_{} {{\n    label=\"{}\";\n    style=rounded;\n", cluster++, as);
     for (const auto& name : names) {
-      const auto& h = hops[name];
-      std::string attrs = fmt::format("label=\"{}\\nTTL {}{}\"", name, h.ttl, h.border ? "\\nborder" : "");
-      if (h.national) attrs += ", style=filled, fillcolor=\"#e8f0ff\"";
-      if (name == brk) attrs += ", color=red, penwidth=2.5, fontcolor=red";
+      const Node& n = nodes[name];
+      std::string attrs = fmt::format("label=\"{}\\nTTL {}{}\"", name, n.ttl, n.border ? "\\nborder" : "");
+      if (n.national) attrs += ", style=filled, fillcolor=\"#e8f0ff\"";
+      if (name == after) attrs += ", color=red, penwidth=2.5, fontcolor=red";
+      if (name == before) attrs += ", color=red, style=dashed";
       out << fmt::format("    \"{}\" [{}];\n", name, attrs);
     }
     if (!as.empty()) out << "  }\n";
@@ -183,12 +200,14 @@ void write_dot(std::ostream& out, const locate::Report& r, const model::Address&
   for (const auto& t : r.controls)
     out << fmt::format("  \"control {}\" [shape=box, color={}, label=\"control\\n{}\"];\n", t.addr.to_string(),
                        t.reached ? "darkgreen" : "red", t.addr.to_string());
-  for (const auto& [e, gap] : edges) {
+  for (const auto& [e, dashed] : edges) {
     std::string attrs;
-    if (gap) attrs = "style=dashed";
-    if (e.first == brk) attrs += std::string(attrs.empty() ? "" : ", ") + "color=red, label=\"break\", fontcolor=red";
+    if (dashed) attrs = "style=dashed";
+    if (e.first == after) attrs += std::string(attrs.empty() ? "" : ", ") + "color=red";
     out << fmt::format("  \"{}\" -> \"{}\"{};\n", e.first, e.second, attrs.empty() ? "" : " [" + attrs + "]");
   }
+  if (!after.empty() && !before.empty())
+    out << fmt::format("  \"{}\" -> \"{}\" [color=red, style=dashed, label=\"break\", fontcolor=red];\n", after, before);
   out << "}\n";
 }
 

@@ -19,9 +19,12 @@ nlohmann::ordered_json to_json(const locate::Report& report);
 /// and the controls.
 void write_text(std::ostream& out, const locate::Report& report);
 
-/// Graphviz: the vantage point, every responsive hop (one cluster per AS),
-/// the national prefixes; the break hop and the edges past it in red.
-void write_dot(std::ostream& out, const locate::Report& report, const model::Address& vantage);
+/// Graphviz: the vantage point, every responsive hop (one cluster per AS, as
+/// `lookup` names it; national hops filled), the national prefixes and the
+/// controls; the break hop, its outgoing edges and the first hop that no
+/// longer answers (baseline) in red.
+void write_dot(std::ostream& out, const locate::Report& report, const model::Address& vantage,
+               const locate::AsLookup& lookup);
 
 /// A baseline from a report (paths of targets and controls).
 locate::Baseline baseline_of(const locate::Report& report);
