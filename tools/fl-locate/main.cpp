@@ -325,7 +325,7 @@ int main(int argc, char** argv) {
   auto report = locate::analyze(campaign, lookup_in(*asn_db), baseline);
 
   std::ostream& out = output->stream();
-  if (o.output == fllocate::OutputFormat::json) out << probe::format::to_json(report).dump(2) << '\n';
+  if (o.output == fllocate::OutputFormat::json) out << probe::format::to_json(report).dump() << '\n';
   else probe::format::write_text(out, report);
   int rc = 0;
   if (dot.is_open()) {

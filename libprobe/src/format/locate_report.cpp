@@ -53,6 +53,7 @@ std::string hop_text(const locate::HopReport& h) {
 
 ordered_json to_json(const locate::Report& r) {
   ordered_json j;
+  j["type"] = "locate";
   j["verdict"] = r.verdict;
   j["confidence"] = r.confidence;
   j["reason"] = r.reason;
@@ -69,7 +70,8 @@ ordered_json to_json(const locate::Report& r) {
     ordered_json servers = ordered_json::array();
     for (const auto& s : r.dns->servers)
       servers.push_back({{"name", s.name}, {"addr", s.addr.to_string()}, {"status", s.status}, {"udp", s.udp},
-                         {"tcp", s.tcp}, {"rcode", s.rcode}});
+                         {"tcp", s.tcp},
+                         {"rcode", s.rcode.empty() ? ordered_json(nullptr) : ordered_json(s.rcode)}});
     j["dns"] = {{"zone", r.dns->zone},
                 {"verdict", r.dns->verdict},
                 {"parent_answered", r.dns->parent_answered},
