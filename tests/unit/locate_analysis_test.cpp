@@ -395,6 +395,49 @@ TEST(LocateAnalysis, TargetsAnsweringPingsAreReachedWhateverTheTracesSaw) {
   EXPECT_EQ(r.targets[0].path.size(), 1u);  // the path comes from the traces, not the ping
 }
 
+TEST(LocateAnalysis, BreakHopDistanceIsTheSmallestTtlItAnsweredAtOnAnyPath) {
+  // b lost its link to c2 (lab country-router-down): prefix A passes b at
+  // TTL 4; toward B, b answers 3/1 from ip_error, whose rate limit silenced
+  // TTLs 4 and 5: the failing paths show b only at TTL 6.
+  auto c = campaign();
+  for (auto* t : kTargetsA) c.targets.push_back(healthy_target(t, 0));
+  for (auto* t : kTargetsB)
+    c.targets.push_back(failing_target(t, 1, then(upto(kToB, 3), {{nullptr}, {nullptr}, {"198.18.0.14", ReplyKind::unreachable, 1}}),
+                                       StopReason::unreachable));
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  EXPECT_EQ(r.verdict, "partial");
+  ASSERT_TRUE(r.brk.after);
+  EXPECT_EQ(r.brk.after->addr, A("198.18.0.14"));
+  EXPECT_EQ(r.brk.after->ttl, 4);
+  ASSERT_TRUE(r.prefixes[1].brk.after);
+  EXPECT_EQ(r.prefixes[1].brk.after->ttl, 4);
+  ASSERT_TRUE(r.brk.before);
+  EXPECT_EQ(r.brk.before->addr, A("198.18.0.22"));
+  EXPECT_EQ(r.brk.before->ttl, 5);
+  // The target's own last hop stays what its trace saw.
+  EXPECT_EQ(r.targets[4].last_hop->ttl, 6);
+}
+
+TEST(LocateAnalysis, BreakHopDistanceCountsEveryMethodNotOnlyTheDeepest) {
+  // t2 holds an unreachable route: icmp got its 3/1 at TTL 3, tcp and udp
+  // only at TTL 5 (rate limit). The deepest trace is not the nearest answer.
+  auto c = campaign();
+  const std::vector<H> late = then(upto(kToA, 2), {{nullptr}, {nullptr}, {"198.18.0.10", ReplyKind::unreachable, 1}});
+  const std::vector<H> early = then(upto(kToA, 2), {{"198.18.0.10", ReplyKind::unreachable, 1}});
+  for (auto* t : kTargetsA) {
+    auto tt = failing_target(t, 0, late, StopReason::unreachable);
+    tt.traces[0] = trace(model::Method::icmp, t, early, StopReason::unreachable);
+    c.targets.push_back(tt);
+  }
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  EXPECT_EQ(r.verdict, "upstream");
+  ASSERT_TRUE(r.brk.after);
+  EXPECT_EQ(r.brk.after->addr, A("198.18.0.10"));
+  EXPECT_EQ(r.brk.after->ttl, 3);
+  ASSERT_TRUE(r.brk.before);
+  EXPECT_EQ(r.brk.before->addr, A("198.18.0.14"));
+}
+
 TEST(LocateAnalysis, MethodSpecs) {
   EXPECT_EQ(locate::MethodSpec::parse("direct-tcp:443")->label(), "direct-tcp:443");
   EXPECT_TRUE(locate::MethodSpec::parse("direct-icmp")->direct);

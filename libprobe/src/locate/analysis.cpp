@@ -81,6 +81,7 @@ class Analyzer {
       : c_(c), lookup_(lookup), baseline_(baseline) {
     asns_ = c.national_asns.empty() ? national_asns(c.prefixes, lookup) : c.national_asns;
     find_borders();
+    find_distances();
   }
 
   Report run() {
@@ -131,6 +132,23 @@ class Analyzer {
         if (p.reached && !hops.empty()) hops.push_back({static_cast<std::uint8_t>(hops.back().ttl + 1), p.target});
         scan(hops);
       }
+  }
+
+  // Every responsive hop's distance: the smallest TTL it answered at on any
+  // traced path of this run. A router with an `unreachable` route answers
+  // for any TTL past it, and rate limits silence the smallest ones on some
+  // paths; on others (a prefix it still routes, another method) it answers
+  // at its distance.
+  void find_distances() {
+    for (const auto* list : {&c_.targets, &c_.controls})
+      for (const auto& tt : *list)
+        for (std::size_t m = 0; m < tt.traces.size(); ++m) {
+          if (m < c_.methods.size() && c_.methods[m].direct) continue;  // TTL 64: says nothing
+          for (const auto& h : responsive_path(tt.traces[m])) {
+            auto [it, added] = distance_.emplace(h.addr, h.ttl);
+            if (!added && h.ttl < it->second) it->second = h.ttl;
+          }
+        }
   }
 
   HopReport hop(const PathHop& h) const {
@@ -214,11 +232,9 @@ class Analyzer {
       }
     }
     b.after = *best;
-    // The hop's distance is the smallest TTL it answered at: an unreachable
-    // comes back for any TTL past the router, and rate limits silence some.
-    for (const auto* t : failing)
-      for (const auto& h : t->path)
-        if (h.addr == best->addr && h.ttl < b.after->ttl) b.after->ttl = h.ttl;
+    // The hop's distance is the smallest TTL it answered at (find_distances).
+    if (auto d = distance_.find(best->addr); d != distance_.end() && d->second < b.after->ttl)
+      b.after->ttl = d->second;
     // Keep an unreachable code if any path ending there carries one.
     for (const auto* t : failing)
       if (t->last_hop && t->last_hop->addr == best->addr && t->last_hop->unreachable_code)
@@ -411,6 +427,7 @@ class Analyzer {
   const std::optional<Baseline>& baseline_;
   std::vector<std::uint32_t> asns_;
   std::unordered_set<Address> borders_;
+  std::unordered_map<Address, std::uint8_t> distance_;
 };
 
 }  // namespace
