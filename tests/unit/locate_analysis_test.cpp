@@ -438,6 +438,83 @@ TEST(LocateAnalysis, BreakHopDistanceCountsEveryMethodNotOnlyTheDeepest) {
   EXPECT_EQ(r.brk.before->addr, A("198.18.0.14"));
 }
 
+// Every trace of the campaign halted after its first probes (Ctrl-C).
+locate::Campaign interrupted(std::size_t hops) {
+  auto c = all_failing(upto(kToA, hops), StopReason::halted);
+  c.controls = {{A("192.0.2.99"), -1,
+                 {trace(model::Method::icmp, "192.0.2.99", {{"198.18.0.2"}}, StopReason::halted)}}};
+  return c;
+}
+
+TEST(LocateAnalysis, InterruptedBeforeAnyTargetFinishedIsInconclusiveNotLocal) {
+  for (std::size_t hops : {1u, 2u}) {
+    auto r = locate::analyze(interrupted(hops), kLookup, healthy_baseline());
+    EXPECT_EQ(r.verdict, "inconclusive") << hops << ": " << r.reason;
+    EXPECT_EQ(r.confidence, "low");
+    EXPECT_NE(r.reason.find("interrupted"), std::string::npos) << r.reason;
+    EXPECT_FALSE(r.brk.after);
+    EXPECT_TRUE(r.targets[0].unfinished);
+    EXPECT_TRUE(r.control.ok);  // the control did not fail: it was not waited for
+    for (const auto& p : r.prefixes) {
+      EXPECT_EQ(p.verdict, "inconclusive");
+      EXPECT_EQ(p.status, "inconclusive");
+    }
+  }
+  // Silent probes (no hop answered yet) make no difference.
+  auto silent = all_failing({{nullptr}}, StopReason::halted);
+  EXPECT_EQ(locate::analyze(silent, kLookup, std::nullopt).verdict, "inconclusive");
+}
+
+TEST(LocateAnalysis, InterruptedBeforeTracingWithDnsAnswersIsInconclusive) {
+  // Ctrl-C during the DNS check: the traces never sent a probe. Halted
+  // traces without probes are also what a replay of refused sends gives
+  // (local, see NoAnswerAtAllMeansLocalAndSoDoesNoRoute); the parent's
+  // answer tells the two apart.
+  auto c = all_failing({}, StopReason::halted);
+  c.controls = {{A("192.0.2.99"), -1, {trace(model::Method::icmp, "192.0.2.99", {}, StopReason::halted)}}};
+  model::ZoneReport z;
+  z.zone = "lab.test.";
+  z.parent_answered = true;
+  z.verdict = "unreachable";
+  c.dns = z;
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  EXPECT_EQ(r.verdict, "inconclusive") << r.reason;
+  EXPECT_EQ(r.confidence, "low");
+  EXPECT_NE(r.reason.find("interrupted"), std::string::npos) << r.reason;
+  z.parent_answered = false;
+  c.dns = z;
+  EXPECT_EQ(locate::analyze(c, kLookup, healthy_baseline()).verdict, "local");
+}
+
+TEST(LocateAnalysis, InterruptedRunDecidesFromTheFinishedTargetsAndSaysSo) {
+  // Dark core (lab country-core-dark): prefix A's targets finished at the
+  // gap limit after b; prefix B's were still being traced at Ctrl-C.
+  auto c = campaign();
+  for (auto* t : kTargetsA)
+    c.targets.push_back(failing_target(t, 0, then(upto(kToA, 4), {{nullptr}, {nullptr}, {nullptr}}),
+                                       StopReason::gaplimit));
+  for (auto* t : kTargetsB) c.targets.push_back(failing_target(t, 1, upto(kToB, 2), StopReason::halted));
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  EXPECT_EQ(r.verdict, "internal") << r.reason;
+  EXPECT_EQ(r.confidence, "medium");
+  EXPECT_NE(r.reason.find("interrupted: 2 of 6"), std::string::npos) << r.reason;
+  EXPECT_NE(r.reason.find("none of 4 national targets"), std::string::npos) << r.reason;
+  ASSERT_TRUE(r.brk.after);
+  EXPECT_EQ(r.brk.after->addr, A("198.18.0.14"));  // not t1, where the halted paths stop
+  EXPECT_EQ(r.brk.failing, 4u);
+  EXPECT_EQ(r.brk.sharing, 4u);
+  EXPECT_EQ(r.prefixes[0].verdict, "internal");
+  EXPECT_EQ(r.prefixes[1].verdict, "inconclusive");
+  EXPECT_FALSE(r.prefixes[1].brk.after);
+  // A reached target with a halted trace is reached all the same.
+  auto h = healthy();
+  h.targets[0].traces[2] = trace(model::Method::udp, kTargetsA[0], upto(kToA, 2), StopReason::halted);
+  auto rh = locate::analyze(h, kLookup, std::nullopt);
+  EXPECT_EQ(rh.verdict, "reachable");
+  EXPECT_EQ(rh.confidence, "high");
+  EXPECT_FALSE(rh.targets[0].unfinished);
+}
+
 TEST(LocateAnalysis, MethodSpecs) {
   EXPECT_EQ(locate::MethodSpec::parse("direct-tcp:443")->label(), "direct-tcp:443");
   EXPECT_TRUE(locate::MethodSpec::parse("direct-icmp")->direct);
