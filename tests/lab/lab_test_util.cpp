@@ -14,6 +14,9 @@
 #ifndef FL_DNS_BIN
 #define FL_DNS_BIN ""
 #endif
+#ifndef FL_LOCATE_BIN
+#define FL_LOCATE_BIN ""
+#endif
 #ifndef FL_LAB_STATE_DIR
 #define FL_LAB_STATE_DIR ""
 #endif
@@ -43,6 +46,13 @@ std::string fl_dns_path() {
   if (const char* env = std::getenv("FL_DNS"); env != nullptr && *env != '\0')
     return access(env, X_OK) == 0 ? env : "";
   const std::string built = FL_DNS_BIN;
+  return !built.empty() && access(built.c_str(), X_OK) == 0 ? built : "";
+}
+
+std::string fl_locate_path() {
+  if (const char* env = std::getenv("FL_LOCATE"); env != nullptr && *env != '\0')
+    return access(env, X_OK) == 0 ? env : "";
+  const std::string built = FL_LOCATE_BIN;
   return !built.empty() && access(built.c_str(), X_OK) == 0 ? built : "";
 }
 

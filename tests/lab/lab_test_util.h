@@ -24,6 +24,8 @@ bool lab_available(std::string* why);
 std::string fl_trace_path();
 /// fl-dns to run: $FL_DNS, else the build's; empty when neither exists.
 std::string fl_dns_path();
+/// fl-locate to run: $FL_LOCATE, else the build's; empty when neither exists.
+std::string fl_locate_path();
 /// Why DNS labs cannot run here (no fl-dns, nsd, dig or kdig), or "".
 std::string dns_lab_missing();
 /// A lab from a built-in scenario, with a crash marker for the cleanup fixture.

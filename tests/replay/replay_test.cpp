@@ -1,14 +1,17 @@
 // Replay of recorded lab captures: `fl-trace -r` (or `fl-dns -r` for the
-// dns-* captures) must print exactly what the live run printed, and what
-// captures/MANIFEST says a correct reading concludes.
+// dns-* captures, `fl-locate -r` for the locate-* ones) must print exactly
+// what the live run printed, and what captures/MANIFEST says a correct
+// reading concludes.
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
 #include <sstream>
 
 #include "process.h"
@@ -18,15 +21,37 @@ namespace {
 namespace fs = std::filesystem;
 using testsupport::run;
 
+// The tool that wrote (and replays) a capture, by the capture's name.
+enum class Tool { trace, dns, locate };
+
 struct Entry {
   std::string file;
-  std::map<std::string, int> expect;  // conclusion -> count (see conclusion())
+  Tool tool = Tool::trace;
+  std::map<std::string, int> expect;  // fl-trace, fl-dns: conclusion -> count (see conclusion())
+  std::string verdict;                // fl-locate: the report's verdict
+  std::string break_after;            // fl-locate: break.after's address, "" for none
+  std::string how;                    // scenario and arguments of the live run
 };
 
-bool is_dns(const Entry& e) { return e.file.compare(0, 4, "dns-") == 0; }
+// gtest prints a parameter in failure messages and test lists: its file.
+void PrintTo(const Entry& e, std::ostream* os) { *os << e.file; }
 
-// The tool that wrote (and replays) a capture.
-std::string tool_for(const Entry& e) { return is_dns(e) ? FL_DNS_BIN : FL_TRACE_BIN; }
+Tool tool_of(const std::string& file) {
+  if (file.compare(0, 4, "dns-") == 0) return Tool::dns;
+  if (file.compare(0, 7, "locate-") == 0) return Tool::locate;
+  return Tool::trace;
+}
+
+bool is_dns(const Entry& e) { return e.tool == Tool::dns; }
+
+std::string tool_for(const Entry& e) {
+  switch (e.tool) {
+    case Tool::dns: return FL_DNS_BIN;
+    case Tool::locate: return FL_LOCATE_BIN;
+    case Tool::trace: break;
+  }
+  return FL_TRACE_BIN;
+}
 
 // What one JSON line concludes: a trace's stop reason, a DNS exchange's
 // outcome, a zone's verdict as "zone-VERDICT".
@@ -37,18 +62,31 @@ std::string conclusion(const nlohmann::json& j) {
   return j.at("stop_reason").get<std::string>();
 }
 
+// One line per capture, tab-separated: file, then for fl-trace and fl-dns
+// captures "conclusion:count,..." and how it was made; for fl-locate
+// captures the verdict, break.after's address ("-": none) and how.
 std::vector<Entry> manifest() {
   std::ifstream in(std::string(FL_CAPTURES_DIR) + "/MANIFEST");
   std::vector<Entry> out;
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;
-    std::istringstream fields(line);
+    std::istringstream stream(line);
+    std::vector<std::string> fields;
+    for (std::string f; std::getline(stream, f, '\t');) fields.push_back(f);
+    fields.resize(std::max<std::size_t>(fields.size(), 5));
     Entry e;
-    std::string expect;
-    std::getline(fields, e.file, '\t');
-    std::getline(fields, expect, '\t');
-    std::istringstream items(expect);
+    e.file = fields[0];
+    e.tool = tool_of(e.file);
+    if (e.tool == Tool::locate) {
+      e.verdict = fields[1];
+      e.break_after = fields[2] == "-" ? "" : fields[2];
+      e.how = fields[3];
+      out.push_back(e);
+      continue;
+    }
+    e.how = fields[2];
+    std::istringstream items(fields[1]);
     std::string item;
     while (std::getline(items, item, ',')) {
       auto colon = item.find(':');
@@ -57,6 +95,21 @@ std::vector<Entry> manifest() {
     out.push_back(e);
   }
   return out;
+}
+
+// The entries of one tool, or (no argument) those that print JSON Lines.
+std::vector<Entry> entries_of(std::optional<Tool> only = std::nullopt) {
+  std::vector<Entry> out;
+  for (auto& e : manifest())
+    if (only ? e.tool == *only : e.tool != Tool::locate) out.push_back(std::move(e));
+  return out;
+}
+
+std::string entry_name(const ::testing::TestParamInfo<Entry>& param_info) {
+  std::string n = fs::path(param_info.param.file).stem().string();
+  for (auto& c : n)
+    if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+  return n;
 }
 
 std::string golden_of(const std::string& capture) {
@@ -103,19 +156,110 @@ TEST_P(CaptureReplay, TextOutputHasOneBlockPerTrace) {
   EXPECT_EQ(static_cast<int>(headers), blocks);
 }
 
-INSTANTIATE_TEST_SUITE_P(Captures, CaptureReplay, ::testing::ValuesIn(manifest()),
-                         [](const ::testing::TestParamInfo<Entry>& param_info) {
-                           std::string n = fs::path(param_info.param.file).stem().string();
-                           for (auto& c : n)
-                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Captures, CaptureReplay, ::testing::ValuesIn(entries_of()), entry_name);
+
+// ---- fl-locate ----------------------------------------------------------------
+
+// The value of `--option VALUE` in the MANIFEST's arguments, "" if absent.
+std::string argument(const std::string& how, const std::string& option) {
+  std::istringstream words(how);
+  for (std::string w; words >> w;)
+    if (w == option && (words >> w)) return w;
+  return "";
+}
+
+// Replays a locate-* capture as MANIFEST says it was made. The run record
+// holds the recording machine's absolute paths of --asn-db and --baseline;
+// the replay names them, relative to the source tree, so nothing depends on
+// those paths (a --baseline given wins over the recorded one).
+std::vector<std::string> locate_replay(const Entry& e, const std::string& output = "json") {
+  std::vector<std::string> argv = {FL_LOCATE_BIN, "-r", std::string(FL_CAPTURES_DIR) + "/" + e.file};
+  const std::string asn_db = argument(e.how, "--asn-db");
+  if (!asn_db.empty()) argv.insert(argv.end(), {"--asn-db", std::string(FL_SOURCE_DIR) + "/" + asn_db});
+  const std::string baseline = argument(e.how, "--baseline");
+  if (!baseline.empty()) argv.insert(argv.end(), {"--baseline", std::string(FL_SOURCE_DIR) + "/" + baseline});
+  argv.insert(argv.end(), {"-o", output});
+  return argv;
+}
+
+class LocateReplay : public ::testing::TestWithParam<Entry> {};
+
+TEST_P(LocateReplay, JsonEqualsTheLiveRun) {
+  auto o = run(locate_replay(GetParam()));
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.err, "");  // no warning about the recorded paths
+  EXPECT_EQ(o.out, testsupport::read_file(golden_of(std::string(FL_CAPTURES_DIR) + "/" + GetParam().file)));
+}
+
+TEST_P(LocateReplay, VerdictAndBreakAsTheManifestSays) {
+  const Entry& e = GetParam();
+  auto o = run(locate_replay(e));
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  auto j = nlohmann::json::parse(o.out);
+  EXPECT_EQ(j.at("verdict"), e.verdict);
+  const auto& after = j.at("break").at("after");
+  if (e.break_after.empty()) {
+    EXPECT_TRUE(after.is_null()) << after;
+  } else {
+    ASSERT_TRUE(after.is_object()) << j.at("break");
+    EXPECT_EQ(after.at("addr"), e.break_after);
+  }
+  // Every non-healthy capture was read against the healthy one.
+  EXPECT_EQ(j.at("evidence").at("baseline").get<bool>(), !argument(e.how, "--baseline").empty());
+}
+
+TEST_P(LocateReplay, TextOutputLeadsWithTheVerdict) {
+  const Entry& e = GetParam();
+  auto o = run(locate_replay(e, "text"));
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out.compare(0, 9 + e.verdict.size(), "verdict: " + e.verdict), 0) << o.out;
+  if (!e.break_after.empty()) {
+    EXPECT_NE(o.out.find("break after"), std::string::npos) << o.out;
+    EXPECT_NE(o.out.find(e.break_after), std::string::npos) << o.out;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Captures, LocateReplay, ::testing::ValuesIn(entries_of(Tool::locate)), entry_name);
+
+TEST(LocateReplayBaseline, CaptureAndItsJsonAreTheSameBaseline) {
+  // fl-locate takes a baseline as a JSON report or as the capture behind it.
+  Entry e;
+  for (const auto& x : entries_of(Tool::locate))
+    if (x.file == "locate-core-dark.pcapng") e = x;
+  ASSERT_FALSE(e.file.empty());
+  auto argv = locate_replay(e);
+  auto at = std::find(argv.begin(), argv.end(), "--baseline");
+  ASSERT_NE(at, argv.end());
+  *(at + 1) = std::string(FL_CAPTURES_DIR) + "/locate-country.pcapng";
+  auto o = run(argv);
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, testsupport::read_file(std::string(FL_CAPTURES_DIR) + "/locate-core-dark.json"));
+}
+
+TEST(LocateReplayErrors, OtherToolsCapturesAreRefused) {
+  auto t = run({FL_LOCATE_BIN, "-r", std::string(FL_CAPTURES_DIR) + "/trace-icmp-chain.pcapng"});
+  EXPECT_EQ(t.exit_code, 4);
+  EXPECT_NE(t.err.find("not fl-locate"), std::string::npos) << t.err;
+  auto d = run({FL_DNS_BIN, "-r", std::string(FL_CAPTURES_DIR) + "/locate-country.pcapng"});
+  EXPECT_EQ(d.exit_code, 4) << d.err;
+}
+
+TEST(LocateReplayErrors, ProbingOptionWithReplayIsAUsageError) {
+  auto o = run({FL_LOCATE_BIN, "-r", std::string(FL_CAPTURES_DIR) + "/locate-country.pcapng", "--control", "192.0.2.99"});
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_TRUE(o.out.empty());
+}
 
 TEST(Manifest, ListsEveryCaptureWithItsGolden) {
   auto entries = manifest();
   ASSERT_FALSE(entries.empty());
   std::set<std::string> listed;
+  const std::set<std::string> verdicts = {"reachable", "upstream", "internal", "dns", "partial", "local", "inconclusive"};
   for (const auto& e : entries) {
+    if (e.tool == Tool::locate) {
+      EXPECT_TRUE(verdicts.count(e.verdict)) << e.file << ": " << e.verdict;
+      EXPECT_FALSE(e.how.empty()) << e.file;
+    }
     listed.insert(e.file);
     EXPECT_TRUE(fs::exists(std::string(FL_CAPTURES_DIR) + "/" + e.file)) << e.file;
     EXPECT_TRUE(fs::exists(golden_of(std::string(FL_CAPTURES_DIR) + "/" + e.file))) << e.file;
@@ -157,7 +301,7 @@ TEST(ReplayErrors, UnknownLinkTypeIsNamed) {
 }
 
 TEST(ReplayErrors, TruncatedCaptureKeepsWhatCameBeforeAndSaysSo) {
-  auto entries = manifest();
+  auto entries = entries_of(Tool::trace);
   ASSERT_FALSE(entries.empty());
   std::string whole = testsupport::read_file(std::string(FL_CAPTURES_DIR) + "/" + entries.front().file);
   testsupport::TempDir dir;
@@ -183,14 +327,14 @@ TEST(ReplayErrors, DnsProbingOptionWithReplayIsAUsageError) {
 }
 
 TEST(ReplayErrors, ProbingOptionWithReplayIsAUsageError) {
-  auto entries = manifest();
+  auto entries = entries_of(Tool::trace);
   ASSERT_FALSE(entries.empty());
   auto o = run({FL_TRACE_BIN, "-r", std::string(FL_CAPTURES_DIR) + "/" + entries.front().file, "-P", "udp"});
   EXPECT_EQ(o.exit_code, 2);
 }
 
 TEST(ReplayOutput, OutputFileIsWrittenWhole) {
-  auto entries = manifest();
+  auto entries = entries_of(Tool::trace);
   ASSERT_FALSE(entries.empty());
   std::string cap = std::string(FL_CAPTURES_DIR) + "/" + entries.front().file;
   testsupport::TempDir dir;

@@ -396,6 +396,126 @@ TEST(LocateAnalysis, TargetsAnsweringPingsAreReachedWhateverTheTracesSaw) {
   EXPECT_EQ(r.targets[0].path.size(), 1u);  // the path comes from the traces, not the ping
 }
 
+TEST(LocateAnalysis, BreakHopDistanceIsTheSmallestTtlItAnsweredAtOnAnyPath) {
+  // b lost its link to c2 (lab country-router-down): prefix A passes b at
+  // TTL 4; toward B, b answers 3/1 from ip_error, whose rate limit silenced
+  // TTLs 4 and 5: the failing paths show b only at TTL 6.
+  auto c = campaign();
+  for (auto* t : kTargetsA) c.targets.push_back(healthy_target(t, 0));
+  for (auto* t : kTargetsB)
+    c.targets.push_back(failing_target(t, 1, then(upto(kToB, 3), {{nullptr}, {nullptr}, {"198.18.0.14", ReplyKind::unreachable, 1}}),
+                                       StopReason::unreachable));
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  EXPECT_EQ(r.verdict, "partial");
+  ASSERT_TRUE(r.brk.after);
+  EXPECT_EQ(r.brk.after->addr, A("198.18.0.14"));
+  EXPECT_EQ(r.brk.after->ttl, 4);
+  ASSERT_TRUE(r.prefixes[1].brk.after);
+  EXPECT_EQ(r.prefixes[1].brk.after->ttl, 4);
+  ASSERT_TRUE(r.brk.before);
+  EXPECT_EQ(r.brk.before->addr, A("198.18.0.22"));
+  EXPECT_EQ(r.brk.before->ttl, 5);
+  // The target's own last hop stays what its trace saw.
+  EXPECT_EQ(r.targets[4].last_hop->ttl, 6);
+}
+
+TEST(LocateAnalysis, BreakHopDistanceCountsEveryMethodNotOnlyTheDeepest) {
+  // t2 holds an unreachable route: icmp got its 3/1 at TTL 3, tcp and udp
+  // only at TTL 5 (rate limit). The deepest trace is not the nearest answer.
+  auto c = campaign();
+  const std::vector<H> late = then(upto(kToA, 2), {{nullptr}, {nullptr}, {"198.18.0.10", ReplyKind::unreachable, 1}});
+  const std::vector<H> early = then(upto(kToA, 2), {{"198.18.0.10", ReplyKind::unreachable, 1}});
+  for (auto* t : kTargetsA) {
+    auto tt = failing_target(t, 0, late, StopReason::unreachable);
+    tt.traces[0] = trace(model::Method::icmp, t, early, StopReason::unreachable);
+    c.targets.push_back(tt);
+  }
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  EXPECT_EQ(r.verdict, "upstream");
+  ASSERT_TRUE(r.brk.after);
+  EXPECT_EQ(r.brk.after->addr, A("198.18.0.10"));
+  EXPECT_EQ(r.brk.after->ttl, 3);
+  ASSERT_TRUE(r.brk.before);
+  EXPECT_EQ(r.brk.before->addr, A("198.18.0.14"));
+}
+
+// Every trace of the campaign halted after its first probes (Ctrl-C).
+locate::Campaign interrupted(std::size_t hops) {
+  auto c = all_failing(upto(kToA, hops), StopReason::halted);
+  c.controls = {{A("192.0.2.99"), -1,
+                 {trace(model::Method::icmp, "192.0.2.99", {{"198.18.0.2"}}, StopReason::halted)}}};
+  return c;
+}
+
+TEST(LocateAnalysis, InterruptedBeforeAnyTargetFinishedIsInconclusiveNotLocal) {
+  for (std::size_t hops : {1u, 2u}) {
+    auto r = locate::analyze(interrupted(hops), kLookup, healthy_baseline());
+    EXPECT_EQ(r.verdict, "inconclusive") << hops << ": " << r.reason;
+    EXPECT_EQ(r.confidence, "low");
+    EXPECT_NE(r.reason.find("interrupted"), std::string::npos) << r.reason;
+    EXPECT_FALSE(r.brk.after);
+    EXPECT_TRUE(r.targets[0].unfinished);
+    EXPECT_TRUE(r.control.ok);  // the control did not fail: it was not waited for
+    for (const auto& p : r.prefixes) {
+      EXPECT_EQ(p.verdict, "inconclusive");
+      EXPECT_EQ(p.status, "inconclusive");
+    }
+  }
+  // Silent probes (no hop answered yet) make no difference.
+  auto silent = all_failing({{nullptr}}, StopReason::halted);
+  EXPECT_EQ(locate::analyze(silent, kLookup, std::nullopt).verdict, "inconclusive");
+}
+
+TEST(LocateAnalysis, InterruptedBeforeTracingWithDnsAnswersIsInconclusive) {
+  // Ctrl-C during the DNS check: the traces never sent a probe. Halted
+  // traces without probes are also what a replay of refused sends gives
+  // (local, see NoAnswerAtAllMeansLocalAndSoDoesNoRoute); the parent's
+  // answer tells the two apart.
+  auto c = all_failing({}, StopReason::halted);
+  c.controls = {{A("192.0.2.99"), -1, {trace(model::Method::icmp, "192.0.2.99", {}, StopReason::halted)}}};
+  model::ZoneReport z;
+  z.zone = "lab.test.";
+  z.parent_answered = true;
+  z.verdict = "unreachable";
+  c.dns = z;
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  EXPECT_EQ(r.verdict, "inconclusive") << r.reason;
+  EXPECT_EQ(r.confidence, "low");
+  EXPECT_NE(r.reason.find("interrupted"), std::string::npos) << r.reason;
+  z.parent_answered = false;
+  c.dns = z;
+  EXPECT_EQ(locate::analyze(c, kLookup, healthy_baseline()).verdict, "local");
+}
+
+TEST(LocateAnalysis, InterruptedRunDecidesFromTheFinishedTargetsAndSaysSo) {
+  // Dark core (lab country-core-dark): prefix A's targets finished at the
+  // gap limit after b; prefix B's were still being traced at Ctrl-C.
+  auto c = campaign();
+  for (auto* t : kTargetsA)
+    c.targets.push_back(failing_target(t, 0, then(upto(kToA, 4), {{nullptr}, {nullptr}, {nullptr}}),
+                                       StopReason::gaplimit));
+  for (auto* t : kTargetsB) c.targets.push_back(failing_target(t, 1, upto(kToB, 2), StopReason::halted));
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  EXPECT_EQ(r.verdict, "internal") << r.reason;
+  EXPECT_EQ(r.confidence, "medium");
+  EXPECT_NE(r.reason.find("interrupted: 2 of 6"), std::string::npos) << r.reason;
+  EXPECT_NE(r.reason.find("none of 4 national targets"), std::string::npos) << r.reason;
+  ASSERT_TRUE(r.brk.after);
+  EXPECT_EQ(r.brk.after->addr, A("198.18.0.14"));  // not t1, where the halted paths stop
+  EXPECT_EQ(r.brk.failing, 4u);
+  EXPECT_EQ(r.brk.sharing, 4u);
+  EXPECT_EQ(r.prefixes[0].verdict, "internal");
+  EXPECT_EQ(r.prefixes[1].verdict, "inconclusive");
+  EXPECT_FALSE(r.prefixes[1].brk.after);
+  // A reached target with a halted trace is reached all the same.
+  auto h = healthy();
+  h.targets[0].traces[2] = trace(model::Method::udp, kTargetsA[0], upto(kToA, 2), StopReason::halted);
+  auto rh = locate::analyze(h, kLookup, std::nullopt);
+  EXPECT_EQ(rh.verdict, "reachable");
+  EXPECT_EQ(rh.confidence, "high");
+  EXPECT_FALSE(rh.targets[0].unfinished);
+}
+
 TEST(LocateAnalysis, MethodSpecs) {
   EXPECT_EQ(locate::MethodSpec::parse("direct-tcp:443")->label(), "direct-tcp:443");
   EXPECT_TRUE(locate::MethodSpec::parse("direct-icmp")->direct);

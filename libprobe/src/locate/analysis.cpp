@@ -56,6 +56,12 @@ namespace {
 using model::Address;
 using model::StopReason;
 
+std::size_t probes_in(const model::Trace& t) {
+  std::size_t n = 0;
+  for (const auto& hop : t.hops) n += hop.probes.size();
+  return n;
+}
+
 // The TTL at which the target itself answered, if it did.
 std::optional<std::uint8_t> completion_ttl(const model::Trace& t) {
   if (t.stop_reason != StopReason::completed || t.hops.empty()) return std::nullopt;
@@ -81,6 +87,7 @@ class Analyzer {
       : c_(c), lookup_(lookup), baseline_(baseline) {
     asns_ = c.national_asns.empty() ? national_asns(c.prefixes, lookup) : c.national_asns;
     find_borders();
+    find_distances();
   }
 
   Report run() {
@@ -94,8 +101,12 @@ class Analyzer {
     std::map<std::string, std::size_t> ignored;
     for (const auto& t : c_.controls) r.controls.push_back(target(t, ignored));
     r.control.targets = r.controls.size();
-    for (const auto& t : r.controls) r.control.reached += t.reached ? 1 : 0;
-    r.control.ok = r.control.targets == 0 || r.control.reached > 0;
+    std::size_t finished = 0;
+    for (const auto& t : r.controls) {
+      r.control.reached += t.reached ? 1 : 0;
+      finished += t.unfinished ? 0 : 1;
+    }
+    r.control.ok = finished == 0 || r.control.reached > 0;
     for (std::size_t i = 0; i < c_.prefixes.size(); ++i) r.prefixes.push_back(prefix(static_cast<int>(i), r.targets));
     decide(r);
     return r;
@@ -133,6 +144,23 @@ class Analyzer {
       }
   }
 
+  // Every responsive hop's distance: the smallest TTL it answered at on any
+  // traced path of this run. A router with an `unreachable` route answers
+  // for any TTL past it, and rate limits silence the smallest ones on some
+  // paths; on others (a prefix it still routes, another method) it answers
+  // at its distance.
+  void find_distances() {
+    for (const auto* list : {&c_.targets, &c_.controls})
+      for (const auto& tt : *list)
+        for (std::size_t m = 0; m < tt.traces.size(); ++m) {
+          if (m < c_.methods.size() && c_.methods[m].direct) continue;  // TTL 64: says nothing
+          for (const auto& h : responsive_path(tt.traces[m])) {
+            auto [it, added] = distance_.emplace(h.addr, h.ttl);
+            if (!added && h.ttl < it->second) it->second = h.ttl;
+          }
+        }
+  }
+
   HopReport hop(const PathHop& h) const {
     HopReport out;
     out.addr = h.addr;
@@ -149,8 +177,12 @@ class Analyzer {
     out.prefix = tt.prefix;
     const model::Trace* deepest = nullptr;
     std::vector<PathHop> deepest_path;
+    bool interrupted = false;
     for (std::size_t m = 0; m < tt.traces.size(); ++m) {
       const auto& t = tt.traces[m];
+      // Halted with nothing sent is silence (a replay of sends the kernel
+      // refused looks so); halted after sending, the trace did not finish.
+      if (t.stop_reason == StopReason::halted && probes_in(t) > 0) interrupted = true;
       const std::string label = m < c_.methods.size() ? c_.methods[m].label() : std::string(model::to_string(t.method));
       if (t.stop_reason == StopReason::completed) {
         out.reached_by.push_back(label);
@@ -170,6 +202,7 @@ class Analyzer {
       }
     }
     out.reached = !out.reached_by.empty();
+    out.unfinished = !out.reached && interrupted;
     out.path = deepest_path;
     if (!out.reached && deepest && !deepest_path.empty()) {
       out.last_hop = hop(deepest_path.back());
@@ -214,11 +247,9 @@ class Analyzer {
       }
     }
     b.after = *best;
-    // The hop's distance is the smallest TTL it answered at: an unreachable
-    // comes back for any TTL past the router, and rate limits silence some.
-    for (const auto* t : failing)
-      for (const auto& h : t->path)
-        if (h.addr == best->addr && h.ttl < b.after->ttl) b.after->ttl = h.ttl;
+    // The hop's distance is the smallest TTL it answered at (find_distances).
+    if (auto d = distance_.find(best->addr); d != distance_.end() && d->second < b.after->ttl)
+      b.after->ttl = d->second;
     // Keep an unreachable code if any path ending there carries one.
     for (const auto* t : failing)
       if (t->last_hop && t->last_hop->addr == best->addr && t->last_hop->unreachable_code)
@@ -278,16 +309,19 @@ class Analyzer {
     PrefixReport p;
     p.prefix = c_.prefixes[static_cast<std::size_t>(index)];
     std::vector<const TargetReport*> failing;
+    std::size_t unfinished = 0;
     for (const auto& t : targets) {
       if (t.prefix != index) continue;
       ++p.targets;
       if (t.reached) ++p.reached;
+      else if (t.unfinished) ++unfinished;
       else failing.push_back(&t);
     }
     p.brk = break_of(failing);
-    if (p.targets == 0) {
+    const std::size_t finished = p.targets - unfinished;
+    if (finished == 0) {
       p.status = p.verdict = "inconclusive";
-    } else if (p.reached == p.targets) {
+    } else if (p.reached == finished) {
       p.status = p.verdict = "reachable";
     } else if (p.reached > 0) {
       p.status = p.verdict = "partial";
@@ -307,10 +341,55 @@ class Analyzer {
     return fmt::format("{} ({}), {}", h.addr.to_string(), as, where);
   }
 
+  bool any_probe_sent() const {
+    for (const auto* list : {&c_.targets, &c_.controls})
+      for (const auto& tt : *list)
+        for (const auto& t : tt.traces)
+          if (probes_in(t) > 0) return true;
+    return false;
+  }
+
+  static bool dns_answered(const Report& r) {
+    if (!r.dns) return false;
+    if (r.dns->parent_answered) return true;
+    for (const auto& s : r.dns->servers)
+      if (s.udp || s.tcp) return true;
+    return false;
+  }
+
+  // An interrupted run (Ctrl-C) decides from the targets probed to the end
+  // and says what it left out; silence it never waited for is no evidence.
   void decide(Report& r) const {
+    const std::size_t total = r.targets.size();
+    std::size_t unfinished = 0;
+    for (const auto& t : r.targets) unfinished += t.unfinished ? 1 : 0;
+    if (c_.no_route.empty() && total > 0) {
+      if (!any_probe_sent() && dns_answered(r)) {
+        r.verdict = "inconclusive";
+        r.confidence = "low";
+        r.reason = "no trace probe left this host (the run was interrupted before tracing, or every send was "
+                   "refused), yet the DNS check got answers: the network itself works";
+        return;
+      }
+      if (unfinished == total) {
+        r.verdict = "inconclusive";
+        r.confidence = "low";
+        r.reason = fmt::format("the run was interrupted before any of the {} national targets was probed to the end",
+                               total);
+        return;
+      }
+    }
+    decide_probed(r, total - unfinished);
+    if (unfinished > 0) {
+      r.reason += fmt::format("; the run was interrupted: {} of {} national targets unfinished", unfinished, total);
+      if (r.confidence == "high") r.confidence = "medium";
+    }
+  }
+
+  // The verdict over the targets probed to the end (`total` of them).
+  void decide_probed(Report& r, std::size_t total) const {
     std::size_t reached = 0;
     for (const auto& t : r.targets) reached += t.reached ? 1 : 0;
-    const std::size_t total = r.targets.size();
     auto any_answer = [](const std::vector<TargetReport>& v) {
       for (const auto& t : v)
         if (t.reached || !t.path.empty()) return true;
@@ -322,7 +401,7 @@ class Analyzer {
       r.reason = "nothing could be sent from this host: " + c_.no_route;
       return;
     }
-    if (total == 0) {
+    if (r.targets.empty()) {
       r.verdict = "inconclusive";
       r.confidence = "low";
       r.reason = "no national target was probed";
@@ -341,20 +420,21 @@ class Analyzer {
       r.reason = fmt::format("the control targets fail too (0 of {} reached): the fault is near the vantage point",
                              r.control.targets);
       std::vector<const TargetReport*> failing;
-      for (const auto& t : r.targets) failing.push_back(&t);
+      for (const auto& t : r.targets)
+        if (!t.unfinished) failing.push_back(&t);
       r.brk = break_of(failing);
       return;
     }
 
     std::size_t good = 0, bad = 0;
     for (const auto& p : r.prefixes) {
-      if (p.targets == 0) continue;  // nothing probed there: no evidence either way
+      if (p.status == "inconclusive") continue;  // nothing probed to the end there: no evidence either way
       if (p.status == "reachable") ++good;
       else ++bad;
     }
     std::vector<const TargetReport*> failing;
     for (const auto& t : r.targets)
-      if (!t.reached) failing.push_back(&t);
+      if (!t.reached && !t.unfinished) failing.push_back(&t);
     r.brk = break_of(failing);
     std::string methods;
     for (const auto& [label, n] : r.reached_by_method) methods += fmt::format("{}{} {}", methods.empty() ? "" : ", ", label, n);
@@ -414,6 +494,7 @@ class Analyzer {
   const std::optional<Baseline>& baseline_;
   std::vector<std::uint32_t> asns_;
   std::unordered_set<Address> borders_;
+  std::unordered_map<Address, std::uint8_t> distance_;
 };
 
 }  // namespace

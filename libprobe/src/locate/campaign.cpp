@@ -282,6 +282,8 @@ Campaign run_campaign(const CampaignPlan& plan, io::PacketSource& source, io::Pa
     stats.probes += ds.queries_sent;
     stats.replies += ds.responses;
     stats.send_errors += ds.send_errors;
+    c.probes = ds.queries_sent;
+    c.replies = ds.responses;
   }
 
   std::vector<model::Address> all = plan.targets;
@@ -324,8 +326,18 @@ Campaign run_campaign(const CampaignPlan& plan, io::PacketSource& source, io::Pa
     stats.send_errors += s.send_errors;
     stats.kernel_dropped = s.source.kernel_dropped;
   }
-  c.probes = stats.probes;
-  c.replies = stats.replies;
+  // The report counts the probes the traces hold. The engines' counters
+  // also count probes handed to the sink but never seen leaving before a
+  // halt, which a replay (where the capture just ends) hands to its null
+  // sink in far greater number: live and replay would disagree.
+  for (const auto* list : {&c.targets, &c.controls})
+    for (const auto& tt : *list)
+      for (const auto& t : tt.traces)
+        for (const auto& hop : t.hops)
+          for (const auto& p : hop.probes) {
+            ++c.probes;
+            if (p.reply) ++c.replies;
+          }
   return c;
 }
 

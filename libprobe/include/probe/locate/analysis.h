@@ -14,7 +14,10 @@
 ///   AS table calls it "upstream" although the national network starts there;
 /// - the *break* of a failing target is its last responsive hop, the deepest
 ///   over its methods (silent hops before it are rate limits or routers that
-///   never answer, not a break).
+///   never answer, not a break);
+/// - a target is *unfinished* when it was not reached and one of its traces
+///   was interrupted (Ctrl-C) after sending: it is evidence of nothing, and
+///   neither reached nor failing.
 
 #include <cstdint>
 #include <functional>
@@ -98,6 +101,7 @@ struct TargetReport {
   int prefix = -1;
   bool reached = false;
   std::vector<std::string> reached_by;  ///< method labels that completed
+  bool unfinished = false;              ///< not reached, a trace of it interrupted (see above)
   std::optional<HopReport> last_hop;    ///< deepest responsive hop short of the target
   bool loop = false;
   std::vector<PathHop> path;            ///< responsive hops of the deepest trace
@@ -112,7 +116,7 @@ struct BreakReport {
 
 struct PrefixReport {
   model::Prefix prefix;
-  std::string status;   ///< reachable, unreachable, partial
+  std::string status;   ///< reachable, unreachable, partial (of the targets probed to the end), inconclusive
   std::string verdict;  ///< reachable, upstream, internal, partial, local, inconclusive
   std::size_t targets = 0;
   std::size_t reached = 0;
@@ -122,7 +126,7 @@ struct PrefixReport {
 struct ControlReport {
   std::size_t targets = 0;
   std::size_t reached = 0;
-  bool ok = true;  ///< at least one control reached (true when there are none)
+  bool ok = true;  ///< at least one control reached (true when none was probed to the end)
 };
 
 struct Report {
