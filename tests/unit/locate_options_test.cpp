@@ -47,7 +47,7 @@ TEST(LocateOptions, Defaults) {
   EXPECT_FALSE(o.no_dns);
   EXPECT_TRUE(o.asn_db.empty());
   EXPECT_TRUE(o.baseline.empty());
-  EXPECT_EQ(o.wait_s, 1.0);
+  EXPECT_EQ(o.wait_us, 1000000);
   EXPECT_EQ(o.attempts, 2);
   EXPECT_EQ(o.gaplimit, 3);
   EXPECT_EQ(o.max_ttl, 30);
@@ -93,7 +93,7 @@ TEST(LocateOptions, GoodCommandLines) {
          EXPECT_EQ(o.parents, std::vector<std::string>{"192.0.2.53"});
          EXPECT_EQ(o.controls, std::vector<std::string>{"192.0.2.99"});
          EXPECT_EQ(o.asn_db, "country-asn.csv");
-         EXPECT_EQ(o.wait_s, 0.5);
+         EXPECT_EQ(o.wait_us, 500000);
          EXPECT_EQ(o.pps, 500);
          EXPECT_EQ(o.baseline, "h.json");
          EXPECT_EQ(o.write_path, "c.pcapng");
