@@ -363,6 +363,22 @@ TEST(LocateAnalysis, RateLimitedUnreachablesStillPointAtTheRouterThatSendsThem) 
   EXPECT_EQ(r.verdict, "upstream");
 }
 
+TEST(LocateAnalysis, APrefixWhosePathsStopShortOnTheWayBreaksWhereTheRunDoes) {
+  // Prefix B's two paths lost t2's unreachables to the rate limit and end
+  // at t1 on the way to it: B breaks at t2 like A, not at t1.
+  auto c = all_failing(then(upto(kToA, 2), {{"198.18.0.10", ReplyKind::unreachable, 1}}), StopReason::unreachable);
+  for (std::size_t i = 4; i < 6; ++i)
+    c.targets[i] = failing_target(kTargetsB[i - 4], 1, then(upto(kToB, 2), {{nullptr}, {nullptr}, {nullptr}}),
+                                  StopReason::gaplimit);
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  ASSERT_TRUE(r.prefixes[1].brk.after);
+  EXPECT_EQ(r.prefixes[1].brk.after->addr, A("198.18.0.10"));
+  EXPECT_EQ(r.prefixes[1].brk.sharing, 2u);
+  EXPECT_EQ(r.prefixes[1].verdict, "upstream");
+  ASSERT_TRUE(r.prefixes[1].brk.before);
+  EXPECT_EQ(r.prefixes[1].brk.before->addr, A("198.18.0.14"));
+}
+
 TEST(LocateAnalysis, OneOddPathDoesNotMoveTheBreak) {
   // Five paths end at t2; one (another route) gets to c1: not enough support.
   auto c = all_failing(then(upto(kToA, 3), {{nullptr}, {nullptr}}), StopReason::gaplimit);
@@ -514,6 +530,40 @@ TEST(LocateAnalysis, InterruptedRunDecidesFromTheFinishedTargetsAndSaysSo) {
   EXPECT_EQ(rh.verdict, "reachable");
   EXPECT_EQ(rh.confidence, "high");
   EXPECT_FALSE(rh.targets[0].unfinished);
+}
+
+TEST(LocateAnalysis, ARouterRefusingTheDirectProbesIsTheBreakWhenTheTracesLostItsErrors) {
+  // t2's unreachables went to the TTL-64 probes (burst), the traces end
+  // silent after t1: the break is t2, at the distance other paths show.
+  auto c = all_failing(then(upto(kToA, 2), {{nullptr}, {nullptr}, {nullptr}}), StopReason::gaplimit);
+  c.methods.insert(c.methods.begin(), *locate::MethodSpec::parse("direct-icmp"));
+  for (auto& t : c.targets) {
+    model::Trace ping = trace(model::Method::icmp, "198.18.128.1", {}, StopReason::unreachable);
+    ping.dst = t.addr;
+    model::Hop hop{64, {}};
+    model::ProbeRecord p;
+    p.ttl = 64;
+    model::Reply r;
+    r.addr = A("198.18.0.10");
+    r.kind = ReplyKind::unreachable;
+    r.icmp_type = 3;
+    r.icmp_code = 1;
+    p.reply = r;
+    hop.probes.push_back(p);
+    ping.hops.push_back(hop);
+    t.traces.insert(t.traces.begin(), ping);
+  }
+  // One traced path saw t2 at TTL 3 (time exceeded), giving its distance.
+  c.targets[0].traces[1] = trace(model::Method::icmp, "198.18.128.1", then(upto(kToA, 3), {{nullptr}, {nullptr}}),
+                                 StopReason::gaplimit);
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  EXPECT_EQ(r.verdict, "upstream");
+  ASSERT_TRUE(r.brk.after);
+  EXPECT_EQ(r.brk.after->addr, A("198.18.0.10"));
+  EXPECT_EQ(r.brk.after->ttl, 3);
+  EXPECT_EQ(*r.brk.after->unreachable_code, 1);
+  EXPECT_EQ(r.brk.sharing, 6u);
+  for (const auto& p : r.prefixes) EXPECT_EQ(p.brk.after->addr, A("198.18.0.10")) << p.prefix.to_string();
 }
 
 TEST(LocateAnalysis, MethodSpecs) {

@@ -211,7 +211,35 @@ class Analyzer {
         if (r && r->addr == deepest_path.back().addr) out.last_hop->unreachable_code = r->icmp_code;
       }
     }
+    if (!out.reached) refused_direct(tt, out);
     return out;
+  }
+
+  // A router that refused a TTL-64 probe (destination unreachable from
+  // other than the target) is where that packet stopped: deeper evidence
+  // than a traced path whose own unreachable a rate limit swallowed. Its
+  // distance comes from the traced paths; unknown there, one past the
+  // traced path's end.
+  void refused_direct(const TargetTraces& tt, TargetReport& out) const {
+    for (std::size_t m = 0; m < tt.traces.size() && m < c_.methods.size(); ++m) {
+      if (!c_.methods[m].direct) continue;
+      for (const auto& h : tt.traces[m].hops)
+        for (const auto& p : h.probes) {
+          if (!p.reply || p.reply->kind != model::ReplyKind::unreachable || p.reply->addr == tt.addr) continue;
+          const Address& at = p.reply->addr;
+          auto known = distance_.find(at);
+          std::uint8_t ttl = known != distance_.end() ? known->second
+                             : out.last_hop              ? static_cast<std::uint8_t>(out.last_hop->ttl + 1)
+                                                         : std::uint8_t{1};
+          if (out.last_hop && (out.last_hop->addr == at || ttl <= out.last_hop->ttl)) {
+            if (out.last_hop->addr == at && !out.last_hop->unreachable_code)
+              out.last_hop->unreachable_code = p.reply->icmp_code;
+            continue;
+          }
+          out.last_hop = hop({ttl, at});
+          out.last_hop->unreachable_code = p.reply->icmp_code;
+        }
+    }
   }
 
   // The break of a group of failing targets. Routers rate-limit their ICMP
@@ -270,6 +298,37 @@ class Analyzer {
     }
     b.before = before(*b.after, failing);
     return b;
+  }
+
+  // A prefix whose few paths all ended short of the run's break, on the way
+  // to it (its errors were rate-limited away), breaks there too.
+  void align_prefix_breaks(Report& r, const std::vector<const TargetReport*>& failing) const {
+    if (!r.brk.after) return;
+    const HopReport& at = *r.brk.after;
+    std::set<std::pair<std::uint8_t, Address>> through;  // hops of the paths through the break
+    for (const auto* t : failing)
+      for (const auto& h : t->path)
+        if (h.addr == at.addr) {
+          for (const auto& g : t->path) through.insert({g.ttl, g.addr});
+          break;
+        }
+    for (auto& p : r.prefixes) {
+      if (p.status != "unreachable" || !p.brk.after || p.brk.after->addr == at.addr) continue;
+      std::size_t consistent = 0;
+      for (const auto* t : failing)
+        if (t->prefix >= 0 && &r.prefixes[static_cast<std::size_t>(t->prefix)] == &p && t->last_hop &&
+            (t->last_hop->addr == at.addr ||
+             (t->last_hop->ttl < at.ttl && through.count({t->last_hop->ttl, t->last_hop->addr}))))
+          ++consistent;
+      if (consistent == 0 || consistent < p.brk.sharing) continue;
+      p.brk.after = at;
+      p.brk.sharing = consistent;
+      std::vector<const TargetReport*> mine;
+      for (const auto* t : failing)
+        if (t->prefix >= 0 && &r.prefixes[static_cast<std::size_t>(t->prefix)] == &p) mine.push_back(t);
+      p.brk.before = before(at, mine);
+      p.verdict = side(at);
+    }
   }
 
   // The first hop of a baseline path (same target, else same prefix) after
@@ -436,6 +495,7 @@ class Analyzer {
     for (const auto& t : r.targets)
       if (!t.reached && !t.unfinished) failing.push_back(&t);
     r.brk = break_of(failing);
+    align_prefix_breaks(r, failing);
     std::string methods;
     for (const auto& [label, n] : r.reached_by_method) methods += fmt::format("{}{} {}", methods.empty() ? "" : ", ", label, n);
 
