@@ -133,7 +133,7 @@ locate::Campaign all_failing(std::vector<H> hops, StopReason stop) {
 // The healthy campaign as a baseline.
 locate::Baseline baseline_of(const locate::Report& r) {
   locate::Baseline b;
-  for (const auto& t : r.targets) b.paths.push_back({t.addr, t.reached, t.path});
+  for (const auto& t : r.targets) b.paths.push_back({t.addr, t.reached, t.path, t.reached_ttl});
   return b;
 }
 
@@ -377,6 +377,24 @@ TEST(LocateAnalysis, APrefixWhosePathsStopShortOnTheWayBreaksWhereTheRunDoes) {
   EXPECT_EQ(r.prefixes[1].verdict, "upstream");
   ASSERT_TRUE(r.prefixes[1].brk.before);
   EXPECT_EQ(r.prefixes[1].brk.before->addr, A("198.18.0.14"));
+}
+
+TEST(LocateAnalysis, ABaselineWithSilentHopsBeforeItsTargetsNamesNoFalseBorder) {
+  // The baseline's b and c1 never answered: its paths read .2 .6 .10, then
+  // the target at TTL 6. Taking the target to be at TTL 4 would make t2 the
+  // border and a transit outage "internal".
+  auto healthy_quiet = healthy();
+  for (auto& t : healthy_quiet.targets)
+    for (auto& tr : t.traces) {
+      tr.hops[3].probes[0].reply.reset();
+      tr.hops[4].probes[0].reply.reset();
+    }
+  auto base = baseline_of(locate::analyze(healthy_quiet, kLookup, std::nullopt));
+  ASSERT_EQ(*base.paths[0].reached_ttl, 6);
+  auto c = all_failing(then(upto(kToA, 3), {{nullptr}, {nullptr}, {nullptr}}), StopReason::gaplimit);
+  auto r = locate::analyze(c, kLookup, base);
+  EXPECT_FALSE(r.brk.after->border);
+  EXPECT_EQ(r.verdict, "upstream");
 }
 
 TEST(LocateAnalysis, OneOddPathDoesNotMoveTheBreak) {

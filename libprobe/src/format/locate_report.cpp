@@ -30,8 +30,9 @@ ordered_json break_json(const locate::BreakReport& b) {
 ordered_json target_json(const locate::TargetReport& t) {
   ordered_json path = ordered_json::array();
   for (const auto& h : t.path) path.push_back({{"ttl", h.ttl}, {"addr", h.addr.to_string()}});
-  return {{"addr", t.addr.to_string()}, {"prefix", t.prefix},   {"reached", t.reached}, {"by", t.reached_by},
-          {"loop", t.loop},             {"last_hop", hop_json(t.last_hop)}, {"path", path}};
+  ordered_json reached_ttl = t.reached_ttl ? ordered_json(*t.reached_ttl) : ordered_json(nullptr);
+  return {{"addr", t.addr.to_string()}, {"prefix", t.prefix}, {"reached", t.reached}, {"by", t.reached_by},
+          {"loop", t.loop}, {"last_hop", hop_json(t.last_hop)}, {"path", path}, {"reached_ttl", reached_ttl}};
 }
 
 std::string as_text(const std::optional<locate::AsName>& as) {
@@ -216,7 +217,7 @@ void write_dot(std::ostream& out, const locate::Report& r, const model::Address&
 locate::Baseline baseline_of(const locate::Report& r) {
   locate::Baseline b;
   for (const auto* list : {&r.targets, &r.controls})
-    for (const auto& t : *list) b.paths.push_back({t.addr, t.reached, t.path});
+    for (const auto& t : *list) b.paths.push_back({t.addr, t.reached, t.path, t.reached_ttl});
   return b;
 }
 
@@ -234,6 +235,11 @@ Result<locate::Baseline> parse_baseline_json(const std::string& text) {
         if (!addr) throw std::invalid_argument("bad target address");
         p.target = *addr;
         p.reached = t.at("reached").get<bool>();
+        if (t.contains("reached_ttl") && !t.at("reached_ttl").is_null()) {
+          auto ttl = t.at("reached_ttl").get<int>();
+          if (ttl < 1 || ttl > 255) throw std::invalid_argument("bad reached_ttl");
+          p.reached_ttl = static_cast<std::uint8_t>(ttl);
+        }
         for (const auto& h : t.at("path")) {
           auto a = model::Address::parse(h.at("addr").get<std::string>());
           auto ttl = h.at("ttl").get<int>();

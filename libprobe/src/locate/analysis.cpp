@@ -139,7 +139,8 @@ class Analyzer {
     if (baseline_)
       for (const auto& p : baseline_->paths) {
         auto hops = p.hops;
-        if (p.reached && !hops.empty()) hops.push_back({static_cast<std::uint8_t>(hops.back().ttl + 1), p.target});
+        if (p.reached && !hops.empty())
+          hops.push_back({p.reached_ttl.value_or(static_cast<std::uint8_t>(hops.back().ttl + 1)), p.target});
         scan(hops);
       }
   }
@@ -204,6 +205,7 @@ class Analyzer {
     out.reached = !out.reached_by.empty();
     out.unfinished = !out.reached && interrupted;
     out.path = deepest_path;
+    if (deepest) out.reached_ttl = completion_ttl(*deepest);
     if (!out.reached && deepest && !deepest_path.empty()) {
       out.last_hop = hop(deepest_path.back());
       if (deepest->stop_reason == StopReason::unreachable) {
@@ -340,7 +342,7 @@ class Analyzer {
         if (p.hops[i].addr == after.addr || p.hops[i].ttl > after.ttl) {
           std::size_t j = p.hops[i].addr == after.addr ? i + 1 : i;
           if (j < p.hops.size()) return hop(p.hops[j]);
-          if (p.reached) return hop({static_cast<std::uint8_t>(p.hops.back().ttl + 1), p.target});
+          if (p.reached) return hop({p.reached_ttl.value_or(static_cast<std::uint8_t>(p.hops.back().ttl + 1)), p.target});
           return std::nullopt;
         }
       return std::nullopt;

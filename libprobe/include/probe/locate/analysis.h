@@ -80,6 +80,7 @@ struct BaselinePath {
   model::Address target;
   bool reached = false;
   std::vector<PathHop> hops;  ///< responsive hops in TTL order (the deepest method's)
+  std::optional<std::uint8_t> reached_ttl;  ///< the TTL the target answered at, when known
 };
 struct Baseline {
   std::string source;  ///< file it came from
@@ -105,6 +106,7 @@ struct TargetReport {
   std::optional<HopReport> last_hop;    ///< deepest responsive hop short of the target
   bool loop = false;
   std::vector<PathHop> path;            ///< responsive hops of the deepest trace
+  std::optional<std::uint8_t> reached_ttl;  ///< the TTL at which that trace reached the target
 };
 
 struct BreakReport {
