@@ -65,6 +65,24 @@ model::Trace trace(model::Method m, const char* dst, std::vector<H> hops, StopRe
   return t;
 }
 
+// A direct (TTL-64) probe toward dst answered by `from`.
+model::Trace direct(const Address& dst, const Address& from, ReplyKind kind, StopReason stop, std::uint8_t code = 0) {
+  model::Trace t;
+  t.dst = dst;
+  model::ProbeRecord p;
+  p.ttl = 64;
+  p.attempt = 1;
+  model::Reply r;
+  r.addr = from;
+  r.kind = kind;
+  r.icmp_type = kind == ReplyKind::unreachable ? 3 : 0;
+  r.icmp_code = code;
+  p.reply = r;
+  t.hops.push_back(model::Hop{64, {p}});
+  t.stop_reason = stop;
+  return t;
+}
+
 const std::vector<H> kToA = {{"198.18.0.2"}, {"198.18.0.6"}, {"198.18.0.10"}, {"198.18.0.14"}, {"198.18.0.18"}};
 const std::vector<H> kToB = {{"198.18.0.2"}, {"198.18.0.6"}, {"198.18.0.10"}, {"198.18.0.14"}, {"198.18.0.22"}};
 
@@ -410,20 +428,8 @@ TEST(LocateAnalysis, TargetsAnsweringPingsAreReachedWhateverTheTracesSaw) {
   // but the TTL-64 probes reach every target.
   auto c = all_failing({{"198.18.0.2"}, {nullptr}, {nullptr}, {nullptr}}, StopReason::gaplimit);
   c.methods.insert(c.methods.begin(), *locate::MethodSpec::parse("direct-icmp"));
-  for (auto& t : c.targets) {
-    model::Trace ping = trace(model::Method::icmp, "198.18.128.1", {}, StopReason::completed);
-    ping.dst = t.addr;
-    model::Hop hop{64, {}};
-    model::ProbeRecord p;
-    p.ttl = 64;
-    model::Reply r;
-    r.addr = t.addr;
-    r.kind = ReplyKind::echo_reply;
-    p.reply = r;
-    hop.probes.push_back(p);
-    ping.hops.push_back(hop);
-    t.traces.insert(t.traces.begin(), ping);
-  }
+  for (auto& t : c.targets)
+    t.traces.insert(t.traces.begin(), direct(t.addr, t.addr, ReplyKind::echo_reply, StopReason::completed));
   auto r = locate::analyze(c, kLookup, std::nullopt);
   EXPECT_EQ(r.verdict, "reachable");
   EXPECT_EQ(r.reached_by_method.at("direct-icmp"), 6u);
@@ -555,22 +561,9 @@ TEST(LocateAnalysis, ARouterRefusingTheDirectProbesIsTheBreakWhenTheTracesLostIt
   // silent after t1: the break is t2, at the distance other paths show.
   auto c = all_failing(then(upto(kToA, 2), {{nullptr}, {nullptr}, {nullptr}}), StopReason::gaplimit);
   c.methods.insert(c.methods.begin(), *locate::MethodSpec::parse("direct-icmp"));
-  for (auto& t : c.targets) {
-    model::Trace ping = trace(model::Method::icmp, "198.18.128.1", {}, StopReason::unreachable);
-    ping.dst = t.addr;
-    model::Hop hop{64, {}};
-    model::ProbeRecord p;
-    p.ttl = 64;
-    model::Reply r;
-    r.addr = A("198.18.0.10");
-    r.kind = ReplyKind::unreachable;
-    r.icmp_type = 3;
-    r.icmp_code = 1;
-    p.reply = r;
-    hop.probes.push_back(p);
-    ping.hops.push_back(hop);
-    t.traces.insert(t.traces.begin(), ping);
-  }
+  for (auto& t : c.targets)
+    t.traces.insert(t.traces.begin(),
+                    direct(t.addr, A("198.18.0.10"), ReplyKind::unreachable, StopReason::unreachable, 1));
   // One traced path saw t2 at TTL 3 (time exceeded), giving its distance.
   c.targets[0].traces[1] = trace(model::Method::icmp, "198.18.128.1", then(upto(kToA, 3), {{nullptr}, {nullptr}}),
                                  StopReason::gaplimit);
