@@ -38,6 +38,7 @@ po::options_description describe() {
       ("output,o", po::value<std::string>()->default_value("text"), "text | json (JSON Lines)")
       ("output-file,O", po::value<std::string>(), "write results here instead of stdout")
       ("user", po::value<std::string>(), "user to run as once sockets are open (default: the sudo user, else nobody; root keeps root)")
+      ("doubletree", po::bool_switch(), "Doubletree stop sets: start near the destination, walk back until a hop another trace revealed, list the hops below as inferred")
       ("classic", po::bool_switch(), "change ports per probe like classic traceroute (comparison only)")
       ("help,h", po::bool_switch(), "show this help")
       ("version", po::bool_switch(), "show the version");
@@ -87,7 +88,9 @@ probe::Result<Options> parse_options(int argc, const char* const* argv) {
       if (vm.count(live) && !vm[live].defaulted())
         return usage_error(fmt::format("-r replays the options stored in the capture; --{} cannot be given with it", live));
     }
-    if (vm["classic"].as<bool>()) return usage_error("-r replays the options stored in the capture; --classic cannot be given with it");
+    for (const char* flag : {"classic", "doubletree"})
+      if (vm[flag].as<bool>())
+        return usage_error(fmt::format("-r replays the options stored in the capture; --{} cannot be given with it", flag));
   }
 
   auto& c = o.config;
@@ -113,6 +116,8 @@ probe::Result<Options> parse_options(int argc, const char* const* argv) {
   if (auto e = flcommon::read_wait_us(vm, c.wait_us)) return *e;
   if (auto e = flcommon::read_pps(vm, c.pps)) return *e;
   c.classic = vm["classic"].as<bool>();
+  c.doubletree = vm["doubletree"].as<bool>();
+  if (c.classic && c.doubletree) return usage_error("--doubletree needs Paris flows; it cannot be combined with --classic");
 
   std::string out = vm["output"].as<std::string>();
   if (out == "json") o.output = OutputFormat::json;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <deque>
+#include <optional>
+#include <random>
 #include <unordered_map>
 
 #include "probe/match/classify.h"
@@ -26,7 +28,56 @@ struct Slot {
   std::size_t probes = 0;       // probes decided so far; the current one is probes - 1
   std::int64_t decided_us = 0;  // when the current probe was handed to the sink
   std::vector<std::uint16_t> dns_ids;  // method dns: the DNS ID each probe carried
+  // Doubletree:
+  bool start_open = false;  // the first probe's TTL: replay takes it from the capture
+  std::int32_t met = -1;    // the known hop the backward phase stopped at
+  std::vector<std::pair<std::uint8_t, std::int32_t>> hop_nodes;  // (ttl, node) of every hop it saw
 };
+
+// Doubletree's stop set holds one node per (TTL, address) revealed, and one
+// per silent hop of a trace. A node's `pred` is the hop one TTL nearer on the
+// trace that revealed it: the chain a trace meeting the node inherits.
+struct Node {
+  model::Address addr;
+  std::uint32_t owner = 0;  // the trace that revealed it
+  std::int32_t pred = -1;
+  std::uint8_t ttl = 0;
+  bool silent = false;
+  bool final = false;  // pred is settled: the owner finished
+};
+
+struct HopKey {
+  std::uint64_t block_or_ttl;  // (block << 16 | distance << 8 | ttl) or ttl
+  model::Address addr;
+  friend bool operator==(const HopKey& a, const HopKey& b) {
+    return a.block_or_ttl == b.block_or_ttl && a.addr == b.addr;
+  }
+};
+
+struct HopKeyHash {
+  std::size_t operator()(const HopKey& k) const {
+    return std::hash<model::Address>{}(k.addr) ^ (k.block_or_ttl * 0x9e3779b97f4a7c15ULL);
+  }
+};
+
+// The /24 (IPv4) or /48 (IPv6) of an address, as a number.
+std::uint64_t block_of(const model::Address& a) {
+  if (a.is_v4()) return a.v4_host() >> 8;
+  std::uint64_t k = 1ULL << 48;
+  for (int b = 0; b < 6; ++b) k |= static_cast<std::uint64_t>(a.data()[b]) << (8 * (5 - b));
+  return k;
+}
+
+// What the traces toward one block at one distance saw at one TTL: the
+// first node, and when a second, different one made it ambiguous.
+struct Sibling {
+  std::int32_t node = -1;
+  std::int64_t first_rx_us = 0;
+  std::int64_t ambiguous_rx_us = 0;  // 0: never
+};
+
+/// Without any distance learned yet, a doubletree trace starts here.
+constexpr std::uint8_t kStartGuess = 16;
 
 struct TimerKey {
   std::uint32_t slot;
@@ -48,7 +99,14 @@ struct TraceEngine::Impl {
   sched::TimeoutQueue<TimerKey> timers;
   std::vector<Slot> slots;
   std::unordered_map<model::Address, std::uint32_t> by_target;
+  std::vector<std::uint32_t> order;  // the order traces start in
   std::deque<std::uint32_t> ready;
+  // Doubletree state.
+  std::vector<Node> nodes;
+  std::unordered_map<HopKey, std::int32_t, HopKeyHash> known;      // (ttl, addr) -> node
+  std::unordered_map<HopKey, Sibling, HopKeyHash> siblings;        // (block, distance, ttl) -> node
+  std::unordered_map<std::uint64_t, std::uint8_t> distance;        // block -> hops to its destinations
+  std::uint8_t last_distance = 0;
   std::size_t next_idle = 0;
   std::size_t active = 0;
   std::size_t next_emit = 0;
@@ -58,7 +116,7 @@ struct TraceEngine::Impl {
   Impl(TraceConfig c, std::vector<model::Address> targets, io::PacketSource& src,
        io::PacketSink& snk, TraceObserver& obs)
       : cfg(c),
-        limits{c.max_ttl, c.attempts, c.gaplimit},
+        limits{c.max_ttl, c.attempts, c.gaplimit, c.first_ttl},
         plan(c.method, c.run_key, c.sport, c.dport, c.classic),
         identity{c.method, c.src, plan.tcp_tag()},
         source(src),
@@ -77,6 +135,15 @@ struct TraceEngine::Impl {
       by_target.emplace(targets[i], i);
     }
     stats.traces_total = targets.size();
+    order.resize(targets.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    if (c.doubletree) {
+      // Shuffled within blocks of 1024, so results still leave roughly in
+      // target order and the traces waiting to be printed stay few.
+      std::mt19937_64 rng(c.run_key);
+      for (std::size_t at = 0; at < order.size(); at += 1024)
+        std::shuffle(order.begin() + at, order.begin() + std::min(order.size(), at + 1024), rng);
+    }
   }
 
   model::ProbeRecord& current(Slot& s) { return s.trace.hops.back().probes.back(); }
@@ -85,17 +152,28 @@ struct TraceEngine::Impl {
     // Replay sends nothing, so every trace can start at once.
     std::size_t window = sink.paced() ? cfg.concurrency : slots.size();
     while (active < window && next_idle < slots.size()) {
-      Slot& s = slots[next_idle];
+      std::uint32_t i = order[next_idle];
+      Slot& s = slots[i];
       s.cursor = Cursor{cfg.first_ttl, 1, 0};
+      s.start_open = cfg.doubletree;
       s.state = State::ready;
-      ready.push_back(static_cast<std::uint32_t>(next_idle));
+      ready.push_back(i);
       ++next_idle;
       ++active;
     }
   }
 
+  // Doubletree: where a trace starts, decided as its first probe leaves, from
+  // the distances learned so far (its /24's, else the latest anywhere).
+  std::uint8_t start_ttl(const model::Address& dst) const {
+    auto it = distance.find(block_of(dst));
+    std::uint8_t d = it != distance.end() ? it->second : last_distance != 0 ? last_distance : kStartGuess;
+    return std::clamp(d, cfg.first_ttl, cfg.max_ttl);
+  }
+
   void send(std::uint32_t i) {
     Slot& s = slots[i];
+    if (s.start_open && s.probes == 0) s.cursor.ttl = s.cursor.start = start_ttl(s.trace.dst);
     std::size_t idx = s.probes++;
     match::Flow flow = plan.flow(i, idx);
     packet::ProbeSpec spec;
@@ -168,24 +246,155 @@ struct TraceEngine::Impl {
     if (s.state != State::idle) --active;
     s.state = State::done;
     s.trace.stop_reason = reason;
+    if (cfg.doubletree) settle(i);
     ++stats.traces_done;
     emit_ready();
   }
 
   void emit_ready() {
     while (next_emit < slots.size() && slots[next_emit].state == State::done) {
-      observer.on_trace(slots[next_emit].trace);
-      slots[next_emit].trace.hops = {};  // emitted: keep memory flat
+      Slot& s = slots[next_emit];
+      if (!inherit(s)) return;  // the trace it met is still walking back
+      observer.on_trace(s.trace);
+      s.trace.hops = {};  // emitted: keep memory flat
+      s.hop_nodes = {};
       ++next_emit;
     }
   }
 
+  // --- Doubletree: the stop set -------------------------------------------
+
+  std::int32_t add_node(std::uint32_t owner, std::uint8_t ttl, const model::Address* addr) {
+    Node n;
+    n.owner = owner;
+    n.ttl = ttl;
+    n.silent = addr == nullptr;
+    if (addr) n.addr = *addr;
+    nodes.push_back(n);
+    auto id = static_cast<std::int32_t>(nodes.size() - 1);
+    slots[owner].hop_nodes.emplace_back(ttl, id);
+    return id;
+  }
+
+  // A hop answered trace i at `ttl`: returns the node another trace made of
+  // it before (the stop set says "known"), else records it as i's and -1.
+  std::int32_t reveal(std::uint32_t i, std::uint8_t ttl, const model::Reply& r) {
+    HopKey key{ttl, r.addr};
+    auto it = known.find(key);
+    if (it != known.end() && nodes[it->second].owner != i) {
+      slots[i].hop_nodes.emplace_back(ttl, it->second);
+      return it->second;
+    }
+    std::int32_t id = add_node(i, ttl, &r.addr);
+    if (it == known.end()) known.emplace(key, id);
+    // Siblings: what this TTL looks like toward the destination's /24 at
+    // this distance, for traces whose own probe there goes unanswered.
+    std::uint8_t d = slots[i].cursor.reached;
+    if (d != 0) {
+      HopKey skey{block_of(slots[i].trace.dst) << 16 | std::uint64_t{d} << 8 | ttl, {}};
+      Sibling& sib = siblings[skey];
+      if (sib.node < 0) {
+        sib.node = id;
+        sib.first_rx_us = r.rx_us;
+      } else if (nodes[sib.node].addr != r.addr && sib.ambiguous_rx_us == 0) {
+        sib.ambiguous_rx_us = r.rx_us;
+      }
+    }
+    return -1;
+  }
+
+  // Trace i's probe at `ttl` (sent at tx_us) went unanswered in the backward
+  // phase: the unique node its siblings revealed there by the end of the
+  // wait, or -1. Timestamps, not arrival order, decide, so replay agrees.
+  std::int32_t sibling(std::uint32_t i, std::uint8_t ttl, std::int64_t tx_us) const {
+    const Slot& s = slots[i];
+    if (s.cursor.reached == 0) return -1;
+    auto it = siblings.find(HopKey{block_of(s.trace.dst) << 16 | std::uint64_t{s.cursor.reached} << 8 | ttl, {}});
+    if (it == siblings.end()) return -1;
+    const Sibling& sib = it->second;
+    std::int64_t cutoff = tx_us + cfg.wait_us;
+    if (sib.first_rx_us > cutoff || (sib.ambiguous_rx_us != 0 && sib.ambiguous_rx_us <= cutoff)) return -1;
+    if (nodes[sib.node].owner == i) return -1;
+    return sib.node;
+  }
+
+  // Trace i finished: each node it revealed now knows its predecessor.
+  void settle(std::uint32_t i) {
+    Slot& s = slots[i];
+    for (auto [ttl, id] : s.hop_nodes) {
+      Node& n = nodes[id];
+      if (n.owner != i || n.final) continue;
+      for (auto [t2, id2] : s.hop_nodes)
+        if (t2 + 1 == ttl) n.pred = id2;
+      n.final = true;
+    }
+    std::stable_sort(s.trace.hops.begin(), s.trace.hops.end(),
+                     [](const model::Hop& a, const model::Hop& b) { return a.ttl < b.ttl; });
+  }
+
+  // Lists the hops below the node trace s met, as the traces that revealed
+  // them saw them. False while one of those traces is still running.
+  bool inherit(Slot& s) {
+    if (s.met < 0) return true;
+    for (std::int32_t n = s.met;; n = nodes[n].pred) {
+      if (!nodes[n].final) return false;
+      if (nodes[n].pred < 0) break;
+    }
+    for (std::int32_t n = nodes[s.met].pred; n >= 0; n = nodes[n].pred) {
+      if (nodes[n].silent) continue;
+      model::Hop h;
+      h.ttl = nodes[n].ttl;
+      h.inferred_addr = nodes[n].addr;
+      s.trace.hops.push_back(std::move(h));
+      ++stats.inferred_hops;
+    }
+    std::stable_sort(s.trace.hops.begin(), s.trace.hops.end(),
+                     [](const model::Hop& a, const model::Hop& b) { return a.ttl < b.ttl; });
+    s.met = -1;
+    return true;
+  }
+
+  void learn_distance(const model::Address& dst, std::uint8_t ttl, const model::Reply& r) {
+    std::uint8_t d = ttl;
+    if (auto guess = hops_from_reply_ttl(r.reply_ttl)) d = std::min(d, *guess);
+    distance[block_of(dst)] = d;
+    last_distance = d;
+  }
+
+  void on_reply_doubletree(std::uint32_t i, const model::Reply& r) {
+    Slot& s = slots[i];
+    std::uint8_t ttl = s.cursor.ttl;
+    bool reached = reached_destination(r, s.trace.dst);
+    std::int32_t met = -1;
+    if (reached) learn_distance(s.trace.dst, ttl, r);
+    else met = reveal(i, ttl, r);
+    Step step = dt_after_reply(s.trace, s.cursor, r, limits, met >= 0);
+    if (step.met) s.met = met;
+    apply(i, step);
+  }
+
+  void on_silence_doubletree(std::uint32_t i) {
+    Slot& s = slots[i];
+    std::int32_t sib = -1;
+    bool last_try = s.cursor.attempt >= limits.attempts;
+    if (last_try && s.cursor.phase == Phase::backward) sib = sibling(i, s.cursor.ttl, current(s).tx_us);
+    Step step = dt_after_silence(s.cursor, limits, sib >= 0);
+    if (step.met) {
+      s.met = sib;
+      s.hop_nodes.emplace_back(s.cursor.ttl, sib);
+      s.trace.hops.back().inferred_addr = nodes[sib].addr;
+    } else if (last_try) {
+      add_node(i, s.cursor.ttl, nullptr);
+    }
+    apply(i, step);
+  }
+
   // A frame from the source: our probe leaving, a reply, or nothing of ours.
-  void on_packet(const io::RawPacket& p) {
+  // Parsed once for all engines: `ip` false when the frame holds no IP at
+  // all, `d` null when its IP is malformed.
+  void on_datagram(std::int64_t ts_us, bool ip, const packet::Datagram* d) {
     ++stats.packets;
-    auto off = packet::ip_offset(p.linktype, p.data, p.caplen);
-    if (!off) return;
-    auto d = packet::parse_ip(p.data + *off, p.caplen - *off);
+    if (!ip) return;
     if (!d) {
       ++stats.malformed;
       return;
@@ -216,9 +425,12 @@ struct TraceEngine::Impl {
     }
     bool is_current = idx + 1 == s.probes;
     if (ev->kind == match::Evidence::Kind::probe) {
+      if (is_current && s.state == State::awaiting_tx && s.start_open && !sink.paced())
+        take_start(s, ev->probe_ttl);
       if (is_current && s.state == State::awaiting_tx && ev->probe_ttl == current(s).ttl) {
         ++stats.probes_seen;
-        mark_sent(i, p.ts_us);
+        s.start_open = false;
+        mark_sent(i, ts_us);
       }
       return;
     }
@@ -227,15 +439,26 @@ struct TraceEngine::Impl {
       return;
     }
     if (s.state == State::awaiting_tx) mark_sent(i, s.decided_us);  // the capture missed the probe
+    s.start_open = false;
     model::ProbeRecord& rec = current(s);
-    if (p.ts_us - rec.tx_us > cfg.wait_us) {
+    if (ts_us - rec.tx_us > cfg.wait_us) {
       ++stats.late;
       return;
     }
     ++stats.replies;
     rec.reply = ev->reply;
-    rec.reply->rx_us = p.ts_us;
-    apply(i, after_reply(s.trace, s.cursor, *rec.reply, limits));
+    rec.reply->rx_us = ts_us;
+    if (cfg.doubletree) on_reply_doubletree(i, *rec.reply);
+    else apply(i, after_reply(s.trace, s.cursor, *rec.reply, limits));
+  }
+
+  // Replay of a doubletree run: the first probe went out with whatever TTL
+  // the distances learned live gave; the capture says which.
+  void take_start(Slot& s, std::uint8_t ttl) {
+    if (ttl < cfg.first_ttl || ttl > cfg.max_ttl || s.probes != 1) return;
+    s.cursor.ttl = s.cursor.start = ttl;
+    s.trace.hops.back().ttl = ttl;
+    current(s).ttl = ttl;
   }
 
   void on_timer(const TimerKey& k) {
@@ -246,7 +469,8 @@ struct TraceEngine::Impl {
       return;
     }
     if (s.state != State::awaiting_reply) return;
-    apply(k.slot, after_silence(s.cursor, limits));
+    if (cfg.doubletree) on_silence_doubletree(k.slot);
+    else apply(k.slot, after_silence(s.cursor, limits));
   }
 
   void fire_timers() {
@@ -359,7 +583,11 @@ void run_together(const std::vector<TraceEngine*>& engines, io::PacketSource& so
     std::int64_t deadline = sched::kNever;
     for (auto* e : engines) deadline = std::min(deadline, e->impl_->deadline(pace, now));
     if (auto p = source.next(deadline)) {
-      for (auto* e : engines) e->impl_->on_packet(*p);
+      // Parsed once here, classified by each engine against its own method.
+      auto off = packet::ip_offset(p->linktype, p->data, p->caplen);
+      std::optional<packet::Datagram> d;
+      if (off) d = packet::parse_ip(p->data + *off, p->caplen - *off);
+      for (auto* e : engines) e->impl_->on_datagram(p->ts_us, off.has_value(), d ? &*d : nullptr);
     } else if (source.exhausted()) {
       for (auto* e : engines) e->impl_->on_exhausted();
     }

@@ -30,6 +30,8 @@ std::string to_comment(const RunRecord& r) {
       {"run_key", std::to_string(c.run_key)},
       {"targets", r.targets},
   };
+  // Written only when on, so records of plain runs stay as they were.
+  if (c.doubletree) j["doubletree"] = true;
   if (c.method == model::Method::dns) {
     j["dns_qname"] = c.dns_qname;
     j["dns_qtype"] = c.dns_qtype;
@@ -82,6 +84,7 @@ Result<RunRecord> parse_run_record(const std::string& comment) {
     c.pps = j.at("pps").get<double>();
     c.concurrency = static_cast<std::size_t>(number("concurrency", 1, INT64_MAX));
     c.classic = j.at("classic").get<bool>();
+    c.doubletree = j.value("doubletree", false);
     auto key = j.at("run_key").get<std::string>();
     if (key.empty() || key.size() > 20 || key.find_first_not_of("0123456789") != std::string::npos)
       throw std::out_of_range("run_key is not a number");

@@ -49,7 +49,13 @@ nlohmann::ordered_json to_json(const model::Trace& t) {
   for (const auto& h : t.hops) {
     nlohmann::ordered_json probes = nlohmann::ordered_json::array();
     for (const auto& p : h.probes) probes.push_back(probe_json(p));
-    hops.push_back({{"ttl", h.ttl}, {"probes", std::move(probes)}});
+    nlohmann::ordered_json hop = {{"ttl", h.ttl}};
+    if (h.inferred_addr) {
+      hop["addr"] = h.inferred_addr->to_string();
+      hop["inferred"] = true;
+    }
+    hop["probes"] = std::move(probes);
+    hops.push_back(std::move(hop));
   }
   nlohmann::ordered_json j;
   j["type"] = "trace";

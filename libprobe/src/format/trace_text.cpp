@@ -58,6 +58,7 @@ void TextWriter::write(const model::Trace& t) {
       for (const auto& l : r.mpls)
         line += fmt::format(" [MPLS: Lbl {} Exp {} S {} TTL {}]", l.label, l.exp, l.bottom ? 1 : 0, l.ttl);
     }
+    if (hop.inferred_addr) line += fmt::format("  {} (inferred)", hop.inferred_addr->to_string());
     out_ << line << '\n';
   }
   out_ << fmt::format("stop: {}\n", model::to_string(t.stop_reason));

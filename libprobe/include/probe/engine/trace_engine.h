@@ -35,6 +35,12 @@ struct TraceConfig {
   std::string dns_qname;             ///< method dns: the question (normalized)
   std::uint16_t dns_qtype = 1;       ///< method dns
   bool dns_rd = true;                ///< method dns: recursion desired
+  /// Doubletree stop sets (trace_logic.h: dt_after_reply): traces start near
+  /// the destination and walk back until they meet a hop another trace
+  /// revealed; the hops below it are listed as inferred. Traces start in an
+  /// order shuffled within blocks of 1024 targets, so that consecutive
+  /// probes go to different /24s.
+  bool doubletree = false;
 };
 
 /// Counters over a run.
@@ -47,6 +53,7 @@ struct TraceStats {
   std::uint64_t replies = 0;        ///< replies matched to a probe
   std::uint64_t late = 0;           ///< replies after the wait, or duplicates
   std::uint64_t foreign = 0;        ///< probe-like packets that are not this run's
+  std::uint64_t inferred_hops = 0;  ///< doubletree: hops listed from another trace's probes
   std::uint64_t traces_done = 0;
   std::uint64_t traces_total = 0;
   io::SourceStats source;

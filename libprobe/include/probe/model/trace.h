@@ -79,8 +79,13 @@ struct ProbeRecord {
 
 /// The probes sent with one TTL.
 struct Hop {
+  Hop() = default;
+  explicit Hop(std::uint8_t t, std::vector<ProbeRecord> p = {}) : ttl(t), probes(std::move(p)) {}
   std::uint8_t ttl = 0;
   std::vector<ProbeRecord> probes;
+  /// Doubletree: the hop's address as another trace revealed it, for a hop
+  /// this trace did not probe (probes empty) or probed without an answer.
+  std::optional<Address> inferred_addr;
   /// The first reply at this hop, if any.
   const Reply* reply() const;
 };
