@@ -234,3 +234,130 @@ TEST(AfterSilence, GaplimitWinsOverHoplimitAtMaxTtl) {
 }
 
 }  // namespace
+
+// ---- Doubletree ---------------------------------------------------------------
+
+using probe::engine::dt_after_reply;
+using probe::engine::dt_after_silence;
+using probe::engine::hops_from_reply_ttl;
+using probe::engine::Phase;
+
+TEST(HopsFromReplyTtl, NextCommonInitialTtl) {
+  EXPECT_EQ(hops_from_reply_ttl(59), 6);   // Linux, 64: five routers on the way back
+  EXPECT_EQ(hops_from_reply_ttl(64), 1);
+  EXPECT_EQ(hops_from_reply_ttl(120), 9);  // Windows, 128
+  EXPECT_EQ(hops_from_reply_ttl(250), 6);  // routers, 255
+  EXPECT_EQ(hops_from_reply_ttl(30), 3);   // 32
+  EXPECT_FALSE(hops_from_reply_ttl(0));
+}
+
+Cursor dt_start(std::uint8_t ttl) {
+  Cursor c;
+  c.ttl = c.start = ttl;
+  return c;
+}
+
+Reply echo_from_dst(std::uint8_t reply_ttl) {
+  Reply r = reply("203.0.113.50", ReplyKind::echo_reply, 0, 0);
+  r.reply_ttl = reply_ttl;
+  return r;
+}
+
+TEST(Doubletree, DestinationNearerThanTheStartMovesTheStartOnce) {
+  const Limits limits;
+  Trace t = path({}, echo_from_dst(59));
+  // Started at 16, the reply says six hops: start again at 6.
+  Step s = dt_after_reply(t, dt_start(16), echo_from_dst(59), limits, false);
+  ASSERT_EQ(s.stop, StopReason::none);
+  EXPECT_EQ(s.next.ttl, 6);
+  EXPECT_EQ(s.next.start, 6);
+  EXPECT_EQ(s.next.reached, 16);
+  EXPECT_EQ(s.next.phase, Phase::forward);
+  EXPECT_FALSE(s.next.first);
+  // At 6 it answers again: forward is done, backward begins at 5.
+  s = dt_after_reply(t, s.next, echo_from_dst(59), limits, false);
+  ASSERT_EQ(s.stop, StopReason::none);
+  EXPECT_EQ(s.next.phase, Phase::backward);
+  EXPECT_EQ(s.next.ttl, 5);
+  EXPECT_EQ(s.next.reached, 6);
+  EXPECT_EQ(s.next.verdict, StopReason::completed);
+}
+
+TEST(Doubletree, BackwardStopsAtTheFirstKnownHop) {
+  const Limits limits;
+  Cursor c = dt_start(6);
+  c.phase = Phase::backward;
+  c.ttl = 5;
+  c.verdict = StopReason::completed;
+  Trace t = path({}, hop_reply("198.18.0.9"));
+  Step unknown = dt_after_reply(t, c, hop_reply("198.18.0.9"), limits, false);
+  EXPECT_EQ(unknown.stop, StopReason::none);
+  EXPECT_EQ(unknown.next.ttl, 4);
+  EXPECT_FALSE(unknown.met);
+  Step known = dt_after_reply(t, c, hop_reply("198.18.0.9"), limits, true);
+  EXPECT_EQ(known.stop, StopReason::completed);  // the forward phase's verdict
+  EXPECT_TRUE(known.met);
+}
+
+TEST(Doubletree, BackwardGoesThroughSilenceDownToFirstTtl) {
+  Limits limits;
+  limits.first_ttl = 2;
+  Cursor c = dt_start(8);
+  c.phase = Phase::backward;
+  c.ttl = 3;
+  c.attempt = 2;
+  c.gap = 0;
+  c.verdict = StopReason::gaplimit;
+  Step s = dt_after_silence(c, limits, false);  // no gap limit going back
+  ASSERT_EQ(s.stop, StopReason::none);
+  EXPECT_EQ(s.next.ttl, 2);
+  s.next.attempt = 2;
+  s = dt_after_silence(s.next, limits, false);
+  EXPECT_EQ(s.stop, StopReason::gaplimit);  // below first TTL: done
+  EXPECT_FALSE(s.met);
+  c.attempt = 1;
+  EXPECT_EQ(dt_after_silence(c, limits, true).next.attempt, 2);  // retried before any inference
+  c.attempt = 2;
+  Step sib = dt_after_silence(c, limits, true);
+  EXPECT_TRUE(sib.met);
+  EXPECT_EQ(sib.stop, StopReason::gaplimit);
+}
+
+TEST(Doubletree, ForwardFromBelowStopsShortOfAKnownDestinationTtl) {
+  const Limits limits;
+  Cursor c = dt_start(4);
+  c.reached = 6;  // a probe at 6 already reached the destination
+  c.first = false;
+  Trace t = path({"198.18.0.1", "198.18.0.2", "198.18.0.3"}, hop_reply("198.18.0.4"));
+  Step s = dt_after_reply(t, c, hop_reply("198.18.0.4"), limits, false);
+  ASSERT_EQ(s.stop, StopReason::none);
+  EXPECT_EQ(s.next.ttl, 5);
+  s = dt_after_reply(t, s.next, hop_reply("198.18.0.5"), limits, false);
+  // 6 is known to reach it: no second probe there; backward from 3.
+  ASSERT_EQ(s.stop, StopReason::none);
+  EXPECT_EQ(s.next.phase, Phase::backward);
+  EXPECT_EQ(s.next.ttl, 3);
+  EXPECT_EQ(s.next.verdict, StopReason::completed);
+}
+
+TEST(Doubletree, SilentDestinationEndsForwardAtTheGapLimitThenGoesBack) {
+  Limits limits;
+  limits.gaplimit = 2;
+  limits.attempts = 1;
+  Cursor c = dt_start(10);
+  Step s = dt_after_silence(c, limits, false);
+  ASSERT_EQ(s.stop, StopReason::none);
+  EXPECT_EQ(s.next.ttl, 11);
+  s = dt_after_silence(s.next, limits, false);
+  ASSERT_EQ(s.stop, StopReason::none);
+  EXPECT_EQ(s.next.phase, Phase::backward);
+  EXPECT_EQ(s.next.ttl, 9);
+  EXPECT_EQ(s.next.verdict, StopReason::gaplimit);
+}
+
+TEST(Doubletree, UnreachableEndsForwardAndStartAtFirstTtlEndsAtOnce) {
+  const Limits limits;
+  Trace t = path({}, reply("198.18.0.9", ReplyKind::unreachable, 3, 1));
+  Step s = dt_after_reply(t, dt_start(1), reply("198.18.0.9", ReplyKind::unreachable, 3, 1), limits, false);
+  EXPECT_EQ(s.stop, StopReason::unreachable);  // nothing below TTL 1 to walk back to
+}
