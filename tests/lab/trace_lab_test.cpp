@@ -336,6 +336,106 @@ TEST_P(ReplayTest, Block256AtHighRate) {
 
 INSTANTIATE_TEST_SUITE_P(Methods, ReplayTest, ::testing::Values("icmp", "udp", "tcp"));
 
+// ---- Doubletree stop sets ---------------------------------------------------
+
+// ttl -> address of each hop up to the destination's: the reply's address
+// where one came, else the inferred one. A doubletree trace's first probe
+// may go past the destination; hops beyond its TTL are left out.
+std::map<int, std::string> path_of(const json& t) {
+  std::map<int, std::string> path;
+  for (const json& h : t["hops"]) {
+    std::string a = h.value("addr", "");
+    for (const json& p : h["probes"])
+      if (a.empty() && p.contains("addr")) a = p.value("addr", "");
+    if (!a.empty()) path[h.value("ttl", 0)] = a;
+  }
+  for (auto it = path.begin(); it != path.end(); ++it)
+    if (it->second == t.value("dst", "")) {
+      path.erase(std::next(it), path.end());
+      break;
+    }
+  return path;
+}
+
+std::size_t probes_of(const std::vector<json>& traces, std::size_t* inferred = nullptr) {
+  std::size_t n = 0;
+  for (const json& t : traces)
+    for (const json& h : t["hops"]) {
+      n += h["probes"].size();
+      if (inferred && h.value("inferred", false)) ++*inferred;
+    }
+  return n;
+}
+
+class DoubletreeTest : public ::testing::TestWithParam<std::string> {};
+
+// The stop set may only save probes: on a tree (256 targets behind r1-r2-r3)
+// every trace lists the hops a plain Paris trace finds, for about half the
+// probes (two per target instead of four, plus the first wave's).
+TEST_P(DoubletreeTest, SameHopsAsPlainTracesForFewerProbes) {
+  FL_REQUIRE_LAB(true);
+  Lab lab = make_lab("chain-unlimited");
+  const TraceRun plain = run_fl_trace(lab, trace_args(GetParam(), {"--pps", "2000", "198.18.200.0/24"}), 120s);
+  const TraceRun dt =
+      run_fl_trace(lab, trace_args(GetParam(), {"--doubletree", "--pps", "2000", "198.18.200.0/24"}), 120s);
+  ASSERT_EQ(plain.result.exit_code, 0) << plain.result.err;
+  ASSERT_EQ(dt.result.exit_code, 0) << dt.result.err;
+  ASSERT_EQ(plain.traces.size(), 256u);
+  ASSERT_EQ(dt.traces.size(), 256u);
+  int differ = 0;
+  for (std::size_t i = 0; i < 256; ++i) {
+    const json& a = plain.traces[i];
+    const json& b = dt.traces[i];
+    ASSERT_EQ(a.value("dst", ""), b.value("dst", ""));
+    EXPECT_EQ(b.value("stop_reason", ""), "completed") << describe(b);
+    const std::map<int, std::string> want = {{1, R1}, {2, R2}, {3, R3}, {4, a.value("dst", "")}};
+    EXPECT_EQ(path_of(a), want) << describe(a);
+    if (path_of(b) != path_of(a) && differ++ < 3) ADD_FAILURE() << "plain:\n" << describe(a) << "doubletree:\n" << describe(b);
+  }
+  EXPECT_EQ(differ, 0);
+  std::size_t inferred = 0;
+  const std::size_t dt_probes = probes_of(dt.traces, &inferred);
+  EXPECT_LE(dt_probes * 10, probes_of(plain.traces) * 6) << dt_probes << " vs " << probes_of(plain.traces);
+  EXPECT_GE(inferred, 400u);  // hops 1 and 2 of nearly every trace
+}
+
+TEST_P(DoubletreeTest, ReplayGivesTheLiveOutput) {
+  FL_REQUIRE_LAB(true);
+  Lab lab = make_lab("chain-unlimited");
+  expect_replay_identical(lab, GetParam(), {"--doubletree", "--pps", "2000", "198.18.200.0/24"}, 256, true);
+}
+
+INSTANTIATE_TEST_SUITE_P(Methods, DoubletreeTest, ::testing::Values("icmp", "udp", "tcp"));
+
+// With Linux's default router rate limits (a burst of 6, then about one
+// time-exceeded per second toward us), plain traces of a /24 lose most hops
+// to silence. Doubletree asks each router once per trace at most, and a hop
+// the limit silences is inferred from sibling traces of the same /24 at the
+// same distance: every trace completes with its whole path, and the capture
+// replays to the same output (the sibling rule decides on timestamps).
+TEST(DoubletreeRateLimit, WholePathsBehindDefaultLimitsAndReplayAgrees) {
+  FL_REQUIRE_LAB(true);
+  Lab lab = make_lab("chain");
+  TempDir tmp;
+  const std::string pcap = tmp.file("dt.pcapng");
+  const TraceRun run = run_fl_trace(
+      lab, {"-P", "icmp", "-W", "1", "--pps", "1000", "--doubletree", "-o", "json", "-w", pcap, "198.18.200.0/24"},
+      120s);
+  ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
+  ASSERT_EQ(run.traces.size(), 256u);
+  int whole = 0, shown = 0;
+  for (const json& t : run.traces) {
+    const std::map<int, std::string> want = {{1, R1}, {2, R2}, {3, R3}, {4, t.value("dst", "")}};
+    if (t.value("stop_reason", "") == "completed" && path_of(t) == want) ++whole;
+    else if (shown++ < 3) std::cerr << "not whole: " << describe(t);
+  }
+  EXPECT_GE(whole, 254) << "fewer than 99% of the traces have their whole path";
+  const Lab isolated("node iso\n", LabOptions{});
+  const ExecResult replay = isolated.exec("iso", {fl_trace_path(), "-r", pcap, "-o", "json"}, 60s);
+  ASSERT_EQ(replay.exit_code, 0) << replay.err;
+  EXPECT_TRUE(replay.out == run.result.out) << "replay differs from live";
+}
+
 // ---- Linux's default ICMP rate limits ---------------------------------------
 
 // DESIGN: routers rate-limit ICMP errors (Linux: a burst of 6, then about one
