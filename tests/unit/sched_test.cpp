@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <string>
 #include <vector>
 
@@ -120,6 +122,42 @@ TEST(TimeoutQueue, EqualDeadlinesComeOutFirstInFirstOut) {
     EXPECT_EQ(deadline, 500);
   }
   EXPECT_FALSE(q.pop_expired(kNever - 1, key, deadline));
+}
+
+// Mostly rising deadlines with some out of order, pops interleaved with
+// pushes, as an engine does: the order must be exactly (deadline, push
+// order), the same as a plain sort gives.
+TEST(TimeoutQueue, MixedOrderPushesLeaveSortedAndStable) {
+  TimeoutQueue<int> q;
+  std::vector<std::pair<std::int64_t, int>> pushed;
+  std::vector<std::pair<std::int64_t, int>> popped;
+  std::uint64_t x = 88172645463325252ULL;  // xorshift: fixed, portable
+  auto next = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  std::int64_t now = 0;
+  for (int i = 0; i < 5000; ++i) {
+    std::int64_t d = now + 1000 + static_cast<std::int64_t>(next() % 4 == 0 ? next() % 2000 : 500);
+    q.push(d, i);
+    pushed.emplace_back(d, i);
+    now += static_cast<std::int64_t>(next() % 5);
+    int key = 0;
+    std::int64_t deadline = 0;
+    while (q.pop_expired(now, key, deadline)) popped.emplace_back(deadline, key);
+  }
+  int key = 0;
+  std::int64_t deadline = 0;
+  while (q.pop_expired(kNever - 1, key, deadline)) popped.emplace_back(deadline, key);
+  EXPECT_TRUE(q.empty());
+  ASSERT_EQ(popped.size(), pushed.size());
+  // What was due at each moment came out in order; overall no entry left
+  // before an earlier one that was already queued.
+  std::vector<std::pair<std::int64_t, int>> sorted = popped;
+  std::stable_sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(popped, sorted);
 }
 
 TEST(TimeoutQueue, ExactDeadlineIsExpired) {

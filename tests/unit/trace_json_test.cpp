@@ -186,3 +186,46 @@ TEST(JsonLinesWriter, OneLinePerTrace) {
 }
 
 }  // namespace
+
+// The direct writer must be byte for byte what the JSON object dumps to:
+// goldens and scripts rely on the exact form.
+TEST(AppendJson, SameBytesAsTheJsonObject) {
+  std::vector<Trace> traces;
+  traces.push_back(sample());
+  Trace tcp = sample();
+  tcp.method = Method::tcp;
+  tcp.stop_reason = StopReason::halted;
+  for (auto& h : tcp.hops)
+    for (auto& p : h.probes)
+      if (p.reply) {
+        p.reply->kind = ReplyKind::tcp_synack;
+        p.reply->tcp_flags = 0x12;
+        p.reply->quoted_ttl.reset();
+        p.reply->mpls.clear();
+      }
+  traces.push_back(tcp);
+  Trace foreign = sample();
+  foreign.inferred = probe::model::Inference{"multipath-paris", "weird \"tool\"\\\n\x01", true};
+  Hop inferred;
+  inferred.ttl = 9;
+  inferred.inferred_addr = addr("2001:db8::1");
+  foreign.hops.push_back(inferred);
+  traces.push_back(foreign);
+  traces.push_back(Trace{});
+  for (const Trace& t : traces) {
+    std::string direct;
+    probe::format::append_json(direct, t);
+    EXPECT_EQ(direct, to_json(t).dump());
+  }
+}
+
+TEST(JsonLinesWriter, InferredHopsCarryTheirAddress) {
+  Trace t = sample();
+  Hop h;
+  h.ttl = 7;
+  h.inferred_addr = addr("198.18.0.9");
+  t.hops.push_back(h);
+  const ordered_json j = to_json(t);
+  EXPECT_EQ(j["hops"].back().dump(), R"({"ttl":7,"addr":"198.18.0.9","inferred":true,"probes":[]})");
+  EXPECT_FALSE(j["hops"][0].contains("inferred"));
+}

@@ -44,6 +44,7 @@ class Printer final : public probe::engine::TraceObserver {
     else text_.write(t);
   }
   void on_progress(const probe::engine::TraceStats& s) override {
+    json_.flush();  // JSON lines batch their writes: none waits longer than this
     if (!progress_) return;
     std::fprintf(stderr, "\r%llu/%llu traces, %llu probes, %llu replies ",
                  static_cast<unsigned long long>(s.traces_done), static_cast<unsigned long long>(s.traces_total),

@@ -148,18 +148,23 @@ struct TraceEngine::Impl {
 
   model::ProbeRecord& current(Slot& s) { return s.trace.hops.back().probes.back(); }
 
+  void begin(std::uint32_t i) {
+    Slot& s = slots[i];
+    s.cursor = Cursor{cfg.first_ttl, 1, 0};
+    s.start_open = cfg.doubletree;
+    s.state = State::ready;
+    ++active;
+  }
+
+  // Live: keep `concurrency` traces going. Replay starts a trace when the
+  // capture shows its first probe (on_datagram), so that memory follows what
+  // the live run had in flight, not the number of targets.
   void start_more() {
-    // Replay sends nothing, so every trace can start at once.
-    std::size_t window = sink.paced() ? cfg.concurrency : slots.size();
-    while (active < window && next_idle < slots.size()) {
-      std::uint32_t i = order[next_idle];
-      Slot& s = slots[i];
-      s.cursor = Cursor{cfg.first_ttl, 1, 0};
-      s.start_open = cfg.doubletree;
-      s.state = State::ready;
+    if (!sink.paced()) return;
+    while (active < cfg.concurrency && next_idle < slots.size()) {
+      std::uint32_t i = order[next_idle++];
+      begin(i);
       ready.push_back(i);
-      ++next_idle;
-      ++active;
     }
   }
 
@@ -201,13 +206,15 @@ struct TraceEngine::Impl {
     s.trace.hops.back().probes.push_back(rec);
     s.state = State::awaiting_tx;
     s.decided_us = clock.now_us();
+    ++stats.probes_sent;
+    // Replay needs the packet only for the DNS ID it carries.
+    if (!sink.paced() && cfg.method != model::Method::dns) return;
     auto bytes = packet::build_probe(spec);
     if (cfg.method == model::Method::dns) {
       // The steered ID sits right after the IPv4 and UDP headers.
       s.dns_ids.push_back(static_cast<std::uint16_t>((bytes[28] << 8) | bytes[29]));
     }
     if (!sink.send(bytes, s.trace.dst)) ++stats.send_errors;
-    ++stats.probes_sent;
     if (sink.paced())
       timers.push(s.decided_us + kTxFallbackUs, TimerKey{i, static_cast<std::uint32_t>(idx), true});
   }
@@ -256,8 +263,10 @@ struct TraceEngine::Impl {
       Slot& s = slots[next_emit];
       if (!inherit(s)) return;  // the trace it met is still walking back
       observer.on_trace(s.trace);
-      s.trace.hops = {};  // emitted: keep memory flat
-      s.hop_nodes = {};
+      // Emitted: free it all (`= {}` would keep the capacity).
+      std::vector<model::Hop>().swap(s.trace.hops);
+      std::vector<std::pair<std::uint8_t, std::int32_t>>().swap(s.hop_nodes);
+      std::vector<std::uint16_t>().swap(s.dns_ids);
       ++next_emit;
     }
   }
@@ -408,6 +417,10 @@ struct TraceEngine::Impl {
     }
     std::uint32_t i = it->second;
     Slot& s = slots[i];
+    if (s.state == State::idle && !sink.paced() && ev->kind == match::Evidence::Kind::probe) {
+      begin(i);
+      send(i);
+    }
     if (ev->dns_id) {
       auto at = std::find(s.dns_ids.begin(), s.dns_ids.end(), *ev->dns_id);
       if (at == s.dns_ids.end()) {

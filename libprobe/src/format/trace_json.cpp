@@ -1,5 +1,11 @@
 #include "probe/format/trace_json.h"
 
+#include <fmt/compile.h>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <iterator>
+
 namespace probe::format {
 
 namespace {
@@ -72,9 +78,162 @@ nlohmann::ordered_json to_json(const model::Trace& t) {
   return j;
 }
 
-void JsonLinesWriter::write(const model::Trace& trace) {
-  out_ << to_json(trace).dump() << '\n';
-  out_.flush();
+namespace {
+
+using Buffer = fmt::memory_buffer;
+
+void put(Buffer& out, std::string_view s) { out.append(s.data(), s.data() + s.size()); }
+
+// Decimal digits of an unsigned value.
+void put_uint(Buffer& out, std::uint64_t v) { fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}"), v); }
+
+void put_int(Buffer& out, std::int64_t v) { fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}"), v); }
+
+// A JSON string as nlohmann's dump() writes it (UTF-8 passed through).
+void put_string(Buffer& out, std::string_view s) {
+  out.push_back('"');
+  for (char c : s) {
+    switch (c) {
+      case '"': put(out, "\\\""); break;
+      case '\\': put(out, "\\\\"); break;
+      case '\b': put(out, "\\b"); break;
+      case '\f': put(out, "\\f"); break;
+      case '\n': put(out, "\\n"); break;
+      case '\r': put(out, "\\r"); break;
+      case '\t': put(out, "\\t"); break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20)
+          fmt::format_to(std::back_inserter(out), FMT_COMPILE("\\u{:04x}"), static_cast<unsigned>(c));
+        else out.push_back(c);
+    }
+  }
+  out.push_back('"');
 }
+
+// Dotted quads without inet_ntop's printf; IPv6 through to_string().
+void put_address(Buffer& out, const model::Address& a) {
+  out.push_back('"');
+  if (a.is_v4()) {
+    for (int i = 0; i < 4; ++i) {
+      if (i) out.push_back('.');
+      put_uint(out, a.data()[i]);
+    }
+  } else {
+    put(out, a.to_string());
+  }
+  out.push_back('"');
+}
+
+void put_probe(Buffer& out, const model::ProbeRecord& p) {
+  put(out, "{\"tx_us\":");
+  put_int(out, p.tx_us);
+  put(out, ",\"attempt\":");
+  put_uint(out, p.attempt);
+  if (!p.reply) {
+    out.push_back('}');
+    return;
+  }
+  const model::Reply& r = *p.reply;
+  put(out, ",\"rtt_us\":");
+  put_int(out, p.rtt_us());
+  put(out, ",\"addr\":");
+  put_address(out, r.addr);
+  put(out, ",\"kind\":\"");
+  put(out, kind_name(r.kind));
+  out.push_back('"');
+  bool tcp = r.kind == model::ReplyKind::tcp_synack || r.kind == model::ReplyKind::tcp_rst;
+  if (tcp) {
+    put(out, ",\"tcp_flags\":");
+    put_uint(out, r.tcp_flags);
+  } else {
+    put(out, ",\"icmp_type\":");
+    put_uint(out, r.icmp_type);
+    put(out, ",\"icmp_code\":");
+    put_uint(out, r.icmp_code);
+  }
+  put(out, ",\"reply_ttl\":");
+  put_uint(out, r.reply_ttl);
+  put(out, ",\"reply_ipid\":");
+  put_uint(out, r.reply_ipid);
+  if (r.quoted_ttl) {
+    put(out, ",\"quoted_ttl\":");
+    put_uint(out, *r.quoted_ttl);
+  }
+  put(out, ",\"mpls\":[");
+  for (std::size_t i = 0; i < r.mpls.size(); ++i) {
+    const auto& l = r.mpls[i];
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}{{\"label\":{},\"exp\":{},\"s\":{},\"ttl\":{}}}"),
+                   i ? "," : "", l.label, l.exp, l.bottom ? 1 : 0, l.ttl);
+  }
+  put(out, "]}");
+}
+
+void put_trace(Buffer& out, const model::Trace& t) {
+  put(out, "{\"type\":\"trace\",\"method\":\"");
+  put(out, model::to_string(t.method));
+  put(out, "\",\"src\":");
+  put_address(out, t.src);
+  put(out, ",\"dst\":");
+  put_address(out, t.dst);
+  put(out, ",\"sport\":");
+  put_uint(out, t.sport);
+  put(out, ",\"dport\":");
+  put_uint(out, t.dport);
+  put(out, ",\"start_us\":");
+  put_int(out, t.start_us);
+  put(out, ",\"stop_reason\":\"");
+  put(out, model::to_string(t.stop_reason));
+  out.push_back('"');
+  if (t.inferred) {
+    put(out, ",\"inferred\":{\"scheme\":");
+    put_string(out, t.inferred->scheme);
+    put(out, ",\"tool\":");
+    put_string(out, t.inferred->tool);
+    put(out, t.inferred->paris ? ",\"paris\":true}" : ",\"paris\":false}");
+  }
+  put(out, ",\"hops\":[");
+  for (std::size_t i = 0; i < t.hops.size(); ++i) {
+    const model::Hop& h = t.hops[i];
+    put(out, i ? ",{\"ttl\":" : "{\"ttl\":");
+    put_uint(out, h.ttl);
+    if (h.inferred_addr) {
+      put(out, ",\"addr\":");
+      put_address(out, *h.inferred_addr);
+      put(out, ",\"inferred\":true");
+    }
+    put(out, ",\"probes\":[");
+    for (std::size_t k = 0; k < h.probes.size(); ++k) {
+      if (k) out.push_back(',');
+      put_probe(out, h.probes[k]);
+    }
+    put(out, "]}");
+  }
+  put(out, "]}");
+}
+
+}  // namespace
+
+void append_json(std::string& out, const model::Trace& t) {
+  Buffer b;
+  put_trace(b, t);
+  out.append(b.data(), b.size());
+}
+
+JsonLinesWriter::~JsonLinesWriter() { flush(); }
+
+void JsonLinesWriter::write(const model::Trace& trace) {
+  fmt::memory_buffer line;
+  put_trace(line, trace);
+  line.push_back('\n');
+  out_.write(line.data(), static_cast<std::streamsize>(line.size()));
+  auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+                 std::chrono::steady_clock::now().time_since_epoch()).count();
+  if (now - last_flush_us_ >= 100000) {
+    out_.flush();
+    last_flush_us_ = now;
+  }
+}
+
+void JsonLinesWriter::flush() { out_.flush(); }
 
 }  // namespace probe::format

@@ -2,7 +2,9 @@
 /// The JSON form of traces (fl-json(5)), one object per line.
 
 #include <nlohmann/json.hpp>
+#include <cstdint>
 #include <ostream>
+#include <string>
 
 #include "probe/model/trace.h"
 
@@ -11,14 +13,24 @@ namespace probe::format {
 /// The fl-json(5) "trace" object.
 nlohmann::ordered_json to_json(const model::Trace& trace);
 
-/// Writes traces as JSON Lines, flushing after each so pipes see them at once.
+/// Appends the same object as to_json(trace).dump(), byte for byte, without
+/// building it first: replaying a campaign prints megabytes of these.
+void append_json(std::string& out, const model::Trace& trace);
+
+/// Writes traces as JSON Lines. Output is flushed when a trace follows the
+/// last flush by 100 ms or more, on flush() and at the end, not after every
+/// trace: replay writes thousands per second. Callers that may go quiet
+/// for long call flush() now and then (fl-trace: with its progress ticks).
 class JsonLinesWriter {
  public:
   explicit JsonLinesWriter(std::ostream& out) : out_(out) {}
+  ~JsonLinesWriter();
   void write(const model::Trace& trace);
+  void flush();
 
  private:
   std::ostream& out_;
+  std::int64_t last_flush_us_ = 0;
 };
 
 }  // namespace probe::format
