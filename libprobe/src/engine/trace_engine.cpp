@@ -98,7 +98,11 @@ struct TraceEngine::Impl {
   sched::Clock& clock;
   sched::TimeoutQueue<TimerKey> timers;
   std::vector<Slot> slots;
-  std::unordered_map<model::Address, std::uint32_t> by_target;
+  // Target -> slot, open addressing over slot indices (kNoSlot: empty): one
+  // lookup per packet, so no chained buckets to chase.
+  static constexpr std::uint32_t kNoSlot = UINT32_MAX;
+  std::vector<std::uint32_t> by_target;
+  std::size_t by_target_mask = 0;
   std::vector<std::uint32_t> order;  // the order traces start in
   std::deque<std::uint32_t> ready;
   // Doubletree state.
@@ -124,6 +128,10 @@ struct TraceEngine::Impl {
         observer(obs),
         clock(src.clock()) {
     slots.resize(targets.size());
+    std::size_t cap = 16;
+    while (cap < targets.size() * 2) cap <<= 1;
+    by_target.assign(cap, kNoSlot);
+    by_target_mask = cap - 1;
     for (std::uint32_t i = 0; i < targets.size(); ++i) {
       model::Trace& t = slots[i].trace;
       t.method = c.method;
@@ -132,7 +140,7 @@ struct TraceEngine::Impl {
       match::Flow f = plan.trace_flow(i);
       t.sport = f.sport;
       t.dport = f.dport;
-      by_target.emplace(targets[i], i);
+      index_target(i);
     }
     stats.traces_total = targets.size();
     order.resize(targets.size());
@@ -143,6 +151,26 @@ struct TraceEngine::Impl {
       std::mt19937_64 rng(c.run_key);
       for (std::size_t at = 0; at < order.size(); at += 1024)
         std::shuffle(order.begin() + at, order.begin() + std::min(order.size(), at + 1024), rng);
+    }
+  }
+
+  // The first slot of each target address (a repeated target is traced once
+  // per listing, but replies match the first, as before).
+  void index_target(std::uint32_t i) {
+    const model::Address& a = slots[i].trace.dst;
+    for (std::size_t h = a.hash() & by_target_mask;; h = (h + 1) & by_target_mask) {
+      if (by_target[h] == kNoSlot) {
+        by_target[h] = i;
+        return;
+      }
+      if (slots[by_target[h]].trace.dst == a) return;
+    }
+  }
+
+  std::uint32_t find_target(const model::Address& a) const {
+    for (std::size_t h = a.hash() & by_target_mask;; h = (h + 1) & by_target_mask) {
+      std::uint32_t i = by_target[h];
+      if (i == kNoSlot || slots[i].trace.dst == a) return i;
     }
   }
 
@@ -410,12 +438,11 @@ struct TraceEngine::Impl {
     }
     auto ev = match::classify(*d, identity);
     if (!ev) return;
-    auto it = by_target.find(ev->target);
-    if (it == by_target.end()) {
+    std::uint32_t i = find_target(ev->target);
+    if (i == kNoSlot) {
       ++stats.foreign;
       return;
     }
-    std::uint32_t i = it->second;
     Slot& s = slots[i];
     if (s.state == State::idle && !sink.paced() && ev->kind == match::Evidence::Kind::probe) {
       begin(i);

@@ -28,7 +28,7 @@ struct Interface {
 
 class PcapngReader final : public FrameReader {
  public:
-  explicit PcapngReader(std::FILE* f) : file_(f) {}
+  explicit PcapngReader(std::FILE* f) : file_(f) { std::setvbuf(file_, nullptr, _IOFBF, 1 << 20); }
   ~PcapngReader() override { std::fclose(file_); }
   PcapngReader(const PcapngReader&) = delete;
   PcapngReader& operator=(const PcapngReader&) = delete;
@@ -53,12 +53,13 @@ class PcapngReader final : public FrameReader {
     if (!next_block()) return error_.empty() ? fail("empty file") : false;
     if (type_ != kShb) return fail("not a pcapng section header");
     while (interfaces_.empty()) {
-      long at = std::ftell(file_);
+      long at = pos_;
       if (!next_block()) return error_.empty();  // no interface, no packet: an empty capture
       if (type_ == kIdb) {
         if (!interface_block()) return false;
       } else if (type_ != kShb) {
         std::fseek(file_, at, SEEK_SET);  // let read() meet it (and say what is wrong)
+        pos_ = at;
         return true;
       }
     }
@@ -82,11 +83,19 @@ class PcapngReader final : public FrameReader {
     return false;
   }
 
+  // fread without the stream lock (one thread reads), keeping the offset
+  // that error messages name without asking ftell for it each block.
+  std::size_t take(void* to, std::size_t n) {
+    std::size_t got = fread_unlocked(to, 1, n, file_);
+    pos_ += static_cast<long>(got);
+    return got;
+  }
+
   // Reads one whole block into body_ (between the two length fields).
   bool next_block() {
-    block_at_ = std::ftell(file_);
+    block_at_ = pos_;
     std::uint8_t head[8];
-    std::size_t got = std::fread(head, 1, 8, file_);
+    std::size_t got = take(head, 8);
     if (got == 0) return false;  // clean end of file
     if (got < 8) return fail("truncated block header");
     std::uint32_t raw_type;
@@ -94,13 +103,14 @@ class PcapngReader final : public FrameReader {
     if (raw_type == kShb) {
       // The byte order is the section's: read the magic right after the length.
       std::uint8_t magic[4];
-      if (std::fread(magic, 1, 4, file_) != 4) return fail("truncated section header");
+      if (take(magic, 4) != 4) return fail("truncated section header");
       std::uint32_t m;
       std::memcpy(&m, magic, 4);
       if (m == kMagic) swap_ = false;
       else if (m == __builtin_bswap32(kMagic)) swap_ = true;
       else return fail("bad byte-order magic");
       std::fseek(file_, -4, SEEK_CUR);
+      pos_ -= 4;
       interfaces_.clear();  // a new section has interfaces of its own
     }
     type_ = swap_ ? __builtin_bswap32(raw_type) : raw_type;
@@ -108,7 +118,7 @@ class PcapngReader final : public FrameReader {
     if (len < 12 || len % 4 != 0 || len > kMaxBlock) return fail("bad block length " + std::to_string(len));
     body_.resize(len - 12);
     std::uint8_t tail[4];
-    if (std::fread(body_.data(), 1, body_.size(), file_) != body_.size() || std::fread(tail, 1, 4, file_) != 4)
+    if (take(body_.data(), body_.size()) != body_.size() || take(tail, 4) != 4)
       return fail("truncated block");
     if (u32(tail) != len) return fail("block lengths disagree");
     return true;
@@ -189,6 +199,7 @@ class PcapngReader final : public FrameReader {
   }
 
   std::FILE* file_;
+  long pos_ = 0;  // offset of the next byte fread gives
   bool swap_ = false;
   std::uint32_t type_ = 0;
   long block_at_ = 0;
