@@ -22,7 +22,7 @@ using model::StopReason;
 enum class State : std::uint8_t { idle, ready, awaiting_tx, awaiting_reply, done };
 
 struct Slot {
-  model::Trace trace;
+  std::unique_ptr<model::Trace> trace;  // from its start until it is printed
   State state = State::idle;
   Cursor cursor;
   std::size_t probes = 0;       // probes decided so far; the current one is probes - 1
@@ -97,6 +97,7 @@ struct TraceEngine::Impl {
   TraceObserver& observer;
   sched::Clock& clock;
   sched::TimeoutQueue<TimerKey> timers;
+  std::vector<model::Address> targets;
   std::vector<Slot> slots;
   // Target -> slot, open addressing over slot indices (kNoSlot: empty): one
   // lookup per packet, so no chained buckets to chase.
@@ -117,7 +118,7 @@ struct TraceEngine::Impl {
   TraceStats stats;
   std::int64_t next_progress_us = 0;
 
-  Impl(TraceConfig c, std::vector<model::Address> targets, io::PacketSource& src,
+  Impl(TraceConfig c, std::vector<model::Address> t, io::PacketSource& src,
        io::PacketSink& snk, TraceObserver& obs)
       : cfg(c),
         limits{c.max_ttl, c.attempts, c.gaplimit, c.first_ttl},
@@ -126,22 +127,14 @@ struct TraceEngine::Impl {
         source(src),
         sink(snk),
         observer(obs),
-        clock(src.clock()) {
+        clock(src.clock()),
+        targets(std::move(t)) {
     slots.resize(targets.size());
     std::size_t cap = 16;
     while (cap < targets.size() * 2) cap <<= 1;
     by_target.assign(cap, kNoSlot);
     by_target_mask = cap - 1;
-    for (std::uint32_t i = 0; i < targets.size(); ++i) {
-      model::Trace& t = slots[i].trace;
-      t.method = c.method;
-      t.src = c.src;
-      t.dst = targets[i];
-      match::Flow f = plan.trace_flow(i);
-      t.sport = f.sport;
-      t.dport = f.dport;
-      index_target(i);
-    }
+    for (std::uint32_t i = 0; i < targets.size(); ++i) index_target(i);
     stats.traces_total = targets.size();
     order.resize(targets.size());
     for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -157,27 +150,41 @@ struct TraceEngine::Impl {
   // The first slot of each target address (a repeated target is traced once
   // per listing, but replies match the first, as before).
   void index_target(std::uint32_t i) {
-    const model::Address& a = slots[i].trace.dst;
+    const model::Address& a = targets[i];
     for (std::size_t h = a.hash() & by_target_mask;; h = (h + 1) & by_target_mask) {
       if (by_target[h] == kNoSlot) {
         by_target[h] = i;
         return;
       }
-      if (slots[by_target[h]].trace.dst == a) return;
+      if (targets[by_target[h]] == a) return;
     }
   }
 
   std::uint32_t find_target(const model::Address& a) const {
     for (std::size_t h = a.hash() & by_target_mask;; h = (h + 1) & by_target_mask) {
       std::uint32_t i = by_target[h];
-      if (i == kNoSlot || slots[i].trace.dst == a) return i;
+      if (i == kNoSlot || targets[i] == a) return i;
     }
   }
 
-  model::ProbeRecord& current(Slot& s) { return s.trace.hops.back().probes.back(); }
+  model::ProbeRecord& current(Slot& s) { return s.trace->hops.back().probes.back(); }
+
+  // A trace's result object exists from its start to its printing only:
+  // slots of a 65,536-target run stay small.
+  void make_trace(std::uint32_t i) {
+    auto t = std::make_unique<model::Trace>();
+    t->method = cfg.method;
+    t->src = cfg.src;
+    t->dst = targets[i];
+    match::Flow f = plan.trace_flow(i);
+    t->sport = f.sport;
+    t->dport = f.dport;
+    slots[i].trace = std::move(t);
+  }
 
   void begin(std::uint32_t i) {
     Slot& s = slots[i];
+    make_trace(i);
     s.cursor = Cursor{cfg.first_ttl, 1, 0};
     s.start_open = cfg.doubletree;
     s.state = State::ready;
@@ -206,13 +213,13 @@ struct TraceEngine::Impl {
 
   void send(std::uint32_t i) {
     Slot& s = slots[i];
-    if (s.start_open && s.probes == 0) s.cursor.ttl = s.cursor.start = start_ttl(s.trace.dst);
+    if (s.start_open && s.probes == 0) s.cursor.ttl = s.cursor.start = start_ttl(s.trace->dst);
     std::size_t idx = s.probes++;
     match::Flow flow = plan.flow(i, idx);
     packet::ProbeSpec spec;
     spec.method = cfg.method;
     spec.src = cfg.src;
-    spec.dst = s.trace.dst;
+    spec.dst = s.trace->dst;
     spec.ttl = s.cursor.ttl;
     spec.sport = flow.sport;
     spec.dport = flow.dport;
@@ -226,12 +233,12 @@ struct TraceEngine::Impl {
       q.rd = cfg.dns_rd;
       spec.dns_message = packet::build_dns_query(q);
     }
-    if (s.cursor.attempt == 1) s.trace.hops.push_back(model::Hop{s.cursor.ttl, {}});
+    if (s.cursor.attempt == 1) s.trace->hops.push_back(model::Hop{s.cursor.ttl, {}});
     model::ProbeRecord rec;
     rec.ttl = s.cursor.ttl;
     rec.attempt = s.cursor.attempt;
     rec.token = spec.token;
-    s.trace.hops.back().probes.push_back(rec);
+    s.trace->hops.back().probes.push_back(rec);
     s.state = State::awaiting_tx;
     s.decided_us = clock.now_us();
     ++stats.probes_sent;
@@ -242,7 +249,7 @@ struct TraceEngine::Impl {
       // The steered ID sits right after the IPv4 and UDP headers.
       s.dns_ids.push_back(static_cast<std::uint16_t>((bytes[28] << 8) | bytes[29]));
     }
-    if (!sink.send(bytes, s.trace.dst)) ++stats.send_errors;
+    if (!sink.send(bytes, s.trace->dst)) ++stats.send_errors;
     if (sink.paced())
       timers.push(s.decided_us + kTxFallbackUs, TimerKey{i, static_cast<std::uint32_t>(idx), true});
   }
@@ -250,7 +257,7 @@ struct TraceEngine::Impl {
   void mark_sent(std::uint32_t i, std::int64_t tx_us) {
     Slot& s = slots[i];
     current(s).tx_us = tx_us;
-    if (s.trace.start_us == 0) s.trace.start_us = tx_us;
+    if (s.trace->start_us == 0) s.trace->start_us = tx_us;
     s.state = State::awaiting_reply;
     timers.push(tx_us + cfg.wait_us + kTimeoutGraceUs,
                 TimerKey{i, static_cast<std::uint32_t>(s.probes - 1), false});
@@ -270,17 +277,18 @@ struct TraceEngine::Impl {
   void finish(std::uint32_t i, StopReason reason) {
     Slot& s = slots[i];
     if (s.state == State::done) return;
+    if (!s.trace) make_trace(i);  // never started: ends with no hops
     if (reason == StopReason::halted && (s.state == State::awaiting_tx || s.state == State::ready)) {
       // A probe decided but never seen leaving was never sent, as far as
       // the capture knows: drop it so live and replay agree.
       if (s.state == State::awaiting_tx) {
-        s.trace.hops.back().probes.pop_back();
-        if (s.trace.hops.back().probes.empty()) s.trace.hops.pop_back();
+        s.trace->hops.back().probes.pop_back();
+        if (s.trace->hops.back().probes.empty()) s.trace->hops.pop_back();
       }
     }
     if (s.state != State::idle) --active;
     s.state = State::done;
-    s.trace.stop_reason = reason;
+    s.trace->stop_reason = reason;
     if (cfg.doubletree) settle(i);
     ++stats.traces_done;
     emit_ready();
@@ -290,9 +298,9 @@ struct TraceEngine::Impl {
     while (next_emit < slots.size() && slots[next_emit].state == State::done) {
       Slot& s = slots[next_emit];
       if (!inherit(s)) return;  // the trace it met is still walking back
-      observer.on_trace(s.trace);
+      observer.on_trace(*s.trace);
       // Emitted: free it all (`= {}` would keep the capacity).
-      std::vector<model::Hop>().swap(s.trace.hops);
+      s.trace.reset();
       std::vector<std::pair<std::uint8_t, std::int32_t>>().swap(s.hop_nodes);
       std::vector<std::uint16_t>().swap(s.dns_ids);
       ++next_emit;
@@ -328,7 +336,7 @@ struct TraceEngine::Impl {
     // this distance, for traces whose own probe there goes unanswered.
     std::uint8_t d = slots[i].cursor.reached;
     if (d != 0) {
-      HopKey skey{block_of(slots[i].trace.dst) << 16 | std::uint64_t{d} << 8 | ttl, {}};
+      HopKey skey{block_of(targets[i]) << 16 | std::uint64_t{d} << 8 | ttl, {}};
       Sibling& sib = siblings[skey];
       if (sib.node < 0) {
         sib.node = id;
@@ -346,7 +354,7 @@ struct TraceEngine::Impl {
   std::int32_t sibling(std::uint32_t i, std::uint8_t ttl, std::int64_t tx_us) const {
     const Slot& s = slots[i];
     if (s.cursor.reached == 0) return -1;
-    auto it = siblings.find(HopKey{block_of(s.trace.dst) << 16 | std::uint64_t{s.cursor.reached} << 8 | ttl, {}});
+    auto it = siblings.find(HopKey{block_of(s.trace->dst) << 16 | std::uint64_t{s.cursor.reached} << 8 | ttl, {}});
     if (it == siblings.end()) return -1;
     const Sibling& sib = it->second;
     std::int64_t cutoff = tx_us + cfg.wait_us;
@@ -365,7 +373,7 @@ struct TraceEngine::Impl {
         if (t2 + 1 == ttl) n.pred = id2;
       n.final = true;
     }
-    std::stable_sort(s.trace.hops.begin(), s.trace.hops.end(),
+    std::stable_sort(s.trace->hops.begin(), s.trace->hops.end(),
                      [](const model::Hop& a, const model::Hop& b) { return a.ttl < b.ttl; });
   }
 
@@ -382,10 +390,10 @@ struct TraceEngine::Impl {
       model::Hop h;
       h.ttl = nodes[n].ttl;
       h.inferred_addr = nodes[n].addr;
-      s.trace.hops.push_back(std::move(h));
+      s.trace->hops.push_back(std::move(h));
       ++stats.inferred_hops;
     }
-    std::stable_sort(s.trace.hops.begin(), s.trace.hops.end(),
+    std::stable_sort(s.trace->hops.begin(), s.trace->hops.end(),
                      [](const model::Hop& a, const model::Hop& b) { return a.ttl < b.ttl; });
     s.met = -1;
     return true;
@@ -401,11 +409,11 @@ struct TraceEngine::Impl {
   void on_reply_doubletree(std::uint32_t i, const model::Reply& r) {
     Slot& s = slots[i];
     std::uint8_t ttl = s.cursor.ttl;
-    bool reached = reached_destination(r, s.trace.dst);
+    bool reached = reached_destination(r, s.trace->dst);
     std::int32_t met = -1;
-    if (reached) learn_distance(s.trace.dst, ttl, r);
+    if (reached) learn_distance(s.trace->dst, ttl, r);
     else met = reveal(i, ttl, r);
-    Step step = dt_after_reply(s.trace, s.cursor, r, limits, met >= 0);
+    Step step = dt_after_reply(*s.trace, s.cursor, r, limits, met >= 0);
     if (step.met) s.met = met;
     apply(i, step);
   }
@@ -419,7 +427,7 @@ struct TraceEngine::Impl {
     if (step.met) {
       s.met = sib;
       s.hop_nodes.emplace_back(s.cursor.ttl, sib);
-      s.trace.hops.back().inferred_addr = nodes[sib].addr;
+      s.trace->hops.back().inferred_addr = nodes[sib].addr;
     } else if (last_try) {
       add_node(i, s.cursor.ttl, nullptr);
     }
@@ -489,7 +497,7 @@ struct TraceEngine::Impl {
     rec.reply = ev->reply;
     rec.reply->rx_us = ts_us;
     if (cfg.doubletree) on_reply_doubletree(i, *rec.reply);
-    else apply(i, after_reply(s.trace, s.cursor, *rec.reply, limits));
+    else apply(i, after_reply(*s.trace, s.cursor, *rec.reply, limits));
   }
 
   // Replay of a doubletree run: the first probe went out with whatever TTL
@@ -497,7 +505,7 @@ struct TraceEngine::Impl {
   void take_start(Slot& s, std::uint8_t ttl) {
     if (ttl < cfg.first_ttl || ttl > cfg.max_ttl || s.probes != 1) return;
     s.cursor.ttl = s.cursor.start = ttl;
-    s.trace.hops.back().ttl = ttl;
+    s.trace->hops.back().ttl = ttl;
     current(s).ttl = ttl;
   }
 
