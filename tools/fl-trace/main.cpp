@@ -221,8 +221,9 @@ int main(int argc, char** argv) {
     std::cerr << fmt::format("fl-trace: warning: {} packets dropped by the kernel, {} sends refused\n",
                              stats.source.kernel_dropped, stats.send_errors);
   if (isatty(STDERR_FILENO))
-    std::cerr << fmt::format("fl-trace: {} traces, {} probes, {} replies ({} late, {} not ours)\n",
-                             stats.traces_done, stats.probes_sent, stats.replies, stats.late, stats.foreign);
+    std::cerr << fmt::format("fl-trace: {} traces, {} probes, {} replies ({} late, {} not ours){}\n",
+                             stats.traces_done, stats.probes_sent, stats.replies, stats.late, stats.foreign,
+                             s.record.config.doubletree ? fmt::format(", {} hops inferred", stats.inferred_hops) : "");
   if (rc != 0) return rc;
   return g_halt.load() > 0 ? kExitInterrupted : 0;
 }
