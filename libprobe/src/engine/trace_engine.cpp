@@ -428,6 +428,7 @@ struct TraceEngine::Impl {
       s.met = sib;
       s.hop_nodes.emplace_back(s.cursor.ttl, sib);
       s.trace->hops.back().inferred_addr = nodes[sib].addr;
+      ++stats.inferred_hops;
     } else if (last_try) {
       add_node(i, s.cursor.ttl, nullptr);
     }
