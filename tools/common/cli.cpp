@@ -58,4 +58,24 @@ probe::Result<bool> Output::finish() {
   return true;
 }
 
+int finish_run(const RunEnd& end, Output& output) {
+  int rc = end.rc;
+  auto keep = [&rc](int code) {
+    if (rc == 0) rc = code;
+  };
+  if (end.writer && !end.writer->flush())
+    keep(fail(end.tool, probe::make_error(probe::ErrorKind::output, "writing capture " + end.writer->path() + " failed")));
+  if (auto done = output.finish(); !done) keep(fail(end.tool, done.error()));
+  if (end.source && !end.source->error().empty())
+    keep(fail(end.tool, probe::make_error(probe::ErrorKind::input, end.read_path + ": capture ends in a damaged record (" +
+                                                                       end.source->error() + "); " + end.covers +
+                                                                       " what came before")));
+  std::uint64_t dropped = end.source ? end.source->stats().kernel_dropped : 0;
+  if (dropped > 0 || end.send_errors > 0)
+    std::cerr << end.tool << ": warning: " << dropped << " packets dropped by the kernel, " << end.send_errors
+              << " sends refused\n";
+  if (rc != 0) return rc;
+  return halt_flag().load() > 0 ? kExitInterrupted : 0;
+}
+
 }  // namespace flcommon

@@ -4,11 +4,14 @@
 // root.
 
 #include <atomic>
+#include <cstdint>
 #include <optional>
 #include <ostream>
 #include <string>
 
 #include "probe/error.h"
+#include "probe/io/capture_writer.h"
+#include "probe/io/packet_source.h"
 #include "results_file.h"
 
 namespace flcommon {
@@ -42,5 +45,22 @@ class Output {
  private:
   std::optional<ResultsFile> file_;
 };
+
+// How a run ended, for finish_run: what every tool checks and says last.
+struct RunEnd {
+  const char* tool = "";
+  probe::io::CaptureWriter* writer = nullptr;  // -w, if any
+  probe::io::PacketSource* source = nullptr;   // what was read, if anything
+  std::string read_path;                             // -r FILE, for the damaged-record message
+  const char* covers = "results cover";              // "...; <covers> what came before"
+  std::uint64_t send_errors = 0;
+  int rc = 0;  // an error already reported (non-zero wins)
+};
+
+// Flushes the capture, commits the results, names a capture that ends in a
+// damaged record, warns about packets the kernel dropped and sends it
+// refused, and returns the exit code: the first error's, else 130 after
+// Ctrl-C, else 0.
+int finish_run(const RunEnd& end, Output& output);
 
 }  // namespace flcommon

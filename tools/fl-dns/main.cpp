@@ -251,19 +251,17 @@ int main(int argc, char** argv) {
     }
   }
 
-  int rc = 0;
-  if (s.writer && !s.writer->flush())
-    rc = fail(probe::make_error(ErrorKind::output, "writing capture " + s.writer->path() + " failed"));
-  if (auto done = output->finish(); !done) rc = fail(done.error());
-  if (!s.source->error().empty())
-    rc = fail(probe::make_error(ErrorKind::input, o.read_path + ": capture ends in a damaged record (" +
-                                                      s.source->error() + "); results cover what came before"));
-  if (send_errors > 0) std::cerr << fmt::format("fl-dns: warning: {} sends refused\n", send_errors);
+  flcommon::RunEnd end;
+  end.tool = "fl-dns";
+  end.writer = s.writer.get();
+  end.source = s.source.get();
+  end.read_path = o.read_path;
+  end.send_errors = send_errors;
+  int rc = flcommon::finish_run(end, *output);
   std::uint64_t hostile = stats.wrong_id + stats.wrong_source + stats.malformed_dns + stats.mismatched;
   if (hostile > 0)
     std::cerr << fmt::format("fl-dns: {} untrusted responses ignored ({} wrong id, {} wrong source, {} malformed, "
                              "{} not answering our question)\n",
                              hostile, stats.wrong_id, stats.wrong_source, stats.malformed_dns, stats.mismatched);
-  if (rc != 0) return rc;
-  return g_halt.load() > 0 ? kExitInterrupted : 0;
+  return rc;
 }

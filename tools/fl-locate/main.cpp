@@ -333,15 +333,13 @@ int main(int argc, char** argv) {
     dot.close();
     if (!dot) rc = fail(make_error(ErrorKind::output, "writing " + o.dot_file + " failed"));
   }
-  if (s.writer && !s.writer->flush())
-    rc = fail(make_error(ErrorKind::output, "writing capture " + s.writer->path() + " failed"));
-  if (auto done = output->finish(); !done) rc = fail(done.error());
-  if (s.source && !s.source->error().empty())
-    rc = fail(make_error(ErrorKind::input, o.read_path + ": capture ends in a damaged record (" + s.source->error() +
-                                               "); the verdict covers what came before"));
-  if (stats.kernel_dropped > 0 || stats.send_errors > 0)
-    std::cerr << fmt::format("fl-locate: warning: {} packets dropped by the kernel, {} sends refused\n",
-                             stats.kernel_dropped, stats.send_errors);
-  if (rc != 0) return rc;
-  return halt.load() > 0 ? flcommon::kExitInterrupted : 0;
+  flcommon::RunEnd end;
+  end.tool = "fl-locate";
+  end.writer = s.writer.get();
+  end.source = s.source.get();
+  end.read_path = o.read_path;
+  end.covers = "the verdict covers";
+  end.send_errors = stats.send_errors;
+  end.rc = rc;
+  return flcommon::finish_run(end, *output);
 }

@@ -210,20 +210,16 @@ int main(int argc, char** argv) {
   }
   printer.clear_progress();
 
-  int rc = 0;
-  if (s.writer && !s.writer->flush())
-    rc = fail(probe::make_error(ErrorKind::output, "writing capture " + s.writer->path() + " failed"));
-  if (auto done = output->finish(); !done) rc = fail(done.error());
-  if (!s.source->error().empty())
-    rc = fail(probe::make_error(ErrorKind::input, o.read_path + ": capture ends in a damaged record (" +
-                                                      s.source->error() + "); results cover what came before"));
-  if (stats.source.kernel_dropped > 0 || stats.send_errors > 0)
-    std::cerr << fmt::format("fl-trace: warning: {} packets dropped by the kernel, {} sends refused\n",
-                             stats.source.kernel_dropped, stats.send_errors);
+  flcommon::RunEnd end;
+  end.tool = "fl-trace";
+  end.writer = s.writer.get();
+  end.source = s.source.get();
+  end.read_path = o.read_path;
+  end.send_errors = stats.send_errors;
+  int rc = flcommon::finish_run(end, *output);
   if (isatty(STDERR_FILENO))
     std::cerr << fmt::format("fl-trace: {} traces, {} probes, {} replies ({} late, {} not ours){}\n",
                              stats.traces_done, stats.probes_sent, stats.replies, stats.late, stats.foreign,
                              s.record.config.doubletree ? fmt::format(", {} hops inferred", stats.inferred_hops) : "");
-  if (rc != 0) return rc;
-  return g_halt.load() > 0 ? kExitInterrupted : 0;
+  return rc;
 }
