@@ -32,6 +32,7 @@ struct Slot {
   bool start_open = false;  // the first probe's TTL: replay takes it from the capture
   std::int32_t met = -1;    // the known hop the backward phase stopped at
   std::vector<std::pair<std::uint8_t, std::int32_t>> hop_nodes;  // (ttl, node) of every hop it saw
+  std::int64_t settle_us = 0;  // its inference uses what the capture showed up to then
 };
 
 // Doubletree's stop set holds one node per (TTL, address) revealed, and one
@@ -76,14 +77,19 @@ struct Sibling {
   std::int64_t ambiguous_rx_us = 0;  // 0: never
 };
 
-/// Without any distance learned yet, a doubletree trace starts here.
-constexpr std::uint8_t kStartGuess = 16;
 
 struct TimerKey {
   std::uint32_t slot;
-  std::uint32_t probe;
+  std::uint32_t probe;  // kEmitTimer: time to print finished traces
   bool tx_fallback;
 };
+
+constexpr std::uint32_t kEmitTimer = UINT32_MAX;
+
+/// Doubletree: a finished trace waits this long (capture time) after its
+/// last wait before it is printed, so that a hop silenced by rate limits
+/// can still be inferred from a sibling heard a little later.
+constexpr std::int64_t kInferWindowUs = 2000000;
 
 }  // namespace
 
@@ -112,9 +118,11 @@ struct TraceEngine::Impl {
   std::unordered_map<HopKey, Sibling, HopKeyHash> siblings;        // (block, distance, ttl) -> node
   std::unordered_map<std::uint64_t, std::uint8_t> distance;        // block -> hops to its destinations
   std::uint8_t last_distance = 0;
+  std::unordered_map<std::uint64_t, std::uint8_t> heard;          // block -> deepest TTL a hop answered toward it
   std::size_t next_idle = 0;
   std::size_t active = 0;
   std::size_t next_emit = 0;
+  std::int64_t emit_timer_us = 0;
   TraceStats stats;
   std::int64_t next_progress_us = 0;
 
@@ -205,9 +213,17 @@ struct TraceEngine::Impl {
 
   // Doubletree: where a trace starts, decided as its first probe leaves, from
   // the distances learned so far (its /24's, else the latest anywhere).
+  // Where a trace starts: its /24's destination distance; else, for a /24
+  // whose destinations have not answered (an outage), one past the deepest
+  // hop heard toward it; else the latest distance learned anywhere; else
+  // the first TTL, a plain trace. Starting high toward a dark block would
+  // walk back through silence, dearer than a plain trace.
   std::uint8_t start_ttl(const model::Address& dst) const {
-    auto it = distance.find(block_of(dst));
-    std::uint8_t d = it != distance.end() ? it->second : last_distance != 0 ? last_distance : kStartGuess;
+    std::uint64_t block = block_of(dst);
+    std::uint8_t d = cfg.first_ttl;
+    if (auto it = distance.find(block); it != distance.end()) d = it->second;
+    else if (auto dark = heard.find(block); dark != heard.end()) d = static_cast<std::uint8_t>(dark->second + 1);
+    else if (last_distance != 0) d = last_distance;
     return std::clamp(d, cfg.first_ttl, cfg.max_ttl);
   }
 
@@ -294,10 +310,19 @@ struct TraceEngine::Impl {
     emit_ready();
   }
 
-  void emit_ready() {
+  // Prints finished traces in target order. Doubletree traces wait until the
+  // capture clock passed their settle time (or the run ended: `last`).
+  void emit_ready(bool last = false) {
     while (next_emit < slots.size() && slots[next_emit].state == State::done) {
       Slot& s = slots[next_emit];
-      if (!inherit(s)) return;  // the trace it met is still walking back
+      if (cfg.doubletree && !last && clock.now_us() < s.settle_us + kTimeoutGraceUs) {
+        if (emit_timer_us != s.settle_us + kTimeoutGraceUs) {
+          emit_timer_us = s.settle_us + kTimeoutGraceUs;
+          timers.push(emit_timer_us, TimerKey{0, kEmitTimer, false});
+        }
+        return;
+      }
+      if (!inherit(static_cast<std::uint32_t>(next_emit))) return;  // the trace it met is still walking back
       observer.on_trace(*s.trace);
       // Emitted: free it all (`= {}` would keep the capacity).
       s.trace.reset();
@@ -324,48 +349,65 @@ struct TraceEngine::Impl {
   // A hop answered trace i at `ttl`: returns the node another trace made of
   // it before (the stop set says "known"), else records it as i's and -1.
   std::int32_t reveal(std::uint32_t i, std::uint8_t ttl, const model::Reply& r) {
+    std::uint8_t& deepest = heard[block_of(targets[i])];
+    deepest = std::max(deepest, ttl);
     HopKey key{ttl, r.addr};
     auto it = known.find(key);
-    if (it != known.end() && nodes[it->second].owner != i) {
-      slots[i].hop_nodes.emplace_back(ttl, it->second);
-      return it->second;
+    bool met = it != known.end() && nodes[it->second].owner != i;
+    std::int32_t id = 0;
+    if (met) {
+      id = it->second;
+      slots[i].hop_nodes.emplace_back(ttl, id);
+    } else {
+      id = add_node(i, ttl, &r.addr);
+      if (it == known.end()) known.emplace(key, id);
     }
-    std::int32_t id = add_node(i, ttl, &r.addr);
-    if (it == known.end()) known.emplace(key, id);
     // Siblings: what this TTL looks like toward the destination's /24 at
-    // this distance, for traces whose own probe there goes unanswered.
-    std::uint8_t d = slots[i].cursor.reached;
-    if (d != 0) {
-      HopKey skey{block_of(targets[i]) << 16 | std::uint64_t{d} << 8 | ttl, {}};
-      Sibling& sib = siblings[skey];
-      if (sib.node < 0) {
-        sib.node = id;
-        sib.first_rx_us = r.rx_us;
-      } else if (nodes[sib.node].addr != r.addr && sib.ambiguous_rx_us == 0) {
-        sib.ambiguous_rx_us = r.rx_us;
-      }
+    // this distance (0: not reached, a dark block), for traces whose own
+    // probe there goes unanswered.
+    HopKey skey{block_of(targets[i]) << 16 | std::uint64_t{slots[i].cursor.reached} << 8 | ttl, {}};
+    Sibling& sib = siblings[skey];
+    if (sib.node < 0) {
+      sib.node = id;
+      sib.first_rx_us = r.rx_us;
+    } else if (nodes[sib.node].addr != r.addr && sib.ambiguous_rx_us == 0) {
+      sib.ambiguous_rx_us = r.rx_us;
     }
-    return -1;
+    return met ? id : -1;
   }
 
   // Trace i's probe at `ttl` (sent at tx_us) went unanswered in the backward
   // phase: the unique node its siblings revealed there by the end of the
   // wait, or -1. Timestamps, not arrival order, decide, so replay agrees.
   std::int32_t sibling(std::uint32_t i, std::uint8_t ttl, std::int64_t tx_us) const {
-    const Slot& s = slots[i];
-    if (s.cursor.reached == 0) return -1;
-    auto it = siblings.find(HopKey{block_of(s.trace->dst) << 16 | std::uint64_t{s.cursor.reached} << 8 | ttl, {}});
-    if (it == siblings.end()) return -1;
-    const Sibling& sib = it->second;
-    std::int64_t cutoff = tx_us + cfg.wait_us;
-    if (sib.first_rx_us > cutoff || (sib.ambiguous_rx_us != 0 && sib.ambiguous_rx_us <= cutoff)) return -1;
-    if (nodes[sib.node].owner == i) return -1;
-    return sib.node;
+    std::int32_t n = sibling_at(i, ttl, tx_us + cfg.wait_us);
+    return n >= 0 && nodes[n].owner == i ? -1 : n;
+  }
+
+  // The unique node the siblings of trace i (same /24, same distance) had
+  // revealed at `ttl` by `cutoff`, or -1.
+  // Hops heard before their trace reached the destination (distance 0) stand
+  // in when none was heard at this distance.
+  std::int32_t sibling_at(std::uint32_t i, std::uint8_t ttl, std::int64_t cutoff) const {
+    std::uint8_t reached = slots[i].cursor.reached;
+    for (std::uint8_t d : {reached, std::uint8_t{0}}) {
+      auto it = siblings.find(HopKey{block_of(targets[i]) << 16 | std::uint64_t{d} << 8 | ttl, {}});
+      if (it != siblings.end()) {
+        const Sibling& sib = it->second;
+        if (sib.first_rx_us <= cutoff && (sib.ambiguous_rx_us == 0 || sib.ambiguous_rx_us > cutoff)) return sib.node;
+      }
+      if (d == 0) break;
+    }
+    return -1;
   }
 
   // Trace i finished: each node it revealed now knows its predecessor.
   void settle(std::uint32_t i) {
     Slot& s = slots[i];
+    std::int64_t last_tx = 0;
+    for (const auto& h : s.trace->hops)
+      for (const auto& p : h.probes) last_tx = std::max(last_tx, p.tx_us);
+    s.settle_us = last_tx + cfg.wait_us + kInferWindowUs;
     for (auto [ttl, id] : s.hop_nodes) {
       Node& n = nodes[id];
       if (n.owner != i || n.final) continue;
@@ -379,24 +421,61 @@ struct TraceEngine::Impl {
 
   // Lists the hops below the node trace s met, as the traces that revealed
   // them saw them. False while one of those traces is still running.
-  bool inherit(Slot& s) {
-    if (s.met < 0) return true;
-    for (std::int32_t n = s.met;; n = nodes[n].pred) {
-      if (!nodes[n].final) return false;
-      if (nodes[n].pred < 0) break;
+  // A hop the revealing trace heard nothing from is taken from the siblings
+  // (as for a silent hop of this trace), as the capture showed them by the
+  // trace's settle time: printing waits for it, so all frames up to then
+  // were read, live or replay.
+  bool inherit(std::uint32_t i) {
+    Slot& s = slots[i];
+    if (!cfg.doubletree) return true;
+    if (s.met >= 0) {
+      for (std::int32_t n = s.met;; n = nodes[n].pred) {
+        if (!nodes[n].final) return false;
+        if (nodes[n].pred < 0) break;
+      }
+      inherit_chain(i);
     }
+    fill_gaps(i);
+    return true;
+  }
+
+  // A silent hop inside the trace's own path (below a hop that answered or
+  // the destination) is taken from the siblings, as the capture showed them
+  // by the settle time. Never past the deepest answer: a dark target's path
+  // must not grow hops that only live neighbours showed.
+  void fill_gaps(std::uint32_t i) {
+    Slot& s = slots[i];
+    std::uint8_t deepest = 0;
+    for (const auto& h : s.trace->hops)
+      if (h.reply() || h.inferred_addr) deepest = std::max(deepest, h.ttl);
+    for (auto& h : s.trace->hops) {
+      if (h.ttl >= deepest || h.reply() || h.inferred_addr) continue;
+      std::int32_t sib = sibling_at(i, h.ttl, s.settle_us);
+      if (sib < 0) continue;
+      h.inferred_addr = nodes[sib].addr;
+      ++stats.inferred_hops;
+    }
+  }
+
+  void inherit_chain(std::uint32_t i) {
+    Slot& s = slots[i];
+    const std::int64_t cutoff = s.settle_us;
     for (std::int32_t n = nodes[s.met].pred; n >= 0; n = nodes[n].pred) {
-      if (nodes[n].silent) continue;
+      const Node* from = &nodes[n];
+      if (from->silent) {
+        std::int32_t sib = sibling_at(i, from->ttl, cutoff);
+        if (sib < 0) continue;
+        from = &nodes[sib];
+      }
       model::Hop h;
-      h.ttl = nodes[n].ttl;
-      h.inferred_addr = nodes[n].addr;
+      h.ttl = from->ttl;
+      h.inferred_addr = from->addr;
       s.trace->hops.push_back(std::move(h));
       ++stats.inferred_hops;
     }
     std::stable_sort(s.trace->hops.begin(), s.trace->hops.end(),
                      [](const model::Hop& a, const model::Hop& b) { return a.ttl < b.ttl; });
     s.met = -1;
-    return true;
   }
 
   void learn_distance(const model::Address& dst, std::uint8_t ttl, const model::Reply& r) {
@@ -511,6 +590,11 @@ struct TraceEngine::Impl {
   }
 
   void on_timer(const TimerKey& k) {
+    if (k.probe == kEmitTimer) {
+      emit_timer_us = 0;
+      emit_ready();
+      return;
+    }
     Slot& s = slots[k.slot];
     if (k.probe + 1 != s.probes) return;  // a later probe superseded it
     if (k.tx_fallback) {
@@ -538,7 +622,9 @@ struct TraceEngine::Impl {
     ready.clear();
   }
 
-  bool finished() const { return next_emit == slots.size(); }
+  // Every trace ended (doubletree traces may still wait to be printed:
+  // run_together prints them as it returns).
+  bool finished() const { return cfg.doubletree ? stats.traces_done == slots.size() : next_emit == slots.size(); }
 
   /// Reacts to the halt level; true once nothing is left to wait for.
   bool check_halt(int h) {
@@ -645,7 +731,10 @@ void run_together(const std::vector<TraceEngine*>& engines, io::PacketSource& so
       e->impl_->progress(false);
     }
   }
-  for (auto* e : engines) e->impl_->stats.source = source.stats();
+  for (auto* e : engines) {
+    e->impl_->emit_ready(true);
+    e->impl_->stats.source = source.stats();
+  }
 }
 
 
