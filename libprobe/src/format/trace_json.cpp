@@ -89,6 +89,27 @@ void put_uint(Buffer& out, std::uint64_t v) { fmt::format_to(std::back_inserter(
 
 void put_int(Buffer& out, std::int64_t v) { fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}"), v); }
 
+// ,"key":value
+void put_key(Buffer& out, std::string_view key) {
+  put(out, ",\"");
+  put(out, key);
+  put(out, "\":");
+}
+void uint_field(Buffer& out, std::string_view key, std::uint64_t v) {
+  put_key(out, key);
+  put_uint(out, v);
+}
+void int_field(Buffer& out, std::string_view key, std::int64_t v) {
+  put_key(out, key);
+  put_int(out, v);
+}
+void name_field(Buffer& out, std::string_view key, std::string_view name) {
+  put_key(out, key);
+  out.push_back('"');
+  put(out, name);
+  out.push_back('"');
+}
+
 // A JSON string as nlohmann's dump() writes it (UTF-8 passed through).
 void put_string(Buffer& out, std::string_view s) {
   out.push_back('"');
@@ -127,38 +148,26 @@ void put_address(Buffer& out, const model::Address& a) {
 void put_probe(Buffer& out, const model::ProbeRecord& p) {
   put(out, "{\"tx_us\":");
   put_int(out, p.tx_us);
-  put(out, ",\"attempt\":");
-  put_uint(out, p.attempt);
+  uint_field(out, "attempt", p.attempt);
   if (!p.reply) {
     out.push_back('}');
     return;
   }
   const model::Reply& r = *p.reply;
-  put(out, ",\"rtt_us\":");
-  put_int(out, p.rtt_us());
-  put(out, ",\"addr\":");
+  int_field(out, "rtt_us", p.rtt_us());
+  put_key(out, "addr");
   put_address(out, r.addr);
-  put(out, ",\"kind\":\"");
-  put(out, kind_name(r.kind));
-  out.push_back('"');
+  name_field(out, "kind", kind_name(r.kind));
   bool tcp = r.kind == model::ReplyKind::tcp_synack || r.kind == model::ReplyKind::tcp_rst;
   if (tcp) {
-    put(out, ",\"tcp_flags\":");
-    put_uint(out, r.tcp_flags);
+    uint_field(out, "tcp_flags", r.tcp_flags);
   } else {
-    put(out, ",\"icmp_type\":");
-    put_uint(out, r.icmp_type);
-    put(out, ",\"icmp_code\":");
-    put_uint(out, r.icmp_code);
+    uint_field(out, "icmp_type", r.icmp_type);
+    uint_field(out, "icmp_code", r.icmp_code);
   }
-  put(out, ",\"reply_ttl\":");
-  put_uint(out, r.reply_ttl);
-  put(out, ",\"reply_ipid\":");
-  put_uint(out, r.reply_ipid);
-  if (r.quoted_ttl) {
-    put(out, ",\"quoted_ttl\":");
-    put_uint(out, *r.quoted_ttl);
-  }
+  uint_field(out, "reply_ttl", r.reply_ttl);
+  uint_field(out, "reply_ipid", r.reply_ipid);
+  if (r.quoted_ttl) uint_field(out, "quoted_ttl", *r.quoted_ttl);
   put(out, ",\"mpls\":[");
   for (std::size_t i = 0; i < r.mpls.size(); ++i) {
     const auto& l = r.mpls[i];
@@ -171,19 +180,15 @@ void put_probe(Buffer& out, const model::ProbeRecord& p) {
 void put_trace(Buffer& out, const model::Trace& t) {
   put(out, "{\"type\":\"trace\",\"method\":\"");
   put(out, model::to_string(t.method));
-  put(out, "\",\"src\":");
-  put_address(out, t.src);
-  put(out, ",\"dst\":");
-  put_address(out, t.dst);
-  put(out, ",\"sport\":");
-  put_uint(out, t.sport);
-  put(out, ",\"dport\":");
-  put_uint(out, t.dport);
-  put(out, ",\"start_us\":");
-  put_int(out, t.start_us);
-  put(out, ",\"stop_reason\":\"");
-  put(out, model::to_string(t.stop_reason));
   out.push_back('"');
+  put_key(out, "src");
+  put_address(out, t.src);
+  put_key(out, "dst");
+  put_address(out, t.dst);
+  uint_field(out, "sport", t.sport);
+  uint_field(out, "dport", t.dport);
+  int_field(out, "start_us", t.start_us);
+  name_field(out, "stop_reason", model::to_string(t.stop_reason));
   if (t.inferred) {
     put(out, ",\"inferred\":{\"scheme\":");
     put_string(out, t.inferred->scheme);
