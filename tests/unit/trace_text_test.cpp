@@ -129,3 +129,27 @@ TEST(TraceText, ClassicRunSaysSo) {
 }
 
 }  // namespace
+
+// Doubletree: a hop learned from another trace shows its address marked
+// inferred, after the probes this trace sent there (if any, all silent).
+TEST(TraceText, InferredHopsAreMarked) {
+  Trace t;
+  t.method = Method::icmp;
+  t.dst = addr("198.18.200.7");
+  t.stop_reason = StopReason::completed;
+  Hop h1{1};
+  h1.inferred_addr = addr("198.18.0.2");
+  Hop h2{2, {probe_at(2, 1, 0), probe_at(2, 2, 1000)}};
+  h2.inferred_addr = addr("198.18.0.6");
+  Hop h3{3};
+  auto p = probe_at(3, 1, 2000);
+  p.reply = from("198.18.200.7", 2500, ReplyKind::echo_reply);
+  h3.probes.push_back(p);
+  t.hops = {h1, h2, h3};
+  EXPECT_EQ(text(t),
+            "traceroute to 198.18.200.7 (icmp paris), 30 hops max\n"
+            " 1  198.18.0.2 (inferred)\n"
+            " 2  *  *  198.18.0.6 (inferred)\n"
+            " 3  198.18.200.7  0.500 ms\n"
+            "stop: completed\n");
+}
