@@ -168,6 +168,28 @@ std::string replace_block_route(std::string text, const std::string& node, const
   return text.replace(at, end - at, replacement);
 }
 
+// The bench chains (bench/run): vp - r1 - ... - rN - dst with `block` on dst.
+// Link k (0-based) is 198.18.0.4k/30, so hop k is r_k at 198.18.0.(4k-2) and
+// the destination answers at hop N+1 from the target address itself.
+std::string bench_chain(int routers, const std::string& block) {
+  std::string t = "node vp\n";
+  for (int k = 1; k <= routers; ++k) t += "node r" + std::to_string(k) + " router\n";
+  t += "node dst\n";
+  std::string prev = "vp";
+  for (int k = 1; k <= routers + 1; ++k) {
+    const std::string next = k <= routers ? "r" + std::to_string(k) : "dst";
+    t += "link " + prev + " " + next + "\n";
+    prev = next;
+  }
+  t += "route vp default r1\n";
+  for (int k = 1; k <= routers; ++k) {
+    const std::string r = "r" + std::to_string(k);
+    t += "route " + r + " " + block + " " + (k < routers ? "r" + std::to_string(k + 1) : std::string("dst")) + "\n";
+    if (k > 1) t += "route " + r + " 198.18.0.0/24 r" + std::to_string(k - 1) + "\n";
+  }
+  return t + "route dst default r" + std::to_string(routers) + "\nblock dst " + block + "\n";
+}
+
 // The lab country (fl-locate): vantage vp behind access ISP a1 (AS64500),
 // transit t1 - t2 (AS64510), the national border b and core c1, c2
 // (AS64520), prefix A 198.18.128.0/22 on hA behind c1, prefix B
@@ -343,6 +365,13 @@ std::map<std::string, Entry> build_all() {
   // The vantage's own interface is down: it has no route at all, so every
   // probe fails locally; a tool must say so rather than report a path.
   all["uplink-down"] = {"vp's only interface is down: nothing can be sent", chain + "down vp r1\n"};
+  // bench/run: many targets a few hops away, with and without rate limits.
+  const std::string b22 = bench_chain(5, "198.18.204.0/22");
+  all["bench-22"] = {"bench: vp-r1..r5-dst, 198.18.204.0/22 (1024 targets) answers at hop 6, ICMP rate limits off",
+                     b22 + "icmp-unlimited *\n"};
+  all["bench-22-ratelimit"] = {"bench-22 with Linux's default router ICMP rate limits", b22};
+  all["bench-16"] = {"bench: vp-r1..r7-dst, 198.19.0.0/16 (65,536 targets) answers at hop 8, ICMP rate limits off",
+                     bench_chain(7, "198.19.0.0/16") + "icmp-unlimited *\n"};
   all["ecmp"] = {"r1 load-balances on the 5-tuple over a1-a2 and b1-b2, re-joining at j before dst",
                  kEcmp};
   const std::string ns2 = "nsd ns2 198.18.201.2 lab.test=child\n";
