@@ -111,6 +111,13 @@ struct TraceEngine::Impl {
   std::vector<std::uint32_t> by_target;
   std::size_t by_target_mask = 0;
   std::vector<std::uint32_t> order;  // the order traces start in
+  struct Block {
+    bool pilot = false;     // a trace toward it has started
+    bool released = false;  // its pilot learned the distance or ended
+    std::vector<std::uint32_t> waiting;
+  };
+  std::unordered_map<std::uint64_t, Block> blocks;  // doubletree, by /24
+  std::deque<std::uint32_t> released;               // traces whose pilot is done
   std::deque<std::uint32_t> ready;
   // Doubletree state.
   std::vector<Node> nodes;
@@ -199,16 +206,54 @@ struct TraceEngine::Impl {
     ++active;
   }
 
-  // Live: keep `concurrency` traces going. Replay starts a trace when the
-  // capture shows its first probe (on_datagram), so that memory follows what
-  // the live run had in flight, not the number of targets.
-  void start_more() {
-    if (!sink.paced()) return;
-    while (active < cfg.concurrency && next_idle < slots.size()) {
-      std::uint32_t i = order[next_idle++];
-      begin(i);
-      ready.push_back(i);
+  // Live: a new trace starts only when no started one has a probe ready,
+  // and while fewer than `concurrency` are going. Probes of running traces
+  // go first: a trace finishes in as few round trips as the rate allows,
+  // what it learns (doubletree: distances, the stop set) serves the traces
+  // after it, and traces in flight stay as few as the rate needs. Replay
+  // starts a trace when the capture shows its first probe (on_datagram).
+  //
+  // Doubletree: the first trace toward a /24 is its pilot; the others wait
+  // until the pilot learned the distance or ended, so that they do not all
+  // start blind when the rate outruns the round trip. Traces of other /24s
+  // start meanwhile.
+  bool can_start() {
+    if (!sink.paced() || active >= cfg.concurrency) return false;
+    if (!released.empty()) return true;
+    while (next_idle < slots.size()) {
+      std::uint32_t i = order[next_idle];
+      Block& b = blocks[block_of(targets[i])];
+      if (!cfg.doubletree || b.released || !b.pilot) return true;
+      b.waiting.push_back(i);  // after its pilot
+      ++next_idle;
     }
+    return false;
+  }
+
+  // Only after can_start() said yes.
+  void start_one() {
+    std::uint32_t i = 0;
+    if (!released.empty()) {
+      i = released.front();
+      released.pop_front();
+    } else {
+      i = order[next_idle++];
+      if (cfg.doubletree) {
+        Block& b = blocks[block_of(targets[i])];
+        if (!b.released) b.pilot = true;
+      }
+    }
+    begin(i);
+    ready.push_back(i);
+  }
+
+  // The /24 of trace i has what its other traces need to start well.
+  void release_block(std::uint32_t i) {
+    Block& b = blocks[block_of(targets[i])];
+    if (b.released) return;
+    b.released = true;
+    for (std::uint32_t w : b.waiting) released.push_back(w);
+    std::vector<std::uint32_t>().swap(b.waiting);
   }
 
   // Doubletree: where a trace starts, decided as its first probe leaves, from
@@ -305,7 +350,10 @@ struct TraceEngine::Impl {
     if (s.state != State::idle) --active;
     s.state = State::done;
     s.trace->stop_reason = reason;
-    if (cfg.doubletree) settle(i);
+    if (cfg.doubletree) {
+      settle(i);
+      release_block(i);
+    }
     ++stats.traces_done;
     emit_ready();
   }
@@ -490,7 +538,10 @@ struct TraceEngine::Impl {
     std::uint8_t ttl = s.cursor.ttl;
     bool reached = reached_destination(r, s.trace->dst);
     std::int32_t met = -1;
-    if (reached) learn_distance(s.trace->dst, ttl, r);
+    if (reached) {
+      learn_distance(s.trace->dst, ttl, r);
+      release_block(i);
+    }
     else met = reveal(i, ttl, r);
     Step step = dt_after_reply(*s.trace, s.cursor, r, limits, met >= 0);
     if (step.met) s.met = met;
@@ -620,6 +671,7 @@ struct TraceEngine::Impl {
     }
     next_idle = slots.size();
     ready.clear();
+    released.clear();
   }
 
   // Every trace ended (doubletree traces may still wait to be printed:
@@ -641,7 +693,9 @@ struct TraceEngine::Impl {
 
   /// Sends one ready probe if the bucket allows (replay: no pacing).
   bool send_one(sched::TokenBucket& pace, std::int64_t now) {
-    if (ready.empty() || (sink.paced() && !pace.try_take(now))) return false;
+    if (ready.empty() && !can_start()) return false;
+    if (sink.paced() && !pace.try_take(now)) return false;
+    if (ready.empty()) start_one();
     std::uint32_t i = ready.front();
     ready.pop_front();
     send(i);
@@ -650,7 +704,7 @@ struct TraceEngine::Impl {
 
   std::int64_t deadline(sched::TokenBucket& pace, std::int64_t now) {
     std::int64_t d = timers.next_deadline();
-    if (!ready.empty()) d = std::min(d, sink.paced() ? pace.next_available_us(now) : now);
+    if (!ready.empty() || can_start()) d = std::min(d, sink.paced() ? pace.next_available_us(now) : now);
     return d;
   }
 
@@ -660,12 +714,10 @@ struct TraceEngine::Impl {
       if (slots[i].state == State::ready || slots[i].state == State::awaiting_tx || slots[i].state == State::idle)
         finish(i, StopReason::halted);
     ready.clear();
+    released.clear();
   }
 
-  void after_event() {
-    fire_timers();
-    start_more();
-  }
+  void after_event() { fire_timers(); }
 
   void progress(bool force) {
     if (!force && clock.now_us() < next_progress_us) return;
@@ -700,7 +752,6 @@ void run_together(const std::vector<TraceEngine*>& engines, io::PacketSource& so
       if (!e->impl_->finished()) return false;
     return true;
   };
-  for (auto* e : engines) e->impl_->start_more();
   std::size_t turn = 0;
   while (!all_finished()) {
     int h = halt.load();
