@@ -256,9 +256,7 @@ struct TraceEngine::Impl {
     std::vector<std::uint32_t>().swap(b.waiting);
   }
 
-  // Doubletree: where a trace starts, decided as its first probe leaves, from
-  // the distances learned so far (its /24's, else the latest anywhere).
-  // Where a trace starts: its /24's destination distance; else, for a /24
+  // Doubletree, decided as the first probe leaves. Where a trace starts: its /24's destination distance; else, for a /24
   // whose destinations have not answered (an outage), one past the deepest
   // hop heard toward it; else the latest distance learned anywhere; else
   // the first TTL, a plain trace. Starting high toward a dark block would
