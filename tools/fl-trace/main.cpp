@@ -17,6 +17,7 @@
 #include "probe/engine/trace_engine.h"
 #include "probe/format/run_record.h"
 #include "probe/format/trace_json.h"
+#include "probe/format/trace_output_thread.h"
 #include "probe/format/trace_text.h"
 #include "probe/io/capture_writer.h"
 #include "probe/io/privileges.h"
@@ -34,34 +35,57 @@ using flcommon::kExitInterrupted;
 int fail(const probe::Error& e) { return flcommon::fail("fl-trace", e); }
 
 // Prints finished traces and, on a terminal, a progress line on stderr.
+// With `threaded`, traces the engine hands over are formatted and written on
+// an output thread (not with results on a terminal, which share it with the
+// progress line); traces rebuilt from another tool's capture are printed
+// directly.
 class Printer final : public probe::engine::TraceObserver {
  public:
-  Printer(std::ostream& out, fltrace::OutputFormat format, const probe::engine::TraceConfig& c, bool progress)
-      : json_(out), text_(out, c.max_ttl, c.classic), format_(format), progress_(progress) {}
+  Printer(std::ostream& out, fltrace::OutputFormat format, const probe::engine::TraceConfig& c, bool progress,
+          bool threaded)
+      : json_(out), text_(out, c.max_ttl, c.classic), format_(format), progress_(progress) {
+    if (threaded) thread_.emplace([this](const probe::model::Trace& t) { write(t); }, [this] { json_.flush(); });
+  }
   void on_trace(const probe::model::Trace& t) override {
     clear_progress();
-    if (format_ == fltrace::OutputFormat::json) json_.write(t);
-    else text_.write(t);
+    write(t);
+  }
+  void take_trace(std::unique_ptr<probe::model::Trace> t) override {
+    if (thread_) thread_->push(std::move(t));
+    else on_trace(*t);
   }
   void on_progress(const probe::engine::TraceStats& s) override {
-    json_.flush();  // JSON lines batch their writes: none waits longer than this
+    // JSON lines batch their writes: none waits longer than this.
+    if (thread_) thread_->request_flush();
+    else json_.flush();
     if (!progress_) return;
     std::fprintf(stderr, "\r%llu/%llu traces, %llu probes, %llu replies ",
                  static_cast<unsigned long long>(s.traces_done), static_cast<unsigned long long>(s.traces_total),
                  static_cast<unsigned long long>(s.probes_sent), static_cast<unsigned long long>(s.replies));
     shown_ = true;
   }
+  // Everything handed over is written (before the results are committed).
+  void finish() {
+    if (thread_) thread_->finish();
+    clear_progress();
+  }
+
+ private:
+  void write(const probe::model::Trace& t) {
+    if (format_ == fltrace::OutputFormat::json) json_.write(t);
+    else text_.write(t);
+  }
   void clear_progress() {
     if (shown_) std::fputs("\r\033[K", stderr);
     shown_ = false;
   }
 
- private:
   probe::format::JsonLinesWriter json_;
   probe::format::TextWriter text_;
   fltrace::OutputFormat format_;
   bool progress_;
   bool shown_ = false;
+  std::optional<probe::format::TraceOutputThread> thread_;  // last: it ends before the writers go
 };
 
 struct Setup {
@@ -200,7 +224,8 @@ int main(int argc, char** argv) {
 
   flcommon::install_signals();
   std::atomic<int>& g_halt = flcommon::halt_flag();
-  Printer printer(out, o.output, s.record.config, isatty(STDERR_FILENO) != 0);
+  bool results_on_terminal = o.output_file.empty() && isatty(STDOUT_FILENO);
+  Printer printer(out, o.output, s.record.config, isatty(STDERR_FILENO) != 0, !results_on_terminal);
   probe::engine::TraceStats stats;
   if (!s.foreign) {
     probe::engine::TraceEngine engine(s.record.config, s.targets, *s.source, *s.sink, printer);
@@ -208,7 +233,7 @@ int main(int argc, char** argv) {
   } else {
     stats = replay_foreign(*s.source, printer);
   }
-  printer.clear_progress();
+  printer.finish();
 
   flcommon::RunEnd end;
   end.tool = "fl-trace";

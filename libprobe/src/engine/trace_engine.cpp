@@ -129,6 +129,7 @@ struct TraceEngine::Impl {
   std::size_t next_idle = 0;
   std::size_t active = 0;
   std::size_t next_emit = 0;
+  std::size_t typical_hops = 8;  // hops of the trace printed last
   std::int64_t emit_timer_us = 0;
   TraceStats stats;
   std::int64_t next_progress_us = 0;
@@ -194,6 +195,7 @@ struct TraceEngine::Impl {
     match::Flow f = plan.trace_flow(i);
     t->sport = f.sport;
     t->dport = f.dport;
+    t->hops.reserve(typical_hops);  // one allocation, not one per doubling
     slots[i].trace = std::move(t);
   }
 
@@ -369,9 +371,9 @@ struct TraceEngine::Impl {
         return;
       }
       if (!inherit(static_cast<std::uint32_t>(next_emit))) return;  // the trace it met is still walking back
-      observer.on_trace(*s.trace);
-      // Emitted: free it all (`= {}` would keep the capacity).
-      s.trace.reset();
+      typical_hops = std::max<std::size_t>(s.trace->hops.size(), 4);
+      observer.take_trace(std::move(s.trace));
+      // Emitted: free the rest (`= {}` would keep the capacity).
       std::vector<std::pair<std::uint8_t, std::int32_t>>().swap(s.hop_nodes);
       std::vector<std::uint16_t>().swap(s.dns_ids);
       ++next_emit;
@@ -751,6 +753,7 @@ void run_together(const std::vector<TraceEngine*>& engines, io::PacketSource& so
     return true;
   };
   std::size_t turn = 0;
+  packet::Datagram d;  // reused: no allocation per frame
   while (!all_finished()) {
     int h = halt.load();
     if (h > 0) {
@@ -769,9 +772,8 @@ void run_together(const std::vector<TraceEngine*>& engines, io::PacketSource& so
     if (auto p = source.next(deadline)) {
       // Parsed once here, classified by each engine against its own method.
       auto off = packet::ip_offset(p->linktype, p->data, p->caplen);
-      std::optional<packet::Datagram> d;
-      if (off) d = packet::parse_ip(p->data + *off, p->caplen - *off);
-      for (auto* e : engines) e->impl_->on_datagram(p->ts_us, off.has_value(), d ? &*d : nullptr);
+      bool ok = off && packet::parse_ip(p->data + *off, p->caplen - *off, d);
+      for (auto* e : engines) e->impl_->on_datagram(p->ts_us, off.has_value(), ok ? &d : nullptr);
     } else if (source.exhausted()) {
       for (auto* e : engines) e->impl_->on_exhausted();
     }

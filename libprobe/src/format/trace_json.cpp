@@ -3,8 +3,11 @@
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
-#include <iterator>
+#include <cstring>
+#include <string>
 
 namespace probe::format {
 
@@ -80,161 +83,278 @@ nlohmann::ordered_json to_json(const model::Trace& t) {
 
 namespace {
 
-using Buffer = fmt::memory_buffer;
+// The writer behind append_json and JsonLinesWriter. A replayed campaign
+// prints a hundred megabytes of these lines, so it writes through a raw
+// pointer into room reserved ahead (need()), copies keys as fixed-size
+// literals and turns integers into digits two at a time.
+class Out {
+ public:
+  explicit Out(fmt::memory_buffer& b) : b_(b), p_(b.data() + b.size()), end_(p_) {}
+  ~Out() { b_.resize(static_cast<std::size_t>(p_ - b_.data())); }
+  Out(const Out&) = delete;
+  Out& operator=(const Out&) = delete;
 
-void put(Buffer& out, std::string_view s) { out.append(s.data(), s.data() + s.size()); }
+  // Room for n more bytes: every put below writes into room asked for first.
+  void need(std::size_t n) {
+    if (static_cast<std::size_t>(end_ - p_) >= n) return;
+    std::size_t at = static_cast<std::size_t>(p_ - b_.data());
+    b_.resize(std::max(at + n, 2 * b_.size() + 4096));
+    p_ = b_.data() + at;
+    end_ = b_.data() + b_.size();
+  }
 
-// Decimal digits of an unsigned value.
-void put_uint(Buffer& out, std::uint64_t v) { fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}"), v); }
+  template <std::size_t N>
+  void lit(const char (&s)[N]) {
+    std::memcpy(p_, s, N - 1);
+    p_ += N - 1;
+  }
+  void str(std::string_view s) {
+    std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
+  }
+  void ch(char c) { *p_++ = c; }
 
-void put_int(Buffer& out, std::int64_t v) { fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}"), v); }
-
-// ,"key":value
-void put_key(Buffer& out, std::string_view key) {
-  put(out, ",\"");
-  put(out, key);
-  put(out, "\":");
-}
-void uint_field(Buffer& out, std::string_view key, std::uint64_t v) {
-  put_key(out, key);
-  put_uint(out, v);
-}
-void int_field(Buffer& out, std::string_view key, std::int64_t v) {
-  put_key(out, key);
-  put_int(out, v);
-}
-void name_field(Buffer& out, std::string_view key, std::string_view name) {
-  put_key(out, key);
-  out.push_back('"');
-  put(out, name);
-  out.push_back('"');
-}
-
-// A JSON string as nlohmann's dump() writes it (UTF-8 passed through).
-void put_string(Buffer& out, std::string_view s) {
-  out.push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"': put(out, "\\\""); break;
-      case '\\': put(out, "\\\\"); break;
-      case '\b': put(out, "\\b"); break;
-      case '\f': put(out, "\\f"); break;
-      case '\n': put(out, "\\n"); break;
-      case '\r': put(out, "\\r"); break;
-      case '\t': put(out, "\\t"); break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20)
-          fmt::format_to(std::back_inserter(out), FMT_COMPILE("\\u{:04x}"), static_cast<unsigned>(c));
-        else out.push_back(c);
+  void uint(std::uint64_t v) {
+    int n = digits(v);
+    char* at = p_ + n;
+    while (v >= 100) {
+      at -= 2;
+      std::memcpy(at, kPairs + (v % 100) * 2, 2);
+      v /= 100;
+    }
+    if (v >= 10) std::memcpy(at - 2, kPairs + v * 2, 2);
+    else at[-1] = static_cast<char>('0' + v);
+    p_ += n;
+  }
+  void sint(std::int64_t v) {
+    if (v < 0) {
+      ch('-');
+      uint(0 - static_cast<std::uint64_t>(v));
+    } else {
+      uint(static_cast<std::uint64_t>(v));
     }
   }
-  out.push_back('"');
-}
 
-// Dotted quads without inet_ntop's printf; IPv6 through to_string().
-void put_address(Buffer& out, const model::Address& a) {
-  out.push_back('"');
-  if (a.is_v4()) {
-    for (int i = 0; i < 4; ++i) {
-      if (i) out.push_back('.');
-      put_uint(out, a.data()[i]);
+  // Dotted quads without inet_ntop's printf; IPv6 through to_string().
+  void address(const model::Address& a) {
+    ch('"');
+    if (a.is_v4()) {
+      const std::uint8_t* d = a.data();
+      for (int i = 0; i < 4; ++i) {
+        if (i) ch('.');
+        std::memcpy(p_, kOctets[d[i]].text, 4);
+        p_ += kOctets[d[i]].size;
+      }
+    } else {
+      str(a.to_string());
     }
-  } else {
-    put(out, a.to_string());
+    ch('"');
   }
-  out.push_back('"');
-}
 
-void put_probe(Buffer& out, const model::ProbeRecord& p) {
-  put(out, "{\"tx_us\":");
-  put_int(out, p.tx_us);
-  uint_field(out, "attempt", p.attempt);
+  // A JSON string as nlohmann's dump() writes it (UTF-8 passed through).
+  void string(std::string_view s) {
+    need(2 + 6 * s.size());
+    ch('"');
+    for (char c : s) {
+      switch (c) {
+        case '"': lit("\\\""); break;
+        case '\\': lit("\\\\"); break;
+        case '\b': lit("\\b"); break;
+        case '\f': lit("\\f"); break;
+        case '\n': lit("\\n"); break;
+        case '\r': lit("\\r"); break;
+        case '\t': lit("\\t"); break;
+        default:
+          if (static_cast<unsigned char>(c) < 0x20) {
+            lit("\\u00");
+            ch("0123456789abcdef"[(c >> 4) & 0xf]);
+            ch("0123456789abcdef"[c & 0xf]);
+          } else {
+            ch(c);
+          }
+      }
+    }
+    ch('"');
+  }
+
+ private:
+  static int digits(std::uint64_t v) {
+    int n = 1;
+    for (;;) {
+      if (v < 10) return n;
+      if (v < 100) return n + 1;
+      if (v < 1000) return n + 2;
+      if (v < 10000) return n + 3;
+      v /= 10000;
+      n += 4;
+    }
+  }
+
+  struct Octet {
+    char text[4];
+    std::uint8_t size;
+  };
+  static constexpr char kPairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
+  static const std::array<Octet, 256> kOctets;
+
+  fmt::memory_buffer& b_;
+  char* p_;
+  char* end_;
+};
+
+const std::array<Out::Octet, 256> Out::kOctets = [] {
+  std::array<Octet, 256> t{};
+  for (int v = 0; v < 256; ++v) {
+    std::string s = std::to_string(v);
+    std::memcpy(t[v].text, s.data(), s.size());
+    t[v].size = static_cast<std::uint8_t>(s.size());
+  }
+  return t;
+}();
+
+// Upper bounds of what one piece prints, for Out::need().
+constexpr std::size_t kAddressMax = 2 + 45;  // quoted INET6_ADDRSTRLEN - 1
+constexpr std::size_t kProbeMax = 256 + kAddressMax;
+constexpr std::size_t kLabelMax = 64;
+constexpr std::size_t kHopMax = 64 + kAddressMax;
+constexpr std::size_t kTraceHeadMax = 256 + 2 * kAddressMax;
+
+void put_probe(Out& out, const model::ProbeRecord& p) {
+  std::size_t labels = p.reply ? p.reply->mpls.size() : 0;
+  out.need(kProbeMax + labels * kLabelMax);
+  out.lit("{\"tx_us\":");
+  out.sint(p.tx_us);
+  out.lit(",\"attempt\":");
+  out.uint(p.attempt);
   if (!p.reply) {
-    out.push_back('}');
+    out.ch('}');
     return;
   }
   const model::Reply& r = *p.reply;
-  int_field(out, "rtt_us", p.rtt_us());
-  put_key(out, "addr");
-  put_address(out, r.addr);
-  name_field(out, "kind", kind_name(r.kind));
+  out.lit(",\"rtt_us\":");
+  out.sint(p.rtt_us());
+  out.lit(",\"addr\":");
+  out.address(r.addr);
+  out.lit(",\"kind\":\"");
+  out.str(kind_name(r.kind));
+  out.ch('"');
   bool tcp = r.kind == model::ReplyKind::tcp_synack || r.kind == model::ReplyKind::tcp_rst;
   if (tcp) {
-    uint_field(out, "tcp_flags", r.tcp_flags);
+    out.lit(",\"tcp_flags\":");
+    out.uint(r.tcp_flags);
   } else {
-    uint_field(out, "icmp_type", r.icmp_type);
-    uint_field(out, "icmp_code", r.icmp_code);
+    out.lit(",\"icmp_type\":");
+    out.uint(r.icmp_type);
+    out.lit(",\"icmp_code\":");
+    out.uint(r.icmp_code);
   }
-  uint_field(out, "reply_ttl", r.reply_ttl);
-  uint_field(out, "reply_ipid", r.reply_ipid);
-  if (r.quoted_ttl) uint_field(out, "quoted_ttl", *r.quoted_ttl);
-  put(out, ",\"mpls\":[");
+  out.lit(",\"reply_ttl\":");
+  out.uint(r.reply_ttl);
+  out.lit(",\"reply_ipid\":");
+  out.uint(r.reply_ipid);
+  if (r.quoted_ttl) {
+    out.lit(",\"quoted_ttl\":");
+    out.uint(*r.quoted_ttl);
+  }
+  out.lit(",\"mpls\":[");
   for (std::size_t i = 0; i < r.mpls.size(); ++i) {
     const auto& l = r.mpls[i];
-    fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}{{\"label\":{},\"exp\":{},\"s\":{},\"ttl\":{}}}"),
-                   i ? "," : "", l.label, l.exp, l.bottom ? 1 : 0, l.ttl);
+    if (i) out.ch(',');
+    out.lit("{\"label\":");
+    out.uint(l.label);
+    out.lit(",\"exp\":");
+    out.uint(l.exp);
+    out.lit(",\"s\":");
+    out.ch(l.bottom ? '1' : '0');
+    out.lit(",\"ttl\":");
+    out.uint(l.ttl);
+    out.ch('}');
   }
-  put(out, "]}");
+  out.lit("]}");
 }
 
-void put_trace(Buffer& out, const model::Trace& t) {
-  put(out, "{\"type\":\"trace\",\"method\":\"");
-  put(out, model::to_string(t.method));
-  out.push_back('"');
-  put_key(out, "src");
-  put_address(out, t.src);
-  put_key(out, "dst");
-  put_address(out, t.dst);
-  uint_field(out, "sport", t.sport);
-  uint_field(out, "dport", t.dport);
-  int_field(out, "start_us", t.start_us);
-  name_field(out, "stop_reason", model::to_string(t.stop_reason));
+void put_trace(Out& out, const model::Trace& t) {
+  out.need(kTraceHeadMax);
+  out.lit("{\"type\":\"trace\",\"method\":\"");
+  out.str(model::to_string(t.method));
+  out.lit("\",\"src\":");
+  out.address(t.src);
+  out.lit(",\"dst\":");
+  out.address(t.dst);
+  out.lit(",\"sport\":");
+  out.uint(t.sport);
+  out.lit(",\"dport\":");
+  out.uint(t.dport);
+  out.lit(",\"start_us\":");
+  out.sint(t.start_us);
+  out.lit(",\"stop_reason\":\"");
+  out.str(model::to_string(t.stop_reason));
+  out.ch('"');
   if (t.inferred) {
-    put(out, ",\"inferred\":{\"scheme\":");
-    put_string(out, t.inferred->scheme);
-    put(out, ",\"tool\":");
-    put_string(out, t.inferred->tool);
-    put(out, t.inferred->paris ? ",\"paris\":true}" : ",\"paris\":false}");
+    out.lit(",\"inferred\":{\"scheme\":");
+    out.string(t.inferred->scheme);
+    out.need(32);
+    out.lit(",\"tool\":");
+    out.string(t.inferred->tool);
+    out.need(32);
+    if (t.inferred->paris) out.lit(",\"paris\":true}");
+    else out.lit(",\"paris\":false}");
   }
-  put(out, ",\"hops\":[");
+  out.lit(",\"hops\":[");
   for (std::size_t i = 0; i < t.hops.size(); ++i) {
     const model::Hop& h = t.hops[i];
-    put(out, i ? ",{\"ttl\":" : "{\"ttl\":");
-    put_uint(out, h.ttl);
+    out.need(kHopMax);
+    if (i) out.ch(',');
+    out.lit("{\"ttl\":");
+    out.uint(h.ttl);
     if (h.inferred_addr) {
-      put(out, ",\"addr\":");
-      put_address(out, *h.inferred_addr);
-      put(out, ",\"inferred\":true");
+      out.lit(",\"addr\":");
+      out.address(*h.inferred_addr);
+      out.lit(",\"inferred\":true");
     }
-    put(out, ",\"probes\":[");
+    out.lit(",\"probes\":[");
     for (std::size_t k = 0; k < h.probes.size(); ++k) {
-      if (k) out.push_back(',');
+      if (k) out.ch(',');
       put_probe(out, h.probes[k]);
     }
-    put(out, "]}");
+    out.need(4);
+    out.lit("]}");
   }
-  put(out, "]}");
+  out.need(4);
+  out.lit("]}");
 }
 
 }  // namespace
 
 void append_json(std::string& out, const model::Trace& t) {
-  Buffer b;
-  put_trace(b, t);
+  fmt::memory_buffer b;
+  {
+    Out o(b);
+    put_trace(o, t);
+  }
   out.append(b.data(), b.size());
 }
 
 JsonLinesWriter::~JsonLinesWriter() { flush(); }
 
 void JsonLinesWriter::write(const model::Trace& trace) {
-  fmt::memory_buffer line;
-  put_trace(line, trace);
-  line.push_back('\n');
-  out_.write(line.data(), static_cast<std::streamsize>(line.size()));
+  {
+    Out o(buf_);
+    put_trace(o, trace);
+    o.need(1);
+    o.ch('\n');
+  }
+  // Each line goes to the stream as it is made (the stream buffers it);
+  // buf_ only saves an allocation per line.
+  out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+  buf_.clear();
   auto now = std::chrono::duration_cast<std::chrono::microseconds>(
                  std::chrono::steady_clock::now().time_since_epoch()).count();
   if (now - last_flush_us_ >= 100000) {
-    out_.flush();
+    flush();
     last_flush_us_ = now;
   }
 }

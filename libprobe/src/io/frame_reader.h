@@ -27,6 +27,9 @@ Result<std::unique_ptr<FrameReader>> open_pcapng(const std::string& path);
 
 // Pins a timestamp to the year 10000: a later one is damage, and the engine
 // must be able to add waits to it without overflowing.
-std::int64_t clamp_timestamp_us(std::int64_t us);
+inline std::int64_t clamp_timestamp_us(std::int64_t us) {
+  constexpr std::int64_t kMaxUs = 253402300800LL * 1000000;  // 10000-01-01T00:00:00Z
+  return us > kMaxUs ? kMaxUs : us < -kMaxUs ? -kMaxUs : us;
+}
 
 }  // namespace probe::io

@@ -1,11 +1,18 @@
 #include <pcap/pcap.h>
 #include <poll.h>
 
+#include <array>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 #include "frame_reader.h"
 #include "probe/io/packet_source.h"
+#include "probe/sched/quiet_thread.h"
 
 namespace probe::io {
 
@@ -99,10 +106,115 @@ class LibpcapReader final : public FrameReader {
   std::string error_;
 };
 
+// Frames read ahead on a thread of their own, in batches: the engine's
+// thread then only takes them. A batch owns copies of its frames' bytes.
+class ReadAhead {
+ public:
+  explicit ReadAhead(std::unique_ptr<FrameReader> reader) : reader_(std::move(reader)) {
+    for (auto& b : pool_) free_.push_back(&b);
+  }
+  ~ReadAhead() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  ReadAhead(const ReadAhead&) = delete;
+  ReadAhead& operator=(const ReadAhead&) = delete;
+
+  // The next frame, valid until the call after; false at the end.
+  bool read(RawPacket& frame) {
+    // Started by the first read, not when the file is opened: the tools
+    // fork (the results renamer) after opening, and a fork keeps only the
+    // thread that called it.
+    if (!thread_.joinable()) thread_ = sched::quiet_thread([this] { run(); });
+    while (!cur_ || at_ == cur_->frames.size()) {
+      if (cur_ && cur_->last) return false;
+      std::unique_lock<std::mutex> lock(mu_);
+      if (cur_) free_.push_back(cur_);
+      cur_ = nullptr;
+      cv_.notify_all();
+      cv_.wait(lock, [this] { return !full_.empty(); });
+      cur_ = full_.front();
+      full_.pop_front();
+      at_ = 0;
+      if (cur_->last) error_ = reader_error_;
+    }
+    frame = cur_->frames[at_++];
+    return true;
+  }
+  // Why reading stopped early, once read() returned false.
+  const std::string& error() const { return error_; }
+
+ private:
+  struct Batch {
+    std::vector<RawPacket> frames;  // data points into bytes once the batch is full
+    std::vector<std::size_t> offsets;
+    std::vector<std::uint8_t> bytes;
+    bool last = false;
+  };
+  // Large batches: a hand-over wakes a thread, which costs as much as
+  // reading hundreds of frames.
+  static constexpr std::size_t kFrames = 8192;
+  static constexpr std::size_t kBytes = 1024 * 1024;
+
+  void run() {
+    bool end = false;
+    while (!end) {
+      Batch* b = nullptr;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [this] { return stop_ || !free_.empty(); });
+        if (stop_) return;
+        b = free_.front();
+        free_.pop_front();
+      }
+      b->frames.clear();
+      b->offsets.clear();
+      b->bytes.clear();
+      RawPacket f;
+      while (b->frames.size() < kFrames && b->bytes.size() < kBytes) {
+        if (!reader_->read(f)) {
+          end = true;
+          break;
+        }
+        b->offsets.push_back(b->bytes.size());
+        b->bytes.insert(b->bytes.end(), f.data, f.data + f.caplen);
+        b->frames.push_back(f);
+      }
+      for (std::size_t k = 0; k < b->frames.size(); ++k) b->frames[k].data = b->bytes.data() + b->offsets[k];
+      b->last = end;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (end) reader_error_ = reader_->error();
+        full_.push_back(b);
+      }
+      cv_.notify_all();
+    }
+  }
+
+  std::unique_ptr<FrameReader> reader_;
+  std::array<Batch, 3> pool_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Batch*> free_;  // guarded by mu_
+  std::deque<Batch*> full_;  // guarded by mu_
+  std::string reader_error_;  // guarded by mu_
+  bool stop_ = false;         // guarded by mu_
+  Batch* cur_ = nullptr;      // the engine's thread only
+  std::size_t at_ = 0;
+  std::string error_;
+  std::thread thread_;
+};
+
 // A capture file; its clock jumps to each frame's timestamp.
 class FileSource final : public PacketSource {
  public:
-  explicit FileSource(std::unique_ptr<FrameReader> reader) : reader_(std::move(reader)) {}
+  explicit FileSource(std::unique_ptr<FrameReader> reader)
+      : linktype_(reader->linktype()), frames_(std::move(reader)) {}
 
   std::optional<RawPacket> next(std::int64_t deadline_us) override {
     if (!pending_ && !eof_) fetch();
@@ -121,19 +233,19 @@ class FileSource final : public PacketSource {
     return p;
   }
   bool exhausted() const override { return eof_ && !pending_; }
-  int linktype() const override { return reader_->linktype(); }
+  int linktype() const override { return linktype_; }
   sched::Clock& clock() override { return clock_; }
   SourceStats stats() override {
     SourceStats s;
     s.delivered = delivered_;
     return s;
   }
-  std::string error() const override { return reader_->error(); }
+  std::string error() const override { return frames_.error(); }
 
  private:
   void fetch() {
     RawPacket frame;
-    if (!reader_->read(frame)) {
+    if (!frames_.read(frame)) {
       eof_ = true;  // end of file, or damage: what came before stands
       return;
     }
@@ -145,7 +257,8 @@ class FileSource final : public PacketSource {
     }
   }
 
-  std::unique_ptr<FrameReader> reader_;
+  int linktype_;  // the file's, fixed once its reader is primed
+  ReadAhead frames_;
   sched::ManualClock clock_;
   std::optional<RawPacket> pending_;
   bool eof_ = false;
@@ -188,11 +301,6 @@ Result<std::unique_ptr<PacketSource>> open_live(const LiveOptions& o) {
 std::string linktype_name(int linktype) {
   const char* name = pcap_datalink_val_to_name(linktype);
   return name ? name : "unknown";
-}
-
-std::int64_t clamp_timestamp_us(std::int64_t us) {
-  constexpr std::int64_t kMaxUs = 253402300800LL * 1000000;  // 10000-01-01T00:00:00Z
-  return us > kMaxUs ? kMaxUs : us < -kMaxUs ? -kMaxUs : us;
 }
 
 Result<std::unique_ptr<PacketSource>> open_file(const std::string& path) {

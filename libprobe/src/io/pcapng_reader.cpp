@@ -1,5 +1,8 @@
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -24,12 +27,13 @@ struct Interface {
   bool binary = false;
   int exp = 6;
   std::int64_t offset_s = 0;
+  std::uint64_t units = 1000000;  // per second, from binary and exp
 };
 
 class PcapngReader final : public FrameReader {
  public:
-  explicit PcapngReader(std::FILE* f) : file_(f) { std::setvbuf(file_, nullptr, _IOFBF, 1 << 20); }
-  ~PcapngReader() override { std::fclose(file_); }
+  explicit PcapngReader(int fd) : fd_(fd), buf_(kBufferBytes) {}
+  ~PcapngReader() override { ::close(fd_); }
   PcapngReader(const PcapngReader&) = delete;
   PcapngReader& operator=(const PcapngReader&) = delete;
 
@@ -53,13 +57,11 @@ class PcapngReader final : public FrameReader {
     if (!next_block()) return error_.empty() ? fail("empty file") : false;
     if (type_ != kShb) return fail("not a pcapng section header");
     while (interfaces_.empty()) {
-      long at = pos_;
       if (!next_block()) return error_.empty();  // no interface, no packet: an empty capture
       if (type_ == kIdb) {
         if (!interface_block()) return false;
       } else if (type_ != kShb) {
-        std::fseek(file_, at, SEEK_SET);  // let read() meet it (and say what is wrong)
-        pos_ = at;
+        head_ = block_start_;  // let read() meet it (and say what is wrong)
         return true;
       }
     }
@@ -67,6 +69,10 @@ class PcapngReader final : public FrameReader {
   }
 
  private:
+  // Frames are read in place from one buffer that read(2) fills: no stdio
+  // copy, no per-block allocation. A block larger than the buffer grows it.
+  static constexpr std::size_t kBufferBytes = 1 << 20;
+
   std::uint32_t u32(const std::uint8_t* p) const {
     std::uint32_t v;
     std::memcpy(&v, p, 4);
@@ -83,85 +89,116 @@ class PcapngReader final : public FrameReader {
     return false;
   }
 
-  // fread without the stream lock (one thread reads), keeping the offset
-  // that error messages name without asking ftell for it each block.
-  std::size_t take(void* to, std::size_t n) {
-    std::size_t got = fread_unlocked(to, 1, n, file_);
-    pos_ += static_cast<long>(got);
-    return got;
+  // Makes n bytes from head_ on available in buf_; false if the file ends
+  // (or a read fails) first, with end_ - head_ bytes there.
+  bool fill(std::size_t n) {
+    if (end_ - head_ >= n) return true;
+    if (head_ > 0) {
+      std::memmove(buf_.data(), buf_.data() + head_, end_ - head_);
+      base_ += static_cast<long>(head_);
+      end_ -= head_;
+      block_start_ -= std::min(block_start_, head_);
+      head_ = 0;
+    }
+    if (buf_.size() < n) buf_.resize(n);
+    while (end_ < n && !eof_) {
+      ssize_t got = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) {
+        if (got < 0) read_error_ = std::strerror(errno);
+        eof_ = true;
+        break;
+      }
+      end_ += static_cast<std::size_t>(got);
+    }
+    return end_ - head_ >= n;
   }
 
-  // Reads one whole block into body_ (between the two length fields).
+  // Takes the next whole block: body_ points at what lies between its two
+  // length fields, valid until the next call.
   bool next_block() {
-    block_at_ = pos_;
-    std::uint8_t head[8];
-    std::size_t got = take(head, 8);
-    if (got == 0) return false;  // clean end of file
-    if (got < 8) return fail("truncated block header");
+    block_at_ = base_ + static_cast<long>(head_);
+    if (!fill(8)) {
+      if (!read_error_.empty()) return fail("read error: " + read_error_);
+      if (end_ == head_) return false;  // clean end of file
+      return fail("truncated block header");
+    }
+    const std::uint8_t* head = buf_.data() + head_;
     std::uint32_t raw_type;
     std::memcpy(&raw_type, head, 4);
     if (raw_type == kShb) {
       // The byte order is the section's: read the magic right after the length.
-      std::uint8_t magic[4];
-      if (take(magic, 4) != 4) return fail("truncated section header");
+      if (!fill(12)) return fail("truncated section header");
+      head = buf_.data() + head_;
       std::uint32_t m;
-      std::memcpy(&m, magic, 4);
+      std::memcpy(&m, head + 8, 4);
       if (m == kMagic) swap_ = false;
       else if (m == __builtin_bswap32(kMagic)) swap_ = true;
       else return fail("bad byte-order magic");
-      std::fseek(file_, -4, SEEK_CUR);
-      pos_ -= 4;
       interfaces_.clear();  // a new section has interfaces of its own
     }
     type_ = swap_ ? __builtin_bswap32(raw_type) : raw_type;
     std::uint32_t len = u32(head + 4);
     if (len < 12 || len % 4 != 0 || len > kMaxBlock) return fail("bad block length " + std::to_string(len));
-    body_.resize(len - 12);
-    std::uint8_t tail[4];
-    if (take(body_.data(), body_.size()) != body_.size() || take(tail, 4) != 4)
+    if (!fill(len)) {
+      if (!read_error_.empty()) return fail("read error: " + read_error_);
       return fail("truncated block");
-    if (u32(tail) != len) return fail("block lengths disagree");
+    }
+    head = buf_.data() + head_;
+    if (u32(head + len - 4) != len) return fail("block lengths disagree");
+    block_start_ = head_;
+    body_ = head + 8;
+    body_size_ = len - 12;
+    head_ += len;
     return true;
   }
 
   bool interface_block() {
-    if (body_.size() < 8) return fail("short interface block");
+    if (body_size_ < 8) return fail("short interface block");
     if (interfaces_.size() >= kMaxInterfaces) return fail("too many interfaces");
     Interface i;
-    i.linktype = u16(body_.data());
-    for (std::size_t off = 8; off + 4 <= body_.size();) {
-      std::uint16_t code = u16(body_.data() + off);
-      std::uint16_t olen = u16(body_.data() + off + 2);
+    i.linktype = u16(body_);
+    for (std::size_t off = 8; off + 4 <= body_size_;) {
+      std::uint16_t code = u16(body_ + off);
+      std::uint16_t olen = u16(body_ + off + 2);
       off += 4;
-      if (code == 0 || off + olen > body_.size()) break;
+      if (code == 0 || off + olen > body_size_) break;
       if (code == 9 && olen >= 1) {  // if_tsresol
         std::uint8_t r = body_[off];
         i.binary = r & 0x80;
         i.exp = r & 0x7f;
       } else if (code == 14 && olen >= 8) {  // if_tsoffset
         std::uint64_t v;
-        std::memcpy(&v, body_.data() + off, 8);
+        std::memcpy(&v, body_ + off, 8);
         auto offset = static_cast<std::int64_t>(swap_ ? __builtin_bswap64(v) : v);
         constexpr std::int64_t kMaxOffset = 253402300800;  // beyond it the frames are damage anyway
         i.offset_s = offset > kMaxOffset ? kMaxOffset : offset < -kMaxOffset ? -kMaxOffset : offset;
       }
       off += (std::size_t{olen} + 3) & ~std::size_t{3};
     }
+    i.units = units_per_s(i);
     if (interfaces_.empty() && first_linktype_ < 0) first_linktype_ = i.linktype;
     interfaces_.push_back(i);
     return true;
   }
 
-  static std::int64_t to_us(const Interface& i, std::uint64_t ts) {
-    // Units of 10^-exp or 2^-exp seconds to microseconds, without overflow.
-    std::uint64_t units_per_s = 1;
+  // Units of 10^-exp or 2^-exp seconds per second; 0 for a resolution too
+  // fine for 64 bits (its frames all read as the interface's offset).
+  static std::uint64_t units_per_s(const Interface& i) {
+    std::uint64_t units = 1;
     for (int k = 0; k < i.exp; ++k) {
-      if (units_per_s > UINT64_MAX / 10) return clamp_timestamp_us(i.offset_s * 1000000);  // absurd resolution
-      units_per_s *= i.binary ? 2 : 10;
+      if (units > UINT64_MAX / 10) return 0;
+      units *= i.binary ? 2 : 10;
     }
-    std::uint64_t sec = ts / units_per_s;
-    auto frac_us = static_cast<std::int64_t>(static_cast<long double>(ts % units_per_s) * 1e6L /
-                                             static_cast<long double>(units_per_s));
+    return units;
+  }
+
+  static std::int64_t to_us(const Interface& i, std::uint64_t ts) {
+    if (i.units == 0) return clamp_timestamp_us(i.offset_s * 1000000);
+    std::uint64_t sec = ts / i.units;
+    // Exact: (ts % units) * 10^6 needs up to 84 bits.
+    __extension__ using Wide = unsigned __int128;
+    auto frac_us = static_cast<std::int64_t>(static_cast<Wide>(ts % i.units) * 1000000u / i.units);
     constexpr std::uint64_t kMaxSec = 253402300800;  // year 10000; clamp_timestamp_us pins the rest
     std::int64_t s = static_cast<std::int64_t>(sec > kMaxSec ? kMaxSec + 1 : sec) + i.offset_s;
     return clamp_timestamp_us(s * 1000000 + frac_us);
@@ -174,36 +211,43 @@ class PcapngReader final : public FrameReader {
     std::uint32_t len = 0;
     std::size_t data_at = 0;
     if (type_ == kSpb) {
-      if (body_.size() < 4) return fail("short simple packet block");
-      len = u32(body_.data());
-      caplen = std::min<std::uint32_t>(len, static_cast<std::uint32_t>(body_.size() - 4));
+      if (body_size_ < 4) return fail("short simple packet block");
+      len = u32(body_);
+      caplen = std::min<std::uint32_t>(len, static_cast<std::uint32_t>(body_size_ - 4));
       data_at = 4;
     } else {
-      if (body_.size() < 20) return fail("short packet block");
+      if (body_size_ < 20) return fail("short packet block");
       if (type_ == kEpb) {
-        iface = u32(body_.data());
+        iface = u32(body_);
       } else {
-        iface = u16(body_.data());
+        iface = u16(body_);
       }
-      ts = (std::uint64_t{u32(body_.data() + 4)} << 32) | u32(body_.data() + 8);
-      caplen = u32(body_.data() + 12);
-      len = u32(body_.data() + 16);
+      ts = (std::uint64_t{u32(body_ + 4)} << 32) | u32(body_ + 8);
+      caplen = u32(body_ + 12);
+      len = u32(body_ + 16);
       data_at = 20;
-      if (caplen > body_.size() - 20) return fail("packet longer than its block");
+      if (caplen > body_size_ - 20) return fail("packet longer than its block");
     }
     if (iface >= interfaces_.size()) return fail("packet on undeclared interface " + std::to_string(iface));
     const Interface& i = interfaces_[iface];
-    frame = RawPacket{type_ == kSpb ? last_ts_ : to_us(i, ts), body_.data() + data_at, caplen, len, i.linktype};
+    frame = RawPacket{type_ == kSpb ? last_ts_ : to_us(i, ts), body_ + data_at, caplen, len, i.linktype};
     last_ts_ = frame.ts_us;
     return true;
   }
 
-  std::FILE* file_;
-  long pos_ = 0;  // offset of the next byte fread gives
+  int fd_;
+  std::vector<std::uint8_t> buf_;
+  std::size_t head_ = 0;         // next unread byte in buf_
+  std::size_t end_ = 0;          // end of the bytes read into buf_
+  std::size_t block_start_ = 0;  // where the last block began in buf_
+  long base_ = 0;                // file offset of buf_[0]
+  bool eof_ = false;
+  std::string read_error_;
   bool swap_ = false;
   std::uint32_t type_ = 0;
-  long block_at_ = 0;
-  std::vector<std::uint8_t> body_;
+  long block_at_ = 0;            // file offset of the block being read
+  const std::uint8_t* body_ = nullptr;
+  std::size_t body_size_ = 0;
   std::vector<Interface> interfaces_;
   int first_linktype_ = -1;  // -1 until an interface is seen
   std::int64_t last_ts_ = 0;
@@ -213,9 +257,10 @@ class PcapngReader final : public FrameReader {
 }  // namespace
 
 Result<std::unique_ptr<FrameReader>> open_pcapng(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return make_error(ErrorKind::input, path + ": " + std::strerror(errno));
-  auto reader = std::make_unique<PcapngReader>(f);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error(ErrorKind::input, path + ": " + std::strerror(errno));
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  auto reader = std::make_unique<PcapngReader>(fd);
   if (!reader->prime()) return make_error(ErrorKind::input, path + ": " + reader->error());
   return std::unique_ptr<FrameReader>(std::move(reader));
 }

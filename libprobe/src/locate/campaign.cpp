@@ -254,6 +254,7 @@ class Collector final : public engine::TraceObserver {
  public:
   explicit Collector(std::function<void()> on_progress) : on_progress_(std::move(on_progress)) {}
   void on_trace(const model::Trace& t) override { traces.push_back(t); }
+  void take_trace(std::unique_ptr<model::Trace> t) override { traces.push_back(std::move(*t)); }
   void on_progress(const engine::TraceStats&) override { on_progress_(); }
   std::vector<model::Trace> traces;
 

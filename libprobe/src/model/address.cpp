@@ -18,13 +18,6 @@ Address Address::v4(std::uint32_t host_order) {
   return a;
 }
 
-Address Address::from_bytes(Family family, const std::uint8_t* bytes) {
-  Address a;
-  a.family_ = family;
-  std::memcpy(a.bytes_.data(), bytes, family == Family::v4 ? 4 : 16);
-  return a;
-}
-
 std::optional<Address> Address::parse(std::string_view text) {
   if (text.empty() || text.size() > INET6_ADDRSTRLEN) return std::nullopt;
   char buf[INET6_ADDRSTRLEN + 1];
@@ -58,16 +51,6 @@ std::string Address::to_string() const {
   char buf[INET6_ADDRSTRLEN];
   inet_ntop(is_v4() ? AF_INET : AF_INET6, bytes_.data(), buf, sizeof buf);
   return buf;
-}
-
-std::size_t Address::hash() const {
-  // FNV-1a over the significant bytes: cheap and good enough for maps of targets.
-  std::size_t h = 1469598103934665603ULL ^ static_cast<std::size_t>(family_);
-  for (std::size_t i = 0; i < size(); ++i) {
-    h ^= bytes_[i];
-    h *= 1099511628211ULL;
-  }
-  return h;
 }
 
 namespace {

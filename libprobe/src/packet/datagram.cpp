@@ -20,8 +20,8 @@ std::uint32_t be32(const std::uint8_t* p) {
 bool is_icmp4_error(std::uint8_t type) { return type == 3 || type == 11 || type == 12; }
 bool is_icmp6_error(std::uint8_t type) { return type >= 1 && type <= 4; }
 
-Transport parse_transport(std::uint8_t proto, const std::uint8_t* p, std::size_t len) {
-  Transport t;
+void parse_transport(std::uint8_t proto, const std::uint8_t* p, std::size_t len, Transport& t) {
+  t = Transport{};
   t.length = len;
   if (proto == kProtoIcmp || proto == kProtoIcmp6) {
     if (len >= 1) t.icmp_type = p[0];
@@ -41,21 +41,22 @@ Transport parse_transport(std::uint8_t proto, const std::uint8_t* p, std::size_t
       if (len >= 14) t.tcp_flags = p[13];
     }
   }
-  return t;
 }
 
 // Parses the IP header at data; `payload` gets the offset of the transport
 // header. For quotes the total length field is not trusted (routers rewrite
 // it, and the quote is cut short anyway): the bytes at hand bound everything.
-std::optional<IpHeader> parse_header(const std::uint8_t* data, std::size_t len, bool quoted,
-                                     std::size_t& payload, std::size_t& end) {
-  if (len < 1) return std::nullopt;
+// Fills h in place (no struct copies on the per-frame path); false if the
+// bytes are not an IP header, h then undefined.
+bool parse_header(const std::uint8_t* data, std::size_t len, bool quoted, IpHeader& h,
+                  std::size_t& payload, std::size_t& end) {
+  if (len < 1) return false;
   int version = data[0] >> 4;
-  IpHeader h;
+  h.ipid = 0;
   if (version == 4) {
-    if (len < 20) return std::nullopt;
+    if (len < 20) return false;
     std::size_t ihl = std::size_t{data[0] & 0x0fu} * 4;
-    if (ihl < 20 || ihl > len) return std::nullopt;
+    if (ihl < 20 || ihl > len) return false;
     std::size_t total = be16(data + 2);
     end = len;
     if (!quoted && total >= ihl && total < len) end = total;  // strip link-layer padding
@@ -68,7 +69,7 @@ std::optional<IpHeader> parse_header(const std::uint8_t* data, std::size_t len, 
     // A non-first fragment carries no transport header.
     if ((be16(data + 6) & 0x1fff) != 0) h.proto = 0;
   } else if (version == 6) {
-    if (len < 40) return std::nullopt;
+    if (len < 40) return false;
     std::size_t plen = be16(data + 4);
     end = len;
     if (!quoted && 40 + plen < len) end = 40 + plen;
@@ -97,21 +98,20 @@ std::optional<IpHeader> parse_header(const std::uint8_t* data, std::size_t len, 
     h.proto = next;
     payload = off;
   } else {
-    return std::nullopt;
+    return false;
   }
-  h.transport = parse_transport(h.proto, data + payload, end - payload);
-  return h;
+  parse_transport(h.proto, data + payload, end - payload, h.transport);
+  return true;
 }
 
 }  // namespace
 
-std::optional<Datagram> parse_ip(const std::uint8_t* data, std::size_t len) {
+bool parse_ip(const std::uint8_t* data, std::size_t len, Datagram& d) {
   std::size_t payload = 0;
   std::size_t end = 0;
-  auto outer = parse_header(data, len, false, payload, end);
-  if (!outer) return std::nullopt;
-  Datagram d;
-  d.ip = *outer;
+  d.quote.reset();
+  d.mpls.clear();
+  if (!parse_header(data, len, false, d.ip, payload, end)) return false;
   d.ip.transport_offset = payload;
   d.ip.end = end;
   const Transport& t = d.ip.transport;
@@ -123,16 +123,32 @@ std::optional<Datagram> parse_ip(const std::uint8_t* data, std::size_t len) {
     std::size_t icmp_len = end - payload;
     std::size_t q_payload = 0;
     std::size_t q_end = 0;
-    d.quote = parse_header(icmp + 8, icmp_len - 8, true, q_payload, q_end);
-    if (d.quote) d.mpls = parse_mpls_extension(icmp, icmp_len, v6);
+    IpHeader& q = d.quote.emplace();
+    if (parse_header(icmp + 8, icmp_len - 8, true, q, q_payload, q_end)) {
+      parse_mpls_extension(icmp, icmp_len, v6, d.mpls);
+    } else {
+      d.quote.reset();
+    }
   }
+  return true;
+}
+
+std::optional<Datagram> parse_ip(const std::uint8_t* data, std::size_t len) {
+  Datagram d;
+  if (!parse_ip(data, len, d)) return std::nullopt;
   return d;
 }
 
 std::vector<model::MplsLabel> parse_mpls_extension(const std::uint8_t* icmp, std::size_t len,
                                                    bool v6) {
   std::vector<model::MplsLabel> labels;
-  if (len < 8) return labels;
+  parse_mpls_extension(icmp, len, v6, labels);
+  return labels;
+}
+
+void parse_mpls_extension(const std::uint8_t* icmp, std::size_t len, bool v6,
+                          std::vector<model::MplsLabel>& labels) {
+  if (len < 8) return;
   // RFC 4884: the original-datagram length, in 32-bit words (v4) or 64-bit words (v6).
   std::size_t words = v6 ? icmp[4] : icmp[5];
   std::size_t ext;
@@ -143,12 +159,12 @@ std::vector<model::MplsLabel> parse_mpls_extension(const std::uint8_t* icmp, std
     // 128-byte quote and leave the length at zero.
     ext = 8 + 128;
   }
-  if (ext + 4 > len) return labels;
+  if (ext + 4 > len) return;
   const std::uint8_t* e = icmp + ext;
   std::size_t elen = len - ext;
-  if ((e[0] >> 4) != 2) return labels;
+  if ((e[0] >> 4) != 2) return;
   std::uint16_t csum = be16(e + 2);
-  if (csum != 0 && internet_checksum(e, elen) != 0) return labels;
+  if (csum != 0 && internet_checksum(e, elen) != 0) return;
   std::size_t off = 4;
   while (off + 4 <= elen) {
     std::size_t olen = be16(e + off);
@@ -168,7 +184,6 @@ std::vector<model::MplsLabel> parse_mpls_extension(const std::uint8_t* icmp, std
     }
     off += olen;
   }
-  return labels;
 }
 
 bool linktype_supported(int linktype) {

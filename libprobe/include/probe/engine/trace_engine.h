@@ -64,6 +64,9 @@ class TraceObserver {
  public:
   virtual ~TraceObserver() = default;
   virtual void on_trace(const model::Trace& trace) = 0;
+  /// The same, handing the trace over (the engine is done with it), so that
+  /// an observer keeps or passes it on without a copy. Calls on_trace().
+  virtual void take_trace(std::unique_ptr<model::Trace> trace) { on_trace(*trace); }
   virtual void on_progress(const TraceStats&) {}
 };
 

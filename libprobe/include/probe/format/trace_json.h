@@ -1,6 +1,7 @@
 #pragma once
 /// The JSON form of traces (fl-json(5)), one object per line.
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <cstdint>
 #include <ostream>
@@ -30,6 +31,7 @@ class JsonLinesWriter {
 
  private:
   std::ostream& out_;
+  fmt::memory_buffer buf_;
   std::int64_t last_flush_us_ = 0;
 };
 

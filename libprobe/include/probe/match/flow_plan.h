@@ -31,20 +31,57 @@ class FlowPlan {
   model::Method method() const { return method_; }
   /// The flow of probe `probe` (0-based, in sending order) of trace `trace`.
   /// Paris: the same for every probe of a trace; classic: ports step per probe.
-  Flow flow(std::size_t trace, std::size_t probe) const;
+  Flow flow(std::size_t trace, std::size_t probe) const {
+    auto step = static_cast<std::uint16_t>(classic_ ? probe : 0);
+    switch (method_) {
+      case model::Method::icmp:
+        // Echo id and the checksum every probe is steered to; classic ICMP lets
+        // the checksum follow the sequence number instead.
+        // A checksum field of 0xffff needs a one's complement sum of zero,
+        // which non-zero data never has: steer only to 0x0000..0xfffe.
+        {
+          auto checksum = static_cast<std::uint16_t>(mix(trace, 2) + step);
+          return Flow{static_cast<std::uint16_t>(mix(trace, 1)),
+                      checksum == 0xffff ? std::uint16_t{0} : checksum};
+        }
+      case model::Method::udp:
+      case model::Method::dns:
+        return Flow{sport_, static_cast<std::uint16_t>(dport_ + step)};
+      case model::Method::tcp:
+        return Flow{static_cast<std::uint16_t>(sport_ + step), dport_};
+    }
+    return {};
+  }
   /// The flow reported for a trace (its first probe's).
   Flow trace_flow(std::size_t trace) const { return flow(trace, 0); }
   /// The probe id of probe `probe` of trace `trace`: never 0.
-  std::uint16_t token(std::size_t trace, std::size_t probe) const;
+  std::uint16_t token(std::size_t trace, std::size_t probe) const {
+    auto base = static_cast<std::uint32_t>(mix(trace, 3) % kTokens);
+    return static_cast<std::uint16_t>((base + probe) % kTokens + 1);
+  }
   /// Inverse of token(): which probe of the trace carries `token`.
-  std::size_t probe_index(std::size_t trace, std::uint16_t token) const;
+  std::size_t probe_index(std::size_t trace, std::uint16_t token) const {
+    if (token == 0) return SIZE_MAX;
+    auto base = static_cast<std::uint32_t>(mix(trace, 3) % kTokens);
+    return (std::uint32_t{token} - 1 + kTokens - base) % kTokens;
+  }
   /// High 16 bits of every TCP sequence number of the run.
   std::uint16_t tcp_tag() const { return static_cast<std::uint16_t>(key_ >> 48); }
   /// IP ID of every probe of the run.
   std::uint16_t ipid() const { return static_cast<std::uint16_t>(key_ >> 32); }
 
  private:
-  std::uint64_t mix(std::size_t trace, std::uint64_t salt) const;
+  // Per packet, several times: inline.
+  static std::uint64_t splitmix(std::uint64_t x) {
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+  }
+  std::uint64_t mix(std::size_t trace, std::uint64_t salt) const {
+    return splitmix(key_ ^ splitmix(trace * 4 + salt));
+  }
+  static constexpr std::uint32_t kTokens = 65535;  // ids 1..65535
   model::Method method_;
   std::uint64_t key_;
   std::uint16_t sport_;

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <string>
@@ -19,7 +20,12 @@ class Address {
  public:
   Address() = default;
   static Address v4(std::uint32_t host_order);
-  static Address from_bytes(Family family, const std::uint8_t* bytes);
+  static Address from_bytes(Family family, const std::uint8_t* bytes) {
+    Address a;
+    a.family_ = family;
+    std::memcpy(a.bytes_.data(), bytes, family == Family::v4 ? 4 : 16);
+    return a;
+  }
   /// Parses dotted quad or RFC 4291 text; nullopt on anything else.
   static std::optional<Address> parse(std::string_view text);
 
@@ -34,14 +40,28 @@ class Address {
   std::string to_string() const;
 
   friend bool operator==(const Address& a, const Address& b) {
-    return a.family_ == b.family_ && a.bytes_ == b.bytes_;
+    // Two words, not memcmp: this runs for every frame and table probe.
+    std::uint64_t a0, a1, b0, b1;
+    std::memcpy(&a0, a.bytes_.data(), 8);
+    std::memcpy(&a1, a.bytes_.data() + 8, 8);
+    std::memcpy(&b0, b.bytes_.data(), 8);
+    std::memcpy(&b1, b.bytes_.data() + 8, 8);
+    return a.family_ == b.family_ && ((a0 ^ b0) | (a1 ^ b1)) == 0;
   }
   friend bool operator!=(const Address& a, const Address& b) { return !(a == b); }
   friend bool operator<(const Address& a, const Address& b) {
     if (a.family_ != b.family_) return a.family_ < b.family_;
     return a.bytes_ < b.bytes_;
   }
-  std::size_t hash() const;
+  std::size_t hash() const {
+    // FNV-1a over the significant bytes: cheap and good enough for maps of targets.
+    std::size_t h = 1469598103934665603ULL ^ static_cast<std::size_t>(family_);
+    for (std::size_t i = 0; i < size(); ++i) {
+      h ^= bytes_[i];
+      h *= 1099511628211ULL;
+    }
+    return h;
+  }
 
  private:
   Family family_ = Family::v4;

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "probe/model/address.h"
 
 namespace probe::model {
@@ -77,12 +79,16 @@ struct ProbeRecord {
   std::int64_t rtt_us() const { return reply ? reply->rx_us - tx_us : 0; }
 };
 
+/// The probes of one hop. Most hops take one probe: it lives in the hop
+/// itself, and a replayed campaign makes no allocation per hop.
+using ProbeList = boost::container::small_vector<ProbeRecord, 1>;
+
 /// The probes sent with one TTL.
 struct Hop {
   Hop() = default;
-  explicit Hop(std::uint8_t t, std::vector<ProbeRecord> p = {}) : ttl(t), probes(std::move(p)) {}
+  explicit Hop(std::uint8_t t, std::vector<ProbeRecord> p = {}) : ttl(t), probes(p.begin(), p.end()) {}
   std::uint8_t ttl = 0;
-  std::vector<ProbeRecord> probes;
+  ProbeList probes;
   /// Doubletree: the hop's address as another trace revealed it, for a hop
   /// this trace did not probe (probes empty) or probed without an answer.
   std::optional<Address> inferred_addr;

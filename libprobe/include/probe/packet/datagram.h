@@ -60,6 +60,9 @@ struct Datagram {
 /// (too short, bad version or header length). A truncated transport header is
 /// not an error: Transport::length says how much was there.
 std::optional<Datagram> parse_ip(const std::uint8_t* data, std::size_t len);
+/// The same into `out`, reusing its storage (the per-frame path of the
+/// engines); false if it is not IP, `out` then undefined.
+bool parse_ip(const std::uint8_t* data, std::size_t len, Datagram& out);
 
 /// Where the IP header starts behind a link-layer header of pcap link type
 /// `linktype`; nullopt for non-IP frames or unknown link types.
@@ -71,5 +74,8 @@ bool linktype_supported(int linktype);
 /// error whose ICMP header starts at icmp (len bytes to the end of packet).
 std::vector<model::MplsLabel> parse_mpls_extension(const std::uint8_t* icmp, std::size_t len,
                                                    bool v6);
+/// The same, appending to `labels`.
+void parse_mpls_extension(const std::uint8_t* icmp, std::size_t len, bool v6,
+                          std::vector<model::MplsLabel>& labels);
 
 }  // namespace probe::packet
