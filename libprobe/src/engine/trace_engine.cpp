@@ -110,6 +110,7 @@ struct TraceEngine::Impl {
   static constexpr std::uint32_t kNoSlot = UINT32_MAX;
   std::vector<std::uint32_t> by_target;
   std::size_t by_target_mask = 0;
+  int by_target_bits = 0;  // log2 of its size
   std::vector<std::uint32_t> order;  // the order traces start in
   struct Block {
     bool pilot = false;     // a trace toward it has started
@@ -147,7 +148,11 @@ struct TraceEngine::Impl {
         targets(std::move(t)) {
     slots.resize(targets.size());
     std::size_t cap = 16;
-    while (cap < targets.size() * 2) cap <<= 1;
+    by_target_bits = 4;
+    while (cap < targets.size() * 2) {
+      cap <<= 1;
+      ++by_target_bits;
+    }
     by_target.assign(cap, kNoSlot);
     by_target_mask = cap - 1;
     for (std::uint32_t i = 0; i < targets.size(); ++i) index_target(i);
@@ -167,7 +172,7 @@ struct TraceEngine::Impl {
   // per listing, but replies match the first, as before).
   void index_target(std::uint32_t i) {
     const model::Address& a = targets[i];
-    for (std::size_t h = a.hash() & by_target_mask;; h = (h + 1) & by_target_mask) {
+    for (std::size_t h = target_hash(a) & by_target_mask;; h = (h + 1) & by_target_mask) {
       if (by_target[h] == kNoSlot) {
         by_target[h] = i;
         return;
@@ -176,8 +181,19 @@ struct TraceEngine::Impl {
     }
   }
 
+  // Neighbouring IPv4 addresses get neighbouring buckets: the traces in
+  // flight are a window of the target list (a country's prefixes, in
+  // order), and their lookups then stay in a few cache lines. The bits
+  // above the table's size are folded in, so that x.y.z.1 over many /24s
+  // still spreads.
+  std::size_t target_hash(const model::Address& a) const {
+    if (!a.is_v4()) return a.hash();
+    std::size_t x = a.v4_host();
+    return x ^ (x >> by_target_bits) ^ (x >> (2 * by_target_bits));
+  }
+
   std::uint32_t find_target(const model::Address& a) const {
-    for (std::size_t h = a.hash() & by_target_mask;; h = (h + 1) & by_target_mask) {
+    for (std::size_t h = target_hash(a) & by_target_mask;; h = (h + 1) & by_target_mask) {
       std::uint32_t i = by_target[h];
       if (i == kNoSlot || targets[i] == a) return i;
     }
@@ -753,7 +769,7 @@ void run_together(const std::vector<TraceEngine*>& engines, io::PacketSource& so
     return true;
   };
   std::size_t turn = 0;
-  packet::Datagram d;  // reused: no allocation per frame
+  io::ParsedFrame mine;  // for frames the source did not parse; reused
   while (!all_finished()) {
     int h = halt.load();
     if (h > 0) {
@@ -770,10 +786,14 @@ void run_together(const std::vector<TraceEngine*>& engines, io::PacketSource& so
     std::int64_t deadline = sched::kNever;
     for (auto* e : engines) deadline = std::min(deadline, e->impl_->deadline(pace, now));
     if (auto p = source.next(deadline)) {
-      // Parsed once here, classified by each engine against its own method.
-      auto off = packet::ip_offset(p->linktype, p->data, p->caplen);
-      bool ok = off && packet::parse_ip(p->data + *off, p->caplen - *off, d);
-      for (auto* e : engines) e->impl_->on_datagram(p->ts_us, off.has_value(), ok ? &d : nullptr);
+      // Parsed once (here, or by the source), classified by each engine
+      // against its own method.
+      const io::ParsedFrame* f = p->parsed;
+      if (!f) {
+        io::parse_frame(p->linktype, p->data, p->caplen, mine);
+        f = &mine;
+      }
+      for (auto* e : engines) e->impl_->on_datagram(p->ts_us, f->ip, f->ok ? &f->datagram : nullptr);
     } else if (source.exhausted()) {
       for (auto* e : engines) e->impl_->on_exhausted();
     }

@@ -106,8 +106,9 @@ class LibpcapReader final : public FrameReader {
   std::string error_;
 };
 
-// Frames read ahead on a thread of their own, in batches: the engine's
-// thread then only takes them. A batch owns copies of its frames' bytes.
+// Frames read and parsed ahead on a thread of their own, in batches: the
+// engine's thread then only takes them. A batch owns copies of its frames'
+// bytes.
 class ReadAhead {
  public:
   explicit ReadAhead(std::unique_ptr<FrameReader> reader) : reader_(std::move(reader)) {
@@ -143,6 +144,12 @@ class ReadAhead {
       at_ = 0;
       if (cur_->last) error_ = reader_error_;
     }
+    // The frames were parsed on the reader's core: ask for the next ones
+    // now, so that the engine does not wait on the transfer.
+    if (at_ + kPrefetch < cur_->frames.size()) {
+      const auto* ahead = reinterpret_cast<const char*>(cur_->frames[at_ + kPrefetch].parsed);
+      for (std::size_t line = 0; line < sizeof(ParsedFrame); line += 64) __builtin_prefetch(ahead + line);
+    }
     frame = cur_->frames[at_++];
     return true;
   }
@@ -154,12 +161,14 @@ class ReadAhead {
     std::vector<RawPacket> frames;  // data points into bytes once the batch is full
     std::vector<std::size_t> offsets;
     std::vector<std::uint8_t> bytes;
+    std::vector<ParsedFrame> parsed;  // kept: its datagrams' storage is reused
     bool last = false;
   };
   // Large batches: a hand-over wakes a thread, which costs as much as
   // reading hundreds of frames.
   static constexpr std::size_t kFrames = 8192;
   static constexpr std::size_t kBytes = 1024 * 1024;
+  static constexpr std::size_t kPrefetch = 8;
 
   void run() {
     bool end = false;
@@ -181,11 +190,17 @@ class ReadAhead {
           end = true;
           break;
         }
+        std::size_t k = b->frames.size();
+        if (b->parsed.size() <= k) b->parsed.emplace_back();
+        parse_frame(f.linktype, f.data, f.caplen, b->parsed[k]);
         b->offsets.push_back(b->bytes.size());
         b->bytes.insert(b->bytes.end(), f.data, f.data + f.caplen);
         b->frames.push_back(f);
       }
-      for (std::size_t k = 0; k < b->frames.size(); ++k) b->frames[k].data = b->bytes.data() + b->offsets[k];
+      for (std::size_t k = 0; k < b->frames.size(); ++k) {
+        b->frames[k].data = b->bytes.data() + b->offsets[k];
+        b->frames[k].parsed = &b->parsed[k];
+      }
       b->last = end;
       {
         std::lock_guard<std::mutex> lock(mu_);
@@ -267,6 +282,12 @@ class FileSource final : public PacketSource {
 };
 
 }  // namespace
+
+void parse_frame(int linktype, const std::uint8_t* data, std::size_t caplen, ParsedFrame& out) {
+  auto off = packet::ip_offset(linktype, data, caplen);
+  out.ip = off.has_value();
+  out.ok = off && packet::parse_ip(data + *off, caplen - *off, out.datagram);
+}
 
 Result<std::unique_ptr<PacketSource>> open_live(const LiveOptions& o) {
   char err[PCAP_ERRBUF_SIZE] = {};

@@ -7,17 +7,32 @@
 #include <string>
 
 #include "probe/error.h"
+#include "probe/packet/datagram.h"
 #include "probe/sched/clock.h"
 
 namespace probe::io {
 
-/// One captured frame. `data` stays valid until the next call to next().
+/// A frame's IP layer as packet::ip_offset and packet::parse_ip read it.
+struct ParsedFrame {
+  bool ip = false;  ///< the link layer carries IP
+  bool ok = false;  ///< ... and it parsed (`datagram` is valid)
+  packet::Datagram datagram;
+};
+
+/// Fills `out` from a frame of link type `linktype`.
+void parse_frame(int linktype, const std::uint8_t* data, std::size_t caplen, ParsedFrame& out);
+
+/// One captured frame. `data` (and `parsed`) stay valid until the next call
+/// to next().
 struct RawPacket {
   std::int64_t ts_us = 0;       ///< capture timestamp, µs since the epoch
   const std::uint8_t* data = nullptr;
   std::uint32_t caplen = 0;     ///< bytes captured
   std::uint32_t len = 0;        ///< bytes on the wire
   int linktype = 1;             ///< pcap LINKTYPE_ of the frame
+  /// The frame parsed already, where the source did it (capture files parse
+  /// on their read-ahead thread); null: parse it yourself (parse_frame).
+  const ParsedFrame* parsed = nullptr;
 };
 
 /// Counters a source keeps about what it could not deliver.
