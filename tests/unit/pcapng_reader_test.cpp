@@ -148,6 +148,63 @@ TEST_P(PcapngReader, ASecondSectionBringsItsOwnInterfaces) {
   EXPECT_EQ(r.frames[1].linktype, 101);
 }
 
+// Replay reads the file through a 1 MiB buffer and hands frames over in
+// batches of thousands from a read-ahead thread: frames across batch ends,
+// a block larger than the buffer, and damage after many frames.
+TEST_P(PcapngReader, ManyFramesAndABlockLargerThanTheBufferComeThroughWhole) {
+  Writer w(GetParam());
+  w.shb();
+  w.idb(1);
+  constexpr std::uint64_t kFrames = 20000;
+  for (std::uint64_t i = 0; i < kFrames / 2; ++i) w.epb(0, 1000 + i, ethernet());
+  w.block(0x0BAD, Bytes(3 << 20, 0x5a));  // a block type we skip, 3 MiB
+  for (std::uint64_t i = kFrames / 2; i < kFrames; ++i) w.epb(0, 1000 + i, ethernet());
+  w.out.insert(w.out.end(), {6, 0, 0, 0, 64, 0});  // and a truncated block
+  auto r = read_all(w.out);
+  ASSERT_EQ(r.frames.size(), kFrames);
+  EXPECT_NE(r.error.find("truncated"), std::string::npos) << r.error;
+  for (std::uint64_t i = 0; i < kFrames; ++i) {
+    ASSERT_EQ(r.frames[i].ts_us, static_cast<std::int64_t>(1000 + i)) << i;
+    ASSERT_EQ(r.data[i], ethernet()) << i;
+  }
+}
+
+// File sources parse each frame on their read-ahead thread; what they hand
+// over is what the engine would have parsed itself.
+TEST(PcapngParsedFrames, EqualWhatTheEngineWouldParse) {
+  Writer w(false);
+  w.shb();
+  w.idb(1);
+  w.idb(101);
+  w.epb(0, 1, ethernet());
+  w.epb(1, 2, ipv4());
+  w.epb(0, 3, Bytes(30, 0));  // Ethernet, not IP
+  Bytes bad = ipv4();
+  bad[0] = 0x41;  // header length 4 bytes: not IP
+  w.epb(1, 4, bad);
+  testsupport::TempDir dir;
+  testsupport::write_file(dir.file("f.pcapng"), std::string(w.out.begin(), w.out.end()));
+  auto src = probe::io::open_file(dir.file("f.pcapng"));
+  ASSERT_TRUE(src) << src.error().message;
+  std::vector<std::pair<bool, bool>> seen;
+  while (auto p = (*src)->next(INT64_MAX)) {
+    ASSERT_NE(p->parsed, nullptr);
+    probe::io::ParsedFrame mine;
+    probe::io::parse_frame(p->linktype, p->data, p->caplen, mine);
+    EXPECT_EQ(p->parsed->ip, mine.ip);
+    EXPECT_EQ(p->parsed->ok, mine.ok);
+    if (mine.ok) {
+      EXPECT_EQ(p->parsed->datagram.ip.src, mine.datagram.ip.src);
+      EXPECT_EQ(p->parsed->datagram.ip.dst, mine.datagram.ip.dst);
+      EXPECT_EQ(p->parsed->datagram.ip.ttl, mine.datagram.ip.ttl);
+      EXPECT_EQ(p->parsed->datagram.ip.proto, mine.datagram.ip.proto);
+    }
+    seen.emplace_back(p->parsed->ip, p->parsed->ok);
+  }
+  const std::vector<std::pair<bool, bool>> want = {{true, true}, {true, true}, {false, false}, {true, false}};
+  EXPECT_EQ(seen, want);
+}
+
 INSTANTIATE_TEST_SUITE_P(ByteOrders, PcapngReader, ::testing::Values(false, true),
                          [](const ::testing::TestParamInfo<bool>& p) { return p.param ? "big" : "little"; });
 

@@ -50,9 +50,11 @@ void TraceOutputThread::run() {
     bool done = false;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return done_ || flush_wanted_ || queue_.size() >= kBatch; });
+      // A trace waits for a batch at most kLinger: results trickle out
+      // promptly when traces finish slowly.
+      bool woken = cv_.wait_for(lock, kLinger, [this] { return done_ || flush_wanted_ || queue_.size() >= kBatch; });
       batch.swap(queue_);
-      flush = flush_wanted_;
+      flush = flush_wanted_ || (!woken && !batch.empty());
       flush_wanted_ = false;
       done = done_;
     }

@@ -3,6 +3,7 @@
 /// the engine's thread (probing live, or reading a capture) never waits for
 /// output: a replayed campaign prints a hundred megabytes.
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -29,7 +30,8 @@ class TraceOutputThread {
 
   /// Queues a trace; waits while `kMaxQueued` are queued (output slower than
   /// the engine: it paces the engine as a blocking write would). The thread
-  /// takes traces `kBatch` at a time, or all at a flush request or finish().
+  /// takes traces `kBatch` at a time, or all at a flush request, at finish()
+  /// or once they waited `kLinger` (then it flushes too).
   void push(std::unique_ptr<model::Trace> trace);
   /// Asks for what is queued now to be written and flushed; does not wait.
   void request_flush();
@@ -37,6 +39,7 @@ class TraceOutputThread {
   void finish();
 
   static constexpr std::size_t kBatch = 256;
+  static constexpr std::chrono::milliseconds kLinger{200};
   static constexpr std::size_t kMaxQueued = 4096;
 
  private:
