@@ -44,59 +44,58 @@ TEST(TraceOutputThread, WritesEveryTraceInOrderAndFlushesAtTheEnd) {
   EXPECT_EQ(written.size(), n);
 }
 
-// Waits (bounded: not a timing assertion) until `done` holds under `mu`.
-template <typename Pred>
-bool eventually(std::mutex& mu, Pred done) {
-  for (int k = 0; k < 500; ++k) {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      if (done()) return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return false;
-}
-
-TEST(TraceOutputThread, AFewTracesAreWrittenAndFlushedWithoutARequest) {
+// What an output thread wrote and how often it flushed, read from the test's
+// thread while it runs.
+struct Recorder {
   std::mutex mu;
   std::vector<std::uint32_t> written;
   int flushes = 0;
-  TraceOutputThread out(
-      [&](const Trace& t) {
+
+  TraceOutputThread thread() {
+    return TraceOutputThread(
+        [this](const Trace& t) {
+          std::lock_guard<std::mutex> lock(mu);
+          written.push_back(t.dst.v4_host());
+        },
+        [this] {
+          std::lock_guard<std::mutex> lock(mu);
+          ++flushes;
+        });
+  }
+  // Waits (bounded: not a timing assertion) until `n` traces were written
+  // and flushed.
+  bool eventually_flushed(std::size_t n) {
+    for (int k = 0; k < 500; ++k) {
+      {
         std::lock_guard<std::mutex> lock(mu);
-        written.push_back(t.dst.v4_host());
-      },
-      [&] {
-        std::lock_guard<std::mutex> lock(mu);
-        ++flushes;
-      });
+        if (written.size() == n && flushes >= 1) return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+};
+
+TEST(TraceOutputThread, AFewTracesAreWrittenAndFlushedWithoutARequest) {
+  Recorder rec;
+  TraceOutputThread out = rec.thread();
   out.push(trace_to(7));
-  EXPECT_TRUE(eventually(mu, [&] { return written.size() == 1 && flushes >= 1; }))
+  EXPECT_TRUE(rec.eventually_flushed(1))
       << "a lone trace was not written and flushed within 5 s";
   out.finish();
 }
 
 TEST(TraceOutputThread, AFlushRequestWritesAPartialBatch) {
-  std::mutex mu;
-  std::vector<std::uint32_t> written;
-  int flushes = 0;
-  TraceOutputThread out(
-      [&](const Trace& t) {
-        std::lock_guard<std::mutex> lock(mu);
-        written.push_back(t.dst.v4_host());
-      },
-      [&] {
-        std::lock_guard<std::mutex> lock(mu);
-        ++flushes;
-      });
+  Recorder rec;
+  TraceOutputThread out = rec.thread();
   ASSERT_GT(TraceOutputThread::kBatch, 3u);
   for (std::uint32_t i = 0; i < 3; ++i) out.push(trace_to(i));
   out.request_flush();
-  EXPECT_TRUE(eventually(mu, [&] { return written.size() == 3 && flushes >= 1; }))
+  EXPECT_TRUE(rec.eventually_flushed(3))
       << "a flush request left a partial batch unwritten for 5 s";
   out.finish();
-  std::lock_guard<std::mutex> lock(mu);
-  EXPECT_EQ(written, (std::vector<std::uint32_t>{0, 1, 2}));
+  std::lock_guard<std::mutex> lock(rec.mu);
+  EXPECT_EQ(rec.written, (std::vector<std::uint32_t>{0, 1, 2}));
 }
 
 }  // namespace

@@ -113,6 +113,17 @@ class Out {
     p_ += s.size();
   }
   void ch(char c) { *p_++ = c; }
+  // A literal (",\"key\":") and a number after it.
+  template <std::size_t N>
+  void uint(const char (&key)[N], std::uint64_t v) {
+    lit(key);
+    uint(v);
+  }
+  template <std::size_t N>
+  void sint(const char (&key)[N], std::int64_t v) {
+    lit(key);
+    sint(v);
+  }
 
   void uint(std::uint64_t v) {
     int n = digits(v);
@@ -225,17 +236,14 @@ constexpr std::size_t kTraceHeadMax = 256 + 2 * kAddressMax;
 void put_probe(Out& out, const model::ProbeRecord& p) {
   std::size_t labels = p.reply ? p.reply->mpls.size() : 0;
   out.need(kProbeMax + labels * kLabelMax);
-  out.lit("{\"tx_us\":");
-  out.sint(p.tx_us);
-  out.lit(",\"attempt\":");
-  out.uint(p.attempt);
+  out.sint("{\"tx_us\":", p.tx_us);
+  out.uint(",\"attempt\":", p.attempt);
   if (!p.reply) {
     out.ch('}');
     return;
   }
   const model::Reply& r = *p.reply;
-  out.lit(",\"rtt_us\":");
-  out.sint(p.rtt_us());
+  out.sint(",\"rtt_us\":", p.rtt_us());
   out.lit(",\"addr\":");
   out.address(r.addr);
   out.lit(",\"kind\":\"");
@@ -243,34 +251,25 @@ void put_probe(Out& out, const model::ProbeRecord& p) {
   out.ch('"');
   bool tcp = r.kind == model::ReplyKind::tcp_synack || r.kind == model::ReplyKind::tcp_rst;
   if (tcp) {
-    out.lit(",\"tcp_flags\":");
-    out.uint(r.tcp_flags);
+    out.uint(",\"tcp_flags\":", r.tcp_flags);
   } else {
-    out.lit(",\"icmp_type\":");
-    out.uint(r.icmp_type);
-    out.lit(",\"icmp_code\":");
-    out.uint(r.icmp_code);
+    out.uint(",\"icmp_type\":", r.icmp_type);
+    out.uint(",\"icmp_code\":", r.icmp_code);
   }
-  out.lit(",\"reply_ttl\":");
-  out.uint(r.reply_ttl);
-  out.lit(",\"reply_ipid\":");
-  out.uint(r.reply_ipid);
+  out.uint(",\"reply_ttl\":", r.reply_ttl);
+  out.uint(",\"reply_ipid\":", r.reply_ipid);
   if (r.quoted_ttl) {
-    out.lit(",\"quoted_ttl\":");
-    out.uint(*r.quoted_ttl);
+    out.uint(",\"quoted_ttl\":", *r.quoted_ttl);
   }
   out.lit(",\"mpls\":[");
   for (std::size_t i = 0; i < r.mpls.size(); ++i) {
     const auto& l = r.mpls[i];
     if (i) out.ch(',');
-    out.lit("{\"label\":");
-    out.uint(l.label);
-    out.lit(",\"exp\":");
-    out.uint(l.exp);
+    out.uint("{\"label\":", l.label);
+    out.uint(",\"exp\":", l.exp);
     out.lit(",\"s\":");
     out.ch(l.bottom ? '1' : '0');
-    out.lit(",\"ttl\":");
-    out.uint(l.ttl);
+    out.uint(",\"ttl\":", l.ttl);
     out.ch('}');
   }
   out.lit("]}");
@@ -284,12 +283,9 @@ void put_trace(Out& out, const model::Trace& t) {
   out.address(t.src);
   out.lit(",\"dst\":");
   out.address(t.dst);
-  out.lit(",\"sport\":");
-  out.uint(t.sport);
-  out.lit(",\"dport\":");
-  out.uint(t.dport);
-  out.lit(",\"start_us\":");
-  out.sint(t.start_us);
+  out.uint(",\"sport\":", t.sport);
+  out.uint(",\"dport\":", t.dport);
+  out.sint(",\"start_us\":", t.start_us);
   out.lit(",\"stop_reason\":\"");
   out.str(model::to_string(t.stop_reason));
   out.ch('"');
@@ -308,8 +304,7 @@ void put_trace(Out& out, const model::Trace& t) {
     const model::Hop& h = t.hops[i];
     out.need(kHopMax);
     if (i) out.ch(',');
-    out.lit("{\"ttl\":");
-    out.uint(h.ttl);
+    out.uint("{\"ttl\":", h.ttl);
     if (h.inferred_addr) {
       out.lit(",\"addr\":");
       out.address(*h.inferred_addr);
