@@ -182,11 +182,20 @@ TEST(PcapngParsedFrames, EqualWhatTheEngineWouldParse) {
   Bytes bad = ipv4();
   bad[0] = 0x41;  // header length 4 bytes: not IP
   w.epb(1, 4, bad);
+  // An ICMP echo request from 198.18.0.1: a probe, for the ICMP identity.
+  w.epb(1, 5, {0x45, 0, 0, 28, 0, 1, 0, 0, 64, 1, 0, 0, 198, 18, 0, 1, 198, 18, 200, 1, 8, 0, 0, 0, 0x12, 0x34, 0, 1});
   testsupport::TempDir dir;
   testsupport::write_file(dir.file("f.pcapng"), std::string(w.out.begin(), w.out.end()));
   auto src = probe::io::open_file(dir.file("f.pcapng"));
   ASSERT_TRUE(src) << src.error().message;
+  // Classified for two identities of 198.18.0.1: UDP (the header-only UDP
+  // frames carry no ports: nothing) and ICMP (the echo request).
+  const std::vector<probe::match::Identity> ids = {
+      {probe::model::Method::udp, *probe::model::Address::parse("198.18.0.1"), 0},
+      {probe::model::Method::icmp, *probe::model::Address::parse("198.18.0.1"), 0}};
+  ASSERT_TRUE((*src)->classify_for(ids));
   std::vector<std::pair<bool, bool>> seen;
+  int claimed = 0;
   while (auto p = (*src)->next(INT64_MAX)) {
     ASSERT_NE(p->parsed, nullptr);
     probe::io::ParsedFrame mine;
@@ -198,11 +207,26 @@ TEST(PcapngParsedFrames, EqualWhatTheEngineWouldParse) {
       EXPECT_EQ(p->parsed->datagram.ip.dst, mine.datagram.ip.dst);
       EXPECT_EQ(p->parsed->datagram.ip.ttl, mine.datagram.ip.ttl);
       EXPECT_EQ(p->parsed->datagram.ip.proto, mine.datagram.ip.proto);
+      ASSERT_EQ(p->parsed->evidence.size(), ids.size());
+      for (std::size_t k = 0; k < ids.size(); ++k) {
+        auto want = probe::match::classify(mine.datagram, ids[k]);
+        ASSERT_EQ(p->parsed->evidence[k].has_value(), want.has_value()) << k;
+        if (want) {
+          EXPECT_EQ(p->parsed->evidence[k]->target, want->target);
+          EXPECT_EQ(p->parsed->evidence[k]->token, want->token);
+          ++claimed;
+        }
+      }
+    } else {
+      EXPECT_TRUE(p->parsed->evidence.empty());
     }
     seen.emplace_back(p->parsed->ip, p->parsed->ok);
   }
-  const std::vector<std::pair<bool, bool>> want = {{true, true}, {true, true}, {false, false}, {true, false}};
+  EXPECT_FALSE((*src)->classify_for(ids)) << "too late once reading started";
+  const std::vector<std::pair<bool, bool>> want = {
+      {true, true}, {true, true}, {false, false}, {true, false}, {true, true}};
   EXPECT_EQ(seen, want);
+  EXPECT_EQ(claimed, 1);  // the echo request, as the ICMP identity's probe
 }
 
 INSTANTIATE_TEST_SUITE_P(ByteOrders, PcapngReader, ::testing::Values(false, true),

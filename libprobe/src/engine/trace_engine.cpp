@@ -584,14 +584,17 @@ struct TraceEngine::Impl {
   // A frame from the source: our probe leaving, a reply, or nothing of ours.
   // Parsed once for all engines: `ip` false when the frame holds no IP at
   // all, `d` null when its IP is malformed.
-  void on_datagram(std::int64_t ts_us, bool ip, const packet::Datagram* d) {
+  // `pre`: what the source's read-ahead thread classified already (else null).
+  void on_datagram(std::int64_t ts_us, bool ip, const packet::Datagram* d,
+                   const std::optional<match::Evidence>* pre) {
     ++stats.packets;
     if (!ip) return;
     if (!d) {
       ++stats.malformed;
       return;
     }
-    auto ev = match::classify(*d, identity);
+    if (pre && !*pre) return;
+    std::optional<match::Evidence> ev = pre ? **pre : match::classify(*d, identity);
     if (!ev) return;
     std::uint32_t i = find_target(ev->target);
     if (i == kNoSlot) {
@@ -770,6 +773,10 @@ void run_together(const std::vector<TraceEngine*>& engines, io::PacketSource& so
   };
   std::size_t turn = 0;
   io::ParsedFrame mine;  // for frames the source did not parse; reused
+  // File sources classify on their read-ahead thread too.
+  std::vector<match::Identity> ids;
+  for (auto* e : engines) ids.push_back(e->impl_->identity);
+  bool classified = source.classify_for(ids);
   while (!all_finished()) {
     int h = halt.load();
     if (h > 0) {
@@ -793,7 +800,10 @@ void run_together(const std::vector<TraceEngine*>& engines, io::PacketSource& so
         io::parse_frame(p->linktype, p->data, p->caplen, mine);
         f = &mine;
       }
-      for (auto* e : engines) e->impl_->on_datagram(p->ts_us, f->ip, f->ok ? &f->datagram : nullptr);
+      bool pre = classified && f->evidence.size() == engines.size();
+      for (std::size_t k = 0; k < engines.size(); ++k)
+        engines[k]->impl_->on_datagram(p->ts_us, f->ip, f->ok ? &f->datagram : nullptr,
+                                       pre ? &f->evidence[k] : nullptr);
     } else if (source.exhausted()) {
       for (auto* e : engines) e->impl_->on_exhausted();
     }

@@ -155,6 +155,12 @@ class ReadAhead {
   }
   // Why reading stopped early, once read() returned false.
   const std::string& error() const { return error_; }
+  // Frames are classified against these too; only before the first read.
+  bool classify_for(const std::vector<match::Identity>& ids) {
+    if (thread_.joinable()) return false;
+    ids_ = ids;
+    return true;
+  }
 
  private:
   struct Batch {
@@ -192,7 +198,10 @@ class ReadAhead {
         }
         std::size_t k = b->frames.size();
         if (b->parsed.size() <= k) b->parsed.emplace_back();
-        parse_frame(f.linktype, f.data, f.caplen, b->parsed[k]);
+        ParsedFrame& pf = b->parsed[k];
+        parse_frame(f.linktype, f.data, f.caplen, pf);
+        pf.evidence.resize(pf.ok ? ids_.size() : 0);
+        for (std::size_t e = 0; e < pf.evidence.size(); ++e) pf.evidence[e] = match::classify(pf.datagram, ids_[e]);
         b->offsets.push_back(b->bytes.size());
         b->bytes.insert(b->bytes.end(), f.data, f.data + f.caplen);
         b->frames.push_back(f);
@@ -212,6 +221,7 @@ class ReadAhead {
   }
 
   std::unique_ptr<FrameReader> reader_;
+  std::vector<match::Identity> ids_;  // set before the thread starts
   std::array<Batch, 3> pool_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -256,6 +266,7 @@ class FileSource final : public PacketSource {
     return s;
   }
   std::string error() const override { return frames_.error(); }
+  bool classify_for(const std::vector<match::Identity>& ids) override { return frames_.classify_for(ids); }
 
  private:
   void fetch() {
@@ -287,6 +298,7 @@ void parse_frame(int linktype, const std::uint8_t* data, std::size_t caplen, Par
   auto off = packet::ip_offset(linktype, data, caplen);
   out.ip = off.has_value();
   out.ok = off && packet::parse_ip(data + *off, caplen - *off, out.datagram);
+  out.evidence.clear();
 }
 
 Result<std::unique_ptr<PacketSource>> open_live(const LiveOptions& o) {

@@ -195,6 +195,8 @@ class PcapngReader final : public FrameReader {
 
   static std::int64_t to_us(const Interface& i, std::uint64_t ts) {
     if (i.units == 0) return clamp_timestamp_us(i.offset_s * 1000000);
+    if (i.units == 1000000 && i.offset_s == 0)  // the default: microseconds, no offset
+      return clamp_timestamp_us(static_cast<std::int64_t>(std::min<std::uint64_t>(ts, INT64_MAX)));
     std::uint64_t sec = ts / i.units;
     // Exact: (ts % units) * 10^6 needs up to 84 bits.
     __extension__ using Wide = unsigned __int128;

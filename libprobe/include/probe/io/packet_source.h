@@ -5,18 +5,23 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "probe/error.h"
+#include "probe/match/classify.h"
 #include "probe/packet/datagram.h"
 #include "probe/sched/clock.h"
 
 namespace probe::io {
 
-/// A frame's IP layer as packet::ip_offset and packet::parse_ip read it.
+/// A frame's IP layer as packet::ip_offset and packet::parse_ip read it,
+/// and, where the source was asked to (PacketSource::classify_for), what
+/// match::classify makes of it for each identity.
 struct ParsedFrame {
   bool ip = false;  ///< the link layer carries IP
   bool ok = false;  ///< ... and it parsed (`datagram` is valid)
   packet::Datagram datagram;
+  std::vector<std::optional<match::Evidence>> evidence;  ///< one per identity, when ok
 };
 
 /// Fills `out` from a frame of link type `linktype`.
@@ -57,6 +62,10 @@ class PacketSource {
   virtual SourceStats stats() = 0;
   /// Why a file source stopped early (a truncated or corrupt record), or "".
   virtual std::string error() const { return {}; }
+  /// Asks a source that parses frames ahead (capture files) to classify
+  /// them against these identities too, in that order (ParsedFrame::
+  /// evidence). Only before the first next(); false if the source does not.
+  virtual bool classify_for(const std::vector<match::Identity>&) { return false; }
 };
 
 /// Options for a live capture.
