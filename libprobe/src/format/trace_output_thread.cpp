@@ -18,7 +18,8 @@ void TraceOutputThread::push(std::unique_ptr<model::Trace> trace) {
     cv_.wait(lock, [this] { return queue_.size() < kMaxQueued; });
     queue_.push_back(std::move(trace));
     // Wake the thread for a batch, not for every trace: a wake-up costs
-    // more than writing a trace. Stragglers go with the next flush request.
+    // more than writing a trace. Stragglers go after kLinger, or with the
+    // next flush request.
     if (queue_.size() == kBatch) cv_.notify_all();
     written.swap(written_);
   }
