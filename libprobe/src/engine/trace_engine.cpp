@@ -593,9 +593,12 @@ struct TraceEngine::Impl {
       ++stats.malformed;
       return;
     }
-    if (pre && !*pre) return;
-    std::optional<match::Evidence> ev = pre ? **pre : match::classify(*d, identity);
+    // Read in place (no copy per frame): the source's evidence, or ours.
+    std::optional<match::Evidence> own;
+    if (!pre) own = match::classify(*d, identity);
+    const std::optional<match::Evidence>& ev = pre ? *pre : own;
     if (!ev) return;
+    std::uint16_t token = ev->token;  // method dns: from the DNS ID below
     std::uint32_t i = find_target(ev->target);
     if (i == kNoSlot) {
       ++stats.foreign;
@@ -612,9 +615,9 @@ struct TraceEngine::Impl {
         ++stats.foreign;
         return;
       }
-      ev->token = plan.token(i, static_cast<std::size_t>(at - s.dns_ids.begin()));
+      token = plan.token(i, static_cast<std::size_t>(at - s.dns_ids.begin()));
     }
-    std::size_t idx = plan.probe_index(i, ev->token);
+    std::size_t idx = plan.probe_index(i, token);
     match::Flow want = plan.flow(i, idx);
     bool flow_ok = ev->flow.sport == want.sport && (!ev->flow_dport_known || ev->flow.dport == want.dport);
     if (idx >= s.probes || !flow_ok) {
