@@ -12,7 +12,7 @@
 #include <string>
 
 #include "probe/engine/foreign_trace.h"
-#include "probe/format/run_record.h"
+#include "probe/record/trace_record.h"
 #include "probe/io/capture_writer.h"
 #include "probe/io/packet_source.h"
 #include "probe/packet/datagram.h"
@@ -53,7 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string& path = scratch.write(data, size);
 
   auto comment = io::read_section_comment(path);
-  if (comment && *comment) (void)format::parse_run_record(**comment);
+  if (comment && *comment) (void)record::parse_run_record(**comment);
 
   auto source = io::open_file(path);
   if (!source) return 0;

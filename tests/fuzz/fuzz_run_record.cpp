@@ -1,16 +1,10 @@
-// libFuzzer target: the run record parser over an arbitrary section comment.
+// libFuzzer target: the trace run record parser over an arbitrary section comment.
 
-#include <cstddef>
-#include <cstdint>
-#include <string>
-
-#include "probe/format/run_record.h"
+#include "probe/record/trace_record.h"
+#include "record_fuzz.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  std::string comment(reinterpret_cast<const char*>(data), size);
-  (void)probe::format::parse_run_record(comment);
-  // The same bytes behind the tag, so that the JSON path is reached without
-  // the fuzzer having to find the tag first.
-  (void)probe::format::parse_run_record(probe::format::kRunRecordTag + comment);
+  fuzz_record(data, size, probe::record::parse_run_record,
+              [](const probe::record::RunRecord& r) { return probe::record::to_comment(r); });
   return 0;
 }

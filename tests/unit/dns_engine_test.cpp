@@ -7,7 +7,6 @@
 #include "probe/engine/dns_engine.h"
 #include "probe/engine/zone_check.h"
 #include "probe/format/dns_json.h"
-#include "probe/format/dns_record.h"
 #include "probe/match/classify.h"
 #include "probe/packet/checksum.h"
 #include "probe/packet/datagram.h"
@@ -304,37 +303,6 @@ TEST(DnsTraceProbe, DnsIdSteersTheUdpChecksumToTheToken) {
   EXPECT_EQ(rev->reply.kind, model::ReplyKind::dns_response);
   EXPECT_EQ(rev->dns_id.value_or(0), m.message->id);
   EXPECT_EQ(rev->target, spec.dst);
-}
-
-TEST(DnsRunRecord, RoundTrips) {
-  format::DnsRunRecord r;
-  r.mode = "zone";
-  r.interface = "e0-r1";
-  r.config.src = kSrc;
-  r.config.sport = kSport;
-  r.config.run_key = 18446744073709551615ULL;
-  r.config.tries = 3;
-  r.config.dnssec_ok = true;
-  r.zone = "lab.test.";
-  r.parents = {addr("198.18.200.53")};
-  r.queries = {{addr("198.18.201.1"), "www.lab.test.", 28, false, true}};
-  auto back = format::parse_dns_run_record(format::to_comment(r));
-  ASSERT_TRUE(back) << back.error().message;
-  EXPECT_EQ(back->mode, "zone");
-  EXPECT_EQ(back->config.run_key, r.config.run_key);
-  EXPECT_EQ(back->config.tries, 3);
-  EXPECT_TRUE(back->config.dnssec_ok);
-  EXPECT_EQ(back->parents, r.parents);
-  ASSERT_EQ(back->queries.size(), 1u);
-  EXPECT_EQ(back->queries[0].qtype, 28);
-  EXPECT_TRUE(back->queries[0].tcp);
-  EXPECT_FALSE(back->queries[0].rd);
-  auto kind = format::run_record_kind(format::to_comment(r));
-  ASSERT_TRUE(kind);
-  EXPECT_EQ(kind->first, "fl-dns");
-  EXPECT_FALSE(kind->second);
-  EXPECT_FALSE(format::parse_dns_run_record("faultline-run {\"version\":1,\"tool\":\"fl-trace\"}"));
-  EXPECT_FALSE(format::parse_dns_run_record("garbage"));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "probe/io/capture_writer.h"
 #include "probe/io/packet_source.h"
+#include "probe/record/campaign_record.h"
 #include "process.h"
 
 namespace {
@@ -37,7 +38,7 @@ TEST(LocateCampaign, ReplayOfACaptureThatEndsBeforeTheTracesCountsNoProbes) {
   const auto p = plan();
   const std::string path = dir.file("run.pcapng");
   {
-    auto w = io::CaptureWriter::create(path, 1, locate::to_comment(p));
+    auto w = io::CaptureWriter::create(path, 1, record::to_comment(p));
     ASSERT_TRUE(w) << w.error().message;
     ASSERT_TRUE((*w)->flush());
   }

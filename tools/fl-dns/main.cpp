@@ -17,9 +17,7 @@
 #include "probe/engine/trace_engine.h"
 #include "probe/engine/zone_check.h"
 #include "probe/format/dns_json.h"
-#include "probe/format/dns_record.h"
 #include "probe/format/dns_text.h"
-#include "probe/format/run_record.h"
 #include "probe/format/trace_json.h"
 #include "probe/format/trace_text.h"
 #include "probe/io/capture_writer.h"
@@ -27,6 +25,8 @@
 #include "probe/io/route.h"
 #include "probe/io/tcp_streams.h"
 #include "probe/model/targets.h"
+#include "probe/record/dns_record.h"
+#include "probe/record/trace_record.h"
 
 namespace {
 
@@ -61,8 +61,8 @@ class Printer final : public probe::engine::DnsObserver, public probe::engine::T
 // What a run is, whether live or from a capture.
 struct Plan {
   fldns::Mode mode = fldns::Mode::query;
-  probe::format::DnsRunRecord dns;     // query and zone modes
-  probe::format::RunRecord trace;      // trace mode
+  probe::record::DnsRunRecord dns;     // query and zone modes
+  probe::record::RunRecord trace;      // trace mode
   std::vector<probe::model::Address> trace_targets;
 };
 
@@ -83,12 +83,12 @@ probe::Result<Setup> setup_replay(const fldns::Options& o) {
   if (!source) return source.error();
   if (!*comment)
     return probe::make_error(ErrorKind::input, o.read_path + ": not a faultline capture (no run record)");
-  auto kind = probe::format::run_record_kind(**comment);
+  auto kind = probe::record::run_record_kind(**comment);
   if (!kind) return probe::make_error(ErrorKind::input, o.read_path + ": " + kind.error().message);
   if (kind->first != "fl-dns")
     return probe::make_error(ErrorKind::input, o.read_path + ": written by " + kind->first + ", not fl-dns");
   if (kind->second) {
-    auto record = probe::format::parse_run_record(**comment);
+    auto record = probe::record::parse_run_record(**comment);
     if (!record) return probe::make_error(ErrorKind::input, o.read_path + ": " + record.error().message);
     auto targets = probe::model::expand_targets(record->targets);
     if (!targets) return probe::make_error(ErrorKind::input, o.read_path + ": run record: " + targets.error().message);
@@ -96,7 +96,7 @@ probe::Result<Setup> setup_replay(const fldns::Options& o) {
     s.plan.trace = std::move(*record);
     s.plan.trace_targets = std::move(*targets);
   } else {
-    auto record = probe::format::parse_dns_run_record(**comment);
+    auto record = probe::record::parse_dns_run_record(**comment);
     if (!record) return probe::make_error(ErrorKind::input, o.read_path + ": " + record.error().message);
     s.plan.mode = record->mode == "zone" ? fldns::Mode::zone : fldns::Mode::query;
     s.plan.dns = std::move(*record);
@@ -168,9 +168,9 @@ probe::Result<Setup> setup_live(const fldns::Options& o) {
     t.targets = {o.queries.front().server.to_string()};
     p.trace_targets = {o.queries.front().server};
     filter = probe::engine::capture_filter(t.config);
-    comment = probe::format::to_comment(t);
+    comment = probe::record::to_comment(t);
   } else {
-    comment = probe::format::to_comment(p.dns);
+    comment = probe::record::to_comment(p.dns);
   }
   auto sink = probe::io::open_raw_socket(c.src.family());
   if (!sink) return sink.error();

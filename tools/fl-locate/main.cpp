@@ -21,6 +21,7 @@
 #include "probe/model/asn_db.h"
 #include "probe/model/targets.h"
 #include "probe/packet/datagram.h"
+#include "probe/record/campaign_record.h"
 
 namespace {
 
@@ -173,7 +174,7 @@ probe::Result<Setup> setup_live(const fllocate::Options& o, const probe::model::
   }
   s.streams = probe::io::kernel_tcp_streams();
   if (!o.write_path.empty()) {
-    auto w = probe::io::CaptureWriter::create(o.write_path, linktype, locate::to_comment(plan));
+    auto w = probe::io::CaptureWriter::create(o.write_path, linktype, probe::record::to_comment(plan));
     if (!w) return w.error();
     s.writer = std::move(*w);
     if (s.source) s.source = probe::io::tee(std::move(s.source), *s.writer);
@@ -188,7 +189,7 @@ probe::Result<Setup> open_capture(const std::string& path) {
   auto comment = probe::io::read_section_comment(path);
   if (!comment) return comment.error();
   if (!*comment) return make_error(ErrorKind::input, path + ": not a faultline capture (no run record)");
-  auto plan = locate::parse_campaign_record(**comment);
+  auto plan = probe::record::parse_campaign_record(**comment);
   if (!plan) return make_error(ErrorKind::input, path + ": " + plan.error().message);
   s.plan = std::move(*plan);
   if (!probe::packet::linktype_supported((*source)->linktype()))

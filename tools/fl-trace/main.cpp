@@ -15,7 +15,6 @@
 #include "probe/engine/capture_filter.h"
 #include "probe/engine/foreign_trace.h"
 #include "probe/engine/trace_engine.h"
-#include "probe/format/run_record.h"
 #include "probe/format/trace_json.h"
 #include "probe/format/trace_output_thread.h"
 #include "probe/format/trace_text.h"
@@ -25,6 +24,7 @@
 #include "cli.h"
 #include "probe/packet/datagram.h"
 #include "probe/model/targets.h"
+#include "probe/record/trace_record.h"
 
 namespace {
 
@@ -89,7 +89,7 @@ class Printer final : public probe::engine::TraceObserver {
 };
 
 struct Setup {
-  probe::format::RunRecord record;
+  probe::record::RunRecord record;
   std::vector<probe::model::Address> targets;
   std::unique_ptr<probe::io::PacketSource> source;
   std::unique_ptr<probe::io::PacketSink> sink;
@@ -107,13 +107,13 @@ probe::Result<Setup> setup_replay(const fltrace::Options& o) {
     return probe::make_error(ErrorKind::input, fmt::format("{}: link type {} ({}) is not supported", o.read_path,
                                                            (*source)->linktype(),
                                                            probe::io::linktype_name((*source)->linktype())));
-  if (*comment && (*comment)->rfind(probe::format::kRunRecordTag, 0) != 0) comment->reset();  // someone else's comment
+  if (*comment && (*comment)->rfind(probe::record::kRunRecordTag, 0) != 0) comment->reset();  // someone else's comment
   s.source = std::move(*source);
   if (!*comment) {
     s.foreign = true;  // another tool's capture: traces are inferred from its packets
     return s;
   }
-  auto record = probe::format::parse_run_record(**comment);
+  auto record = probe::record::parse_run_record(**comment);
   if (!record) return probe::make_error(ErrorKind::input, o.read_path + ": " + record.error().message);
   if (record->tool != "fl-trace")
     return probe::make_error(ErrorKind::input, o.read_path + ": written by " + record->tool + ", not fl-trace");
@@ -169,7 +169,7 @@ probe::Result<Setup> setup_live(const fltrace::Options& o) {
   s.source = std::move(*source);
   if (!o.write_path.empty()) {
     auto w = probe::io::CaptureWriter::create(o.write_path, s.source->linktype(),
-                                              probe::format::to_comment(s.record));
+                                              probe::record::to_comment(s.record));
     if (!w) return w.error();
     s.writer = std::move(*w);
     s.source = probe::io::tee(std::move(s.source), *s.writer);

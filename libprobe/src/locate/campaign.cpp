@@ -2,21 +2,16 @@
 
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <random>
 
 #include "probe/engine/capture_filter.h"
 #include "probe/engine/zone_check.h"
-#include "probe/format/run_record.h"
-#include "probe/packet/dns.h"
 
 namespace probe::locate {
 
 namespace {
 
-constexpr int kVersion = 1;
 constexpr std::uint16_t kUdpPort = 33434;
 constexpr std::uint8_t kDirectTtl = 64;
 
@@ -130,121 +125,6 @@ std::string campaign_filter(const CampaignPlan& p) {
   for (std::size_t i = 0; i < p.methods.size(); ++i)
     f += (f.empty() ? "(" : " or (") + engine::capture_filter(trace_config(p, i)) + ")";
   return f;
-}
-
-std::string to_comment(const CampaignPlan& p) {
-  auto strings = [](const auto& list) {
-    std::vector<std::string> out;
-    for (const auto& x : list) out.push_back(x.to_string());
-    return out;
-  };
-  std::vector<std::string> methods;
-  for (const auto& m : p.methods) methods.push_back(m.label());
-  nlohmann::json j = {
-      {"version", kVersion},
-      {"tool", "fl-locate"},
-      {"interface", p.interface},
-      {"src", p.src.to_string()},
-      {"run_key", std::to_string(p.run_key)},
-      {"sport", p.sport},
-      {"max_ttl", p.max_ttl},
-      {"attempts", p.attempts},
-      {"gaplimit", p.gaplimit},
-      {"wait_us", p.wait_us},
-      {"pps", p.pps},
-      {"concurrency", p.concurrency},
-      {"methods", methods},
-      {"prefixes", strings(p.prefixes)},
-      {"targets", strings(p.targets)},
-      {"target_prefix", p.target_prefix},
-      {"controls", strings(p.controls)},
-      {"asns", p.asns},
-      {"country", p.country},
-      {"zone", p.zone},
-      {"parents", strings(p.parents)},
-      {"asn_db", p.asn_db},
-      {"baseline", p.baseline},
-      {"no_route", p.no_route},
-  };
-  return format::kRunRecordTag + j.dump();
-}
-
-Result<CampaignPlan> parse_campaign_record(const std::string& comment) {
-  const std::string tag = format::kRunRecordTag;
-  if (comment.compare(0, tag.size(), tag) != 0)
-    return make_error(ErrorKind::input, "not a faultline capture (no run record in its section header)");
-  try {
-    auto j = nlohmann::json::parse(comment.substr(tag.size()));
-    const auto tool = j.at("tool").get<std::string>();
-    if (tool != "fl-locate") return make_error(ErrorKind::input, "written by " + tool + ", not fl-locate");
-    // Every number is an integer within its range: a damaged record must
-    // not replay as a different run.
-    auto number = [&j](const char* name, std::int64_t lo, std::int64_t hi) {
-      const auto& v = j.at(name);
-      if (!v.is_number_integer()) throw std::invalid_argument(std::string(name) + " is not an integer");
-      auto x = v.get<std::int64_t>();
-      if (x < lo || x > hi) throw std::out_of_range(std::string(name) + " out of range");
-      return x;
-    };
-    if (number("version", 0, INT64_MAX) != kVersion)
-      return make_error(ErrorKind::input, "run record version " + j.at("version").dump() + " is not supported");
-    auto address = [](const std::string& s) {
-      auto a = model::Address::parse(s);
-      if (!a) throw std::invalid_argument("bad address '" + s + "'");
-      return *a;
-    };
-    auto addresses = [&](const char* name) {
-      std::vector<model::Address> out;
-      for (const auto& s : j.at(name).get<std::vector<std::string>>()) out.push_back(address(s));
-      return out;
-    };
-    CampaignPlan p;
-    p.interface = j.at("interface").get<std::string>();
-    p.src = address(j.at("src").get<std::string>());
-    auto key = j.at("run_key").get<std::string>();
-    if (key.empty() || key.size() > 20 || key.find_first_not_of("0123456789") != std::string::npos)
-      throw std::out_of_range("run_key is not a number");
-    p.run_key = std::stoull(key);
-    p.sport = static_cast<std::uint16_t>(number("sport", 0, 65535 - 1016));
-    p.max_ttl = static_cast<std::uint8_t>(number("max_ttl", 1, 255));
-    p.attempts = static_cast<std::uint8_t>(number("attempts", 1, 10));
-    p.gaplimit = static_cast<int>(number("gaplimit", 1, 255));
-    p.wait_us = number("wait_us", 1, 3600000000);
-    p.pps = j.at("pps").get<double>();
-    if (!(p.pps > 0 && p.pps <= 1e7)) throw std::out_of_range("pps out of range");
-    p.concurrency = static_cast<std::size_t>(number("concurrency", 1, 1 << 20));
-    for (const auto& m : j.at("methods").get<std::vector<std::string>>()) {
-      auto spec = MethodSpec::parse(m);
-      if (!spec) throw std::invalid_argument("bad method '" + m + "'");
-      p.methods.push_back(*spec);
-    }
-    if (p.methods.size() > 16) throw std::out_of_range("too many methods");
-    for (const auto& s : j.at("prefixes").get<std::vector<std::string>>()) {
-      auto pf = model::Prefix::parse(s);
-      if (!pf) throw std::invalid_argument("bad prefix '" + s + "'");
-      p.prefixes.push_back(*pf);
-    }
-    p.targets = addresses("targets");
-    p.target_prefix = j.at("target_prefix").get<std::vector<int>>();
-    if (p.target_prefix.size() != p.targets.size()) throw std::invalid_argument("target_prefix does not match targets");
-    for (int i : p.target_prefix)
-      if (i < 0 || static_cast<std::size_t>(i) >= p.prefixes.size()) throw std::out_of_range("target_prefix out of range");
-    p.controls = addresses("controls");
-    p.asns = j.at("asns").get<std::vector<std::uint32_t>>();
-    p.country = j.at("country").get<std::string>();
-    p.zone = j.at("zone").get<std::string>();
-    if (!p.zone.empty()) {
-      auto z = packet::normalize_dns_name(p.zone);
-      if (!z || *z != p.zone) throw std::invalid_argument("malformed zone");
-    }
-    p.parents = addresses("parents");
-    p.asn_db = j.at("asn_db").get<std::string>();
-    p.baseline = j.at("baseline").get<std::string>();
-    p.no_route = j.at("no_route").get<std::string>();
-    return p;
-  } catch (const std::exception& e) {
-    return make_error(ErrorKind::input, std::string("run record is malformed: ") + e.what());
-  }
 }
 
 namespace {

@@ -1,8 +1,9 @@
 #pragma once
 /// An fl-locate campaign: what it probes (the plan, stored in the capture's
-/// section header so that `-r FILE` alone replays it) and running it over
-/// any source and sink, live or replay alike: first the zone's delegation
-/// check, then every target with every method at once.
+/// section header so that `-r FILE` alone replays it: see
+/// record/campaign_record.h) and running it over any source and sink, live
+/// or replay alike: first the zone's delegation check, then every target
+/// with every method at once.
 
 #include <atomic>
 #include <cstdint>
@@ -61,11 +62,6 @@ engine::TraceConfig trace_config(const CampaignPlan& plan, std::size_t method);
 engine::DnsConfig dns_config(const CampaignPlan& plan);
 /// The BPF filter that captures the whole campaign.
 std::string campaign_filter(const CampaignPlan& plan);
-
-/// The section-header comment that carries the plan.
-std::string to_comment(const CampaignPlan& plan);
-/// Parses it back; an input error if it is not an fl-locate record.
-Result<CampaignPlan> parse_campaign_record(const std::string& comment);
 
 /// Counters over a campaign, for progress lines.
 struct CampaignProgress {

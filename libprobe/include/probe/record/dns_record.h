@@ -1,8 +1,8 @@
 #pragma once
 /// fl-dns's run record: what a capture must carry so that `fl-dns -r FILE`
-/// alone replays the run (mode, options, queries or zone, run key). Stored
-/// as the pcapng section header comment after kRunRecordTag, like fl-trace's.
-/// --trace runs store fl-trace's record (format/run_record.h) instead.
+/// alone replays the run (mode, options, queries or zone, run key). Framed
+/// like every run record (record.h); --trace runs store the trace record
+/// (trace_record.h) instead.
 
 #include <string>
 #include <vector>
@@ -10,8 +10,9 @@
 #include "probe/engine/dns_engine.h"
 #include "probe/error.h"
 #include "probe/model/dns.h"
+#include "probe/record/record.h"
 
-namespace probe::format {
+namespace probe::record {
 
 struct DnsRunRecord {
   std::string mode;                      ///< "query" or "zone"
@@ -23,9 +24,8 @@ struct DnsRunRecord {
 };
 
 std::string to_comment(const DnsRunRecord& record);
-/// Parses a section comment; an input error if it is not an fl-dns record.
+/// Parses a section comment; an input error, naming the field, if it is not
+/// a valid fl-dns record.
 Result<DnsRunRecord> parse_dns_run_record(const std::string& comment);
-/// The "tool" and whether it carries a trace ("method"), without validating the rest.
-Result<std::pair<std::string, bool>> run_record_kind(const std::string& comment);
 
-}  // namespace probe::format
+}  // namespace probe::record

@@ -1,6 +1,6 @@
-// The run record stored in a capture: what lets `-r FILE` alone replay it.
+// The trace run record stored in a capture: what lets `-r FILE` alone replay it.
 
-#include "probe/format/run_record.h"
+#include "probe/record/trace_record.h"
 
 #include <gtest/gtest.h>
 
@@ -8,12 +8,14 @@
 #include <initializer_list>
 #include <string>
 
+#include "record_test_util.h"
+
 namespace {
 
 using probe::ErrorKind;
-using probe::format::parse_run_record;
-using probe::format::RunRecord;
-using probe::format::to_comment;
+using probe::record::parse_run_record;
+using probe::record::RunRecord;
+using probe::record::to_comment;
 using probe::model::Method;
 
 RunRecord sample() {
@@ -60,7 +62,7 @@ void expect_same(const RunRecord& a, const RunRecord& b) {
 TEST(RunRecord, RoundTrip) {
   const RunRecord r = sample();
   const std::string comment = to_comment(r);
-  EXPECT_EQ(comment.rfind(probe::format::kRunRecordTag, 0), 0u);
+  EXPECT_EQ(comment.rfind(probe::record::kRunRecordTag, 0), 0u);
   EXPECT_EQ(comment.find('\n'), std::string::npos);
   auto back = parse_run_record(comment);
   ASSERT_TRUE(back) << back.error().message;
@@ -100,7 +102,7 @@ TEST(RunRecord, Ipv6SourceRoundTrips) {
 }
 
 TEST(RunRecord, GarbageIsAnInputError) {
-  const std::string tag = probe::format::kRunRecordTag;
+  const std::string tag = probe::record::kRunRecordTag;
   std::string good = to_comment(sample());
   auto replace = [&](const std::string& from, const std::string& to) {
     std::string s = good;
@@ -175,6 +177,69 @@ TEST(RunRecord, NonIntegralNumbersAreInputErrors) {
     ASSERT_FALSE(r) << to << " read back as max_ttl " << (r ? int{r->config.max_ttl} : 0);
     EXPECT_EQ(r.error().kind, ErrorKind::input);
   }
+}
+
+// A field of the wrong type, a fraction where an integer belongs or a value
+// out of the field's range: an error that names the field, never a value
+// narrowed or wrapped into another run.
+TEST(RunRecord, BadFieldsAreNamed) {
+  RunRecord dns = sample();
+  dns.config.method = Method::dns;
+  dns.config.dns_qname = "lab.test.";
+  dns.config.dns_qtype = 6;
+  const std::string good = to_comment(sample());
+  const std::string good_dns = to_comment(dns);
+  const recordtest::BadField bad[] = {
+      {"sport", 1.9},
+      {"sport", -1},
+      {"sport", 65536},
+      {"sport", "59656"},
+      {"dport", 4294967296ULL},
+      {"first_ttl", 0},
+      {"max_ttl", 2.5},
+      {"attempts", 256},
+      {"wait_us", 1.5},
+      {"wait_us", 0},
+      {"gaplimit", 18446744073709551615ULL},
+      {"concurrency", 0},
+      {"concurrency", 9223372036854775808ULL},
+      {"pps", -1},
+      {"pps", 0},
+      {"pps", "100"},
+      {"classic", 1},
+      {"doubletree", "yes"},
+      {"tool", 7},
+      {"src", 7},
+      {"src", "nowhere"},
+      {"method", "sctp"},
+      {"targets", "198.18.0.9"},
+      {"targets[1]", nlohmann::json::array({"198.18.0.9", 9})},
+      {"run_key", 12345},
+      {"run_key", "18446744073709551616"},
+      {"version", 4294967297ULL},
+      {"version", 2.5},
+  };
+  for (const auto& b : bad) {
+    const std::string field = b.field.substr(0, b.field.find('['));
+    recordtest::expect_refused(parse_run_record, recordtest::with(good, field, b.value), b.field);
+  }
+  for (const recordtest::BadField& b : std::initializer_list<recordtest::BadField>{
+           {"dns_qtype", 2.5}, {"dns_qtype", 65536}, {"dns_qname", ""}, {"dns_rd", 0}})
+    recordtest::expect_refused(parse_run_record, recordtest::with(good_dns, b.field, b.value), b.field);
+  auto missing = recordtest::edited(good, [](nlohmann::json& j) { j.erase("wait_us"); });
+  recordtest::expect_refused(parse_run_record, missing, "wait_us");
+}
+
+// What the writer never writes but a valid record may hold stays valid.
+TEST(RunRecord, IntegralPpsAndEdgeValuesAreRead) {
+  const std::string good = to_comment(sample());
+  auto r = parse_run_record(recordtest::with(recordtest::with(good, "pps", 100), "concurrency", 9223372036854775807LL));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->config.pps, 100.0);
+  EXPECT_EQ(r->config.concurrency, 9223372036854775807ULL);
+  auto no_interface = recordtest::edited(good, [](nlohmann::json& j) { j.erase("interface"); });
+  ASSERT_TRUE(parse_run_record(no_interface));
+  EXPECT_EQ(parse_run_record(no_interface)->interface, "");
 }
 
 }  // namespace
