@@ -5,11 +5,15 @@ usage: seeds.py OUTDIR CAPTURE...
 
 Writes OUTDIR/fuzz_datagram/ (whole frames), OUTDIR/fuzz_classify/ (IP
 packets, link layer stripped), OUTDIR/fuzz_dns/ (UDP payloads to or from
-port 53) and OUTDIR/fuzz_run_record/ (pcapng section comments). Capture files are read in place, never copied into the project:
+port 53) and, from the pcapng section comments, one folder per run record
+codec: OUTDIR/fuzz_run_record/ (traces), OUTDIR/fuzz_dns_record/ (fl-dns) and
+OUTDIR/fuzz_campaign_record/ (fl-locate); a comment that is no run record
+seeds all three. Capture files are read in place, never copied into the project:
 some of the public ones carry licences (see ../shared/captures-public/README.md).
 Files that are not pcap/pcapng, or are damaged, give what could be read.
 """
 import hashlib
+import json
 import os
 import struct
 import sys
@@ -100,6 +104,24 @@ def dns_payload(ip):
     return udp[8:] if 53 in (sport, dport) else None
 
 
+RECORD_TAG = b"faultline-run "
+
+
+def record_targets(comment):
+    """The fuzz targets whose codec reads this section comment."""
+    try:
+        record = json.loads(comment[len(RECORD_TAG):]) if comment.startswith(RECORD_TAG) else None
+    except ValueError:
+        record = None
+    if not isinstance(record, dict):
+        return ["fuzz_run_record", "fuzz_dns_record", "fuzz_campaign_record"]
+    if record.get("tool") == "fl-locate":
+        return ["fuzz_campaign_record"]
+    if record.get("tool") == "fl-dns" and "method" not in record:
+        return ["fuzz_dns_record"]
+    return ["fuzz_run_record"]
+
+
 def put(outdir, target, data):
     d = os.path.join(outdir, target)
     os.makedirs(d, exist_ok=True)
@@ -124,7 +146,8 @@ def main():
             if dns:
                 put(outdir, "fuzz_dns", dns)
         for c in comments:
-            put(outdir, "fuzz_run_record", c)
+            for target in record_targets(c):
+                put(outdir, target, c)
 
 
 if __name__ == "__main__":
