@@ -4,6 +4,7 @@
 // get<int>() would cut 2.5 to 2, wrap 4294967296 to 0 in a uint32 and turn
 // 3e43 into undefined behaviour.
 
+#include <cassert>
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
@@ -37,7 +38,10 @@ class FieldReader {
   // integer() cast to T; [lo, hi] must fit in T.
   template <typename T>
   T integer_as(const char* name, std::int64_t lo, std::int64_t hi) const {
-    static_assert(std::is_integral_v<T>);
+    static_assert(std::is_integral_v<T> && sizeof(T) <= sizeof(std::int64_t));
+    // A range T cannot hold would wrap after the check: a bug in the codec.
+    assert(std::is_signed_v<T> ? lo >= static_cast<std::int64_t>(std::numeric_limits<T>::min()) : lo >= 0);
+    assert(hi >= 0 && static_cast<std::uint64_t>(hi) <= static_cast<std::uint64_t>(std::numeric_limits<T>::max()));
     return static_cast<T>(integer(name, lo, hi));
   }
   // An array of integers, each in [lo, hi].
