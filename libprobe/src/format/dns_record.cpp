@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "probe/format/run_record.h"
+#include "probe/format/words.h"
 #include "probe/packet/dns.h"
 
 namespace probe::format {
@@ -21,7 +22,7 @@ std::string to_comment(const DnsRunRecord& r) {
   nlohmann::json j = {
       {"version", kVersion},
       {"tool", "fl-dns"},
-      {"mode", r.mode},
+      {"mode", to_word(r.mode)},
       {"interface", r.interface},
       {"src", c.src.to_string()},
       {"sport", c.sport},
@@ -64,8 +65,10 @@ Result<DnsRunRecord> parse_dns_run_record(const std::string& comment) {
     if (j.at("tool").get<std::string>() != "fl-dns") return make_error(ErrorKind::input, "run record is not fl-dns's");
     DnsRunRecord r;
     auto& c = r.config;
-    r.mode = j.at("mode").get<std::string>();
-    if (r.mode != "query" && r.mode != "zone") throw std::out_of_range("unknown mode " + r.mode);
+    const auto word = j.at("mode").get<std::string>();
+    auto mode = from_word<model::DnsMode>(word);  // --trace runs carry fl-trace's record
+    if (!mode || *mode == model::DnsMode::trace) throw std::out_of_range("unknown mode " + word);
+    r.mode = *mode;
     r.interface = j.value("interface", "");
     auto src = model::Address::parse(j.at("src").get<std::string>());
     if (!src || !src->is_v4()) throw std::out_of_range("bad source address");
