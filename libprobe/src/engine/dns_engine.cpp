@@ -19,7 +19,7 @@ using model::DnsOutcome;
 
 constexpr std::int64_t kGraceUs = 50000;       // read a reply stamped inside the wait first
 constexpr std::int64_t kTxFallbackUs = 1000000;  // live: capture never showed the query
-constexpr std::uint8_t kSyn = 0x02, kRst = 0x04, kAck = 0x10;
+constexpr std::uint8_t kSyn = packet::kTcpSyn, kRst = packet::kTcpRst, kAck = packet::kTcpAck;
 constexpr std::size_t kMaxTcpMessage = 65535 + 2;
 
 enum class State : std::uint8_t { idle, ready, awaiting_tx, awaiting_reply, done };
