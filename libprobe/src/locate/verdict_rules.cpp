@@ -53,6 +53,7 @@ Confidence confidence_at_break(const Facts& f) {
 // reasons' words for the zone's verdict are the format layer's, so that the
 // JSON's "dns.verdict" and the sentence cannot disagree.
 const Rule kRules[] = {
+    // Nothing traced, yet the DNS check got answers.
     {[](const Facts& f) { return f.no_route.empty() && f.total > 0 && !f.probe_sent && f.dns_answered; },
      Verdict::inconclusive, always<Confidence::low>,
      [](const Facts&) {
@@ -60,6 +61,7 @@ const Rule kRules[] = {
                           "refused), yet the DNS check got answers: the network itself works");
      },
      Breaks::none, false},
+    // Interrupted before any target was probed to the end.
     {[](const Facts& f) { return f.no_route.empty() && f.total > 0 && f.unfinished == f.total; },
      Verdict::inconclusive, always<Confidence::low>,
      [](const Facts& f) {
@@ -67,10 +69,13 @@ const Rule kRules[] = {
                           f.total);
      },
      Breaks::none, false},
+    // Nothing could be sent at all.
     {[](const Facts& f) { return !f.no_route.empty(); }, Verdict::local, always<Confidence::high>,
      [](const Facts& f) { return "nothing could be sent from this host: " + f.no_route; }, Breaks::none, true},
+    // No national target.
     {[](const Facts& f) { return f.total == 0; }, Verdict::inconclusive, always<Confidence::low>,
      [](const Facts&) { return std::string("no national target was probed"); }, Breaks::none, true},
+    // Not even a first hop answered.
     {[](const Facts& f) { return !f.targets_answer && !f.controls_answer; }, Verdict::local,
      [](const Facts& f) { return f.r.controls.empty() ? Confidence::medium : Confidence::high; },
      [](const Facts& f) {
@@ -79,6 +84,7 @@ const Rule kRules[] = {
               ": the vantage point's own network is down";
      },
      Breaks::none, true},
+    // The controls fail as well.
     {[](const Facts& f) { return !f.r.control.ok && f.reached == 0; }, Verdict::local,
      [](const Facts& f) { return f.r.control.targets >= 2 ? Confidence::high : Confidence::medium; },
      [](const Facts& f) {
@@ -86,12 +92,14 @@ const Rule kRules[] = {
                           f.r.control.targets);
      },
      Breaks::run, true},
+    // Every prefix answers, the zone does not.
     {[](const Facts& f) { return f.bad == 0 && f.dns_down(); }, Verdict::dns, always<Confidence::high>,
      [](const Facts& f) {
        return fmt::format("all {} national targets answer ({}), but the zone {} is {}", f.probed, f.methods,
                           f.r.dns->zone, format::to_word(*f.dns));
      },
      Breaks::all, true},
+    // Every prefix answers.
     {[](const Facts& f) { return f.bad == 0; }, Verdict::reachable,
      [](const Facts& f) { return f.dns_degraded() ? Confidence::medium : Confidence::high; },
      [](const Facts& f) {
@@ -100,6 +108,7 @@ const Rule kRules[] = {
        return reason;
      },
      Breaks::all, true},
+    // Some answer, some do not.
     {[](const Facts& f) { return f.good > 0 || f.reached > 0; }, Verdict::partial,
      [](const Facts& f) { return f.brk.after && f.shared() ? Confidence::high : Confidence::medium; },
      [](const Facts& f) {
@@ -109,13 +118,14 @@ const Rule kRules[] = {
        return reason;
      },
      Breaks::all, true},
-    // Nothing national answers.
+    // Nothing national answers, and no hop toward it.
     {[](const Facts& f) { return !f.brk.after; }, Verdict::inconclusive, always<Confidence::low>,
      [](const Facts&) {
        return std::string(
            "no hop answered toward the national prefixes, while the controls did: an egress filter here?");
      },
      Breaks::all, true},
+    // Nothing national answers: the break is inside the country, or before it.
     {[](const Facts& f) { return side(*f.brk.after) == Verdict::internal; }, Verdict::internal, confidence_at_break,
      reason_at_break, Breaks::all, true},
     {[](const Facts&) { return true; }, Verdict::upstream, confidence_at_break, reason_at_break, Breaks::all, true},
