@@ -17,6 +17,8 @@ namespace {
 
 using namespace probe;
 using model::Address;
+using S = model::ServerStatus;
+using V = model::ZoneVerdict;
 
 Address addr(const char* s) { return *Address::parse(s); }
 
@@ -188,7 +190,7 @@ TEST(DnsEngine, QueryNeverSeenInTheCaptureIsNotSent) {
   EXPECT_EQ(out.exchanges[0].outcome, model::DnsOutcome::not_sent);
 }
 
-model::ZoneServer server(const char* status, std::optional<std::uint32_t> serial = 7) {
+model::ZoneServer server(model::ServerStatus status, std::optional<std::uint32_t> serial = 7) {
   model::ZoneServer s;
   s.status = status;
   s.serial = serial;
@@ -199,17 +201,17 @@ TEST(ZoneVerdict, Table) {
   struct Case {
     std::vector<model::ZoneServer> servers;
     bool parent = true;
-    const char* verdict;
+    model::ZoneVerdict verdict;
   };
   const Case cases[] = {
-      {{server("ok"), server("ok")}, true, "healthy"},
-      {{server("ok"), server("ok", 8)}, true, "inconsistent"},
-      {{server("ok"), server("inconsistent")}, true, "inconsistent"},
-      {{server("ok"), server("lame")}, true, "partially-lame"},
-      {{server("ok"), server("unreachable")}, true, "partially-lame"},
-      {{server("lame"), server("unreachable")}, true, "lame"},
-      {{server("unreachable"), server("unreachable")}, true, "unreachable"},
-      {{server("ok")}, false, "unreachable"},
+      {{server(S::ok), server(S::ok)}, true, V::healthy},
+      {{server(S::ok), server(S::ok, 8)}, true, V::inconsistent},
+      {{server(S::ok), server(S::inconsistent)}, true, V::inconsistent},
+      {{server(S::ok), server(S::lame)}, true, V::partially_lame},
+      {{server(S::ok), server(S::unreachable)}, true, V::partially_lame},
+      {{server(S::lame), server(S::unreachable)}, true, V::lame},
+      {{server(S::unreachable), server(S::unreachable)}, true, V::unreachable},
+      {{server(S::ok)}, false, V::unreachable},
   };
   for (const auto& c : cases) {
     model::ZoneReport r;
@@ -220,7 +222,7 @@ TEST(ZoneVerdict, Table) {
   }
   model::ZoneReport none;
   none.parent_answered = true;
-  EXPECT_EQ(engine::zone_verdict(none), "no-delegation");
+  EXPECT_EQ(engine::zone_verdict(none), V::no_delegation);
 }
 
 model::DnsExchange soa_answer(bool aa, std::uint16_t rcode) {
@@ -251,24 +253,24 @@ TEST(ZoneServerStatus, FromItsFourExchanges) {
   timeout.outcome = model::DnsOutcome::timeout;
   model::ZoneServer ok;
   engine::evaluate_server(ok, "lab.test.", soa_answer(true, 0), soa_answer(true, 0), ns_answer(parent), ns_answer(parent), parent);
-  EXPECT_EQ(ok.status, "ok");
+  EXPECT_EQ(ok.status, S::ok);
   EXPECT_EQ(ok.serial.value_or(0), 2026010101u);
   EXPECT_TRUE(ok.udp && ok.tcp && ok.ns_match);
   model::ZoneServer udp_only;
   engine::evaluate_server(udp_only, "lab.test.", soa_answer(true, 0), timeout, ns_answer(parent), timeout, parent);
-  EXPECT_EQ(udp_only.status, "ok");
+  EXPECT_EQ(udp_only.status, S::ok);
   EXPECT_FALSE(udp_only.tcp);
   model::ZoneServer refused;
   engine::evaluate_server(refused, "lab.test.", soa_answer(false, 5), soa_answer(false, 5), timeout, timeout, parent);
-  EXPECT_EQ(refused.status, "lame");
+  EXPECT_EQ(refused.status, S::lame);
   EXPECT_EQ(refused.rcode, "REFUSED");
   model::ZoneServer differs;
   engine::evaluate_server(differs, "lab.test.", soa_answer(true, 0), soa_answer(true, 0),
                           ns_answer({"ns1.lab.test.", "ns2.lab.test.", "ns3.lab.test."}), timeout, parent);
-  EXPECT_EQ(differs.status, "inconsistent");
+  EXPECT_EQ(differs.status, S::inconsistent);
   model::ZoneServer dead;
   engine::evaluate_server(dead, "lab.test.", timeout, timeout, timeout, timeout, parent);
-  EXPECT_EQ(dead.status, "unreachable");
+  EXPECT_EQ(dead.status, S::unreachable);
 }
 
 TEST(DnsTraceProbe, DnsIdSteersTheUdpChecksumToTheToken) {

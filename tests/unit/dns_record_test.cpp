@@ -18,7 +18,7 @@ model::Address addr(const char* s) { return *model::Address::parse(s); }
 
 record::DnsRunRecord sample() {
   record::DnsRunRecord r;
-  r.mode = "zone";
+  r.mode = model::DnsMode::zone;
   r.interface = "e0-r1";
   r.config.src = addr("198.18.0.1");
   r.config.sport = 40000;
@@ -35,7 +35,7 @@ TEST(DnsRunRecord, RoundTrips) {
   const auto r = sample();
   auto back = parse_dns_run_record(record::to_comment(r));
   ASSERT_TRUE(back) << back.error().message;
-  EXPECT_EQ(back->mode, "zone");
+  EXPECT_EQ(back->mode, model::DnsMode::zone);
   EXPECT_EQ(back->interface, "e0-r1");
   EXPECT_EQ(back->config.src, r.config.src);
   EXPECT_EQ(back->config.sport, r.config.sport);

@@ -146,4 +146,20 @@ TEST(FlowPlan, EveryPlannedIcmpFlowSurvivesTheWire) {
   }
 }
 
+// The one splitmix64 (model/splitmix.h) gives the reference generator's
+// outputs, and its n-th output is what campaign keys were derived with.
+TEST(Splitmix, IsTheReferenceGenerator) {
+  using probe::model::splitmix64;
+  using probe::model::splitmix64_at;
+  EXPECT_EQ(splitmix64(0), 0xE220A8397B1DCDAFULL);  // the first output seeded with 0
+  EXPECT_EQ(splitmix64_at(0, 1), 0x6E789E6AA1B965F4ULL);
+  const std::uint64_t key = 0x0123456789ABCDEFULL;
+  for (std::uint64_t n : {0ULL, 1ULL, 7ULL, 1000ULL}) {
+    std::uint64_t z = key + 0x9e3779b97f4a7c15ULL * (n + 1);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    EXPECT_EQ(splitmix64_at(key, n), z ^ (z >> 31)) << n;
+  }
+}
+
 }  // namespace

@@ -13,6 +13,8 @@ namespace {
 using namespace probe;
 using locate::AsName;
 using model::Address;
+using model::Confidence;
+using model::Verdict;
 using model::ReplyKind;
 using model::StopReason;
 
@@ -159,10 +161,10 @@ locate::Baseline healthy_baseline() { return baseline_of(locate::analyze(healthy
 
 TEST(LocateAnalysis, HealthyCountryIsReachable) {
   auto r = locate::analyze(healthy(), kLookup, std::nullopt);
-  EXPECT_EQ(r.verdict, "reachable");
-  EXPECT_EQ(r.confidence, "high");
+  EXPECT_EQ(r.verdict, Verdict::reachable);
+  EXPECT_EQ(r.confidence, Confidence::high);
   ASSERT_EQ(r.prefixes.size(), 2u);
-  EXPECT_EQ(r.prefixes[0].status, "reachable");
+  EXPECT_EQ(r.prefixes[0].status, model::PrefixStatus::reachable);
   EXPECT_EQ(r.prefixes[0].reached, 4u);
   EXPECT_EQ(r.prefixes[1].reached, 2u);
   EXPECT_EQ(r.reached_by_method.at("tcp:80"), 6u);
@@ -183,8 +185,8 @@ TEST(LocateAnalysis, TransitDropIsUpstreamWithTheBorderAsFirstHopLost) {
   auto c = all_failing(then(upto(kToA, 3), {{nullptr}, {nullptr}, {nullptr}}), StopReason::gaplimit);
   auto base = healthy_baseline();
   auto r = locate::analyze(c, kLookup, base);
-  EXPECT_EQ(r.verdict, "upstream");
-  EXPECT_EQ(r.confidence, "high");
+  EXPECT_EQ(r.verdict, Verdict::upstream);
+  EXPECT_EQ(r.confidence, Confidence::high);
   ASSERT_TRUE(r.brk.after);
   EXPECT_EQ(r.brk.after->addr, A("198.18.0.10"));
   EXPECT_EQ(r.brk.after->ttl, 3);
@@ -196,13 +198,13 @@ TEST(LocateAnalysis, TransitDropIsUpstreamWithTheBorderAsFirstHopLost) {
   EXPECT_TRUE(r.brk.before->border);
   EXPECT_EQ(r.brk.failing, 6u);
   EXPECT_EQ(r.brk.sharing, 6u);
-  for (const auto& p : r.prefixes) EXPECT_EQ(p.verdict, "upstream");
+  for (const auto& p : r.prefixes) EXPECT_EQ(p.verdict, Verdict::upstream);
 }
 
 TEST(LocateAnalysis, TransitUnreachableCarriesTheCode) {
   auto c = all_failing(then(upto(kToA, 2), {{"198.18.0.10", ReplyKind::unreachable, 1}}), StopReason::unreachable);
   auto r = locate::analyze(c, kLookup, healthy_baseline());
-  EXPECT_EQ(r.verdict, "upstream");
+  EXPECT_EQ(r.verdict, Verdict::upstream);
   ASSERT_TRUE(r.brk.after);
   EXPECT_EQ(r.brk.after->addr, A("198.18.0.10"));
   ASSERT_TRUE(r.brk.after->unreachable_code);
@@ -212,7 +214,7 @@ TEST(LocateAnalysis, TransitUnreachableCarriesTheCode) {
 TEST(LocateAnalysis, DarkCoreBehindABorderWithUpstreamAddressIsInternalGivenABaseline) {
   auto c = all_failing(then(upto(kToA, 4), {{nullptr}, {nullptr}, {nullptr}}), StopReason::gaplimit);
   auto r = locate::analyze(c, kLookup, healthy_baseline());
-  EXPECT_EQ(r.verdict, "internal");
+  EXPECT_EQ(r.verdict, Verdict::internal);
   ASSERT_TRUE(r.brk.after);
   EXPECT_EQ(r.brk.after->addr, A("198.18.0.14"));
   EXPECT_EQ(r.brk.after->as->asn, 64510u);  // the trap: the AS table says transit
@@ -226,15 +228,15 @@ TEST(LocateAnalysis, WithoutBaselineTheBorderTrapIsSaidNotHidden) {
   auto r = locate::analyze(c, kLookup, std::nullopt);
   // Nothing shows where the country starts: upstream by the AS table, but
   // only with low confidence and saying why.
-  EXPECT_EQ(r.verdict, "upstream");
-  EXPECT_EQ(r.confidence, "low");
+  EXPECT_EQ(r.verdict, Verdict::upstream);
+  EXPECT_EQ(r.confidence, Confidence::low);
   EXPECT_NE(r.reason.find("border"), std::string::npos) << r.reason;
 }
 
 TEST(LocateAnalysis, BorderWithoutRoutesIsInternal) {
   auto c = all_failing(then(upto(kToA, 3), {{"198.18.0.14", ReplyKind::unreachable, 1}}), StopReason::unreachable);
   auto r = locate::analyze(c, kLookup, healthy_baseline());
-  EXPECT_EQ(r.verdict, "internal");
+  EXPECT_EQ(r.verdict, Verdict::internal);
   EXPECT_EQ(r.brk.after->addr, A("198.18.0.14"));
 }
 
@@ -245,10 +247,10 @@ TEST(LocateAnalysis, OneDarkPrefixIsPartialAndTheBorderIsKnownFromTheLivePaths) 
     c.targets.push_back(failing_target(t, 1, then(upto(kToB, 3), {{"198.18.0.14", ReplyKind::unreachable, 1}}),
                                        StopReason::unreachable));
   auto r = locate::analyze(c, kLookup, std::nullopt);  // no baseline needed: prefix A shows the border
-  EXPECT_EQ(r.verdict, "partial");
-  EXPECT_EQ(r.prefixes[0].verdict, "reachable");
-  EXPECT_EQ(r.prefixes[1].verdict, "internal");
-  EXPECT_EQ(r.prefixes[1].status, "unreachable");
+  EXPECT_EQ(r.verdict, Verdict::partial);
+  EXPECT_EQ(r.prefixes[0].verdict, Verdict::reachable);
+  EXPECT_EQ(r.prefixes[1].verdict, Verdict::internal);
+  EXPECT_EQ(r.prefixes[1].status, model::PrefixStatus::unreachable);
   ASSERT_TRUE(r.brk.after);
   EXPECT_TRUE(r.brk.after->border);
   EXPECT_FALSE(r.brk.before);  // that needs a baseline
@@ -266,7 +268,7 @@ TEST(LocateAnalysis, IcmpFilteredButTcpOpenIsNotAnOutage) {
     c.targets.push_back(tt);
   }
   auto r = locate::analyze(c, kLookup, std::nullopt);
-  EXPECT_EQ(r.verdict, "reachable");
+  EXPECT_EQ(r.verdict, Verdict::reachable);
   EXPECT_EQ(r.reached_by_method.count("icmp"), 0u);
   EXPECT_EQ(r.reached_by_method.at("tcp:80"), 4u);
 }
@@ -279,7 +281,7 @@ TEST(LocateAnalysis, SilentHopsThenAnswersAreNotABreak) {
     c.targets.push_back({A(t), 0, {trace(model::Method::icmp, t, path, StopReason::completed)}});
   }
   auto r = locate::analyze(c, kLookup, std::nullopt);
-  EXPECT_EQ(r.verdict, "reachable");
+  EXPECT_EQ(r.verdict, Verdict::reachable);
 }
 
 TEST(LocateAnalysis, RateLimitedDeadEndBreaksAtTheLastAnsweringHop) {
@@ -288,7 +290,7 @@ TEST(LocateAnalysis, RateLimitedDeadEndBreaksAtTheLastAnsweringHop) {
   auto c = all_failing({{"198.18.0.2"}, {nullptr}, {"198.18.0.10"}, {nullptr}, {nullptr}, {nullptr}},
                        StopReason::gaplimit);
   auto r = locate::analyze(c, kLookup, healthy_baseline());
-  EXPECT_EQ(r.verdict, "upstream");
+  EXPECT_EQ(r.verdict, Verdict::upstream);
   EXPECT_EQ(r.brk.after->ttl, 3);
 }
 
@@ -296,49 +298,49 @@ TEST(LocateAnalysis, NameserversDownWithTheNetworkUpIsDns) {
   auto c = healthy();
   model::ZoneReport z;
   z.zone = "lab.test";
-  z.verdict = "lame";
+  z.verdict = model::ZoneVerdict::lame;
   c.dns = z;
   auto r = locate::analyze(c, kLookup, std::nullopt);
-  EXPECT_EQ(r.verdict, "dns");
-  z.verdict = "unreachable";
+  EXPECT_EQ(r.verdict, Verdict::dns);
+  z.verdict = model::ZoneVerdict::unreachable;
   c.dns = z;
-  EXPECT_EQ(locate::analyze(c, kLookup, std::nullopt).verdict, "dns");
-  z.verdict = "partially-lame";  // one server of two: degraded, not down
+  EXPECT_EQ(locate::analyze(c, kLookup, std::nullopt).verdict, Verdict::dns);
+  z.verdict = model::ZoneVerdict::partially_lame;  // one server of two: degraded, not down
   c.dns = z;
   auto partly = locate::analyze(c, kLookup, std::nullopt);
-  EXPECT_EQ(partly.verdict, "reachable");
-  EXPECT_EQ(partly.confidence, "medium");
+  EXPECT_EQ(partly.verdict, Verdict::reachable);
+  EXPECT_EQ(partly.confidence, Confidence::medium);
 }
 
 TEST(LocateAnalysis, DnsUnreachableBecauseTheNetworkIsDownStaysANetworkVerdict) {
   auto c = all_failing(then(upto(kToA, 3), {{nullptr}, {nullptr}, {nullptr}}), StopReason::gaplimit);
   model::ZoneReport z;
   z.zone = "lab.test";
-  z.verdict = "unreachable";
+  z.verdict = model::ZoneVerdict::unreachable;
   c.dns = z;
-  EXPECT_EQ(locate::analyze(c, kLookup, healthy_baseline()).verdict, "upstream");
+  EXPECT_EQ(locate::analyze(c, kLookup, healthy_baseline()).verdict, Verdict::upstream);
 }
 
 TEST(LocateAnalysis, ControlsFailingTooMeansLocal) {
   auto c = all_failing({{"198.18.0.2"}, {nullptr}, {nullptr}, {nullptr}}, StopReason::gaplimit);
   c.controls = {control(false)};
   auto r = locate::analyze(c, kLookup, std::nullopt);
-  EXPECT_EQ(r.verdict, "local");
+  EXPECT_EQ(r.verdict, Verdict::local);
   EXPECT_FALSE(r.control.ok);
 }
 
 TEST(LocateAnalysis, NoAnswerAtAllMeansLocalAndSoDoesNoRoute) {
   auto c = all_failing({{nullptr}, {nullptr}, {nullptr}}, StopReason::gaplimit);
   c.controls = {control(false)};
-  EXPECT_EQ(locate::analyze(c, kLookup, std::nullopt).verdict, "local");
+  EXPECT_EQ(locate::analyze(c, kLookup, std::nullopt).verdict, Verdict::local);
   // Replay of a run whose sends the kernel refused: traces without probes.
   auto halted = all_failing({}, StopReason::halted);
   halted.controls.clear();
-  EXPECT_EQ(locate::analyze(halted, kLookup, std::nullopt).verdict, "local");
+  EXPECT_EQ(locate::analyze(halted, kLookup, std::nullopt).verdict, Verdict::local);
   auto none = campaign();
   none.no_route = "no route to 198.18.128.1";
   auto r = locate::analyze(none, kLookup, std::nullopt);
-  EXPECT_EQ(r.verdict, "local");
+  EXPECT_EQ(r.verdict, Verdict::local);
   EXPECT_NE(r.reason.find("no route"), std::string::npos);
 }
 
@@ -362,7 +364,7 @@ TEST(LocateAnalysis, MostFailingPathsDecideTheBreakHop) {
   EXPECT_EQ(r.brk.after->addr, A("198.18.0.10"));
   EXPECT_EQ(r.brk.sharing, 6u);  // the short one is consistent with it
   EXPECT_EQ(r.brk.failing, 6u);
-  EXPECT_EQ(r.confidence, "high");
+  EXPECT_EQ(r.confidence, Confidence::high);
 }
 
 TEST(LocateAnalysis, RateLimitedUnreachablesStillPointAtTheRouterThatSendsThem) {
@@ -378,7 +380,7 @@ TEST(LocateAnalysis, RateLimitedUnreachablesStillPointAtTheRouterThatSendsThem) 
   EXPECT_EQ(r.brk.after->addr, A("198.18.0.10"));
   EXPECT_EQ(*r.brk.after->unreachable_code, 1);
   EXPECT_EQ(r.brk.sharing, 6u);
-  EXPECT_EQ(r.verdict, "upstream");
+  EXPECT_EQ(r.verdict, Verdict::upstream);
 }
 
 TEST(LocateAnalysis, APrefixWhosePathsStopShortOnTheWayBreaksWhereTheRunDoes) {
@@ -392,7 +394,7 @@ TEST(LocateAnalysis, APrefixWhosePathsStopShortOnTheWayBreaksWhereTheRunDoes) {
   ASSERT_TRUE(r.prefixes[1].brk.after);
   EXPECT_EQ(r.prefixes[1].brk.after->addr, A("198.18.0.10"));
   EXPECT_EQ(r.prefixes[1].brk.sharing, 2u);
-  EXPECT_EQ(r.prefixes[1].verdict, "upstream");
+  EXPECT_EQ(r.prefixes[1].verdict, Verdict::upstream);
   ASSERT_TRUE(r.prefixes[1].brk.before);
   EXPECT_EQ(r.prefixes[1].brk.before->addr, A("198.18.0.14"));
 }
@@ -412,7 +414,7 @@ TEST(LocateAnalysis, ABaselineWithSilentHopsBeforeItsTargetsNamesNoFalseBorder) 
   auto c = all_failing(then(upto(kToA, 3), {{nullptr}, {nullptr}, {nullptr}}), StopReason::gaplimit);
   auto r = locate::analyze(c, kLookup, base);
   EXPECT_FALSE(r.brk.after->border);
-  EXPECT_EQ(r.verdict, "upstream");
+  EXPECT_EQ(r.verdict, Verdict::upstream);
 }
 
 TEST(LocateAnalysis, OneOddPathDoesNotMoveTheBreak) {
@@ -431,7 +433,7 @@ TEST(LocateAnalysis, TargetsAnsweringPingsAreReachedWhateverTheTracesSaw) {
   for (auto& t : c.targets)
     t.traces.insert(t.traces.begin(), direct(t.addr, t.addr, ReplyKind::echo_reply, StopReason::completed));
   auto r = locate::analyze(c, kLookup, std::nullopt);
-  EXPECT_EQ(r.verdict, "reachable");
+  EXPECT_EQ(r.verdict, Verdict::reachable);
   EXPECT_EQ(r.reached_by_method.at("direct-icmp"), 6u);
   EXPECT_EQ(r.targets[0].path.size(), 1u);  // the path comes from the traces, not the ping
 }
@@ -446,7 +448,7 @@ TEST(LocateAnalysis, BreakHopDistanceIsTheSmallestTtlItAnsweredAtOnAnyPath) {
     c.targets.push_back(failing_target(t, 1, then(upto(kToB, 3), {{nullptr}, {nullptr}, {"198.18.0.14", ReplyKind::unreachable, 1}}),
                                        StopReason::unreachable));
   auto r = locate::analyze(c, kLookup, healthy_baseline());
-  EXPECT_EQ(r.verdict, "partial");
+  EXPECT_EQ(r.verdict, Verdict::partial);
   ASSERT_TRUE(r.brk.after);
   EXPECT_EQ(r.brk.after->addr, A("198.18.0.14"));
   EXPECT_EQ(r.brk.after->ttl, 4);
@@ -471,7 +473,7 @@ TEST(LocateAnalysis, BreakHopDistanceCountsEveryMethodNotOnlyTheDeepest) {
     c.targets.push_back(tt);
   }
   auto r = locate::analyze(c, kLookup, healthy_baseline());
-  EXPECT_EQ(r.verdict, "upstream");
+  EXPECT_EQ(r.verdict, Verdict::upstream);
   ASSERT_TRUE(r.brk.after);
   EXPECT_EQ(r.brk.after->addr, A("198.18.0.10"));
   EXPECT_EQ(r.brk.after->ttl, 3);
@@ -490,20 +492,20 @@ locate::Campaign interrupted(std::size_t hops) {
 TEST(LocateAnalysis, InterruptedBeforeAnyTargetFinishedIsInconclusiveNotLocal) {
   for (std::size_t hops : {1u, 2u}) {
     auto r = locate::analyze(interrupted(hops), kLookup, healthy_baseline());
-    EXPECT_EQ(r.verdict, "inconclusive") << hops << ": " << r.reason;
-    EXPECT_EQ(r.confidence, "low");
+    EXPECT_EQ(r.verdict, Verdict::inconclusive) << hops << ": " << r.reason;
+    EXPECT_EQ(r.confidence, Confidence::low);
     EXPECT_NE(r.reason.find("interrupted"), std::string::npos) << r.reason;
     EXPECT_FALSE(r.brk.after);
     EXPECT_TRUE(r.targets[0].unfinished);
     EXPECT_TRUE(r.control.ok);  // the control did not fail: it was not waited for
     for (const auto& p : r.prefixes) {
-      EXPECT_EQ(p.verdict, "inconclusive");
-      EXPECT_EQ(p.status, "inconclusive");
+      EXPECT_EQ(p.verdict, Verdict::inconclusive);
+      EXPECT_EQ(p.status, model::PrefixStatus::inconclusive);
     }
   }
   // Silent probes (no hop answered yet) make no difference.
   auto silent = all_failing({{nullptr}}, StopReason::halted);
-  EXPECT_EQ(locate::analyze(silent, kLookup, std::nullopt).verdict, "inconclusive");
+  EXPECT_EQ(locate::analyze(silent, kLookup, std::nullopt).verdict, Verdict::inconclusive);
 }
 
 TEST(LocateAnalysis, InterruptedBeforeTracingWithDnsAnswersIsInconclusive) {
@@ -516,15 +518,15 @@ TEST(LocateAnalysis, InterruptedBeforeTracingWithDnsAnswersIsInconclusive) {
   model::ZoneReport z;
   z.zone = "lab.test.";
   z.parent_answered = true;
-  z.verdict = "unreachable";
+  z.verdict = model::ZoneVerdict::unreachable;
   c.dns = z;
   auto r = locate::analyze(c, kLookup, healthy_baseline());
-  EXPECT_EQ(r.verdict, "inconclusive") << r.reason;
-  EXPECT_EQ(r.confidence, "low");
+  EXPECT_EQ(r.verdict, Verdict::inconclusive) << r.reason;
+  EXPECT_EQ(r.confidence, Confidence::low);
   EXPECT_NE(r.reason.find("interrupted"), std::string::npos) << r.reason;
   z.parent_answered = false;
   c.dns = z;
-  EXPECT_EQ(locate::analyze(c, kLookup, healthy_baseline()).verdict, "local");
+  EXPECT_EQ(locate::analyze(c, kLookup, healthy_baseline()).verdict, Verdict::local);
 }
 
 TEST(LocateAnalysis, InterruptedRunDecidesFromTheFinishedTargetsAndSaysSo) {
@@ -536,23 +538,23 @@ TEST(LocateAnalysis, InterruptedRunDecidesFromTheFinishedTargetsAndSaysSo) {
                                        StopReason::gaplimit));
   for (auto* t : kTargetsB) c.targets.push_back(failing_target(t, 1, upto(kToB, 2), StopReason::halted));
   auto r = locate::analyze(c, kLookup, healthy_baseline());
-  EXPECT_EQ(r.verdict, "internal") << r.reason;
-  EXPECT_EQ(r.confidence, "medium");
+  EXPECT_EQ(r.verdict, Verdict::internal) << r.reason;
+  EXPECT_EQ(r.confidence, Confidence::medium);
   EXPECT_NE(r.reason.find("interrupted: 2 of 6"), std::string::npos) << r.reason;
   EXPECT_NE(r.reason.find("none of 4 national targets"), std::string::npos) << r.reason;
   ASSERT_TRUE(r.brk.after);
   EXPECT_EQ(r.brk.after->addr, A("198.18.0.14"));  // not t1, where the halted paths stop
   EXPECT_EQ(r.brk.failing, 4u);
   EXPECT_EQ(r.brk.sharing, 4u);
-  EXPECT_EQ(r.prefixes[0].verdict, "internal");
-  EXPECT_EQ(r.prefixes[1].verdict, "inconclusive");
+  EXPECT_EQ(r.prefixes[0].verdict, Verdict::internal);
+  EXPECT_EQ(r.prefixes[1].verdict, Verdict::inconclusive);
   EXPECT_FALSE(r.prefixes[1].brk.after);
   // A reached target with a halted trace is reached all the same.
   auto h = healthy();
   h.targets[0].traces[2] = trace(model::Method::udp, kTargetsA[0], upto(kToA, 2), StopReason::halted);
   auto rh = locate::analyze(h, kLookup, std::nullopt);
-  EXPECT_EQ(rh.verdict, "reachable");
-  EXPECT_EQ(rh.confidence, "high");
+  EXPECT_EQ(rh.verdict, Verdict::reachable);
+  EXPECT_EQ(rh.confidence, Confidence::high);
   EXPECT_FALSE(rh.targets[0].unfinished);
 }
 
@@ -568,7 +570,7 @@ TEST(LocateAnalysis, ARouterRefusingTheDirectProbesIsTheBreakWhenTheTracesLostIt
   c.targets[0].traces[1] = trace(model::Method::icmp, "198.18.128.1", then(upto(kToA, 3), {{nullptr}, {nullptr}}),
                                  StopReason::gaplimit);
   auto r = locate::analyze(c, kLookup, healthy_baseline());
-  EXPECT_EQ(r.verdict, "upstream");
+  EXPECT_EQ(r.verdict, Verdict::upstream);
   ASSERT_TRUE(r.brk.after);
   EXPECT_EQ(r.brk.after->addr, A("198.18.0.10"));
   EXPECT_EQ(r.brk.after->ttl, 3);

@@ -98,7 +98,7 @@ probe::Result<Setup> setup_replay(const fldns::Options& o) {
   } else {
     auto record = probe::record::parse_dns_run_record(**comment);
     if (!record) return probe::make_error(ErrorKind::input, o.read_path + ": " + record.error().message);
-    s.plan.mode = record->mode == "zone" ? fldns::Mode::zone : fldns::Mode::query;
+    s.plan.mode = record->mode;
     s.plan.dns = std::move(*record);
   }
   s.source = std::move(*source);
@@ -122,7 +122,7 @@ probe::Result<Setup> setup_live(const fldns::Options& o) {
     if (!more) return probe::make_error(ErrorKind::usage, o.query_file + ": " + more.error().message);
     p.dns.queries.insert(p.dns.queries.end(), more->begin(), more->end());
   }
-  p.dns.mode = o.mode == fldns::Mode::zone ? "zone" : "query";
+  p.dns.mode = o.mode == fldns::Mode::zone ? fldns::Mode::zone : fldns::Mode::query;
   p.dns.zone = o.zone;
   p.dns.parents = o.parents;
   if (o.mode != fldns::Mode::zone && p.dns.queries.empty()) return probe::make_error(ErrorKind::usage, "no queries given");

@@ -11,7 +11,7 @@
 namespace fldns {
 
 enum class OutputFormat { text, json };
-enum class Mode { query, zone, trace };
+using Mode = probe::model::DnsMode;
 
 struct Options {
   Mode mode = Mode::query;

@@ -5,6 +5,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "probe/model/splitmix.h"
 #include "probe/packet/datagram.h"
 #include "probe/packet/dns.h"
 #include "probe/sched/timeout_queue.h"
@@ -18,15 +19,8 @@ using model::DnsOutcome;
 
 constexpr std::int64_t kGraceUs = 50000;       // read a reply stamped inside the wait first
 constexpr std::int64_t kTxFallbackUs = 1000000;  // live: capture never showed the query
-constexpr std::uint8_t kSyn = 0x02, kRst = 0x04, kAck = 0x10;
+constexpr std::uint8_t kSyn = packet::kTcpSyn, kRst = packet::kTcpRst, kAck = packet::kTcpAck;
 constexpr std::size_t kMaxTcpMessage = 65535 + 2;
-
-std::uint64_t splitmix(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
 
 enum class State : std::uint8_t { idle, ready, awaiting_tx, awaiting_reply, done };
 
@@ -54,7 +48,7 @@ std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p
 
 std::uint16_t dns_query_id(std::uint64_t run_key, std::uint32_t phase, std::size_t index,
                            std::size_t attempt, std::size_t tries) {
-  std::uint64_t base = splitmix(run_key ^ splitmix(0xD45ULL + phase));
+  std::uint64_t base = model::splitmix64(run_key ^ model::splitmix64(0xD45ULL + phase));
   return static_cast<std::uint16_t>(base + index * tries + attempt);
 }
 

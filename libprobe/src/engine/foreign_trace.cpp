@@ -15,10 +15,10 @@ namespace {
 
 using model::Address;
 using packet::IpHeader;
+using packet::kTcpAck;
+using packet::kTcpRst;
+using packet::kTcpSyn;
 
-constexpr std::uint8_t kSyn = 0x02;
-constexpr std::uint8_t kRst = 0x04;
-constexpr std::uint8_t kAck = 0x10;
 // A reply more than this after its probe is not matched (and the probe's
 // keys are forgotten, which keeps memory flat over long captures).
 constexpr std::int64_t kMatchWindowUs = 60'000'000;
@@ -96,7 +96,7 @@ bool is_probe(const IpHeader& h) {
   if (t.length < 8) return false;
   switch (h.proto) {
     case packet::kProtoUdp: return true;
-    case packet::kProtoTcp: return t.length >= 14 && (t.tcp_flags & (kSyn | kAck | kRst)) == kSyn;
+    case packet::kProtoTcp: return t.length >= 14 && (t.tcp_flags & (kTcpSyn | kTcpAck | kTcpRst)) == kTcpSyn;
     case packet::kProtoIcmp: return t.icmp_type == 8;
     case packet::kProtoIcmp6: return t.icmp_type == 128;
     default: return false;
@@ -225,11 +225,11 @@ struct ForeignTraceBuilder::Impl {
       return;
     }
     if (ip.proto == packet::kProtoTcp && t.length >= 14 &&
-        ((t.tcp_flags & (kSyn | kAck)) == (kSyn | kAck) || (t.tcp_flags & kRst))) {
+        ((t.tcp_flags & (kTcpSyn | kTcpAck)) == (kTcpSyn | kTcpAck) || (t.tcp_flags & kTcpRst))) {
       Key k{ip.dst, ip.src, ip.proto, t.dport, t.sport, t.tcp_ack - 1};
       auto it = by_ident.find(k);
       if (it != by_ident.end()) {
-        r.kind = (t.tcp_flags & kRst) ? model::ReplyKind::tcp_rst : model::ReplyKind::tcp_synack;
+        r.kind = (t.tcp_flags & kTcpRst) ? model::ReplyKind::tcp_rst : model::ReplyKind::tcp_synack;
         r.tcp_flags = t.tcp_flags;
         attach(it->second, std::move(r), raw.ts_us);
         return;

@@ -8,6 +8,9 @@
 
 namespace probe::engine {
 
+using model::ServerStatus;
+using model::ZoneVerdict;
+
 namespace {
 
 constexpr std::uint16_t kA = 1, kNs = 2, kSoa = 6;
@@ -82,30 +85,30 @@ void evaluate_server(model::ZoneServer& s, const std::string& zone, const model:
   }
   if (ns && ns->response->aa) s.ns = ns_set(*ns->response, zone, true);
   s.ns_match = !s.ns.empty() && s.ns == parent_ns;
-  if (!s.udp && !s.tcp) s.status = "unreachable";
-  else if (!soa || !s.authoritative || soa->response->rcode != 0 || !s.serial) s.status = "lame";
-  else if (!s.ns_match) s.status = "inconsistent";
-  else s.status = "ok";
+  if (!s.udp && !s.tcp) s.status = ServerStatus::unreachable;
+  else if (!soa || !s.authoritative || soa->response->rcode != 0 || !s.serial) s.status = ServerStatus::lame;
+  else if (!s.ns_match) s.status = ServerStatus::inconsistent;
+  else s.status = ServerStatus::ok;
 }
 
-std::string zone_verdict(const model::ZoneReport& r) {
-  if (!r.parent_answered) return "unreachable";
-  if (r.parent_ns.empty()) return "no-delegation";
+model::ZoneVerdict zone_verdict(const model::ZoneReport& r) {
+  if (!r.parent_answered) return ZoneVerdict::unreachable;
+  if (r.parent_ns.empty()) return ZoneVerdict::no_delegation;
   std::size_t ok = 0, lame = 0, unreachable = 0, inconsistent = 0;
   std::set<std::uint32_t> serials;
   for (const auto& s : r.servers) {
-    if (s.status == "ok") ++ok;
-    else if (s.status == "lame") ++lame;
-    else if (s.status == "unreachable") ++unreachable;
-    else if (s.status == "inconsistent") ++inconsistent;
+    if (s.status == ServerStatus::ok) ++ok;
+    else if (s.status == ServerStatus::lame) ++lame;
+    else if (s.status == ServerStatus::unreachable) ++unreachable;
+    else if (s.status == ServerStatus::inconsistent) ++inconsistent;
     if (s.serial) serials.insert(*s.serial);
   }
   std::size_t n = r.servers.size();
-  if (n == 0 || unreachable == n) return "unreachable";
-  if (lame + unreachable == n) return "lame";
-  if (lame + unreachable > 0) return "partially-lame";
-  if (inconsistent > 0 || serials.size() > 1) return "inconsistent";
-  return "healthy";
+  if (n == 0 || unreachable == n) return ZoneVerdict::unreachable;
+  if (lame + unreachable == n) return ZoneVerdict::lame;
+  if (lame + unreachable > 0) return ZoneVerdict::partially_lame;
+  if (inconsistent > 0 || serials.size() > 1) return ZoneVerdict::inconsistent;
+  return ZoneVerdict::healthy;
 }
 
 model::ZoneReport check_zone(const ZoneCheckConfig& c, io::PacketSource& source, io::PacketSink& sink,
@@ -169,14 +172,14 @@ model::ZoneReport check_zone(const ZoneCheckConfig& c, io::PacketSource& source,
     if (addrs.empty()) {
       model::ZoneServer s;
       s.name = n;
-      s.status = "unresolved";
+      s.status = ServerStatus::unresolved;
       report.servers.push_back(s);
     }
   }
   std::vector<model::DnsQuery> q2;
   std::vector<std::size_t> owner;
   for (std::size_t i = 0; i < report.servers.size(); ++i) {
-    if (report.servers[i].status == "unresolved") continue;
+    if (report.servers[i].status == ServerStatus::unresolved) continue;
     for (bool tcp : {false, true})
       for (std::uint16_t t : {kSoa, kNs}) {
         q2.push_back(model::DnsQuery{report.servers[i].addr, c.zone, t, false, tcp});
@@ -188,7 +191,7 @@ model::ZoneReport check_zone(const ZoneCheckConfig& c, io::PacketSource& source,
     evaluate_server(report.servers[owner[k]], c.zone, answers[k], answers[k + 2], answers[k + 1], answers[k + 3],
                     report.parent_ns);
   for (auto& s : report.servers)
-    if (s.status == "unresolved") s.status = "unreachable";
+    if (s.status == ServerStatus::unresolved) s.status = ServerStatus::unreachable;
   report.verdict = zone_verdict(report);
   return report;
 }

@@ -1,5 +1,6 @@
 #include "probe/format/dns_json.h"
 
+#include "probe/format/words.h"
 #include "probe/packet/dns.h"
 
 namespace probe::format {
@@ -63,7 +64,7 @@ nlohmann::ordered_json to_json(const model::ZoneReport& r) {
   nlohmann::ordered_json j;
   j["type"] = "zone";
   j["zone"] = r.zone;
-  j["verdict"] = r.verdict;
+  j["verdict"] = to_word(r.verdict);
   auto parents = nlohmann::ordered_json::array();
   for (const auto& p : r.parents) parents.push_back(p.to_string());
   j["parents"] = parents;
@@ -74,7 +75,7 @@ nlohmann::ordered_json to_json(const model::ZoneReport& r) {
     nlohmann::ordered_json o;
     o["addr"] = s.addr.to_string();
     o["name"] = s.name;
-    o["status"] = s.status;
+    o["status"] = to_word(s.status);
     o["glue"] = s.glue;
     o["udp"] = s.udp;
     o["tcp"] = s.tcp;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "probe/format/words.h"
 #include "probe/packet/dns.h"
 
 namespace probe::format {
@@ -60,12 +61,12 @@ void write_text(std::ostream& out, const model::DnsExchange& e) {
 }
 
 void write_text(std::ostream& out, const model::ZoneReport& r) {
-  out << fmt::format("zone {}: {}\n", r.zone, r.verdict);
+  out << fmt::format("zone {}: {}\n", r.zone, to_word(r.verdict));
   if (!r.parent_answered) out << "  no parent server answered\n";
   else out << "  delegation: " << fmt::format("{}", fmt::join(r.parent_ns, " ")) << '\n';
   for (const auto& s : r.servers) {
     out << fmt::format("  {:<24} {:<15} {:<12} udp:{} tcp:{} aa:{} rcode:{} serial:{} ns:{}\n", s.name,
-                       s.addr.to_string(), s.status, s.udp ? "yes" : "no", s.tcp ? "yes" : "no",
+                       s.addr.to_string(), to_word(s.status), s.udp ? "yes" : "no", s.tcp ? "yes" : "no",
                        s.authoritative ? "yes" : "no", s.rcode.empty() ? "-" : s.rcode,
                        s.serial ? std::to_string(*s.serial) : "-", s.ns.empty() ? "-" : s.ns_match ? "same" : "differs");
   }

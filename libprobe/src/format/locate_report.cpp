@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 
+#include "probe/format/words.h"
+
 namespace probe::format {
 
 namespace {
@@ -55,26 +57,26 @@ std::string hop_text(const locate::HopReport& h) {
 ordered_json to_json(const locate::Report& r) {
   ordered_json j;
   j["type"] = "locate";
-  j["verdict"] = r.verdict;
-  j["confidence"] = r.confidence;
+  j["verdict"] = to_word(r.verdict);
+  j["confidence"] = to_word(r.confidence);
   j["reason"] = r.reason;
   j["break"] = break_json(r.brk);
   j["prefixes"] = ordered_json::array();
   for (const auto& p : r.prefixes)
     j["prefixes"].push_back({{"prefix", p.prefix.to_string()},
-                             {"verdict", p.verdict},
-                             {"status", p.status},
+                             {"verdict", to_word(p.verdict)},
+                             {"status", to_word(p.status)},
                              {"targets", p.targets},
                              {"reached", p.reached},
                              {"break", break_json(p.brk)}});
   if (r.dns) {
     ordered_json servers = ordered_json::array();
     for (const auto& s : r.dns->servers)
-      servers.push_back({{"name", s.name}, {"addr", s.addr.to_string()}, {"status", s.status}, {"udp", s.udp},
+      servers.push_back({{"name", s.name}, {"addr", s.addr.to_string()}, {"status", to_word(s.status)}, {"udp", s.udp},
                          {"tcp", s.tcp},
                          {"rcode", s.rcode.empty() ? ordered_json(nullptr) : ordered_json(s.rcode)}});
     j["dns"] = {{"zone", r.dns->zone},
-                {"verdict", r.dns->verdict},
+                {"verdict", to_word(r.dns->verdict)},
                 {"parent_answered", r.dns->parent_answered},
                 {"parent_ns", r.dns->parent_ns},
                 {"servers", servers}};
@@ -97,15 +99,15 @@ ordered_json to_json(const locate::Report& r) {
 }
 
 void write_text(std::ostream& out, const locate::Report& r) {
-  out << fmt::format("verdict: {} ({} confidence): {}\n", r.verdict, r.confidence, r.reason);
+  out << fmt::format("verdict: {} ({} confidence): {}\n", to_word(r.verdict), to_word(r.confidence), r.reason);
   if (r.brk.after) {
     out << "break after   " << hop_text(*r.brk.after)
         << fmt::format("  [{} of {} failing paths end here]\n", r.brk.sharing, r.brk.failing);
     if (r.brk.before) out << "break before  " << hop_text(*r.brk.before) << "  [baseline: answered before]\n";
   }
   for (const auto& p : r.prefixes) {
-    std::string line = fmt::format("prefix {:<18} {:<12} {}/{} targets reached", p.prefix.to_string(), p.verdict,
-                                   p.reached, p.targets);
+    std::string line = fmt::format("prefix {:<18} {:<12} {}/{} targets reached", p.prefix.to_string(),
+                                   to_word(p.verdict), p.reached, p.targets);
     if (p.brk.after && p.reached < p.targets)
       line += fmt::format(", paths end at {} (hop {})", p.brk.after->addr.to_string(), p.brk.after->ttl);
     out << line << '\n';
@@ -113,8 +115,9 @@ void write_text(std::ostream& out, const locate::Report& r) {
   if (r.dns) {
     std::string servers;
     for (const auto& s : r.dns->servers)
-      servers += fmt::format("{}{} {} {}", servers.empty() ? "" : ", ", s.name, s.addr.to_string(), s.status);
-    out << fmt::format("dns    {}: {}{}\n", r.dns->zone, r.dns->verdict, servers.empty() ? "" : " (" + servers + ")");
+      servers += fmt::format("{}{} {} {}", servers.empty() ? "" : ", ", s.name, s.addr.to_string(), to_word(s.status));
+    out << fmt::format("dns    {}: {}{}\n", r.dns->zone, to_word(r.dns->verdict),
+                       servers.empty() ? "" : " (" + servers + ")");
   } else {
     out << "dns    not checked\n";
   }
@@ -196,9 +199,11 @@ void write_dot(std::ostream& out, const locate::Report& r, const model::Address&
     if (!as.empty()) out << "  }\n";
   }
   for (const auto& p : r.prefixes) {
-    std::string color = p.verdict == "reachable" ? "darkgreen" : p.verdict == "partial" ? "orange" : "red";
+    std::string color = p.verdict == model::Verdict::reachable ? "darkgreen"
+                        : p.verdict == model::Verdict::partial ? "orange"
+                                                               : "red";
     out << fmt::format("  \"{}\" [shape=box, color={}, label=\"{}\\n{} ({}/{})\"];\n", p.prefix.to_string(), color,
-                       p.prefix.to_string(), p.verdict, p.reached, p.targets);
+                       p.prefix.to_string(), to_word(p.verdict), p.reached, p.targets);
   }
   for (const auto& t : r.controls)
     out << fmt::format("  \"control {}\" [shape=box, color={}, label=\"control\\n{}\"];\n", t.addr.to_string(),

@@ -8,6 +8,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "verdict_rules.h"
+
 namespace probe::locate {
 
 std::string MethodSpec::label() const {
@@ -54,7 +56,10 @@ std::vector<PathHop> responsive_path(const model::Trace& trace) {
 namespace {
 
 using model::Address;
+using model::Confidence;
+using model::PrefixStatus;
 using model::StopReason;
+using model::Verdict;
 
 std::size_t probes_in(const model::Trace& t) {
   std::size_t n = 0;
@@ -79,6 +84,20 @@ std::vector<PathHop> until_loop(std::vector<PathHop> path) {
     }
   }
   return path;
+}
+
+bool any_answer(const std::vector<TargetReport>& v) {
+  for (const auto& t : v)
+    if (t.reached || !t.path.empty()) return true;
+  return false;
+}
+
+bool dns_answered(const Report& r) {
+  if (!r.dns) return false;
+  if (r.dns->parent_answered) return true;
+  for (const auto& s : r.dns->servers)
+    if (s.udp || s.tcp) return true;
+  return false;
 }
 
 class Analyzer {
@@ -315,7 +334,7 @@ class Analyzer {
           break;
         }
     for (auto& p : r.prefixes) {
-      if (p.status != "unreachable" || !p.brk.after || p.brk.after->addr == at.addr) continue;
+      if (p.status != PrefixStatus::unreachable || !p.brk.after || p.brk.after->addr == at.addr) continue;
       std::size_t consistent = 0;
       for (const auto* t : failing)
         if (t->prefix >= 0 && &r.prefixes[static_cast<std::size_t>(t->prefix)] == &p && t->last_hop &&
@@ -362,10 +381,6 @@ class Analyzer {
     return std::nullopt;
   }
 
-  // Where a break sits: inside the country (national hop or its border), or
-  // before it.
-  static std::string side(const HopReport& h) { return h.national || h.border ? "internal" : "upstream"; }
-
   PrefixReport prefix(int index, const std::vector<TargetReport>& targets) const {
     PrefixReport p;
     p.prefix = c_.prefixes[static_cast<std::size_t>(index)];
@@ -381,25 +396,19 @@ class Analyzer {
     p.brk = break_of(failing);
     const std::size_t finished = p.targets - unfinished;
     if (finished == 0) {
-      p.status = p.verdict = "inconclusive";
+      p.status = PrefixStatus::inconclusive;
+      p.verdict = Verdict::inconclusive;
     } else if (p.reached == finished) {
-      p.status = p.verdict = "reachable";
+      p.status = PrefixStatus::reachable;
+      p.verdict = Verdict::reachable;
     } else if (p.reached > 0) {
-      p.status = p.verdict = "partial";
+      p.status = PrefixStatus::partial;
+      p.verdict = Verdict::partial;
     } else {
-      p.status = "unreachable";
-      p.verdict = p.brk.after ? side(*p.brk.after) : "inconclusive";
+      p.status = PrefixStatus::unreachable;
+      p.verdict = p.brk.after ? side(*p.brk.after) : Verdict::inconclusive;
     }
     return p;
-  }
-
-  std::string describe(const HopReport& h) const {
-    std::string as = h.as ? fmt::format("AS{}{}{}", h.as->asn, h.as->name.empty() ? "" : " ", h.as->name)
-                          : std::string("no AS");
-    std::string where = h.national ? "inside the national network"
-                        : h.border ? "the national border"
-                                   : "before the national network";
-    return fmt::format("{} ({}), {}", h.addr.to_string(), as, where);
   }
 
   bool any_probe_sent() const {
@@ -410,144 +419,46 @@ class Analyzer {
     return false;
   }
 
-  static bool dns_answered(const Report& r) {
-    if (!r.dns) return false;
-    if (r.dns->parent_answered) return true;
-    for (const auto& s : r.dns->servers)
-      if (s.udp || s.tcp) return true;
-    return false;
-  }
-
-  // An interrupted run (Ctrl-C) decides from the targets probed to the end
-  // and says what it left out; silence it never waited for is no evidence.
+  // The facts once, then the first decision rule that holds for them
+  // (verdict_rules.cpp) names the verdict. An interrupted run (Ctrl-C)
+  // decides from the targets probed to the end and says what it left out;
+  // silence it never waited for is no evidence.
   void decide(Report& r) const {
-    const std::size_t total = r.targets.size();
-    std::size_t unfinished = 0;
-    for (const auto& t : r.targets) unfinished += t.unfinished ? 1 : 0;
-    if (c_.no_route.empty() && total > 0) {
-      if (!any_probe_sent() && dns_answered(r)) {
-        r.verdict = "inconclusive";
-        r.confidence = "low";
-        r.reason = "no trace probe left this host (the run was interrupted before tracing, or every send was "
-                   "refused), yet the DNS check got answers: the network itself works";
-        return;
-      }
-      if (unfinished == total) {
-        r.verdict = "inconclusive";
-        r.confidence = "low";
-        r.reason = fmt::format("the run was interrupted before any of the {} national targets was probed to the end",
-                               total);
-        return;
-      }
+    Facts f{r, c_.no_route};
+    f.total = r.targets.size();
+    for (const auto& t : r.targets) {
+      f.unfinished += t.unfinished ? 1 : 0;
+      f.reached += t.reached ? 1 : 0;
     }
-    decide_probed(r, total - unfinished);
-    if (unfinished > 0) {
-      r.reason += fmt::format("; the run was interrupted: {} of {} national targets unfinished", unfinished, total);
-      if (r.confidence == "high") r.confidence = "medium";
-    }
-  }
-
-  // The verdict over the targets probed to the end (`total` of them).
-  void decide_probed(Report& r, std::size_t total) const {
-    std::size_t reached = 0;
-    for (const auto& t : r.targets) reached += t.reached ? 1 : 0;
-    auto any_answer = [](const std::vector<TargetReport>& v) {
-      for (const auto& t : v)
-        if (t.reached || !t.path.empty()) return true;
-      return false;
-    };
-    if (!c_.no_route.empty()) {
-      r.verdict = "local";
-      r.confidence = "high";
-      r.reason = "nothing could be sent from this host: " + c_.no_route;
-      return;
-    }
-    if (r.targets.empty()) {
-      r.verdict = "inconclusive";
-      r.confidence = "low";
-      r.reason = "no national target was probed";
-      return;
-    }
-    if (!any_answer(r.targets) && !any_answer(r.controls)) {
-      r.verdict = "local";
-      r.confidence = r.controls.empty() ? "medium" : "high";
-      r.reason = "no probe got any answer, not even from the first hop" +
-                 std::string(r.controls.empty() ? "" : " or a control target") + ": the vantage point's own network is down";
-      return;
-    }
-    if (!r.control.ok && reached == 0) {
-      r.verdict = "local";
-      r.confidence = r.control.targets >= 2 ? "high" : "medium";
-      r.reason = fmt::format("the control targets fail too (0 of {} reached): the fault is near the vantage point",
-                             r.control.targets);
-      std::vector<const TargetReport*> failing;
-      for (const auto& t : r.targets)
-        if (!t.unfinished) failing.push_back(&t);
-      r.brk = break_of(failing);
-      return;
-    }
-
-    std::size_t good = 0, bad = 0;
+    f.probed = f.total - f.unfinished;
+    f.probe_sent = any_probe_sent();
+    f.dns_answered = dns_answered(r);
+    f.targets_answer = any_answer(r.targets);
+    f.controls_answer = any_answer(r.controls);
     for (const auto& p : r.prefixes) {
-      if (p.status == "inconclusive") continue;  // nothing probed to the end there: no evidence either way
-      if (p.status == "reachable") ++good;
-      else ++bad;
+      if (p.status == PrefixStatus::inconclusive) continue;  // nothing probed to the end there: no evidence either way
+      if (p.status == PrefixStatus::reachable) ++f.good;
+      else ++f.bad;
     }
+    if (r.dns) f.dns = r.dns->verdict;
+    for (const auto& [label, n] : r.reached_by_method)
+      f.methods += fmt::format("{}{} {}", f.methods.empty() ? "" : ", ", label, n);
     std::vector<const TargetReport*> failing;
     for (const auto& t : r.targets)
       if (!t.reached && !t.unfinished) failing.push_back(&t);
-    r.brk = break_of(failing);
-    align_prefix_breaks(r, failing);
-    std::string methods;
-    for (const auto& [label, n] : r.reached_by_method) methods += fmt::format("{}{} {}", methods.empty() ? "" : ", ", label, n);
+    for (const auto* t : failing) f.loops += t->loop ? 1 : 0;
+    f.brk = break_of(failing);
+    f.border_known = !borders_.empty() || (f.brk.after && f.brk.after->national);
 
-    if (bad == 0) {
-      const std::string dv = r.dns ? r.dns->verdict : "";
-      if (dv == "lame" || dv == "unreachable" || dv == "no-delegation") {
-        r.verdict = "dns";
-        r.confidence = "high";
-        r.reason = fmt::format("all {} national targets answer ({}), but the zone {} is {}", total, methods,
-                               r.dns->zone, dv);
-        return;
-      }
-      r.verdict = "reachable";
-      r.confidence = (dv.empty() || dv == "healthy") ? "high" : "medium";
-      r.reason = fmt::format("all {} national targets answer ({})", total, methods);
-      if (!dv.empty() && dv != "healthy") r.reason += fmt::format("; the zone {} is {}", r.dns->zone, dv);
-      return;
-    }
-    if (good > 0 || reached > 0) {
-      r.verdict = "partial";
-      r.reason = fmt::format("{} of {} national prefixes answer fully, {} do not ({} of {} targets reached)", good,
-                             r.prefixes.size(), bad, reached, total);
-      if (r.brk.after) r.reason += "; the failing paths end at " + describe(*r.brk.after);
-      r.confidence = r.brk.after && r.brk.sharing * 5 >= r.brk.failing * 4 ? "high" : "medium";
-      return;
-    }
-    // Nothing national answers.
-    if (!r.brk.after) {
-      r.verdict = "inconclusive";
-      r.confidence = "low";
-      r.reason = "no hop answered toward the national prefixes, while the controls did: an egress filter here?";
-      return;
-    }
-    const HopReport& after = *r.brk.after;
-    r.verdict = side(after);
-    std::string code = after.unreachable_code ? fmt::format(", which answers unreachable (code {})", *after.unreachable_code) : "";
-    r.reason = fmt::format("none of {} national targets answer by any method; {} of {} paths end at {}{}", total,
-                           r.brk.sharing, r.brk.failing, describe(after), code);
-    std::size_t loops = 0;
-    for (const auto* t : failing) loops += t->loop ? 1 : 0;
-    if (loops > 0) r.reason += fmt::format("; {} of them loop there (a routing loop)", loops);
-    bool shared = r.brk.sharing * 5 >= r.brk.failing * 4;
-    bool border_known = !borders_.empty() || after.national;
-    if (!border_known) {
-      // No path showed where the national network starts: the last transit
-      // hop and a border answering from its upstream's address look alike.
-      r.confidence = "low";
-      r.reason += "; no path showed where the national network starts (no baseline), so this hop may be its border";
-    } else {
-      r.confidence = shared && total >= 3 ? "high" : "medium";
+    const Rule& rule = first_rule(f);
+    r.verdict = rule.verdict;
+    r.confidence = rule.confidence(f);
+    r.reason = rule.reason(f);
+    if (rule.breaks != Breaks::none) r.brk = f.brk;
+    if (rule.breaks == Breaks::all) align_prefix_breaks(r, failing);
+    if (rule.notes_interruption && f.unfinished > 0) {
+      r.reason += fmt::format("; the run was interrupted: {} of {} national targets unfinished", f.unfinished, f.total);
+      if (r.confidence == Confidence::high) r.confidence = Confidence::medium;
     }
   }
 

@@ -7,6 +7,7 @@
 
 #include "probe/engine/capture_filter.h"
 #include "probe/engine/zone_check.h"
+#include "probe/model/splitmix.h"
 
 namespace probe::locate {
 
@@ -16,12 +17,7 @@ constexpr std::uint16_t kUdpPort = 33434;
 constexpr std::uint8_t kDirectTtl = 64;
 
 // splitmix64: independent keys per engine from the one run key.
-std::uint64_t derive(std::uint64_t key, std::uint64_t n) {
-  std::uint64_t z = key + 0x9e3779b97f4a7c15ULL * (n + 1);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+std::uint64_t derive(std::uint64_t key, std::uint64_t n) { return model::splitmix64_at(key, n); }
 
 }  // namespace
 

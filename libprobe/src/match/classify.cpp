@@ -9,10 +9,9 @@ using model::Method;
 using model::ReplyKind;
 using packet::IpHeader;
 using packet::Transport;
-
-constexpr std::uint8_t kTcpSyn = 0x02;
-constexpr std::uint8_t kTcpRst = 0x04;
-constexpr std::uint8_t kTcpAck = 0x10;
+using packet::kTcpAck;
+using packet::kTcpRst;
+using packet::kTcpSyn;
 
 std::uint8_t proto_of(Method m, bool v6) {
   switch (m) {

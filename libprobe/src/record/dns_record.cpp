@@ -4,6 +4,7 @@
 #include <limits>
 #include <utility>
 
+#include "probe/format/words.h"
 #include "probe/packet/dns.h"
 #include "record_reader.h"
 
@@ -17,7 +18,7 @@ std::string to_comment(const DnsRunRecord& r) {
   for (const auto& q : r.queries)
     queries.push_back({{"server", q.server.to_string()}, {"qname", q.qname}, {"qtype", q.qtype}, {"rd", q.rd}, {"tcp", q.tcp}});
   nlohmann::json j = {
-      {"mode", r.mode},
+      {"mode", format::to_word(r.mode)},
       {"sport", c.sport},
       {"wait_us", c.wait_us},
       {"tries", c.tries},
@@ -39,8 +40,10 @@ Result<DnsRunRecord> parse_dns_run_record(const std::string& comment) {
     if (f.string("tool") != "fl-dns") return make_error(ErrorKind::input, "run record is not fl-dns's");
     DnsRunRecord r;
     auto& c = r.config;
-    r.mode = f.string("mode");
-    if (r.mode != "query" && r.mode != "zone") f.fail("mode", "unknown mode '" + r.mode.substr(0, 40) + "'");
+    const std::string word = f.string("mode");
+    auto mode = format::from_word<model::DnsMode>(word);  // --trace runs carry fl-trace's record
+    if (!mode || *mode == model::DnsMode::trace) f.fail("mode", "unknown mode '" + word.substr(0, 40) + "'");
+    r.mode = *mode;
     r.interface = f.string_or("interface", "");
     c.src = f.address("src");
     if (!c.src.is_v4()) f.fail("src", c.src.to_string() + " is not an IPv4 address");

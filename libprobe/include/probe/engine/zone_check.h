@@ -30,6 +30,6 @@ void evaluate_server(model::ZoneServer& server, const std::string& zone, const m
                      const model::DnsExchange& ns_tcp, const std::vector<std::string>& parent_ns);
 
 /// Pure: the zone verdict from the servers' statuses.
-std::string zone_verdict(const model::ZoneReport& report);
+model::ZoneVerdict zone_verdict(const model::ZoneReport& report);
 
 }  // namespace probe::engine

@@ -30,6 +30,7 @@
 #include "probe/model/asn_db.h"
 #include "probe/model/dns.h"
 #include "probe/model/trace.h"
+#include "probe/model/verdict.h"
 
 namespace probe::locate {
 
@@ -118,8 +119,8 @@ struct BreakReport {
 
 struct PrefixReport {
   model::Prefix prefix;
-  std::string status;   ///< reachable, unreachable, partial (of the targets probed to the end), inconclusive
-  std::string verdict;  ///< reachable, upstream, internal, partial, local, inconclusive
+  model::PrefixStatus status = model::PrefixStatus::inconclusive;
+  model::Verdict verdict = model::Verdict::inconclusive;  ///< reachable, upstream, internal, partial or inconclusive
   std::size_t targets = 0;
   std::size_t reached = 0;
   BreakReport brk;
@@ -132,8 +133,8 @@ struct ControlReport {
 };
 
 struct Report {
-  std::string verdict;     ///< reachable, upstream, internal, dns, partial, local, inconclusive
-  std::string confidence;  ///< high, medium, low
+  model::Verdict verdict = model::Verdict::inconclusive;
+  model::Confidence confidence = model::Confidence::low;
   std::string reason;      ///< one sentence: why this verdict
   BreakReport brk;
   std::vector<PrefixReport> prefixes;

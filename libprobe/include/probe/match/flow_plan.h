@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "probe/model/splitmix.h"
 #include "probe/model/trace.h"
 
 namespace probe::match {
@@ -72,14 +73,8 @@ class FlowPlan {
 
  private:
   // Per packet, several times: inline.
-  static std::uint64_t splitmix(std::uint64_t x) {
-    x += 0x9E3779B97F4A7C15ULL;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-    return x ^ (x >> 31);
-  }
   std::uint64_t mix(std::size_t trace, std::uint64_t salt) const {
-    return splitmix(key_ ^ splitmix(trace * 4 + salt));
+    return model::splitmix64(key_ ^ model::splitmix64(trace * 4 + salt));
   }
   static constexpr std::uint32_t kTokens = 65535;  // ids 1..65535
   model::Method method_;

@@ -85,6 +85,32 @@ struct DnsExchange {
   std::string rejected_reason;  ///< the first one's reason
 };
 
+/// A nameserver's health within a zone check.
+enum class ServerStatus : std::uint8_t {
+  ok,            ///< authoritative SOA with a serial, NS set equal to the parent's
+  unreachable,   ///< answered neither over UDP nor over TCP
+  lame,          ///< answered, but not authoritatively for the zone (or no serial)
+  inconsistent,  ///< authoritative, but its NS set differs from the parent's
+  unresolved,    ///< no address found for its name (yet): reported as unreachable
+};
+
+/// A zone's delegation health, from the parents' answers and the servers' statuses.
+enum class ZoneVerdict : std::uint8_t {
+  healthy,         ///< every server ok, one serial
+  lame,            ///< no server ok: each one lame or unreachable
+  unreachable,     ///< no parent answered, or no server did
+  inconsistent,    ///< NS sets or serials differ between servers
+  partially_lame,  ///< some servers lame or unreachable, others ok
+  no_delegation,   ///< the parents answered without an NS set for the zone
+};
+
+/// What an fl-dns run does.
+enum class DnsMode : std::uint8_t {
+  query,  ///< ask the given questions
+  zone,   ///< check a zone's delegation (--check-zone)
+  trace,  ///< TTL-limited DNS probes toward the servers (--trace)
+};
+
 /// Per-server health within a zone check.
 struct ZoneServer {
   std::string name;           ///< nameserver name from the parent's NS set
@@ -97,7 +123,7 @@ struct ZoneServer {
   std::optional<std::uint32_t> serial;
   std::vector<std::string> ns;  ///< the NS set it serves for the zone, sorted
   bool ns_match = false;      ///< equal to the parent's
-  std::string status;         ///< ok, unreachable, lame, inconsistent
+  ServerStatus status = ServerStatus::unreachable;
 };
 
 struct ZoneReport {
@@ -106,7 +132,7 @@ struct ZoneReport {
   bool parent_answered = false;
   std::vector<std::string> parent_ns;  ///< the delegation, sorted
   std::vector<ZoneServer> servers;
-  std::string verdict;        ///< healthy, lame, unreachable, inconsistent, partially-lame, no-delegation
+  ZoneVerdict verdict = ZoneVerdict::unreachable;
 };
 
 }  // namespace probe::model

@@ -17,6 +17,11 @@ inline constexpr std::uint8_t kProtoTcp = 6;
 inline constexpr std::uint8_t kProtoUdp = 17;
 inline constexpr std::uint8_t kProtoIcmp6 = 58;
 
+/// TCP header flags (RFC 9293), as in Datagram::tcp_flags.
+inline constexpr std::uint8_t kTcpSyn = 0x02;
+inline constexpr std::uint8_t kTcpRst = 0x04;
+inline constexpr std::uint8_t kTcpAck = 0x10;
+
 /// The first bytes of a transport header, as far as they were present.
 struct Transport {
   std::size_t length = 0;        ///< bytes of transport header available (quotes may hold 8)

@@ -15,7 +15,7 @@
 namespace probe::record {
 
 struct DnsRunRecord {
-  std::string mode;                      ///< "query" or "zone"
+  model::DnsMode mode = model::DnsMode::query;  ///< query or zone
   std::string interface;                 ///< where the live run captured
   engine::DnsConfig config;
   std::vector<model::DnsQuery> queries;  ///< mode query
