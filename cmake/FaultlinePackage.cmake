@@ -39,8 +39,10 @@ install(FILES ${faultline_config_files} DESTINATION ${FAULTLINE_CMAKE_DIR} COMPO
 # and as plain -l flags: libpcap.pc would drag in dbus-1's (Requires.private).
 if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
   set(FAULTLINE_PC_LIBDIR "${CMAKE_INSTALL_LIBDIR}")
+  set(faultline_pc_dir "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
 else()
   set(FAULTLINE_PC_LIBDIR "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
+  set(faultline_pc_dir "\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/pkgconfig")
 endif()
 if(IS_ABSOLUTE "${FAULTLINE_INCLUDE_DIR}")
   set(FAULTLINE_PC_INCLUDEDIR "${FAULTLINE_INCLUDE_DIR}")
@@ -51,11 +53,6 @@ endif()
 # the file is finished at install time, straight into its destination.
 set(FAULTLINE_PC_PREFIX "@FAULTLINE_PC_PREFIX@")
 configure_file(${CMAKE_CURRENT_LIST_DIR}/faultline.pc.in ${PROJECT_BINARY_DIR}/faultline.pc.in @ONLY)
-if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
-  set(faultline_pc_dir "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
-else()
-  set(faultline_pc_dir "\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/pkgconfig")
-endif()
 install(CODE "
   set(FAULTLINE_PC_PREFIX \"\${CMAKE_INSTALL_PREFIX}\")
   set(faultline_pc \"\$ENV{DESTDIR}${faultline_pc_dir}/faultline.pc\")
