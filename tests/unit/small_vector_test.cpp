@@ -5,11 +5,18 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <type_traits>
 #include <vector>
+
+#include "probe/model/trace.h"
 
 namespace {
 
 using probe::model::SmallVector;
+
+// A growing std::vector<Hop> moves its hops only if that cannot throw;
+// otherwise it copies every probe list.
+static_assert(std::is_nothrow_move_constructible_v<probe::model::Hop>);
 
 std::vector<std::string> items(const SmallVector<std::string>& v) { return {v.begin(), v.end()}; }
 
