@@ -333,19 +333,26 @@ void append_json(std::string& out, const model::Trace& t) {
   out.append(b.data(), b.size());
 }
 
+struct JsonLinesWriter::Buffer {
+  fmt::memory_buffer b;
+};
+
+JsonLinesWriter::JsonLinesWriter(std::ostream& out) : out_(out), buf_(std::make_unique<Buffer>()) {}
+
 JsonLinesWriter::~JsonLinesWriter() { flush(); }
 
 void JsonLinesWriter::write(const model::Trace& trace) {
+  fmt::memory_buffer& b = buf_->b;
   {
-    Out o(buf_);
+    Out o(b);
     put_trace(o, trace);
     o.need(1);
     o.ch('\n');
   }
   // Each line goes to the stream as it is made (the stream buffers it);
   // buf_ only saves an allocation per line.
-  out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
-  buf_.clear();
+  out_.write(b.data(), static_cast<std::streamsize>(b.size()));
+  b.clear();
   auto now = std::chrono::duration_cast<std::chrono::microseconds>(
                  std::chrono::steady_clock::now().time_since_epoch()).count();
   if (now - last_flush_us_ >= 100000) {

@@ -1,9 +1,9 @@
 #pragma once
 /// The JSON form of traces (fl-json(5)), one object per line.
 
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <cstdint>
+#include <memory>
 #include <ostream>
 #include <string>
 
@@ -16,6 +16,8 @@ nlohmann::ordered_json to_json(const model::Trace& trace);
 
 /// Appends the same object as to_json(trace).dump(), byte for byte, without
 /// building it first: replaying a campaign prints megabytes of these.
+/// Held to that by tests/unit/trace_json_property_test.cpp. Strings
+/// (Inference) must be UTF-8: dump() throws on others, this copies them.
 void append_json(std::string& out, const model::Trace& trace);
 
 /// Writes traces as JSON Lines. Output is flushed when a trace follows the
@@ -24,14 +26,17 @@ void append_json(std::string& out, const model::Trace& trace);
 /// for long call flush() now and then (fl-trace: with its progress ticks).
 class JsonLinesWriter {
  public:
-  explicit JsonLinesWriter(std::ostream& out) : out_(out) {}
+  explicit JsonLinesWriter(std::ostream& out);
   ~JsonLinesWriter();
+  JsonLinesWriter(const JsonLinesWriter&) = delete;
+  JsonLinesWriter& operator=(const JsonLinesWriter&) = delete;
   void write(const model::Trace& trace);
   void flush();
 
  private:
+  struct Buffer;  // the line being written; its type stays out of the public interface
   std::ostream& out_;
-  fmt::memory_buffer buf_;
+  std::unique_ptr<Buffer> buf_;
   std::int64_t last_flush_us_ = 0;
 };
 

@@ -7,9 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include <boost/container/small_vector.hpp>
-
 #include "probe/model/address.h"
+#include "probe/model/small_vector.h"
 
 namespace probe::model {
 
@@ -81,12 +80,12 @@ struct ProbeRecord {
 
 /// The probes of one hop. Most hops take one probe: it lives in the hop
 /// itself, and a replayed campaign makes no allocation per hop.
-using ProbeList = boost::container::small_vector<ProbeRecord, 1>;
+using ProbeList = SmallVector<ProbeRecord>;
 
 /// The probes sent with one TTL.
 struct Hop {
   Hop() = default;
-  explicit Hop(std::uint8_t t, std::vector<ProbeRecord> p = {}) : ttl(t), probes(p.begin(), p.end()) {}
+  explicit Hop(std::uint8_t t, std::vector<ProbeRecord> p = {}) : ttl(t), probes(std::move(p)) {}
   std::uint8_t ttl = 0;
   ProbeList probes;
   /// Doubletree: the hop's address as another trace revealed it, for a hop
