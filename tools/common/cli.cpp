@@ -18,6 +18,13 @@ void on_signal(int) { g_halt.fetch_add(1); }
 
 std::atomic<int>& halt_flag() { return g_halt; }
 
+std::optional<int> answer_help(const CommonOptions& o, const char* tool, std::string (*usage)()) {
+  if (o.help) std::cout << usage();
+  else if (o.version) std::cout << tool << " (faultline) 0.1.0\n";
+  else return std::nullopt;
+  return 0;
+}
+
 void install_signals() {
   struct sigaction sa {};
   sa.sa_handler = on_signal;

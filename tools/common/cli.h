@@ -1,7 +1,7 @@
 #pragma once
-// What every tool's main does the same way: exit codes, Ctrl-C handling,
-// error messages, and opening the results (file or stdout) before dropping
-// root.
+// What every tool's main does the same way: --help and --version, exit
+// codes, Ctrl-C handling, error messages, and opening the results (file or
+// stdout) before dropping root.
 
 #include <atomic>
 #include <cstdint>
@@ -13,6 +13,7 @@
 #include "probe/io/capture_writer.h"
 #include "probe/io/packet_source.h"
 #include "results_file.h"
+#include "shared_options.h"
 
 namespace flcommon {
 
@@ -23,6 +24,9 @@ inline constexpr int kExitPrivilege = 3;
 inline constexpr int kExitInput = 4;
 inline constexpr int kExitOutput = 5;
 inline constexpr int kExitInterrupted = 130;
+
+// With --help or --version: prints it and returns the exit code (0).
+std::optional<int> answer_help(const CommonOptions& o, const char* tool, std::string (*usage)());
 
 // How many times SIGINT/SIGTERM arrived: 1 = finish what is in flight,
 // 2 = stop now. The one piece of global state: a handler reaches nothing else.
