@@ -38,16 +38,26 @@ void install_signals();
 int fail(const char* tool, const probe::Error& e);
 
 // Where results go: the -O file (complete or absent, see ResultsFile) or
-// stdout. Opened while still privileged; then drops privileges to `user`.
+// stdout.
 class Output {
  public:
-  static probe::Result<Output> open(const std::string& path, const std::string& user);
+  // First thing, before the run opens anything: with -O as root for another
+  // --user, forks the rename helper (see results_file.h) and returns in the
+  // worker.
+  static Output start(const std::string& path, const std::string& user);
+  // Once sockets, capture and files are open: creates the results file (or
+  // readies stdout), then drops privileges to the user.
+  probe::Result<bool> open();
   std::ostream& stream();
   // Commits the file, or flushes stdout; an output error if that fails.
   probe::Result<bool> finish();
 
  private:
-  std::optional<ResultsFile> file_;
+  Output(std::string path, std::string user) : path_(std::move(path)), user_(std::move(user)) {}
+  std::string path_;
+  std::string user_;
+  std::optional<RenameHelper> helper_;
+  std::optional<ResultsFile> file_;  // after helper_, which it points to (so move an Output before open() only)
 };
 
 // How a run ended, for finish_run: what every tool checks and says last.

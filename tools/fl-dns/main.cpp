@@ -158,14 +158,13 @@ int main(int argc, char** argv) {
   const fldns::Options& o = *parsed;
   if (auto rc = flcommon::answer_help(o, "fl-dns", fldns::usage)) return *rc;
 
+  auto output = flcommon::Output::start(o.output_file, o.user);
   auto setup = o.read_path.empty() ? setup_live(o) : setup_replay(o);
   if (!setup) return fail(setup.error());
   Setup& s = *setup;
   probe::io::Vantage& v = s.vantage;
-  // Sockets, capture and files are open: nothing after this runs privileged.
-  auto output = flcommon::Output::open(o.output_file, o.user);
-  if (!output) return fail(output.error());
-  std::ostream& out = output->stream();
+  if (auto opened = output.open(); !opened) return fail(opened.error());
+  std::ostream& out = output.stream();
 
   flcommon::install_signals();
   std::atomic<int>& g_halt = flcommon::halt_flag();
@@ -204,7 +203,7 @@ int main(int argc, char** argv) {
   end.source = v.source.get();
   end.read_path = o.read_path;
   end.send_errors = send_errors;
-  int rc = flcommon::finish_run(end, *output);
+  int rc = flcommon::finish_run(end, output);
   std::uint64_t hostile = stats.wrong_id + stats.wrong_source + stats.malformed_dns + stats.mismatched;
   if (hostile > 0)
     std::cerr << fmt::format("fl-dns: {} untrusted responses ignored ({} wrong id, {} wrong source, {} malformed, "

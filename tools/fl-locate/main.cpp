@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
   const fllocate::Options& o = *parsed;
   if (auto rc = flcommon::answer_help(o, "fl-locate", fllocate::usage)) return *rc;
 
+  auto output = flcommon::Output::start(o.output_file, o.user);
   // Replay: the capture says what was probed and with which AS table.
   probe::Result<locate::CampaignCapture> setup = make_error(ErrorKind::runtime, "");
   std::string asn_path = o.asn_db;
@@ -108,9 +109,7 @@ int main(int argc, char** argv) {
     if (!dot) return fail(make_error(ErrorKind::output, "cannot write " + o.dot_file));
   }
 
-  // Sockets, capture and files are open: nothing after this runs privileged.
-  auto output = flcommon::Output::open(o.output_file, o.user);
-  if (!output) return fail(output.error());
+  if (auto opened = output.open(); !opened) return fail(opened.error());
   // A baseline capture is replayed, so it is read unprivileged like -r.
   std::string baseline_path = o.baseline;
   if (baseline_path.empty() && !o.read_path.empty() && !s.plan.baseline.empty()) {
@@ -139,7 +138,7 @@ int main(int argc, char** argv) {
   progress.clear();
   auto report = locate::analyze(campaign, locate::lookup_in(*asn_db), baseline);
 
-  std::ostream& out = output->stream();
+  std::ostream& out = output.stream();
   if (o.output == fllocate::OutputFormat::json) out << probe::format::to_json(report).dump() << '\n';
   else probe::format::write_text(out, report);
   int rc = 0;
@@ -156,5 +155,5 @@ int main(int argc, char** argv) {
   end.covers = "the verdict covers";
   end.send_errors = stats.send_errors;
   end.rc = rc;
-  return flcommon::finish_run(end, *output);
+  return flcommon::finish_run(end, output);
 }

@@ -175,14 +175,13 @@ int main(int argc, char** argv) {
   const fltrace::Options& o = *parsed;
   if (auto rc = flcommon::answer_help(o, "fl-trace", fltrace::usage)) return *rc;
 
+  auto output = flcommon::Output::start(o.output_file, o.user);
   auto setup = o.read_path.empty() ? setup_live(o) : setup_replay(o);
   if (!setup) return fail(setup.error());
   Setup& s = *setup;
   probe::io::Vantage& v = s.vantage;
-  // Sockets, capture and files are open: nothing after this runs privileged.
-  auto output = flcommon::Output::open(o.output_file, o.user);
-  if (!output) return fail(output.error());
-  std::ostream& out = output->stream();
+  if (auto opened = output.open(); !opened) return fail(opened.error());
+  std::ostream& out = output.stream();
 
   flcommon::install_signals();
   std::atomic<int>& g_halt = flcommon::halt_flag();
@@ -203,7 +202,7 @@ int main(int argc, char** argv) {
   end.source = v.source.get();
   end.read_path = o.read_path;
   end.send_errors = stats.send_errors;
-  int rc = flcommon::finish_run(end, *output);
+  int rc = flcommon::finish_run(end, output);
   if (isatty(STDERR_FILENO))
     std::cerr << fmt::format("fl-trace: {} traces, {} probes, {} replies ({} late, {} not ours){}\n",
                              stats.traces_done, stats.probes_sent, stats.replies, stats.late, stats.foreign,
