@@ -78,6 +78,15 @@ probe::Result<bool> Output::finish() {
   return true;
 }
 
+RunEnd RunEnd::of(const char* tool, const CommonOptions& o, const probe::io::Vantage& v) {
+  RunEnd end;
+  end.tool = tool;
+  end.writer = v.writer.get();
+  end.source = v.source.get();
+  end.read_path = o.read_path;
+  return end;
+}
+
 int finish_run(const RunEnd& end, Output& output) {
   int rc = end.rc;
   auto keep = [&rc](int code) {

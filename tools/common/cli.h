@@ -12,6 +12,7 @@
 #include "probe/error.h"
 #include "probe/io/capture_writer.h"
 #include "probe/io/packet_source.h"
+#include "probe/io/vantage.h"
 #include "results_file.h"
 #include "shared_options.h"
 
@@ -62,6 +63,8 @@ class Output {
 
 // How a run ended, for finish_run: what every tool checks and says last.
 struct RunEnd {
+  // The tool's, with -w's writer, what was read and -r's path filled in.
+  static RunEnd of(const char* tool, const CommonOptions& o, const probe::io::Vantage& v);
   const char* tool = "";
   probe::io::CaptureWriter* writer = nullptr;  // -w, if any
   probe::io::PacketSource* source = nullptr;   // what was read, if anything
@@ -76,5 +79,25 @@ struct RunEnd {
 // refused, and returns the exit code: the first error's, else 130 after
 // Ctrl-C, else 0.
 int finish_run(const RunEnd& end, Output& output);
+
+// The frame of a tool's main: parses the options, answers --help and
+// --version, forks the rename helper (Output::start), runs
+// `set_up(options)` (still privileged; a probe::Result), opens the results
+// and drops privileges, and returns `run(options, setup, output)`. A
+// failure on the way is reported as "TOOL: message" and its exit code
+// returned.
+template <class Options, class SetUp, class Run>
+int run_tool(int argc, char** argv, const char* tool, probe::Result<Options> (*parse)(int, const char* const*),
+             std::string (*usage)(), SetUp set_up, Run run) {
+  auto parsed = parse(argc, argv);
+  if (!parsed) return fail(tool, parsed.error());
+  const Options& o = *parsed;
+  if (auto rc = answer_help(o, tool, usage)) return *rc;
+  auto output = Output::start(o.output_file, o.user);
+  auto setup = set_up(o);
+  if (!setup) return fail(tool, setup.error());
+  if (auto opened = output.open(); !opened) return fail(tool, opened.error());
+  return run(o, *setup, output);
+}
 
 }  // namespace flcommon

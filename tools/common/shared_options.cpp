@@ -52,7 +52,8 @@ std::string exit_status_help(const char* tool) {
 }
 
 probe::Result<po::variables_map> parse_command_line(int argc, const char* const* argv,
-                                                    const po::options_description& d, const char* positional) {
+                                                    const po::options_description& d, const char* positional,
+                                                    CommonOptions& o) {
   po::options_description all;
   all.add(d);
   po::positional_options_description pos;
@@ -69,13 +70,9 @@ probe::Result<po::variables_map> parse_command_line(int argc, const char* const*
   } catch (const po::error& e) {
     return usage_error(e.what());
   }
-  return vm;
-}
-
-bool read_help(const po::variables_map& vm, CommonOptions& o) {
   o.help = vm["help"].as<bool>();
   o.version = vm["version"].as<bool>();
-  return o.help || o.version;
+  return vm;
 }
 
 std::optional<probe::Error> read_common(const po::variables_map& vm, CommonOptions& o) {
@@ -98,6 +95,7 @@ std::optional<probe::Error> refuse_with_replay(const po::variables_map& vm, cons
   auto refuse = [what](const char* name) {
     return usage_error(fmt::format("-r replays the {} stored in the capture; --{} cannot be given with it", what, name));
   };
+  if (!vm.count("read")) return std::nullopt;
   for (const char* name : options)
     if (vm.count(name) && !vm[name].defaulted()) return refuse(name);
   for (const char* name : switches)

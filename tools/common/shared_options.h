@@ -54,20 +54,18 @@ void add_help_options(boost::program_options::options_description& d);  // -h, -
 // and fl-dns's --help.
 std::string exit_status_help(const char* tool);
 
-// Parses argv against `d`; with `positional`, bare words go to that hidden
-// option. A usage error carries Boost's message.
+// Parses argv against `d` and reads --help and --version into `o` (when
+// either is given, read nothing else); with `positional`, bare words go to
+// that hidden option. A usage error carries Boost's message.
 probe::Result<boost::program_options::variables_map> parse_command_line(
     int argc, const char* const* argv, const boost::program_options::options_description& d,
-    const char* positional = nullptr);
-
-// Reads --help and --version; true when either is given (nothing else is read).
-bool read_help(const boost::program_options::variables_map& vm, CommonOptions& o);
+    const char* positional, CommonOptions& o);
 
 // Reads -i, -S, -w, -r, -o, -O and --user (default: the sudo user, else
 // nobody); a usage error for an unknown output format.
 std::optional<probe::Error> read_common(const boost::program_options::variables_map& vm, CommonOptions& o);
 
-// With -r: a usage error naming the first of `options` given on the command
+// With -r (else nothing): a usage error naming the first of `options` given on the command
 // line (not defaulted) or of `switches` set, "-r replays the WHAT stored in
 // the capture; --NAME cannot be given with it".
 std::optional<probe::Error> refuse_with_replay(const boost::program_options::variables_map& vm, const char* what,

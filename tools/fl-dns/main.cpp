@@ -29,8 +29,6 @@ namespace {
 
 using probe::ErrorKind;
 
-int fail(const probe::Error& e) { return flcommon::fail("fl-dns", e); }
-
 class Printer final : public probe::engine::DnsObserver, public probe::engine::TraceObserver {
  public:
   Printer(std::ostream& out, bool json, int max_ttl) : out_(out), json_(json), trace_text_(out, max_ttl) {}
@@ -150,22 +148,10 @@ probe::Result<Setup> setup_live(const fldns::Options& o) {
   return s;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  auto parsed = fldns::parse_options(argc, argv);
-  if (!parsed) return fail(parsed.error());
-  const fldns::Options& o = *parsed;
-  if (auto rc = flcommon::answer_help(o, "fl-dns", fldns::usage)) return *rc;
-
-  auto output = flcommon::Output::start(o.output_file, o.user);
-  auto setup = o.read_path.empty() ? setup_live(o) : setup_replay(o);
-  if (!setup) return fail(setup.error());
-  Setup& s = *setup;
+// The run, privileges dropped: the engine of the mode, then the results.
+int run(const fldns::Options& o, Setup& s, flcommon::Output& output) {
   probe::io::Vantage& v = s.vantage;
-  if (auto opened = output.open(); !opened) return fail(opened.error());
   std::ostream& out = output.stream();
-
   flcommon::install_signals();
   std::atomic<int>& g_halt = flcommon::halt_flag();
   bool json = o.output == fldns::OutputFormat::json;
@@ -197,11 +183,7 @@ int main(int argc, char** argv) {
     }
   }
 
-  flcommon::RunEnd end;
-  end.tool = "fl-dns";
-  end.writer = v.writer.get();
-  end.source = v.source.get();
-  end.read_path = o.read_path;
+  auto end = flcommon::RunEnd::of("fl-dns", o, v);
   end.send_errors = send_errors;
   int rc = flcommon::finish_run(end, output);
   std::uint64_t hostile = stats.wrong_id + stats.wrong_source + stats.malformed_dns + stats.mismatched;
@@ -210,4 +192,12 @@ int main(int argc, char** argv) {
                              "{} not answering our question)\n",
                              hostile, stats.wrong_id, stats.wrong_source, stats.malformed_dns, stats.mismatched);
   return rc;
+}
+
+probe::Result<Setup> set_up(const fldns::Options& o) { return o.read_path.empty() ? setup_live(o) : setup_replay(o); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return flcommon::run_tool(argc, argv, "fl-dns", fldns::parse_options, fldns::usage, set_up, run);
 }

@@ -102,20 +102,18 @@ probe::Result<std::vector<DnsQuery>> parse_query_lines(const std::string& text, 
 }
 
 probe::Result<Options> parse_options(int argc, const char* const* argv) {
-  auto parsed = flcommon::parse_command_line(argc, argv, describe(), "arg");
+  Options o;
+  auto parsed = flcommon::parse_command_line(argc, argv, describe(), "arg", o);
   if (!parsed) return parsed.error();
+  if (o.help || o.version) return o;
   const po::variables_map& vm = *parsed;
 
-  Options o;
-  if (flcommon::read_help(vm, o)) return o;
-
-  if (vm.count("read"))
-    if (auto e = flcommon::refuse_with_replay(vm, "options",
-                                              {"arg", "query-file", "write", "interface", "source", "sport", "wait",
-                                               "tries", "pps", "concurrency", "check-zone", "parent", "max-ttl",
-                                               "gaplimit", "bufsize"},
-                                              {"trace", "tcp", "norec", "dnssec", "no-edns", "ignore-tc"}))
-      return *e;
+  if (auto e = flcommon::refuse_with_replay(vm, "options",
+                                            {"arg", "query-file", "write", "interface", "source", "sport", "wait",
+                                             "tries", "pps", "concurrency", "check-zone", "parent", "max-ttl",
+                                             "gaplimit", "bufsize"},
+                                            {"trace", "tcp", "norec", "dnssec", "no-edns", "ignore-tc"}))
+    return *e;
 
   using flcommon::read_int;
   auto& c = o.config;

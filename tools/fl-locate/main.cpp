@@ -76,40 +76,43 @@ class Progress {
   bool shown_ = false;
 };
 
-}  // namespace
+// What a campaign reads and writes, opened while still privileged.
+struct Setup {
+  locate::CampaignCapture campaign;
+  probe::model::AsnDb asn_db;
+  std::ofstream dot;  // --dot
+};
 
-int main(int argc, char** argv) {
-  auto parsed = fllocate::parse_options(argc, argv);
-  if (!parsed) return fail(parsed.error());
-  const fllocate::Options& o = *parsed;
-  if (auto rc = flcommon::answer_help(o, "fl-locate", fllocate::usage)) return *rc;
-
-  auto output = flcommon::Output::start(o.output_file, o.user);
+probe::Result<Setup> set_up(const fllocate::Options& o) {
   // Replay: the capture says what was probed and with which AS table.
-  probe::Result<locate::CampaignCapture> setup = make_error(ErrorKind::runtime, "");
+  probe::Result<locate::CampaignCapture> capture = make_error(ErrorKind::runtime, "");
   std::string asn_path = o.asn_db;
   if (!o.read_path.empty()) {
-    setup = locate::open_campaign(o.read_path);
-    if (!setup) return fail(setup.error());
-    if (asn_path.empty()) asn_path = setup->plan.asn_db;
+    capture = locate::open_campaign(o.read_path);
+    if (!capture) return capture.error();
+    if (asn_path.empty()) asn_path = capture->plan.asn_db;
   }
   if (asn_path.empty()) asn_path = probe::model::default_asn_db_path();
   auto asn_db = probe::model::AsnDb::load(asn_path);
-  if (!asn_db) return fail(asn_db.error());
+  if (!asn_db) return asn_db.error();
   if (o.read_path.empty()) {
-    setup = setup_live(o, *asn_db, asn_path);
-    if (!setup) return fail(setup.error());
+    capture = setup_live(o, *asn_db, asn_path);
+    if (!capture) return capture.error();
   }
-  locate::CampaignCapture& s = *setup;
-  probe::io::Vantage& v = s.vantage;
-
-  std::ofstream dot;
+  Setup s{std::move(*capture), std::move(*asn_db), {}};
   if (!o.dot_file.empty()) {
-    dot.open(o.dot_file, std::ios::trunc);
-    if (!dot) return fail(make_error(ErrorKind::output, "cannot write " + o.dot_file));
+    s.dot.open(o.dot_file, std::ios::trunc);
+    if (!s.dot) return make_error(ErrorKind::output, "cannot write " + o.dot_file);
   }
+  return s;
+}
 
-  if (auto opened = output.open(); !opened) return fail(opened.error());
+// The campaign, privileges dropped: baseline, run, analysis, report.
+int run(const fllocate::Options& o, Setup& setup, flcommon::Output& output) {
+  locate::CampaignCapture& s = setup.campaign;
+  probe::io::Vantage& v = s.vantage;
+  const probe::model::AsnDb& asn_db = setup.asn_db;
+  std::ofstream& dot = setup.dot;
   // A baseline capture is replayed, so it is read unprivileged like -r.
   std::string baseline_path = o.baseline;
   if (baseline_path.empty() && !o.read_path.empty() && !s.plan.baseline.empty()) {
@@ -118,7 +121,7 @@ int main(int argc, char** argv) {
   }
   std::optional<locate::Baseline> baseline;
   if (!baseline_path.empty()) {
-    auto b = locate::load_baseline(baseline_path, *asn_db);
+    auto b = locate::load_baseline(baseline_path, asn_db);
     if (!b) return fail(b.error());
     baseline = std::move(*b);
   }
@@ -136,24 +139,26 @@ int main(int argc, char** argv) {
     campaign.no_route = s.plan.no_route;
   }
   progress.clear();
-  auto report = locate::analyze(campaign, locate::lookup_in(*asn_db), baseline);
+  auto report = locate::analyze(campaign, locate::lookup_in(asn_db), baseline);
 
   std::ostream& out = output.stream();
   if (o.output == fllocate::OutputFormat::json) out << probe::format::to_json(report).dump() << '\n';
   else probe::format::write_text(out, report);
   int rc = 0;
   if (dot.is_open()) {
-    probe::format::write_dot(dot, report, s.plan.src, locate::lookup_in(*asn_db));
+    probe::format::write_dot(dot, report, s.plan.src, locate::lookup_in(asn_db));
     dot.close();
     if (!dot) rc = fail(make_error(ErrorKind::output, "writing " + o.dot_file + " failed"));
   }
-  flcommon::RunEnd end;
-  end.tool = "fl-locate";
-  end.writer = v.writer.get();
-  end.source = v.source.get();
-  end.read_path = o.read_path;
+  auto end = flcommon::RunEnd::of("fl-locate", o, v);
   end.covers = "the verdict covers";
   end.send_errors = stats.send_errors;
   end.rc = rc;
   return flcommon::finish_run(end, output);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return flcommon::run_tool(argc, argv, "fl-locate", fllocate::parse_options, fllocate::usage, set_up, run);
 }

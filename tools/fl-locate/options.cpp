@@ -81,12 +81,11 @@ std::string usage() {
 }
 
 probe::Result<Options> parse_options(int argc, const char* const* argv) {
-  auto parsed = flcommon::parse_command_line(argc, argv, describe());
-  if (!parsed) return parsed.error();
-  const po::variables_map& vm = *parsed;
-
   Options o;
-  if (flcommon::read_help(vm, o)) return o;
+  auto parsed = flcommon::parse_command_line(argc, argv, describe(), nullptr, o);
+  if (!parsed) return parsed.error();
+  if (o.help || o.version) return o;
+  const po::variables_map& vm = *parsed;
 
   auto text = [&vm](const char* name) { return vm.count(name) ? vm[name].as<std::string>() : std::string(); };
   auto list = [&vm](const char* name) {

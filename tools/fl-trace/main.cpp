@@ -25,8 +25,6 @@ namespace {
 
 using probe::ErrorKind;
 
-int fail(const probe::Error& e) { return flcommon::fail("fl-trace", e); }
-
 // Prints finished traces and, on a terminal, a progress line on stderr.
 // With `threaded`, traces the engine hands over are formatted and written on
 // an output thread (not with results on a terminal, which share it with the
@@ -167,22 +165,11 @@ probe::engine::TraceStats replay_foreign(probe::io::PacketSource& source, Printe
   return stats;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  auto parsed = fltrace::parse_options(argc, argv);
-  if (!parsed) return fail(parsed.error());
-  const fltrace::Options& o = *parsed;
-  if (auto rc = flcommon::answer_help(o, "fl-trace", fltrace::usage)) return *rc;
-
-  auto output = flcommon::Output::start(o.output_file, o.user);
-  auto setup = o.read_path.empty() ? setup_live(o) : setup_replay(o);
-  if (!setup) return fail(setup.error());
-  Setup& s = *setup;
+// The run, privileges dropped: the engine (or the foreign capture's
+// rebuild), then the results.
+int run(const fltrace::Options& o, Setup& s, flcommon::Output& output) {
   probe::io::Vantage& v = s.vantage;
-  if (auto opened = output.open(); !opened) return fail(opened.error());
   std::ostream& out = output.stream();
-
   flcommon::install_signals();
   std::atomic<int>& g_halt = flcommon::halt_flag();
   bool results_on_terminal = o.output_file.empty() && isatty(STDOUT_FILENO);
@@ -196,11 +183,7 @@ int main(int argc, char** argv) {
   }
   printer.finish();
 
-  flcommon::RunEnd end;
-  end.tool = "fl-trace";
-  end.writer = v.writer.get();
-  end.source = v.source.get();
-  end.read_path = o.read_path;
+  auto end = flcommon::RunEnd::of("fl-trace", o, v);
   end.send_errors = stats.send_errors;
   int rc = flcommon::finish_run(end, output);
   if (isatty(STDERR_FILENO))
@@ -208,4 +191,12 @@ int main(int argc, char** argv) {
                              stats.traces_done, stats.probes_sent, stats.replies, stats.late, stats.foreign,
                              s.record.config.doubletree ? fmt::format(", {} hops inferred", stats.inferred_hops) : "");
   return rc;
+}
+
+probe::Result<Setup> set_up(const fltrace::Options& o) { return o.read_path.empty() ? setup_live(o) : setup_replay(o); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return flcommon::run_tool(argc, argv, "fl-trace", fltrace::parse_options, fltrace::usage, set_up, run);
 }

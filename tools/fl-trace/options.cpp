@@ -55,20 +55,18 @@ std::string usage() {
 }
 
 probe::Result<Options> parse_options(int argc, const char* const* argv) {
-  auto parsed = flcommon::parse_command_line(argc, argv, describe(), "target");
+  Options o;
+  auto parsed = flcommon::parse_command_line(argc, argv, describe(), "target", o);
   if (!parsed) return parsed.error();
+  if (o.help || o.version) return o;
   const po::variables_map& vm = *parsed;
 
-  Options o;
-  if (flcommon::read_help(vm, o)) return o;
-
-  if (vm.count("read"))
-    if (auto e = flcommon::refuse_with_replay(vm, "options",
-                                              {"target", "target-file", "write", "interface", "source", "method",
-                                               "dport", "sport", "first-ttl", "max-ttl", "attempts", "wait",
-                                               "gaplimit", "pps", "concurrency"},
-                                              {"classic", "doubletree"}))
-      return *e;
+  if (auto e = flcommon::refuse_with_replay(vm, "options",
+                                            {"target", "target-file", "write", "interface", "source", "method",
+                                             "dport", "sport", "first-ttl", "max-ttl", "attempts", "wait",
+                                             "gaplimit", "pps", "concurrency"},
+                                            {"classic", "doubletree"}))
+    return *e;
 
   auto& c = o.config;
   auto method = probe::model::parse_method(vm["method"].as<std::string>());
