@@ -1,11 +1,15 @@
 // fl-trace sheds privilege once its sockets are open: the packet parser never
-// runs as root or with CAP_NET_RAW, and what it writes still lands.
+// runs as root or with CAP_NET_RAW, and what it writes still lands. With -O,
+// the root helper that renames the results holds nothing else.
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "lab_test_util.h"
@@ -50,6 +54,113 @@ TEST(Privileges, ResultsFileInARootOnlyDirectoryLands) {
   ASSERT_EQ(lines.traces.size(), 1u) << lines.parse_error;
   EXPECT_EQ(lines.traces[0]["stop_reason"], "completed");
   EXPECT_FALSE(std::filesystem::exists(out + ".part"));
+}
+
+// What /proc says about one process of a run: its status lines and the
+// targets of its descriptors.
+struct ProcView {
+  std::map<std::string, std::string> status;  // "Uid" -> "0\t0\t0\t0"
+  std::vector<std::string> fds;               // "socket:[1234]", "/dev/null", ...
+};
+
+// Parses the "pid N" / "Key:\tvalue" / "fd TARGET" lines of kProcScript.
+std::map<std::string, ProcView> parse_procs(const std::string& text) {
+  std::map<std::string, ProcView> out;
+  std::istringstream lines(text);
+  std::string line, pid;
+  while (std::getline(lines, line)) {
+    if (line.rfind("pid ", 0) == 0) pid = line.substr(4);
+    else if (line.rfind("fd ", 0) == 0) out[pid].fds.push_back(line.substr(3));
+    else if (auto colon = line.find(":\t"); colon != std::string::npos && !pid.empty())
+      out[pid].status[line.substr(0, colon)] = line.substr(colon + 2);
+  }
+  return out;
+}
+
+// Prints every process of the run started as $p (it and its children).
+const char* kProcScript =
+    "for q in $p $(cat /proc/$p/task/$p/children); do echo \"pid $q\"; "
+    "grep -E '^(Uid|CapEff|CapPrm|CapBnd):' /proc/$q/status; "
+    "for f in /proc/$q/fd/*; do echo \"fd $(readlink $f)\"; done; done; ";
+
+// -O as root for --user nobody: while the trace runs, the process that stays
+// root (to rename the results into place) has no socket open and no
+// capability but CAP_DAC_OVERRIDE; the worker has the sockets, as nobody.
+TEST(Privileges, RenameHelperHoldsNoSocketAndOnlyTheRenameCapability) {
+  FL_REQUIRE_LAB(true);
+  Lab lab = make_lab("drop-hop2");
+  TempDir dir;
+  const std::string out = dir.file("results.json");
+  std::string script = fl_trace_path() + " --user nobody -W 1 -g 2 -o json -O " + out +
+                       " 198.18.200.1 & p=$!; sleep 0.6; " + kProcScript + "wait $p";
+  auto r = lab.exec("vp", {"sh", "-c", script});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto procs = parse_procs(r.out);
+  ASSERT_EQ(procs.size(), 2u) << r.out;
+  int roots = 0;
+  int workers = 0;
+  for (const auto& [pid, view] : procs) {
+    auto socket = [](const std::string& fd) { return fd.rfind("socket:", 0) == 0; };
+    auto sockets = std::count_if(view.fds.begin(), view.fds.end(), socket);
+    const std::string uid = view.status.count("Uid") ? view.status.at("Uid") : "";
+    if (uid.rfind("0\t", 0) == 0) {
+      ++roots;
+      EXPECT_EQ(sockets, 0) << "root process " << pid << " holds a socket:\n" << r.out;
+      EXPECT_EQ(view.status.at("CapEff"), "0000000000000002") << r.out;  // CAP_DAC_OVERRIDE alone
+      EXPECT_EQ(view.status.at("CapPrm"), "0000000000000002") << r.out;
+      EXPECT_EQ(view.status.at("CapBnd"), "0000000000000002") << r.out;
+      for (const auto& fd : view.fds) EXPECT_EQ(fd.find(out), std::string::npos) << "root holds " << fd;
+    } else {
+      ++workers;
+      EXPECT_EQ(uid, "65534\t65534\t65534\t65534") << r.out;
+      EXPECT_GE(sockets, 2) << "the worker's raw and packet sockets:\n" << r.out;  // the check sees sockets
+      EXPECT_EQ(view.status.at("CapEff"), "0000000000000000") << r.out;
+    }
+  }
+  EXPECT_EQ(roots, 1) << r.out;
+  EXPECT_EQ(workers, 1) << r.out;
+  auto lines = parse_lines(ExecResult{0, slurp(out), "", false});
+  ASSERT_EQ(lines.traces.size(), 1u) << lines.parse_error;
+  EXPECT_FALSE(std::filesystem::exists(out + ".part"));
+}
+
+// SIGTERM to the process a script started (the helper) reaches the worker,
+// which finishes what is in flight: the run ends within 2 s, exit 130, with
+// the results of what came before in place and no .part left behind.
+TEST(Privileges, SigtermToTheHelperEndsTheRunPromptlyWithoutAPartFile) {
+  FL_REQUIRE_LAB(true);
+  Lab lab = make_lab("drop-hop2");
+  TempDir dir;
+  const std::string out = dir.file("results.json");
+  std::string script = fl_trace_path() + " --user nobody -W 1 -g 5 -o json -O " + out +
+                       " 198.18.200.1 & p=$!; sleep 0.6; kill -TERM $p; t0=$(date +%s%N); wait $p; rc=$?; "
+                       "t1=$(date +%s%N); echo \"rc=$rc ms=$(( (t1 - t0) / 1000000 ))\"";
+  auto r = lab.exec("vp", {"sh", "-c", script});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  int rc = -1;
+  long ms = -1;
+  ASSERT_EQ(std::sscanf(r.out.c_str(), "rc=%d ms=%ld", &rc, &ms), 2) << r.out;
+  EXPECT_EQ(rc, 130) << r.err;
+  EXPECT_LT(ms, 2000) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(out + ".part"));
+  auto lines = parse_lines(ExecResult{0, slurp(out), "", false});
+  EXPECT_EQ(lines.traces.size(), 1u) << lines.parse_error;
+}
+
+// The helper killed outright: the worker learns it from its pipe and stops.
+TEST(Privileges, WorkerStopsWhenTheHelperDies) {
+  FL_REQUIRE_LAB(true);
+  Lab lab = make_lab("drop-hop2");
+  TempDir dir;
+  std::string script = fl_trace_path() + " --user nobody -W 1 -g 5 -o json -O " + dir.file("results.json") +
+                       " 198.18.200.1 2>/dev/null & p=$!; sleep 0.6; c=$(cat /proc/$p/task/$p/children); "
+                       "kill -KILL $p; i=0; while [ $i -lt 20 ] && grep -q '^State:.*[RS]' /proc/$c/status 2>/dev/null; "
+                       "do sleep 0.1; i=$((i + 1)); done; echo \"waited $i\"";
+  auto r = lab.exec("vp", {"sh", "-c", script});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  int tenths = -1;
+  ASSERT_EQ(std::sscanf(r.out.c_str(), "waited %d", &tenths), 1) << r.out;
+  EXPECT_LT(tenths, 20) << "the worker still ran 2 s after its helper died";
 }
 
 // A binary given CAP_NET_RAW with setcap runs for an ordinary user.

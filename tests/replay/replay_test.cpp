@@ -300,6 +300,26 @@ TEST(ReplayErrors, UnknownLinkTypeIsNamed) {
   EXPECT_NE(o.err.find("link type 239 (NFLOG) is not supported"), std::string::npos) << o.err;
 }
 
+// A pcap of no packets whose link type (NFLOG) no tool parses: every tool's
+// -r refuses it in the same words and with the same exit status, fl-dns
+// (which once skipped the check) included.
+TEST(ReplayErrors, EveryToolRefusesAnUnknownLinkTypeAlike) {
+  testsupport::TempDir dir;
+  const std::string header("\xd4\xc3\xb2\xa1\x02\x00\x04\x00"   // magic, version 2.4
+                           "\x00\x00\x00\x00\x00\x00\x00\x00"   // thiszone, sigfigs
+                           "\xff\xff\x00\x00\xef\x00\x00\x00",  // snaplen 65535, link type 239
+                           24);
+  const std::string cap = dir.file("nflog.pcap");
+  testsupport::write_file(cap, header);
+  for (const char* tool : {FL_TRACE_BIN, FL_DNS_BIN, FL_LOCATE_BIN}) {
+    auto o = run({tool, "-r", cap});
+    const std::string name = fs::path(tool).filename().string();
+    EXPECT_EQ(o.exit_code, 4) << name << ": " << o.err;
+    EXPECT_EQ(o.err, name + ": " + cap + ": link type 239 (NFLOG) is not supported\n");
+    EXPECT_TRUE(o.out.empty()) << name;
+  }
+}
+
 TEST(ReplayErrors, TruncatedCaptureKeepsWhatCameBeforeAndSaysSo) {
   auto entries = entries_of(Tool::trace);
   ASSERT_FALSE(entries.empty());

@@ -18,6 +18,13 @@ void on_signal(int) { g_halt.fetch_add(1); }
 
 std::atomic<int>& halt_flag() { return g_halt; }
 
+std::optional<int> answer_help(const CommonOptions& o, const char* tool, std::string (*usage)()) {
+  if (o.help) std::cout << usage();
+  else if (o.version) std::cout << tool << " (faultline) 0.1.0\n";
+  else return std::nullopt;
+  return 0;
+}
+
 void install_signals() {
   struct sigaction sa {};
   sa.sa_handler = on_signal;
@@ -38,12 +45,18 @@ int fail(const char* tool, const probe::Error& e) {
   return kExitRuntime;
 }
 
-probe::Result<Output> Output::open(const std::string& path, const std::string& user) {
-  Output out;
-  if (!path.empty()) {
-    auto r = ResultsFile::create(path);
+Output Output::start(const std::string& path, const std::string& user) {
+  Output out(path, user);
+  if (!path.empty() && geteuid() == 0 && user != "root")
+    if (auto helper = RenameHelper::start(path)) out.helper_.emplace(std::move(*helper));
+  return out;
+}
+
+probe::Result<bool> Output::open() {
+  if (!path_.empty()) {
+    auto r = ResultsFile::create(path_, helper_ ? &*helper_ : nullptr);
     if (!r) return r.error();
-    out.file_.emplace(std::move(*r));
+    file_.emplace(std::move(*r));
   } else if (!isatty(STDOUT_FILENO)) {
     // To a pipe or file stdout has a 4 KiB buffer: a replayed campaign's
     // 100 MB would take 25,000 writes. Results still reach the reader at
@@ -51,10 +64,10 @@ probe::Result<Output> Output::open(const std::string& path, const std::string& u
     std::setvbuf(stdout, nullptr, _IOFBF, 1 << 16);
   }
   // Sockets, capture and files are open: nothing after this runs privileged.
-  if (out.file_ && geteuid() == 0 && user != "root") out.file_->keep_renamer();
-  auto dropped = probe::io::drop_privileges(user);
+  auto dropped = probe::io::drop_privileges(user_);
   if (!dropped) return dropped.error();
-  return out;
+  if (helper_) helper_->watch();
+  return true;
 }
 
 std::ostream& Output::stream() { return file_ ? file_->stream() : std::cout; }
@@ -63,6 +76,15 @@ probe::Result<bool> Output::finish() {
   if (file_) return file_->commit();
   if (!(std::cout << std::flush)) return probe::make_error(probe::ErrorKind::output, "writing results failed");
   return true;
+}
+
+RunEnd RunEnd::of(const char* tool, const CommonOptions& o, const probe::io::Vantage& v) {
+  RunEnd end;
+  end.tool = tool;
+  end.writer = v.writer.get();
+  end.source = v.source.get();
+  end.read_path = o.read_path;
+  return end;
 }
 
 int finish_run(const RunEnd& end, Output& output) {

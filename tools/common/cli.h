@@ -1,7 +1,7 @@
 #pragma once
-// What every tool's main does the same way: exit codes, Ctrl-C handling,
-// error messages, and opening the results (file or stdout) before dropping
-// root.
+// What every tool's main does the same way: --help and --version, exit
+// codes, Ctrl-C handling, error messages, and opening the results (file or
+// stdout) before dropping root.
 
 #include <atomic>
 #include <cstdint>
@@ -12,7 +12,9 @@
 #include "probe/error.h"
 #include "probe/io/capture_writer.h"
 #include "probe/io/packet_source.h"
+#include "probe/io/vantage.h"
 #include "results_file.h"
+#include "shared_options.h"
 
 namespace flcommon {
 
@@ -24,6 +26,9 @@ inline constexpr int kExitInput = 4;
 inline constexpr int kExitOutput = 5;
 inline constexpr int kExitInterrupted = 130;
 
+// With --help or --version: prints it and returns the exit code (0).
+std::optional<int> answer_help(const CommonOptions& o, const char* tool, std::string (*usage)());
+
 // How many times SIGINT/SIGTERM arrived: 1 = finish what is in flight,
 // 2 = stop now. The one piece of global state: a handler reaches nothing else.
 std::atomic<int>& halt_flag();
@@ -34,20 +39,32 @@ void install_signals();
 int fail(const char* tool, const probe::Error& e);
 
 // Where results go: the -O file (complete or absent, see ResultsFile) or
-// stdout. Opened while still privileged; then drops privileges to `user`.
+// stdout.
 class Output {
  public:
-  static probe::Result<Output> open(const std::string& path, const std::string& user);
+  // First thing, before the run opens anything: with -O as root for another
+  // --user, forks the rename helper (see results_file.h) and returns in the
+  // worker.
+  static Output start(const std::string& path, const std::string& user);
+  // Once sockets, capture and files are open: creates the results file (or
+  // readies stdout), then drops privileges to the user.
+  probe::Result<bool> open();
   std::ostream& stream();
   // Commits the file, or flushes stdout; an output error if that fails.
   probe::Result<bool> finish();
 
  private:
-  std::optional<ResultsFile> file_;
+  Output(std::string path, std::string user) : path_(std::move(path)), user_(std::move(user)) {}
+  std::string path_;
+  std::string user_;
+  std::optional<RenameHelper> helper_;
+  std::optional<ResultsFile> file_;  // after helper_, which it points to (so move an Output before open() only)
 };
 
 // How a run ended, for finish_run: what every tool checks and says last.
 struct RunEnd {
+  // The tool's, with -w's writer, what was read and -r's path filled in.
+  static RunEnd of(const char* tool, const CommonOptions& o, const probe::io::Vantage& v);
   const char* tool = "";
   probe::io::CaptureWriter* writer = nullptr;  // -w, if any
   probe::io::PacketSource* source = nullptr;   // what was read, if anything
@@ -62,5 +79,25 @@ struct RunEnd {
 // refused, and returns the exit code: the first error's, else 130 after
 // Ctrl-C, else 0.
 int finish_run(const RunEnd& end, Output& output);
+
+// The frame of a tool's main: parses the options, answers --help and
+// --version, forks the rename helper (Output::start), runs
+// `set_up(options)` (still privileged; a probe::Result), opens the results
+// and drops privileges, and returns `run(options, setup, output)`. A
+// failure on the way is reported as "TOOL: message" and its exit code
+// returned.
+template <class Options, class SetUp, class Run>
+int run_tool(int argc, char** argv, const char* tool, probe::Result<Options> (*parse)(int, const char* const*),
+             std::string (*usage)(), SetUp set_up, Run run) {
+  auto parsed = parse(argc, argv);
+  if (!parsed) return fail(tool, parsed.error());
+  const Options& o = *parsed;
+  if (auto rc = answer_help(o, tool, usage)) return *rc;
+  auto output = Output::start(o.output_file, o.user);
+  auto setup = set_up(o);
+  if (!setup) return fail(tool, setup.error());
+  if (auto opened = output.open(); !opened) return fail(tool, opened.error());
+  return run(o, *setup, output);
+}
 
 }  // namespace flcommon

@@ -2,44 +2,77 @@
 // The -O results file of a tool: written to NAME.part and renamed into place
 // only when the run ends well, so it is complete or absent.
 //
-// Tools drop root after opening their sockets; the directory of the results
-// file may then be out of reach for the rename. With keep_renamer(), the
-// process forks before dropping: the root parent does nothing but wait, and
-// renames the file when the child asks it to (the child's exit status becomes
-// the process's).
+// Tools drop root once their sockets are open; the directory of the results
+// file may then be out of reach for the rename. So a run as root that writes
+// -O for another --user first forks a rename helper, before it opens
+// anything. The helper stays root with nothing in hand: no socket, no file
+// but its two pipes to the worker and stderr, only CAP_DAC_OVERRIDE (what a
+// rename or unlink in a directory root could not otherwise write needs). It
+// forwards SIGINT, SIGTERM and SIGHUP sent to it to the worker (down a pipe:
+// without CAP_KILL it may not signal another uid), and when the worker exits
+// it renames the file (or removes it, never committed) and exits with the
+// worker's status. The worker gets SIGTERM if the helper dies (the pipe ends;
+// a parent-death signal would be refused for the same want of CAP_KILL).
+
+#include <sys/types.h>
 
 #include <fstream>
+#include <optional>
 #include <string>
 
 #include "probe/error.h"
 
 namespace flcommon {
 
+// The worker's end of the rename helper.
+class RenameHelper {
+ public:
+  // Forks the helper for PATH; returns in the worker only. nullopt when it
+  // cannot fork (the worker then renames itself).
+  static std::optional<RenameHelper> start(const std::string& path);
+  RenameHelper(RenameHelper&& o) noexcept;
+  RenameHelper& operator=(RenameHelper&&) = delete;
+  ~RenameHelper();
+
+  // Once the worker has dropped privileges: the signals the helper forwards
+  // raised here, and SIGTERM when the helper dies.
+  void watch();
+  // PATH.part exists now: the helper removes it unless asked to rename.
+  void created();
+  // Asks the helper to rename PATH.part to PATH once the worker exits;
+  // false if the helper is gone.
+  bool rename();
+
+ private:
+  RenameHelper(int requests, int signals, pid_t helper) : requests_(requests), signals_(signals), helper_(helper) {}
+  int requests_ = -1;  // write end: 'P' created, 'R' rename
+  int signals_ = -1;   // read end: signal numbers the helper forwards
+  pid_t helper_ = -1;
+};
+
 class ResultsFile {
  public:
-  // Creates PATH.part; an output error if it cannot.
-  static probe::Result<ResultsFile> create(const std::string& path);
+  // Creates PATH.part (telling `helper`, if any); an output error if it cannot.
+  static probe::Result<ResultsFile> create(const std::string& path, RenameHelper* helper);
   ResultsFile(ResultsFile&& o) noexcept
-      : path_(std::move(o.path_)), out_(std::move(o.out_)), renamer_fd_(o.renamer_fd_), committed_(o.committed_) {
+      : path_(std::move(o.path_)), out_(std::move(o.out_)), helper_(o.helper_), committed_(o.committed_) {
     o.path_.clear();
-    o.renamer_fd_ = -1;
+    o.helper_ = nullptr;
   }
   ResultsFile& operator=(ResultsFile&&) = delete;
   ~ResultsFile();
 
   std::ostream& stream() { return out_; }
-  // Forks; returns in the child only. The parent waits for the child and
-  // exits with its status, renaming the file first when the child committed.
-  void keep_renamer();
-  // Flushes, closes and renames into place (itself, or through the parent).
+  // Flushes, closes and renames into place (itself, or through the helper).
   // A results file never committed is removed: complete or absent.
   probe::Result<bool> commit();
 
  private:
-  ResultsFile(std::string path, std::ofstream out) : path_(std::move(path)), out_(std::move(out)) {}
+  ResultsFile(std::string path, std::ofstream out, RenameHelper* helper)
+      : path_(std::move(path)), out_(std::move(out)), helper_(helper) {}
   std::string path_;
   std::ofstream out_;
-  int renamer_fd_ = -1;  // write end of the pipe to the renaming parent
+  RenameHelper* helper_ = nullptr;  // not owned (Output holds both)
   bool committed_ = false;
 };
 

@@ -8,33 +8,26 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
-#include <random>
 
 #include "options.h"
 #include "cli.h"
 #include "probe/engine/capture_filter.h"
 #include "probe/engine/dns_engine.h"
+#include "probe/engine/dns_trace.h"
 #include "probe/engine/trace_engine.h"
 #include "probe/engine/zone_check.h"
 #include "probe/format/dns_json.h"
+#include "probe/record/dns_record.h"
 #include "probe/format/dns_text.h"
+#include "probe/record/trace_record.h"
 #include "probe/format/trace_json.h"
 #include "probe/format/trace_text.h"
-#include "probe/io/capture_writer.h"
-#include "probe/io/privileges.h"
-#include "probe/io/route.h"
-#include "probe/io/tcp_streams.h"
+#include "probe/io/vantage.h"
 #include "probe/model/targets.h"
-#include "probe/record/dns_record.h"
-#include "probe/record/trace_record.h"
 
 namespace {
 
 using probe::ErrorKind;
-
-using flcommon::kExitInterrupted;
-
-int fail(const probe::Error& e) { return flcommon::fail("fl-dns", e); }
 
 class Printer final : public probe::engine::DnsObserver, public probe::engine::TraceObserver {
  public:
@@ -68,27 +61,22 @@ struct Plan {
 
 struct Setup {
   Plan plan;
-  std::unique_ptr<probe::io::PacketSource> source;
-  std::unique_ptr<probe::io::PacketSink> sink;
-  std::unique_ptr<probe::io::TcpStreams> streams;
-  std::unique_ptr<probe::io::CaptureWriter> writer;
-  std::unique_ptr<probe::io::UdpPortHold> port_hold;
+  probe::io::Vantage vantage;
 };
 
 probe::Result<Setup> setup_replay(const fldns::Options& o) {
   Setup s;
-  auto comment = probe::io::read_section_comment(o.read_path);
-  if (!comment) return comment.error();
-  auto source = probe::io::open_file(o.read_path);
-  if (!source) return source.error();
-  if (!*comment)
-    return probe::make_error(ErrorKind::input, o.read_path + ": not a faultline capture (no run record)");
-  auto kind = probe::record::run_record_kind(**comment);
+  auto vantage = probe::io::open_replay(o.read_path);
+  if (!vantage) return vantage.error();
+  s.vantage = std::move(*vantage);
+  const auto& comment = s.vantage.record;
+  if (!comment) return probe::make_error(ErrorKind::input, o.read_path + ": not a faultline capture (no run record)");
+  auto kind = probe::record::run_record_kind(*comment);
   if (!kind) return probe::make_error(ErrorKind::input, o.read_path + ": " + kind.error().message);
   if (kind->first != "fl-dns")
     return probe::make_error(ErrorKind::input, o.read_path + ": written by " + kind->first + ", not fl-dns");
   if (kind->second) {
-    auto record = probe::record::parse_run_record(**comment);
+    auto record = probe::record::parse_run_record(*comment);
     if (!record) return probe::make_error(ErrorKind::input, o.read_path + ": " + record.error().message);
     auto targets = probe::model::expand_targets(record->targets);
     if (!targets) return probe::make_error(ErrorKind::input, o.read_path + ": run record: " + targets.error().message);
@@ -96,14 +84,11 @@ probe::Result<Setup> setup_replay(const fldns::Options& o) {
     s.plan.trace = std::move(*record);
     s.plan.trace_targets = std::move(*targets);
   } else {
-    auto record = probe::record::parse_dns_run_record(**comment);
+    auto record = probe::record::parse_dns_run_record(*comment);
     if (!record) return probe::make_error(ErrorKind::input, o.read_path + ": " + record.error().message);
     s.plan.mode = record->mode;
     s.plan.dns = std::move(*record);
   }
-  s.source = std::move(*source);
-  s.sink = probe::io::null_sink();
-  s.streams = probe::io::null_tcp_streams();
   return s;
 }
 
@@ -128,98 +113,45 @@ probe::Result<Setup> setup_live(const fldns::Options& o) {
   if (o.mode != fldns::Mode::zone && p.dns.queries.empty()) return probe::make_error(ErrorKind::usage, "no queries given");
   probe::model::Address first = o.mode == fldns::Mode::zone ? o.parents.front() : p.dns.queries.front().server;
 
-  std::random_device rd;
-  c.run_key = (std::uint64_t{rd()} << 32) | rd();
-  if (!o.sport_given) c.sport = static_cast<std::uint16_t>(40000 + rd() % 20000);
-  if (!o.source.empty()) {
-    auto src = probe::model::Address::parse(o.source);
-    if (!src || !src->is_v4()) return probe::make_error(ErrorKind::usage, "bad source address '" + o.source + "'");
-    c.src = *src;
-  } else {
-    auto src = probe::io::source_for(first);
-    if (!src) return src.error();
-    c.src = *src;
-  }
-  p.dns.interface = o.interface;
-  if (p.dns.interface.empty()) {
-    auto iface = probe::io::interface_for(c.src);
-    if (!iface) return iface.error();
-    p.dns.interface = *iface;
-  }
-  std::string filter = probe::engine::dns_capture_filter(c.src);
-  std::string comment;
+  auto key = probe::io::draw_run_key(o.sport_given ? std::optional<std::uint16_t>(c.sport) : std::nullopt);
+  c.run_key = key.key;
+  c.sport = key.sport;
+  auto endpoint = probe::io::find_endpoint({o.source, o.interface}, first);
+  if (!endpoint) return endpoint.error();
+  c.src = endpoint->src;
+  p.dns.interface = endpoint->interface;
+  probe::io::VantageSpec spec;
+  spec.src = c.src;
+  // Whole frames: TCP answers arrive as offloaded segments of up to 64 KiB,
+  // and a cut one could not be reassembled (here or in replay).
+  spec.capture = {p.dns.interface, probe::engine::dns_capture_filter(c.src)};
+  spec.capture.snaplen = 65600;
+  spec.capture.buffer_bytes = 64 << 20;
+  spec.hold_udp_port = c.sport;
+  spec.tcp = true;
+  spec.write_path = o.write_path;
   if (o.mode == fldns::Mode::trace) {
     auto& t = p.trace;
     t.tool = "fl-dns";
     t.interface = p.dns.interface;
-    t.config.method = probe::model::Method::dns;
-    t.config.src = c.src;
-    t.config.sport = c.sport;
-    t.config.dport = 53;
-    t.config.max_ttl = static_cast<std::uint8_t>(o.max_ttl);
-    t.config.attempts = c.tries;
-    t.config.wait_us = c.wait_us;
-    t.config.gaplimit = o.gaplimit;
-    t.config.pps = c.pps;
-    t.config.run_key = c.run_key;
-    t.config.dns_qname = o.queries.front().qname;
-    t.config.dns_qtype = o.queries.front().qtype;
-    t.config.dns_rd = o.queries.front().rd;
+    t.config = probe::engine::dns_trace_config(c, o.queries.front(), static_cast<std::uint8_t>(o.max_ttl), o.gaplimit);
     t.targets = {o.queries.front().server.to_string()};
     p.trace_targets = {o.queries.front().server};
-    filter = probe::engine::capture_filter(t.config);
-    comment = probe::record::to_comment(t);
+    spec.capture.filter = probe::engine::capture_filter(t.config);
+    spec.record = probe::record::to_comment(t);
   } else {
-    comment = probe::record::to_comment(p.dns);
+    spec.record = probe::record::to_comment(p.dns);
   }
-  auto sink = probe::io::open_raw_socket(c.src.family());
-  if (!sink) return sink.error();
-  s.sink = std::move(*sink);
-  auto hold = probe::io::UdpPortHold::bind(c.src, c.sport);
-  if (!hold) return hold.error();
-  s.port_hold = std::move(*hold);
-  s.streams = probe::io::kernel_tcp_streams();
-  // Whole frames: TCP answers arrive as offloaded segments of up to 64 KiB,
-  // and a cut one could not be reassembled (here or in replay).
-  probe::io::LiveOptions live{p.dns.interface, filter};
-  live.snaplen = 65600;
-  live.buffer_bytes = 64 << 20;
-  auto source = probe::io::open_live(live);
-  if (!source) return source.error();
-  s.source = std::move(*source);
-  if (!o.write_path.empty()) {
-    auto w = probe::io::CaptureWriter::create(o.write_path, s.source->linktype(), comment);
-    if (!w) return w.error();
-    s.writer = std::move(*w);
-    s.source = probe::io::tee(std::move(s.source), *s.writer);
-  }
+  auto vantage = probe::io::open_vantage(spec);
+  if (!vantage) return vantage.error();
+  s.vantage = std::move(*vantage);
   return s;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  auto parsed = fldns::parse_options(argc, argv);
-  if (!parsed) return fail(parsed.error());
-  const fldns::Options& o = *parsed;
-  if (o.help) {
-    std::cout << fldns::usage();
-    return 0;
-  }
-  if (o.version) {
-    std::cout << "fl-dns (faultline) 0.1.0\n";
-    return 0;
-  }
-
-  auto setup = o.read_path.empty() ? setup_live(o) : setup_replay(o);
-  if (!setup) return fail(setup.error());
-  Setup& s = *setup;
-
-  // Sockets, capture and files are open: nothing after this runs privileged.
-  auto output = flcommon::Output::open(o.output_file, o.user);
-  if (!output) return fail(output.error());
-  std::ostream& out = output->stream();
-
+// The run, privileges dropped: the engine of the mode, then the results.
+int run(const fldns::Options& o, Setup& s, flcommon::Output& output) {
+  probe::io::Vantage& v = s.vantage;
+  std::ostream& out = output.stream();
   flcommon::install_signals();
   std::atomic<int>& g_halt = flcommon::halt_flag();
   bool json = o.output == fldns::OutputFormat::json;
@@ -228,7 +160,7 @@ int main(int argc, char** argv) {
   std::uint64_t send_errors = 0;
   switch (s.plan.mode) {
     case fldns::Mode::query: {
-      probe::engine::DnsEngine engine(s.plan.dns.config, s.plan.dns.queries, *s.source, *s.sink, *s.streams, printer);
+      probe::engine::DnsEngine engine(s.plan.dns.config, s.plan.dns.queries, *v.source, *v.sink, *v.streams, printer);
       stats = engine.run(g_halt);
       send_errors = stats.send_errors;
       break;
@@ -236,7 +168,7 @@ int main(int argc, char** argv) {
     case fldns::Mode::zone: {
       probe::engine::ZoneCheckConfig zc{s.plan.dns.config, s.plan.dns.zone, s.plan.dns.parents};
       std::vector<probe::model::DnsExchange> exchanges;
-      auto report = probe::engine::check_zone(zc, *s.source, *s.sink, *s.streams, g_halt, exchanges, stats);
+      auto report = probe::engine::check_zone(zc, *v.source, *v.sink, *v.streams, g_halt, exchanges, stats);
       if (json)
         for (const auto& e : exchanges) printer.on_exchange(e);
       printer.zone(report);
@@ -244,24 +176,28 @@ int main(int argc, char** argv) {
       break;
     }
     case fldns::Mode::trace: {
-      probe::engine::TraceEngine engine(s.plan.trace.config, s.plan.trace_targets, *s.source, *s.sink, printer);
+      probe::engine::TraceEngine engine(s.plan.trace.config, s.plan.trace_targets, *v.source, *v.sink, printer);
       auto ts = engine.run(g_halt);
       send_errors = ts.send_errors;
       break;
     }
   }
 
-  flcommon::RunEnd end;
-  end.tool = "fl-dns";
-  end.writer = s.writer.get();
-  end.source = s.source.get();
-  end.read_path = o.read_path;
+  auto end = flcommon::RunEnd::of("fl-dns", o, v);
   end.send_errors = send_errors;
-  int rc = flcommon::finish_run(end, *output);
+  int rc = flcommon::finish_run(end, output);
   std::uint64_t hostile = stats.wrong_id + stats.wrong_source + stats.malformed_dns + stats.mismatched;
   if (hostile > 0)
     std::cerr << fmt::format("fl-dns: {} untrusted responses ignored ({} wrong id, {} wrong source, {} malformed, "
                              "{} not answering our question)\n",
                              hostile, stats.wrong_id, stats.wrong_source, stats.malformed_dns, stats.mismatched);
   return rc;
+}
+
+probe::Result<Setup> set_up(const fldns::Options& o) { return o.read_path.empty() ? setup_live(o) : setup_replay(o); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return flcommon::run_tool(argc, argv, "fl-dns", fldns::parse_options, fldns::usage, set_up, run);
 }

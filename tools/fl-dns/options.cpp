@@ -2,11 +2,9 @@
 
 #include "option_values.h"
 
-#include <boost/program_options.hpp>
-#include <probe/io/privileges.h>
 #include <fmt/format.h>
 
-#include <cmath>
+#include <boost/program_options.hpp>
 #include <sstream>
 
 #include "probe/packet/dns.h"
@@ -40,17 +38,14 @@ po::options_description describe() {
       ("concurrency,c", po::value<int>()->default_value(256), "exchanges in flight")
       ("max-ttl,m", po::value<int>()->default_value(30), "largest TTL (--trace)")
       ("gaplimit,g", po::value<int>()->default_value(5), "silent hops in a row that end a trace (--trace)")
-      ("sport,s", po::value<int>(), "UDP source port (default random per run)")
-      ("interface,i", po::value<std::string>(), "capture interface (default: route to the first server)")
-      ("source,S", po::value<std::string>(), "source address")
-      ("query-file,T", po::value<std::string>(), "file of queries, one 'SERVER NAME [TYPE]' per line")
-      ("write,w", po::value<std::string>(), "write every packet of the run to this pcapng file")
-      ("read,r", po::value<std::string>(), "replay a capture written with -w")
-      ("output,o", po::value<std::string>()->default_value("text"), "text | json (JSON Lines)")
-      ("output-file,O", po::value<std::string>(), "write results here instead of stdout")
-      ("user", po::value<std::string>(), "user to run as once sockets are open (default: the sudo user, else nobody; root keeps root)")
-      ("help,h", po::bool_switch(), "show this help")
-      ("version", po::bool_switch(), "show the version");
+      ("sport,s", po::value<int>(), "UDP source port (default random per run)");
+  flcommon::SharedHelp help;
+  help.interface = "capture interface (default: route to the first server)";
+  flcommon::add_endpoint_options(d, help);
+  d.add_options()("query-file,T", po::value<std::string>(), "file of queries, one 'SERVER NAME [TYPE]' per line");
+  flcommon::add_io_options(d, help);
+  flcommon::add_user_option(d, help);
+  flcommon::add_help_options(d);
   return d;
 }
 
@@ -62,13 +57,7 @@ probe::Result<Address> server_address(const std::string& text) {
 
 }  // namespace
 
-const std::vector<std::string>& root_servers() {
-  static const std::vector<std::string> roots = {
-      "198.41.0.4",   "170.247.170.2", "192.33.4.12",  "199.7.91.13",   "192.203.230.10",
-      "192.5.5.241",  "192.112.36.4",  "198.97.190.53", "192.36.148.17", "192.58.128.30",
-      "193.0.14.129", "199.7.83.42",   "202.12.27.33"};
-  return roots;
-}
+const std::vector<std::string>& root_servers() { return flcommon::root_servers(); }
 
 std::string usage() {
   std::ostringstream s;
@@ -79,9 +68,7 @@ std::string usage() {
        "       fl-dns -r FILE [-o json] [-O FILE]\n\n"
        "DNS queries over raw UDP (and TCP) toward nameservers, delegation checks and\n"
        "TTL-limited DNS traces; every packet captured with libpcap and replayable offline.\n\n"
-    << describe() << "\nExit status: 0 ok, 1 runtime error, 2 usage, 3 no privilege,\n"
-                     "4 unreadable capture, 5 cannot write output, 130 interrupted.\n"
-                     "See fl-dns(1) and fl-json(5).\n";
+    << describe() << flcommon::exit_status_help("fl-dns");
   return s.str();
 }
 
@@ -115,37 +102,18 @@ probe::Result<std::vector<DnsQuery>> parse_query_lines(const std::string& text, 
 }
 
 probe::Result<Options> parse_options(int argc, const char* const* argv) {
-  po::options_description d = describe();
-  po::options_description hidden;
-  hidden.add_options()("arg", po::value<std::vector<std::string>>(), "");
-  po::options_description all;
-  all.add(d).add(hidden);
-  po::positional_options_description pos;
-  pos.add("arg", -1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return usage_error(e.what());
-  }
-
   Options o;
-  o.help = vm["help"].as<bool>();
-  o.version = vm["version"].as<bool>();
+  auto parsed = flcommon::parse_command_line(argc, argv, describe(), "arg", o);
+  if (!parsed) return parsed.error();
   if (o.help || o.version) return o;
+  const po::variables_map& vm = *parsed;
 
-  if (vm.count("read")) {
-    o.read_path = vm["read"].as<std::string>();
-    for (const char* live : {"arg", "query-file", "write", "interface", "source", "sport", "wait", "tries",
-                             "pps", "concurrency", "check-zone", "parent", "max-ttl", "gaplimit", "bufsize"}) {
-      if (vm.count(live) && !vm[live].defaulted())
-        return usage_error(fmt::format("-r replays the options stored in the capture; --{} cannot be given with it", live));
-    }
-    for (const char* flag : {"trace", "tcp", "norec", "dnssec", "no-edns", "ignore-tc"})
-      if (vm[flag].as<bool>())
-        return usage_error(fmt::format("-r replays the options stored in the capture; --{} cannot be given with it", flag));
-  }
+  if (auto e = flcommon::refuse_with_replay(vm, "options",
+                                            {"arg", "query-file", "write", "interface", "source", "sport", "wait",
+                                             "tries", "pps", "concurrency", "check-zone", "parent", "max-ttl",
+                                             "gaplimit", "bufsize"},
+                                            {"trace", "tcp", "norec", "dnssec", "no-edns", "ignore-tc"}))
+    return *e;
 
   using flcommon::read_int;
   auto& c = o.config;
@@ -238,15 +206,8 @@ probe::Result<Options> parse_options(int argc, const char* const* argv) {
   if (auto e = flcommon::read_wait_us(vm, c.wait_us)) return *e;
   if (auto e = flcommon::read_pps(vm, c.pps)) return *e;
 
-  std::string out = vm["output"].as<std::string>();
-  if (out == "json") o.output = OutputFormat::json;
-  else if (out != "text") return usage_error(fmt::format("unknown output format '{}' (text or json)", out));
-  if (vm.count("output-file")) o.output_file = vm["output-file"].as<std::string>();
-  o.user = vm.count("user") ? vm["user"].as<std::string>() : probe::io::default_unprivileged_user();
+  if (auto e = flcommon::read_common(vm, o)) return *e;
   if (vm.count("query-file")) o.query_file = vm["query-file"].as<std::string>();
-  if (vm.count("interface")) o.interface = vm["interface"].as<std::string>();
-  if (vm.count("source")) o.source = vm["source"].as<std::string>();
-  if (vm.count("write")) o.write_path = vm["write"].as<std::string>();
   if (o.read_path.empty() && o.mode == Mode::query && o.query_file.empty()) {
     if (servers.empty()) return usage_error("no @SERVER given");
     if (names.empty()) return usage_error("no NAME given");

@@ -7,13 +7,14 @@
 #include "probe/engine/dns_engine.h"
 #include "probe/error.h"
 #include "probe/model/dns.h"
+#include "shared_options.h"
 
 namespace fldns {
 
-enum class OutputFormat { text, json };
+using OutputFormat = flcommon::OutputFormat;
 using Mode = probe::model::DnsMode;
 
-struct Options {
+struct Options : flcommon::CommonOptions {
   Mode mode = Mode::query;
   probe::engine::DnsConfig config;       // src, run_key and sport filled later when not given
   bool sport_given = false;
@@ -25,15 +26,6 @@ struct Options {
   std::vector<probe::model::Address> parents;  // --parent (default: the root servers)
   int max_ttl = 30;                      // --trace
   int gaplimit = 5;                      // --trace
-  std::string interface;                 // -i
-  std::string source;                    // -S
-  std::string write_path;                // -w
-  std::string read_path;                 // -r
-  OutputFormat output = OutputFormat::text;
-  std::string output_file;               // -O
-  std::string user;                      // --user: who to become once sockets are open
-  bool help = false;
-  bool version = false;
 };
 
 // The 13 root servers' IPv4 addresses (a..m), the default --parent.

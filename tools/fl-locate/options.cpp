@@ -10,7 +10,6 @@
 #include <sstream>
 
 #include "option_values.h"
-#include "probe/io/privileges.h"
 #include "probe/packet/dns.h"
 
 namespace fllocate {
@@ -47,19 +46,19 @@ po::options_description describe() {
       ("attempts,q", po::value<int>()->default_value(2), "probes per hop at most")
       ("gaplimit,g", po::value<int>()->default_value(3), "unresponsive hops in a row that end a trace")
       ("max-ttl,m", po::value<int>()->default_value(30), "largest TTL")
-      ("pps", po::value<double>()->default_value(200), "probes per second, the whole campaign")
-      ("interface,i", po::value<std::string>(), "capture interface (default: route to the first target)")
-      ("source,S", po::value<std::string>(), "source address")
-      ("user", po::value<std::string>(), "user to run as once sockets are open (default: the sudo user, else nobody)");
+      ("pps", po::value<double>()->default_value(200), "probes per second, the whole campaign");
+  flcommon::SharedHelp help;
+  help.write = "write the whole campaign (traces and DNS) to this pcapng file";
+  help.read = "replay a campaign written with -w";
+  help.output = "text | json";
+  help.output_file = "write the report here instead of stdout";
+  help.user = "user to run as once sockets are open (default: the sudo user, else nobody)";
+  flcommon::add_endpoint_options(how, help);
+  flcommon::add_user_option(how, help);
   po::options_description io("Input and output");
-  io.add_options()
-      ("write,w", po::value<std::string>(), "write the whole campaign (traces and DNS) to this pcapng file")
-      ("read,r", po::value<std::string>(), "replay a campaign written with -w")
-      ("output,o", po::value<std::string>()->default_value("text"), "text | json")
-      ("output-file,O", po::value<std::string>(), "write the report here instead of stdout")
-      ("dot", po::value<std::string>(), "write the merged paths as a Graphviz graph to this file")
-      ("help,h", po::bool_switch(), "show this help")
-      ("version", po::bool_switch(), "show the version");
+  flcommon::add_io_options(io, help);
+  io.add_options()("dot", po::value<std::string>(), "write the merged paths as a Graphviz graph to this file");
+  flcommon::add_help_options(io);
   po::options_description all;
   all.add(what).add(how).add(io);
   return all;
@@ -82,46 +81,29 @@ std::string usage() {
 }
 
 probe::Result<Options> parse_options(int argc, const char* const* argv) {
-  po::options_description d = describe();
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(d).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return usage_error(e.what());
-  }
-
   Options o;
-  o.help = vm["help"].as<bool>();
-  o.version = vm["version"].as<bool>();
+  auto parsed = flcommon::parse_command_line(argc, argv, describe(), nullptr, o);
+  if (!parsed) return parsed.error();
   if (o.help || o.version) return o;
+  const po::variables_map& vm = *parsed;
 
   auto text = [&vm](const char* name) { return vm.count(name) ? vm[name].as<std::string>() : std::string(); };
   auto list = [&vm](const char* name) {
     return vm.count(name) ? vm[name].as<std::vector<std::string>>() : std::vector<std::string>();
   };
-  o.read_path = text("read");
-  o.output_file = text("output-file");
   o.dot_file = text("dot");
   o.baseline = text("baseline");
   o.asn_db = text("asn-db");
-  o.user = vm.count("user") ? text("user") : probe::io::default_unprivileged_user();
-  std::string out = vm["output"].as<std::string>();
-  if (out == "json") o.output = OutputFormat::json;
-  else if (out != "text") return usage_error(fmt::format("unknown output format '{}' (text or json)", out));
+  if (auto e = flcommon::read_common(vm, o)) return *e;
 
-  if (!o.read_path.empty()) {
-    // Replay takes what to probe and how from the capture.
-    for (const char* live : {"prefix", "prefix-file", "country", "asn", "hitlist", "control", "zone", "parent",
-                             "interface", "source", "write", "country-db"})
-      if (vm.count(live))
-        return usage_error(fmt::format("-r replays the campaign stored in the capture; --{} cannot be given with it", live));
-    for (const char* live : {"per-block", "max-targets", "methods", "wait", "attempts", "gaplimit", "max-ttl", "pps"})
-      if (!vm[live].defaulted())
-        return usage_error(fmt::format("-r replays the campaign stored in the capture; --{} cannot be given with it", live));
-    for (const char* live : {"no-control", "no-dns", "no-direct"})
-      if (vm[live].as<bool>())
-        return usage_error(fmt::format("-r replays the campaign stored in the capture; --{} cannot be given with it", live));
+  if (!o.read_path.empty()) {  // replay takes what to probe and how from the capture
+    if (auto e = flcommon::refuse_with_replay(vm, "campaign",
+                                              {"prefix", "prefix-file", "country", "asn", "hitlist", "control", "zone",
+                                               "parent", "interface", "source", "write", "country-db", "per-block",
+                                               "max-targets", "methods", "wait", "attempts", "gaplimit", "max-ttl",
+                                               "pps"},
+                                              {"no-control", "no-dns", "no-direct"}))
+      return *e;
     return o;
   }
 
@@ -198,9 +180,6 @@ probe::Result<Options> parse_options(int argc, const char* const* argv) {
   if (o.parents.empty() && !o.zone.empty()) o.parents = kRootServers;
 
   o.country_db = text("country-db");
-  o.interface = text("interface");
-  o.source = text("source");
-  o.write_path = text("write");
   return o;
 }
 

@@ -6,33 +6,24 @@
 
 #include <atomic>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <optional>
-#include <random>
 
 #include "options.h"
 #include "probe/engine/capture_filter.h"
 #include "probe/engine/foreign_trace.h"
 #include "probe/engine/trace_engine.h"
+#include "probe/record/trace_record.h"
 #include "probe/format/trace_json.h"
 #include "probe/format/trace_output_thread.h"
 #include "probe/format/trace_text.h"
-#include "probe/io/capture_writer.h"
-#include "probe/io/privileges.h"
-#include "probe/io/route.h"
-#include "cli.h"
-#include "probe/packet/datagram.h"
+#include "probe/io/vantage.h"
 #include "probe/model/targets.h"
-#include "probe/record/trace_record.h"
+#include "cli.h"
 
 namespace {
 
 using probe::ErrorKind;
-
-using flcommon::kExitInterrupted;
-
-int fail(const probe::Error& e) { return flcommon::fail("fl-trace", e); }
 
 // Prints finished traces and, on a terminal, a progress line on stderr.
 // With `threaded`, traces the engine hands over are formatted and written on
@@ -91,29 +82,22 @@ class Printer final : public probe::engine::TraceObserver {
 struct Setup {
   probe::record::RunRecord record;
   std::vector<probe::model::Address> targets;
-  std::unique_ptr<probe::io::PacketSource> source;
-  std::unique_ptr<probe::io::PacketSink> sink;
-  std::unique_ptr<probe::io::CaptureWriter> writer;
+  probe::io::Vantage vantage;
   bool foreign = false;  ///< another tool's capture: no run record, traces inferred
 };
 
 probe::Result<Setup> setup_replay(const fltrace::Options& o) {
   Setup s;
-  auto comment = probe::io::read_section_comment(o.read_path);
-  if (!comment) return comment.error();
-  auto source = probe::io::open_file(o.read_path);
-  if (!source) return source.error();
-  if (!probe::packet::linktype_supported((*source)->linktype()))
-    return probe::make_error(ErrorKind::input, fmt::format("{}: link type {} ({}) is not supported", o.read_path,
-                                                           (*source)->linktype(),
-                                                           probe::io::linktype_name((*source)->linktype())));
-  if (*comment && (*comment)->rfind(probe::record::kRunRecordTag, 0) != 0) comment->reset();  // someone else's comment
-  s.source = std::move(*source);
-  if (!*comment) {
+  auto vantage = probe::io::open_replay(o.read_path);
+  if (!vantage) return vantage.error();
+  s.vantage = std::move(*vantage);
+  auto& comment = s.vantage.record;
+  if (comment && comment->rfind(probe::record::kRunRecordTag, 0) != 0) comment.reset();  // someone else's comment
+  if (!comment) {
     s.foreign = true;  // another tool's capture: traces are inferred from its packets
     return s;
   }
-  auto record = probe::record::parse_run_record(**comment);
+  auto record = probe::record::parse_run_record(*comment);
   if (!record) return probe::make_error(ErrorKind::input, o.read_path + ": " + record.error().message);
   if (record->tool != "fl-trace")
     return probe::make_error(ErrorKind::input, o.read_path + ": written by " + record->tool + ", not fl-trace");
@@ -121,7 +105,6 @@ probe::Result<Setup> setup_replay(const fltrace::Options& o) {
   if (!targets) return probe::make_error(ErrorKind::input, o.read_path + ": run record: " + targets.error().message);
   s.record = std::move(*record);
   s.targets = std::move(*targets);
-  s.sink = probe::io::null_sink();
   return s;
 }
 
@@ -143,37 +126,21 @@ probe::Result<Setup> setup_live(const fltrace::Options& o) {
   s.targets = std::move(*targets);
 
   auto& c = s.record.config;
-  std::random_device rd;
-  c.run_key = (std::uint64_t{rd()} << 32) | rd();
-  if (!o.sport_given) c.sport = static_cast<std::uint16_t>(40000 + rd() % 20000);
-  if (!o.source.empty()) {
-    auto src = probe::model::Address::parse(o.source);
-    if (!src || !src->is_v4()) return probe::make_error(ErrorKind::usage, "bad source address '" + o.source + "'");
-    c.src = *src;
-  } else {
-    auto src = probe::io::source_for(s.targets.front());
-    if (!src) return src.error();
-    c.src = *src;
-  }
-  s.record.interface = o.interface;
-  if (s.record.interface.empty()) {
-    auto iface = probe::io::interface_for(c.src);
-    if (!iface) return iface.error();
-    s.record.interface = *iface;
-  }
-  auto sink = probe::io::open_raw_socket(c.src.family());
-  if (!sink) return sink.error();
-  s.sink = std::move(*sink);
-  auto source = probe::io::open_live({s.record.interface, probe::engine::capture_filter(c)});
-  if (!source) return source.error();
-  s.source = std::move(*source);
-  if (!o.write_path.empty()) {
-    auto w = probe::io::CaptureWriter::create(o.write_path, s.source->linktype(),
-                                              probe::record::to_comment(s.record));
-    if (!w) return w.error();
-    s.writer = std::move(*w);
-    s.source = probe::io::tee(std::move(s.source), *s.writer);
-  }
+  auto key = probe::io::draw_run_key(o.sport_given ? std::optional<std::uint16_t>(c.sport) : std::nullopt);
+  c.run_key = key.key;
+  c.sport = key.sport;
+  auto endpoint = probe::io::find_endpoint({o.source, o.interface}, s.targets.front());
+  if (!endpoint) return endpoint.error();
+  c.src = endpoint->src;
+  s.record.interface = endpoint->interface;
+  probe::io::VantageSpec spec;
+  spec.src = c.src;
+  spec.capture = {s.record.interface, probe::engine::capture_filter(c)};
+  spec.write_path = o.write_path;
+  spec.record = probe::record::to_comment(s.record);
+  auto vantage = probe::io::open_vantage(spec);
+  if (!vantage) return vantage.error();
+  s.vantage = std::move(*vantage);
   return s;
 }
 
@@ -198,53 +165,38 @@ probe::engine::TraceStats replay_foreign(probe::io::PacketSource& source, Printe
   return stats;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  auto parsed = fltrace::parse_options(argc, argv);
-  if (!parsed) return fail(parsed.error());
-  const fltrace::Options& o = *parsed;
-  if (o.help) {
-    std::cout << fltrace::usage();
-    return 0;
-  }
-  if (o.version) {
-    std::cout << "fl-trace (faultline) 0.1.0\n";
-    return 0;
-  }
-
-  auto setup = o.read_path.empty() ? setup_live(o) : setup_replay(o);
-  if (!setup) return fail(setup.error());
-  Setup& s = *setup;
-
-  // Sockets, capture and files are open: nothing after this runs privileged.
-  auto output = flcommon::Output::open(o.output_file, o.user);
-  if (!output) return fail(output.error());
-  std::ostream& out = output->stream();
-
+// The run, privileges dropped: the engine (or the foreign capture's
+// rebuild), then the results.
+int run(const fltrace::Options& o, Setup& s, flcommon::Output& output) {
+  probe::io::Vantage& v = s.vantage;
+  std::ostream& out = output.stream();
   flcommon::install_signals();
   std::atomic<int>& g_halt = flcommon::halt_flag();
   bool results_on_terminal = o.output_file.empty() && isatty(STDOUT_FILENO);
   Printer printer(out, o.output, s.record.config, isatty(STDERR_FILENO) != 0, !results_on_terminal);
   probe::engine::TraceStats stats;
   if (!s.foreign) {
-    probe::engine::TraceEngine engine(s.record.config, s.targets, *s.source, *s.sink, printer);
+    probe::engine::TraceEngine engine(s.record.config, s.targets, *v.source, *v.sink, printer);
     stats = engine.run(g_halt);
   } else {
-    stats = replay_foreign(*s.source, printer);
+    stats = replay_foreign(*v.source, printer);
   }
   printer.finish();
 
-  flcommon::RunEnd end;
-  end.tool = "fl-trace";
-  end.writer = s.writer.get();
-  end.source = s.source.get();
-  end.read_path = o.read_path;
+  auto end = flcommon::RunEnd::of("fl-trace", o, v);
   end.send_errors = stats.send_errors;
-  int rc = flcommon::finish_run(end, *output);
+  int rc = flcommon::finish_run(end, output);
   if (isatty(STDERR_FILENO))
     std::cerr << fmt::format("fl-trace: {} traces, {} probes, {} replies ({} late, {} not ours){}\n",
                              stats.traces_done, stats.probes_sent, stats.replies, stats.late, stats.foreign,
                              s.record.config.doubletree ? fmt::format(", {} hops inferred", stats.inferred_hops) : "");
   return rc;
+}
+
+probe::Result<Setup> set_up(const fltrace::Options& o) { return o.read_path.empty() ? setup_live(o) : setup_replay(o); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return flcommon::run_tool(argc, argv, "fl-trace", fltrace::parse_options, fltrace::usage, set_up, run);
 }

@@ -1,13 +1,11 @@
 #include "options.h"
 
-#include "option_values.h"
-
-#include <boost/program_options.hpp>
-#include <probe/io/privileges.h>
 #include <fmt/format.h>
 
-#include <cmath>
+#include <boost/program_options.hpp>
 #include <sstream>
+
+#include "option_values.h"
 
 namespace po = boost::program_options;
 
@@ -18,6 +16,9 @@ namespace {
 using flcommon::usage_error;
 
 po::options_description describe() {
+  flcommon::SharedHelp help;
+  help.interface = "capture interface (default: route to first target)";
+  help.write = "write every probe and reply to this pcapng file";
   po::options_description d("Options");
   d.add_options()
       ("method,P", po::value<std::string>()->default_value("icmp"), "icmp | udp | tcp (all Paris)")
@@ -29,19 +30,15 @@ po::options_description describe() {
       ("wait,W", po::value<double>()->default_value(2.0), "seconds to wait for a reply")
       ("gaplimit,g", po::value<int>()->default_value(5), "unresponsive hops in a row that end a trace")
       ("pps", po::value<double>()->default_value(100), "probes per second, all targets together")
-      ("concurrency,c", po::value<int>()->default_value(256), "targets in flight")
-      ("interface,i", po::value<std::string>(), "capture interface (default: route to first target)")
-      ("source,S", po::value<std::string>(), "source address")
-      ("target-file,T", po::value<std::string>(), "file of targets, one address or CIDR per line")
-      ("write,w", po::value<std::string>(), "write every probe and reply to this pcapng file")
-      ("read,r", po::value<std::string>(), "replay a capture written with -w")
-      ("output,o", po::value<std::string>()->default_value("text"), "text | json (JSON Lines)")
-      ("output-file,O", po::value<std::string>(), "write results here instead of stdout")
-      ("user", po::value<std::string>(), "user to run as once sockets are open (default: the sudo user, else nobody; root keeps root)")
+      ("concurrency,c", po::value<int>()->default_value(256), "targets in flight");
+  flcommon::add_endpoint_options(d, help);
+  d.add_options()("target-file,T", po::value<std::string>(), "file of targets, one address or CIDR per line");
+  flcommon::add_io_options(d, help);
+  flcommon::add_user_option(d, help);
+  d.add_options()
       ("doubletree", po::bool_switch(), "Doubletree stop sets: start near the destination, walk back until a hop another trace revealed, list the hops below as inferred")
-      ("classic", po::bool_switch(), "change ports per probe like classic traceroute (comparison only)")
-      ("help,h", po::bool_switch(), "show this help")
-      ("version", po::bool_switch(), "show the version");
+      ("classic", po::bool_switch(), "change ports per probe like classic traceroute (comparison only)");
+  flcommon::add_help_options(d);
   return d;
 }
 
@@ -53,45 +50,23 @@ std::string usage() {
        "       fl-trace -r FILE [-o json] [-O FILE]\n\n"
        "Paris traceroute toward many targets at once on raw sockets; every probe\n"
        "and reply captured with libpcap and replayable offline.\n\n"
-    << describe() << "\nExit status: 0 ok, 1 runtime error, 2 usage, 3 no privilege,\n"
-                     "4 unreadable capture, 5 cannot write output, 130 interrupted.\n"
-                     "See fl-trace(1) and fl-json(5).\n";
+    << describe() << flcommon::exit_status_help("fl-trace");
   return s.str();
 }
 
 probe::Result<Options> parse_options(int argc, const char* const* argv) {
-  po::options_description d = describe();
-  po::options_description hidden;
-  hidden.add_options()("target", po::value<std::vector<std::string>>(), "");
-  po::options_description all;
-  all.add(d).add(hidden);
-  po::positional_options_description pos;
-  pos.add("target", -1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return usage_error(e.what());
-  }
-
   Options o;
-  o.help = vm["help"].as<bool>();
-  o.version = vm["version"].as<bool>();
+  auto parsed = flcommon::parse_command_line(argc, argv, describe(), "target", o);
+  if (!parsed) return parsed.error();
   if (o.help || o.version) return o;
+  const po::variables_map& vm = *parsed;
 
-  if (vm.count("read")) {
-    o.read_path = vm["read"].as<std::string>();
-    for (const char* live : {"target", "target-file", "write", "interface", "source", "method", "dport",
-                             "sport", "first-ttl", "max-ttl", "attempts", "wait", "gaplimit", "pps",
-                             "concurrency"}) {
-      if (vm.count(live) && !vm[live].defaulted())
-        return usage_error(fmt::format("-r replays the options stored in the capture; --{} cannot be given with it", live));
-    }
-    for (const char* flag : {"classic", "doubletree"})
-      if (vm[flag].as<bool>())
-        return usage_error(fmt::format("-r replays the options stored in the capture; --{} cannot be given with it", flag));
-  }
+  if (auto e = flcommon::refuse_with_replay(vm, "options",
+                                            {"target", "target-file", "write", "interface", "source", "method",
+                                             "dport", "sport", "first-ttl", "max-ttl", "attempts", "wait",
+                                             "gaplimit", "pps", "concurrency"},
+                                            {"classic", "doubletree"}))
+    return *e;
 
   auto& c = o.config;
   auto method = probe::model::parse_method(vm["method"].as<std::string>());
@@ -119,16 +94,9 @@ probe::Result<Options> parse_options(int argc, const char* const* argv) {
   c.doubletree = vm["doubletree"].as<bool>();
   if (c.classic && c.doubletree) return usage_error("--doubletree needs Paris flows; it cannot be combined with --classic");
 
-  std::string out = vm["output"].as<std::string>();
-  if (out == "json") o.output = OutputFormat::json;
-  else if (out != "text") return usage_error(fmt::format("unknown output format '{}' (text or json)", out));
-  if (vm.count("output-file")) o.output_file = vm["output-file"].as<std::string>();
-  o.user = vm.count("user") ? vm["user"].as<std::string>() : probe::io::default_unprivileged_user();
+  if (auto e = flcommon::read_common(vm, o)) return *e;
   if (vm.count("target")) o.targets = vm["target"].as<std::vector<std::string>>();
   if (vm.count("target-file")) o.target_file = vm["target-file"].as<std::string>();
-  if (vm.count("interface")) o.interface = vm["interface"].as<std::string>();
-  if (vm.count("source")) o.source = vm["source"].as<std::string>();
-  if (vm.count("write")) o.write_path = vm["write"].as<std::string>();
   if (o.read_path.empty() && o.targets.empty() && o.target_file.empty())
     return usage_error("no targets given");
   return o;

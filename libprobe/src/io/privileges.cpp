@@ -51,4 +51,24 @@ Result<std::string> drop_privileges(const std::string& user) {
   return became;
 }
 
+Result<bool> keep_only_capabilities(std::uint64_t keep) {
+  // The bounding set first, while CAP_SETPCAP is still effective; it ends
+  // at the first capability the kernel does not know.
+  for (int cap = 0; cap < 64; ++cap) {
+    if (keep & (std::uint64_t{1} << cap)) continue;
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
+      if (errno == EINVAL) break;
+      return failed("dropping capability " + std::to_string(cap) + " from the bounding set");
+    }
+  }
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  for (int i = 0; i < 2; ++i) {
+    data[i].effective = data[i].permitted = static_cast<std::uint32_t>(keep >> (32 * i));
+  }
+  if (syscall(SYS_capset, &header, data) != 0) return failed("capset");
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return failed("no_new_privs");
+  return true;
+}
+
 }  // namespace probe::io

@@ -1,0 +1,76 @@
+#pragma once
+/// Planning an fl-locate campaign before anything is opened (the national
+/// prefixes from -p, a prefix file and the IP->country and IP->AS tables;
+/// the targets in them; controls, parents and timing), and reading a
+/// campaign back from its capture, for -r and for a baseline.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "probe/error.h"
+#include "probe/io/vantage.h"
+#include "probe/locate/analysis.h"
+#include "probe/locate/campaign.h"
+#include "probe/model/asn_db.h"
+
+namespace probe::locate {
+
+/// What the command line asks a live campaign to probe, and how.
+struct CampaignRequest {
+  std::vector<std::string> prefixes;  ///< -p, CIDR
+  std::string prefix_file;            ///< --prefix-file
+  std::string country;                ///< --country, upper case
+  std::string country_db;             ///< --country-db ("" = the shipped snapshot)
+  std::vector<std::uint32_t> asns;    ///< --asn
+  std::string hitlist;                ///< --hitlist ("" = picks per /24)
+  int per_block = 3;                  ///< addresses per /24
+  std::size_t max_targets = 1024;     ///< national targets at most
+  std::vector<MethodSpec> methods;
+  std::vector<std::string> controls;  ///< --control (defaults filled in)
+  std::string zone;                   ///< --zone ("" = from --country, or none)
+  std::vector<std::string> parents;   ///< --parent (default: the root servers)
+  std::string baseline;               ///< --baseline
+  std::int64_t wait_us = 1000000;     ///< -W, µs
+  int attempts = 2;                   ///< -q
+  int gaplimit = 3;                   ///< -g
+  int max_ttl = 30;                   ///< -m
+  double pps = 200;                   ///< probes per second, the whole campaign
+};
+
+/// Sets plan.prefixes (given, from the prefix file, the country's IPv4
+/// prefixes in the IP->country table, each AS's IPv4 ones in `asn_db`),
+/// plan.asns and plan.country. Usage errors for a bad or IPv6 prefix and a
+/// country or AS without IPv4 prefixes; input errors for the prefix file.
+Result<bool> national_prefixes(const CampaignRequest& request, const model::AsnDb& asn_db, CampaignPlan& plan);
+
+/// Plans a live campaign under `key`: all but src, interface and no_route,
+/// which come from the vantage. Targets are the hitlist's (`hitlist_outside`
+/// says how many of its addresses lay outside every national prefix and
+/// were left out, also when an error follows), else picks per /24 seeded by
+/// the run key; a usage error when none is left.
+Result<CampaignPlan> plan_campaign(const CampaignRequest& request, const model::AsnDb& asn_db,
+                                   const std::string& asn_db_path, const io::RunKey& key,
+                                   std::size_t& hitlist_outside);
+
+/// A path as a capture records it: absolute and normal, so that a replay
+/// from another directory finds the same file ("" stays "").
+std::string absolute_path(const std::string& path);
+
+/// AS lookups in `db` (which must outlive the result).
+AsLookup lookup_in(const model::AsnDb& db);
+
+/// A campaign capture opened for replay: its plan and its packets.
+struct CampaignCapture {
+  CampaignPlan plan;
+  io::Vantage vantage;
+};
+
+/// Opens a capture fl-locate wrote; input errors name the file.
+Result<CampaignCapture> open_campaign(const std::string& path);
+
+/// A baseline: fl-locate's JSON report, or a capture it wrote (replayed and
+/// analysed against `asn_db`). Input errors name the file.
+Result<Baseline> load_baseline(const std::string& path, const model::AsnDb& asn_db);
+
+}  // namespace probe::locate

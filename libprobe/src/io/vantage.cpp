@@ -1,0 +1,86 @@
+#include "probe/io/vantage.h"
+
+#include <fmt/format.h>
+
+#include <random>
+
+#include "probe/io/route.h"
+#include "probe/packet/datagram.h"
+
+namespace probe::io {
+
+RunKey draw_run_key(std::optional<std::uint16_t> sport) {
+  std::random_device rd;
+  RunKey k;
+  k.key = (std::uint64_t{rd()} << 32) | rd();
+  k.sport = sport ? *sport : static_cast<std::uint16_t>(40000 + rd() % 20000);
+  return k;
+}
+
+Result<Endpoint> find_endpoint(const EndpointRequest& request, const model::Address& toward) {
+  Endpoint e;
+  if (!request.source.empty()) {
+    auto src = model::Address::parse(request.source);
+    if (!src || !src->is_v4()) return make_error(ErrorKind::usage, "bad source address '" + request.source + "'");
+    e.src = *src;
+  } else if (auto src = source_for(toward)) {
+    e.src = *src;
+  } else if (request.no_route_ok) {
+    e.no_route = src.error().message;
+  } else {
+    return src.error();
+  }
+  e.interface = request.interface;
+  if (e.no_route.empty() && e.interface.empty()) {
+    auto iface = interface_for(e.src);
+    if (!iface) return iface.error();
+    e.interface = *iface;
+  }
+  return e;
+}
+
+Result<Vantage> open_vantage(const VantageSpec& spec) {
+  Vantage v;
+  if (!spec.offline) {
+    auto sink = open_raw_socket(spec.src.family());
+    if (!sink) return sink.error();
+    v.sink = std::move(*sink);
+    if (spec.hold_udp_port) {
+      auto hold = UdpPortHold::bind(spec.src, *spec.hold_udp_port);
+      if (!hold) return hold.error();
+      v.port_hold = std::move(*hold);
+    }
+    auto source = open_live(spec.capture);
+    if (!source) return source.error();
+    v.source = std::move(*source);
+  }
+  v.streams = spec.tcp ? kernel_tcp_streams() : null_tcp_streams();
+  if (!spec.write_path.empty()) {
+    // Offline there is no capture to ask: Ethernet, as a live one would be.
+    const int linktype = v.source ? v.source->linktype() : 1;
+    auto w = CaptureWriter::create(spec.write_path, linktype, spec.record);
+    if (!w) return w.error();
+    v.writer = std::move(*w);
+    if (v.source) v.source = tee(std::move(v.source), *v.writer);
+  }
+  return v;
+}
+
+Result<Vantage> open_replay(const std::string& path) {
+  Vantage v;
+  auto comment = read_section_comment(path);
+  if (!comment) return comment.error();
+  auto source = open_file(path);
+  if (!source) return source.error();
+  const int linktype = (*source)->linktype();
+  if (!packet::linktype_supported(linktype))
+    return make_error(ErrorKind::input,
+                      fmt::format("{}: link type {} ({}) is not supported", path, linktype, linktype_name(linktype)));
+  v.record = std::move(*comment);
+  v.source = std::move(*source);
+  v.sink = null_sink();
+  v.streams = null_tcp_streams();
+  return v;
+}
+
+}  // namespace probe::io

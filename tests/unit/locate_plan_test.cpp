@@ -1,0 +1,189 @@
+// Planning a campaign before anything is opened (probe/locate/plan.h), and
+// the DNS trace's configuration (probe/engine/dns_trace.h).
+
+#include "probe/locate/plan.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "probe/engine/dns_trace.h"
+#include "process.h"
+
+namespace {
+
+using probe::ErrorKind;
+namespace locate = probe::locate;
+namespace model = probe::model;
+
+// AS64500 holds 198.18.128.0/22, AS64501 only an IPv6 block.
+constexpr const char* kAsnCsv =
+    "198.18.128.0,198.18.131.255,64500,Lab National\n"
+    "2001:db8::,2001:db8::ffff,64501,Lab Six\n";
+
+struct Fixture : ::testing::Test {
+  void SetUp() override {
+    testsupport::write_file(dir.file("asn.csv"), kAsnCsv);
+    auto loaded = model::AsnDb::load(dir.file("asn.csv"));
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    db.emplace(std::move(*loaded));
+  }
+  locate::CampaignRequest request() const {
+    locate::CampaignRequest r;
+    r.methods = {*locate::MethodSpec::parse("icmp")};
+    return r;
+  }
+  testsupport::TempDir dir;
+  std::optional<model::AsnDb> db;
+};
+
+using LocatePlan = Fixture;
+
+TEST_F(LocatePlan, PrefixesFromTheCommandLineTheFileAndTheAsTable) {
+  auto r = request();
+  r.prefixes = {"198.18.136.0/24"};
+  testsupport::write_file(dir.file("prefixes"), "# national\n198.18.140.0/24\n");
+  r.prefix_file = dir.file("prefixes");
+  r.asns = {64500};
+  locate::CampaignPlan plan;
+  auto ok = locate::national_prefixes(r, *db, plan);
+  ASSERT_TRUE(ok) << ok.error().message;
+  ASSERT_EQ(plan.prefixes.size(), 3u);
+  EXPECT_EQ(plan.prefixes[0].to_string(), "198.18.136.0/24");
+  EXPECT_EQ(plan.prefixes[1].to_string(), "198.18.140.0/24");
+  EXPECT_EQ(plan.prefixes[2].to_string(), "198.18.128.0/22");
+  EXPECT_EQ(plan.asns, std::vector<std::uint32_t>{64500});
+}
+
+TEST_F(LocatePlan, PrefixErrorsSayWhatAndWhere) {
+  struct Case {
+    std::vector<std::string> prefixes;
+    std::string file_text;
+    std::vector<std::uint32_t> asns;
+    ErrorKind kind;
+    std::string message;
+  };
+  const std::string file = dir.file("prefixes");
+  const std::vector<Case> cases = {
+      {{"nonsense"}, "", {}, ErrorKind::usage, "bad prefix 'nonsense'"},
+      {{"2001:db8::/32"}, "", {}, ErrorKind::usage, "IPv6 prefix 2001:db8::/32: IPv6 probing is not supported yet"},
+      {{}, "198.18.0.0/33\n", {}, ErrorKind::input, file + ": bad prefix '198.18.0.0/33'"},
+      {{}, "", {64501}, ErrorKind::usage, "the IP->AS table has no IPv4 prefixes for AS64501"},
+  };
+  for (const auto& c : cases) {
+    auto r = request();
+    r.prefixes = c.prefixes;
+    r.asns = c.asns;
+    if (!c.file_text.empty()) {
+      testsupport::write_file(file, c.file_text);
+      r.prefix_file = file;
+    }
+    locate::CampaignPlan plan;
+    auto ok = locate::national_prefixes(r, *db, plan);
+    ASSERT_FALSE(ok) << c.message;
+    EXPECT_EQ(ok.error().kind, c.kind) << c.message;
+    EXPECT_EQ(ok.error().message, c.message);
+  }
+}
+
+TEST_F(LocatePlan, CampaignTakesTheRunKeyTargetsAndTiming) {
+  auto r = request();
+  r.prefixes = {"198.18.128.0/22"};
+  r.per_block = 2;
+  r.controls = {"192.0.2.99"};
+  r.zone = "lab.test.";
+  r.parents = {"192.0.2.53"};
+  r.wait_us = 500000;
+  std::size_t outside = 7;
+  auto plan = locate::plan_campaign(r, *db, "asn.csv", {42, 41000}, outside);
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_EQ(outside, 0u);
+  EXPECT_EQ(plan->run_key, 42u);
+  EXPECT_EQ(plan->sport, 41000);
+  EXPECT_EQ(plan->targets.size(), 8u);  // 4 /24s, 2 each
+  EXPECT_EQ(plan->targets.front().to_string(), "198.18.128.1");
+  ASSERT_EQ(plan->controls.size(), 1u);
+  EXPECT_EQ(plan->controls[0].to_string(), "192.0.2.99");
+  EXPECT_EQ(plan->zone, "lab.test.");
+  EXPECT_EQ(plan->wait_us, 500000);
+  EXPECT_TRUE(std::filesystem::path(plan->asn_db).is_absolute()) << plan->asn_db;
+  EXPECT_TRUE(plan->baseline.empty());
+  // One key, one list of targets.
+  auto again = locate::plan_campaign(r, *db, "asn.csv", {42, 41000}, outside);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->targets, plan->targets);
+}
+
+TEST_F(LocatePlan, HitlistOutsideThePrefixesIsCountedEvenWhenNothingIsLeft) {
+  auto r = request();
+  r.prefixes = {"198.18.128.0/22"};
+  testsupport::write_file(dir.file("hitlist"), "192.0.2.1\n192.0.2.2\n");
+  r.hitlist = dir.file("hitlist");
+  std::size_t outside = 0;
+  auto plan = locate::plan_campaign(r, *db, "asn.csv", {1, 40000}, outside);
+  ASSERT_FALSE(plan);
+  EXPECT_EQ(plan.error().message, "no national target to probe");
+  EXPECT_EQ(outside, 2u);
+}
+
+TEST_F(LocatePlan, BadControlIsAUsageError) {
+  auto r = request();
+  r.prefixes = {"198.18.128.0/22"};
+  r.controls = {"nonsense"};
+  std::size_t outside = 0;
+  auto plan = locate::plan_campaign(r, *db, "asn.csv", {1, 40000}, outside);
+  ASSERT_FALSE(plan);
+  EXPECT_EQ(plan.error().kind, ErrorKind::usage);
+  EXPECT_EQ(plan.error().message, "bad control address 'nonsense' (IPv4)");
+}
+
+TEST_F(LocatePlan, CaptureWithoutRunRecordIsNotACampaign) {
+  const std::string path = dir.file("empty.pcapng");
+  ASSERT_TRUE(probe::io::CaptureWriter::create(path, 1, "")->get()->flush());
+  auto c = locate::open_campaign(path);
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().kind, ErrorKind::input);
+  EXPECT_EQ(c.error().message.rfind(path + ": ", 0), 0u) << c.error().message;
+}
+
+TEST_F(LocatePlan, UnreadableBaselineIsAnInputError) {
+  auto b = locate::load_baseline(dir.file("gone.json"), *db);
+  ASSERT_FALSE(b);
+  EXPECT_EQ(b.error().kind, ErrorKind::input);
+  EXPECT_EQ(b.error().message, "cannot read baseline " + dir.file("gone.json"));
+}
+
+TEST(LocatePlanPaths, AbsolutePathIsNormalAndEmptyStaysEmpty) {
+  EXPECT_EQ(locate::absolute_path(""), "");
+  EXPECT_EQ(locate::absolute_path("/a/./b/../c"), "/a/c");
+  EXPECT_TRUE(std::filesystem::path(locate::absolute_path("x.csv")).is_absolute());
+}
+
+TEST(DnsTrace, ConfigCarriesTheQueryAndTheRunsIdentity) {
+  probe::engine::DnsConfig dns;
+  dns.src = *model::Address::parse("198.18.0.1");
+  dns.sport = 45000;
+  dns.tries = 3;
+  dns.wait_us = 700000;
+  dns.pps = 50;
+  dns.run_key = 99;
+  model::DnsQuery q{*model::Address::parse("198.18.201.1"), "lab.test.", 28, false, false};
+  auto t = probe::engine::dns_trace_config(dns, q, 12, 4);
+  EXPECT_EQ(t.method, model::Method::dns);
+  EXPECT_EQ(t.src, dns.src);
+  EXPECT_EQ(t.sport, 45000);
+  EXPECT_EQ(t.dport, 53);
+  EXPECT_EQ(t.first_ttl, 1);
+  EXPECT_EQ(t.max_ttl, 12);
+  EXPECT_EQ(t.attempts, 3);
+  EXPECT_EQ(t.wait_us, 700000);
+  EXPECT_EQ(t.gaplimit, 4);
+  EXPECT_EQ(t.pps, 50);
+  EXPECT_EQ(t.run_key, 99u);
+  EXPECT_EQ(t.dns_qname, "lab.test.");
+  EXPECT_EQ(t.dns_qtype, 28);
+  EXPECT_FALSE(t.dns_rd);
+}
+
+}  // namespace

@@ -1,0 +1,106 @@
+#include "shared_options.h"
+
+#include <fmt/format.h>
+
+#include <boost/program_options.hpp>
+
+#include "option_values.h"
+#include "probe/io/privileges.h"
+
+namespace po = boost::program_options;
+
+namespace flcommon {
+
+const std::vector<std::string>& root_servers() {
+  static const std::vector<std::string> roots = {
+      "198.41.0.4",   "170.247.170.2", "192.33.4.12",   "199.7.91.13",   "192.203.230.10",
+      "192.5.5.241",  "192.112.36.4",  "198.97.190.53", "192.36.148.17", "192.58.128.30",
+      "193.0.14.129", "199.7.83.42",   "202.12.27.33"};
+  return roots;
+}
+
+void add_endpoint_options(po::options_description& d, const SharedHelp& help) {
+  d.add_options()
+      ("interface,i", po::value<std::string>(), help.interface)
+      ("source,S", po::value<std::string>(), "source address");
+}
+
+void add_io_options(po::options_description& d, const SharedHelp& help) {
+  d.add_options()
+      ("write,w", po::value<std::string>(), help.write)
+      ("read,r", po::value<std::string>(), help.read)
+      ("output,o", po::value<std::string>()->default_value("text"), help.output)
+      ("output-file,O", po::value<std::string>(), help.output_file);
+}
+
+void add_user_option(po::options_description& d, const SharedHelp& help) {
+  d.add_options()("user", po::value<std::string>(), help.user);
+}
+
+void add_help_options(po::options_description& d) {
+  d.add_options()
+      ("help,h", po::bool_switch(), "show this help")
+      ("version", po::bool_switch(), "show the version");
+}
+
+std::string exit_status_help(const char* tool) {
+  return fmt::format(
+      "\nExit status: 0 ok, 1 runtime error, 2 usage, 3 no privilege,\n"
+      "4 unreadable capture, 5 cannot write output, 130 interrupted.\n"
+      "See {}(1) and fl-json(5).\n",
+      tool);
+}
+
+probe::Result<po::variables_map> parse_command_line(int argc, const char* const* argv,
+                                                    const po::options_description& d, const char* positional,
+                                                    CommonOptions& o) {
+  po::options_description all;
+  all.add(d);
+  po::positional_options_description pos;
+  if (positional) {
+    po::options_description hidden;
+    hidden.add_options()(positional, po::value<std::vector<std::string>>(), "");
+    all.add(hidden);
+    pos.add(positional, -1);
+  }
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return usage_error(e.what());
+  }
+  o.help = vm["help"].as<bool>();
+  o.version = vm["version"].as<bool>();
+  return vm;
+}
+
+std::optional<probe::Error> read_common(const po::variables_map& vm, CommonOptions& o) {
+  auto text = [&vm](const char* name) { return vm.count(name) ? vm[name].as<std::string>() : std::string(); };
+  const std::string out = vm["output"].as<std::string>();
+  if (out == "json") o.output = OutputFormat::json;
+  else if (out != "text") return usage_error(fmt::format("unknown output format '{}' (text or json)", out));
+  o.output_file = text("output-file");
+  o.user = vm.count("user") ? text("user") : probe::io::default_unprivileged_user();
+  o.interface = text("interface");
+  o.source = text("source");
+  o.write_path = text("write");
+  o.read_path = text("read");
+  return std::nullopt;
+}
+
+std::optional<probe::Error> refuse_with_replay(const po::variables_map& vm, const char* what,
+                                               std::initializer_list<const char*> options,
+                                               std::initializer_list<const char*> switches) {
+  auto refuse = [what](const char* name) {
+    return usage_error(fmt::format("-r replays the {} stored in the capture; --{} cannot be given with it", what, name));
+  };
+  if (!vm.count("read")) return std::nullopt;
+  for (const char* name : options)
+    if (vm.count(name) && !vm[name].defaulted()) return refuse(name);
+  for (const char* name : switches)
+    if (vm[name].as<bool>()) return refuse(name);
+  return std::nullopt;
+}
+
+}  // namespace flcommon

@@ -1,0 +1,75 @@
+#pragma once
+// The options every tool shares, declared once: where a live run sends from
+// (-i, -S), what it writes and reads (-w, -r, -o, -O), --user, --help and
+// --version; and the command-line parse around them. Tools differ only in
+// some help words (SharedHelp).
+
+#include <boost/program_options/options_description.hpp>
+#include <boost/program_options/variables_map.hpp>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "probe/error.h"
+
+namespace flcommon {
+
+enum class OutputFormat { text, json };
+
+// What every tool's command line holds besides its own options.
+struct CommonOptions {
+  std::string interface;    // -i
+  std::string source;       // -S
+  std::string write_path;   // -w
+  std::string read_path;    // -r
+  OutputFormat output = OutputFormat::text;
+  std::string output_file;  // -O
+  std::string user;         // --user: who to become once sockets are open
+  bool help = false;
+  bool version = false;
+};
+
+// The help words of the shared options that differ between tools.
+struct SharedHelp {
+  const char* interface = "capture interface (default: route to the first target)";
+  const char* write = "write every packet of the run to this pcapng file";
+  const char* read = "replay a capture written with -w";
+  const char* output = "text | json (JSON Lines)";
+  const char* output_file = "write results here instead of stdout";
+  const char* user = "user to run as once sockets are open (default: the sudo user, else nobody; root keeps root)";
+};
+
+// The thirteen root servers' IPv4 addresses (a to m): the default parents of
+// a zone's delegation check.
+const std::vector<std::string>& root_servers();
+
+// Each adds its options to `d`, in this order (tools place them among theirs).
+void add_endpoint_options(boost::program_options::options_description& d, const SharedHelp& help);  // -i, -S
+void add_io_options(boost::program_options::options_description& d, const SharedHelp& help);  // -w, -r, -o, -O
+void add_user_option(boost::program_options::options_description& d, const SharedHelp& help);  // --user
+void add_help_options(boost::program_options::options_description& d);  // -h, --version
+
+// "\nExit status: ... See TOOL(1) and fl-json(5).\n", the end of fl-trace's
+// and fl-dns's --help.
+std::string exit_status_help(const char* tool);
+
+// Parses argv against `d` and reads --help and --version into `o` (when
+// either is given, read nothing else); with `positional`, bare words go to
+// that hidden option. A usage error carries Boost's message.
+probe::Result<boost::program_options::variables_map> parse_command_line(
+    int argc, const char* const* argv, const boost::program_options::options_description& d,
+    const char* positional, CommonOptions& o);
+
+// Reads -i, -S, -w, -r, -o, -O and --user (default: the sudo user, else
+// nobody); a usage error for an unknown output format.
+std::optional<probe::Error> read_common(const boost::program_options::variables_map& vm, CommonOptions& o);
+
+// With -r (else nothing): a usage error naming the first of `options` given on the command
+// line (not defaulted) or of `switches` set, "-r replays the WHAT stored in
+// the capture; --NAME cannot be given with it".
+std::optional<probe::Error> refuse_with_replay(const boost::program_options::variables_map& vm, const char* what,
+                                               std::initializer_list<const char*> options,
+                                               std::initializer_list<const char*> switches);
+
+}  // namespace flcommon
