@@ -31,7 +31,8 @@ if(NOT BUILD_SHARED_LIBS)
   # A static libprobe's users link its private dependencies too; the config
   # finds libtins and libpcap with our own modules.
   list(APPEND faultline_config_files
-    ${PROJECT_SOURCE_DIR}/cmake/FindTins.cmake ${PROJECT_SOURCE_DIR}/cmake/FindPCAP.cmake)
+    ${PROJECT_SOURCE_DIR}/cmake/FindTins.cmake ${PROJECT_SOURCE_DIR}/cmake/FindPCAP.cmake
+    ${PROJECT_SOURCE_DIR}/cmake/ImportedLibrary.cmake)
 endif()
 install(FILES ${faultline_config_files} DESTINATION ${FAULTLINE_CMAKE_DIR} COMPONENT Development)
 
