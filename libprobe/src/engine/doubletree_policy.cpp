@@ -26,20 +26,39 @@ DoubletreePolicy::DoubletreePolicy(const TraceConfig& c, const std::vector<model
       order_(targets, true, c.run_key),
       traces_(targets.size()) {}
 
-bool DoubletreePolicy::can_start() { return order_.can_start(); }
+// Rate independence: what a trace costs depends on what is known when it
+// starts (its start TTL), so a start is held back while a probe in flight
+// may still teach what it needs, instead of going out blind because the
+// token bucket happened to have a token. Every /24 waits for its pilot
+// (StartOrder); every pilot for the run's first trace.
+bool DoubletreePolicy::can_start() { return gate_ != Gate::waiting && order_.can_start(); }
 
-std::uint32_t DoubletreePolicy::take_start() { return order_.take(); }
+std::uint32_t DoubletreePolicy::take_start() {
+  std::uint32_t i = order_.take();
+  if (gate_ == Gate::first) {
+    gate_ = Gate::waiting;
+    first_ = i;
+  }
+  return i;
+}
+
+void DoubletreePolicy::open_gate(const model::Address& dst, std::uint8_t distance) {
+  gate_ = Gate::open;
+  std::uint8_t heard = stop_.heard(dst);
+  reference_ = distance != 0 ? distance : heard != 0 ? static_cast<std::uint8_t>(heard + 1) : 0;
+}
 
 // Where a trace starts: its /24's destination distance; else, for a /24
-// whose destinations have not answered (an outage), one past the deepest
-// hop heard toward it; else the latest distance learned anywhere; else the
-// first TTL, a plain trace. Starting high toward a dark block would walk
-// back through silence, dearer than a plain trace.
+// whose pilot ended without an answer from its destination (an outage),
+// one past the deepest hop the pilot heard; else what the run's first
+// trace learned; else the first TTL, a plain trace. Starting high toward a
+// dark block would walk back through silence, dearer than a plain trace.
+// Each is fixed before the traces that use it may start.
 std::uint8_t DoubletreePolicy::start_ttl(const model::Address& dst) const {
   std::uint8_t d = limits_.first_ttl;
   if (std::uint8_t known = distances_.of(dst)) d = known;
-  else if (std::uint8_t heard = stop_.heard(dst)) d = static_cast<std::uint8_t>(heard + 1);
-  else if (distances_.last() != 0) d = distances_.last();
+  else if (auto dark = dark_start_.find(block_of(dst)); dark != dark_start_.end()) d = dark->second;
+  else if (reference_ != 0) d = reference_;
   return std::clamp(d, limits_.first_ttl, limits_.max_ttl);
 }
 
@@ -48,8 +67,9 @@ Step DoubletreePolicy::after_reply(std::uint32_t i, const model::Trace& trace, c
   Trace& t = traces_[i];
   std::int32_t met = -1;
   if (reached_destination(r, trace.dst)) {
-    distances_.learn(trace.dst, cursor.ttl, r.reply_ttl);
+    std::uint8_t d = distances_.learn(trace.dst, cursor.ttl, r.reply_ttl);
     order_.release(i);
+    if (gate_ == Gate::waiting && i == first_) open_gate(trace.dst, d);
   } else {
     met = stop_.reveal(i, trace.dst, cursor.reached, cursor.ttl, r.addr, r.rx_us, t.seen);
   }
@@ -61,6 +81,7 @@ Step DoubletreePolicy::after_reply(std::uint32_t i, const model::Trace& trace, c
 Step DoubletreePolicy::after_silence(std::uint32_t i, model::Trace& trace, const Cursor& cursor,
                                      std::int64_t tx_us) {
   Trace& t = traces_[i];
+  if (gate_ == Gate::waiting && i == first_) open_gate(trace.dst, 0);
   std::int32_t sib = -1;
   bool last_try = cursor.attempt >= limits_.attempts;
   if (last_try && cursor.phase == Phase::backward) {
@@ -88,7 +109,10 @@ void DoubletreePolicy::on_finish(std::uint32_t i, model::Trace& trace) {
   t.settle_us = last_tx + wait_us_ + kInferWindowUs;
   stop_.settle(i, t.seen);
   sort_hops(trace);
-  order_.release(i);
+  if (order_.release(i) && distances_.of(trace.dst) == 0) {
+    if (std::uint8_t heard = stop_.heard(trace.dst)) dark_start_[block_of(trace.dst)] = static_cast<std::uint8_t>(heard + 1);
+  }
+  if (gate_ == Gate::waiting && i == first_) open_gate(trace.dst, 0);
 }
 
 // Printing waits until the capture clock passed the settle time (plus the

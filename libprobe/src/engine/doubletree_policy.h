@@ -4,6 +4,8 @@
 // until they meet a hop another trace revealed (StopSet); the hops below
 // are listed as inferred when the trace is printed.
 
+#include <unordered_map>
+
 #include "probe/engine/start_order.h"
 #include "probe/engine/stop_set.h"
 #include "probe/engine/trace_policy.h"
@@ -36,6 +38,11 @@ class DoubletreePolicy final : public TracePolicy {
     std::int64_t settle_us = 0;  // its inference uses what the capture showed up to then
   };
   void fill_gaps(model::Trace& trace, std::int64_t cutoff_us, std::uint8_t reached);
+  void open_gate(const model::Address& dst, std::uint8_t distance);
+
+  // The run's first trace goes alone; the others start once it learned a
+  // distance, met silence or ended (what it learned then is `reference_`).
+  enum class Gate : std::uint8_t { first, waiting, open };
 
   Limits limits_;
   std::int64_t wait_us_;
@@ -43,6 +50,10 @@ class DoubletreePolicy final : public TracePolicy {
   StopSet stop_;
   Distances distances_;
   std::vector<Trace> traces_;
+  Gate gate_ = Gate::first;
+  std::uint32_t first_ = 0;
+  std::uint8_t reference_ = 0;  // where a /24's first trace starts (0: first TTL)
+  std::unordered_map<std::uint64_t, std::uint8_t> dark_start_;  // block -> start, fixed as its pilot ended dark
   std::uint64_t inferred_ = 0;
 };
 

@@ -110,11 +110,10 @@ std::uint8_t StopSet::heard(const model::Address& dst) const {
   return it == heard_.end() ? 0 : it->second;
 }
 
-void Distances::learn(const model::Address& dst, std::uint8_t ttl, std::uint8_t reply_ttl) {
+std::uint8_t Distances::learn(const model::Address& dst, std::uint8_t ttl, std::uint8_t reply_ttl) {
   std::uint8_t d = ttl;
   if (auto guess = hops_from_reply_ttl(reply_ttl)) d = std::min(d, *guess);
-  by_block_[block_of(dst)] = d;
-  last_ = d;
+  return by_block_.emplace(block_of(dst), d).first->second;
 }
 
 std::uint8_t Distances::of(const model::Address& dst) const {

@@ -96,20 +96,20 @@ class StopSet {
   std::unordered_map<std::uint64_t, std::uint8_t> heard_;           // block -> deepest TTL answered
 };
 
-/// The destination distances replies taught, by /24.
+/// The destination distances replies taught, by /24. A block's distance
+/// is the one its first trace to reach a destination learned: traces that
+/// start later use it whenever they start, so that what they cost does not
+/// depend on how many started before a sibling learned more.
 class Distances {
  public:
   /// A destination of `dst`'s /24 answered a probe at `ttl` with a reply
-  /// that arrived with TTL `reply_ttl`.
-  void learn(const model::Address& dst, std::uint8_t ttl, std::uint8_t reply_ttl);
+  /// that arrived with TTL `reply_ttl`. Returns the block's distance.
+  std::uint8_t learn(const model::Address& dst, std::uint8_t ttl, std::uint8_t reply_ttl);
   /// The block's destination distance, or 0.
   std::uint8_t of(const model::Address& dst) const;
-  /// The distance learned last, anywhere (0: none yet).
-  std::uint8_t last() const { return last_; }
 
  private:
   std::unordered_map<std::uint64_t, std::uint8_t> by_block_;
-  std::uint8_t last_ = 0;
 };
 
 }  // namespace probe::engine
