@@ -242,9 +242,10 @@ void run_together(const std::vector<TraceEngine*>& engines, io::PacketSource& so
     ids.push_back(e->identity());
     clients.push_back(&e->loop());
   }
-  // File sources classify on their read-ahead thread too.
-  bool classified = source.classify_for(ids);
-  run_loop(clients, source, pace, halt, classified ? engines.size() : 0);
+  // File sources parse and classify on their read-ahead thread too.
+  auto stage = std::make_shared<ClassifyStage>(std::move(ids));
+  bool ahead = source.set_read_ahead(stage);
+  run_loop(clients, source, pace, halt, ahead ? stage.get() : nullptr);
 }
 
 }  // namespace probe::engine

@@ -12,7 +12,7 @@ namespace probe::engine {
 // read-ahead thread did it already.
 void TraceEngine::Impl::on_frame(Frame& f, std::size_t position) {
   ++stats.packets;
-  const io::ParsedFrame& p = f.parsed();
+  const packet::ParsedFrame& p = f.parsed();
   if (!p.ip) return;
   if (!p.ok) {
     ++stats.malformed;

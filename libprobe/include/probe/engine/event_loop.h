@@ -6,9 +6,12 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "probe/io/packet_source.h"
+#include "probe/match/classify.h"
+#include "probe/packet/datagram.h"
 #include "probe/sched/token_bucket.h"
 
 namespace probe::engine {
@@ -20,23 +23,45 @@ inline constexpr std::int64_t kTimeoutGraceUs = 50000;
 /// before timing it from the moment it was sent.
 inline constexpr std::int64_t kTxFallbackUs = 1000000;
 
+/// The read-ahead stage the engines bring to a capture file's source:
+/// every frame parsed (packet layer) and classified (match layer) for each
+/// identity on the source's reading thread, so that replay runs at the
+/// speed of reading.
+class ClassifyStage final : public io::ReadAheadStage {
+ public:
+  /// Frames are classified against these identities, in this order.
+  explicit ClassifyStage(std::vector<match::Identity> ids) : ids_(std::move(ids)) {}
+  struct Prepared {
+    packet::ParsedFrame frame;
+    std::vector<std::optional<match::Evidence>> evidence;  ///< one per identity, when frame.ok
+  };
+  void reserve(std::size_t slots) override { slots_.resize(slots); }
+  void prepare(std::size_t slot, const io::RawPacket& frame) override;
+  void soon(std::size_t slot) const override;
+  const Prepared& at(std::size_t slot) const { return slots_[slot]; }
+  std::size_t identities() const { return ids_.size(); }
+
+ private:
+  std::vector<match::Identity> ids_;
+  std::vector<Prepared> slots_;  // reused: their datagrams' storage too
+};
+
 /// One frame as the loop hands it to every engine: parsed at most once,
-/// by the source's read-ahead or on the first engine's demand.
+/// by the read-ahead stage or on the first engine's demand.
 class Frame {
  public:
-  Frame(const io::RawPacket& raw, io::ParsedFrame& scratch, std::size_t classified_for)
-      : raw_(raw), scratch_(scratch), classified_for_(classified_for) {}
+  Frame(const io::RawPacket& raw, packet::ParsedFrame& scratch, const ClassifyStage* stage)
+      : raw_(raw), scratch_(scratch), stage_(raw.slot != io::RawPacket::kNoSlot ? stage : nullptr) {}
   const io::RawPacket& raw() const { return raw_; }
-  const io::ParsedFrame& parsed();
-  /// What the source classified for identity `k` (PacketSource::classify_for),
-  /// or null when it did not.
-  const std::optional<match::Evidence>* evidence(std::size_t k);
+  const packet::ParsedFrame& parsed();
+  /// What the stage classified for identity `k`, or null when it did not.
+  const std::optional<match::Evidence>* evidence(std::size_t k) const;
 
  private:
   const io::RawPacket& raw_;
-  io::ParsedFrame& scratch_;
-  std::size_t classified_for_;
-  const io::ParsedFrame* parsed_ = nullptr;
+  packet::ParsedFrame& scratch_;
+  const ClassifyStage* stage_;
+  const packet::ParsedFrame* parsed_ = nullptr;
 };
 
 /// An engine's side of the loop.
@@ -66,9 +91,9 @@ class LoopClient {
 
 /// Runs the clients over one source until all finished or halting ended
 /// them. They take turns at `pace`, one probe each, so that several engines
-/// interleave. `classified_for`: the identities the source classifies
-/// frames for (0: none).
+/// interleave. `stage`: what the source prepares frames with (set_read_ahead),
+/// or null.
 void run_loop(const std::vector<LoopClient*>& clients, io::PacketSource& source, sched::TokenBucket& pace,
-              const std::atomic<int>& halt, std::size_t classified_for = 0);
+              const std::atomic<int>& halt, const ClassifyStage* stage = nullptr);
 
 }  // namespace probe::engine
