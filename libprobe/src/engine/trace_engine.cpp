@@ -201,9 +201,9 @@ void TraceEngine::Impl::after_event() {
 }
 
 void TraceEngine::Impl::progress() {
-  stats.inferred_hops = policy->inferred_hops();
   if (clock.now_us() < next_progress_us) return;
   next_progress_us = clock.now_us() + 250000;
+  stats.inferred_hops = policy->inferred_hops();
   stats.source = source.stats();
   observer.on_progress(stats);
 }

@@ -50,6 +50,7 @@ struct TraceEngine::Impl final : LoopClient {
   std::vector<model::Address> targets;
   TargetIndex index;
   std::unique_ptr<TracePolicy> policy;
+  bool ends_before_printing;  // the policy's, asked once: finished() runs per event
   std::vector<Slot> slots;
   std::deque<std::uint32_t> ready;
   std::size_t active = 0;
@@ -71,6 +72,7 @@ struct TraceEngine::Impl final : LoopClient {
         targets(std::move(t)),
         index(targets),
         policy(make_trace_policy(c, targets)),
+        ends_before_printing(policy->ends_before_printing()),
         slots(targets.size()) {
     stats.traces_total = targets.size();
   }
@@ -110,7 +112,7 @@ struct TraceEngine::Impl final : LoopClient {
   // LoopClient. Every trace ended (for some policies traces may still wait
   // to be printed: on_end prints them).
   bool finished() const override {
-    return policy->ends_before_printing() ? stats.traces_done == slots.size() : next_emit == slots.size();
+    return ends_before_printing ? stats.traces_done == slots.size() : next_emit == slots.size();
   }
   bool halt(int h) override;
   // Sends one ready probe if the bucket allows (replay: no pacing).
