@@ -7,6 +7,7 @@
 #include <functional>
 #include <vector>
 
+#include "probe/engine/event_loop.h"
 #include "probe/io/packet_source.h"
 #include "process.h"
 
@@ -169,8 +170,9 @@ TEST_P(PcapngReader, ManyFramesAndABlockLargerThanTheBufferComeThroughWhole) {
   }
 }
 
-// File sources parse each frame on their read-ahead thread; what they hand
-// over is what the engine would have parsed itself.
+// File sources run the engine's stage on each frame on their read-ahead
+// thread; what it prepared is what the engine would have parsed and
+// classified itself.
 TEST(PcapngParsedFrames, EqualWhatTheEngineWouldParse) {
   Writer w(false);
   w.shb();
@@ -193,36 +195,39 @@ TEST(PcapngParsedFrames, EqualWhatTheEngineWouldParse) {
   const std::vector<probe::match::Identity> ids = {
       {probe::model::Method::udp, *probe::model::Address::parse("198.18.0.1"), 0},
       {probe::model::Method::icmp, *probe::model::Address::parse("198.18.0.1"), 0}};
-  ASSERT_TRUE((*src)->classify_for(ids));
+  auto stage = std::make_shared<probe::engine::ClassifyStage>(ids);
+  ASSERT_TRUE((*src)->set_read_ahead(stage));
   std::vector<std::pair<bool, bool>> seen;
   int claimed = 0;
   while (auto p = (*src)->next(INT64_MAX)) {
-    ASSERT_NE(p->parsed, nullptr);
-    probe::io::ParsedFrame mine;
-    probe::io::parse_frame(p->linktype, p->data, p->caplen, mine);
-    EXPECT_EQ(p->parsed->ip, mine.ip);
-    EXPECT_EQ(p->parsed->ok, mine.ok);
+    ASSERT_NE(p->slot, probe::io::RawPacket::kNoSlot);
+    const auto& prepared = stage->at(p->slot);
+    const probe::packet::ParsedFrame* parsed = &prepared.frame;
+    probe::packet::ParsedFrame mine;
+    probe::packet::parse_frame(p->linktype, p->data, p->caplen, mine);
+    EXPECT_EQ(parsed->ip, mine.ip);
+    EXPECT_EQ(parsed->ok, mine.ok);
     if (mine.ok) {
-      EXPECT_EQ(p->parsed->datagram.ip.src, mine.datagram.ip.src);
-      EXPECT_EQ(p->parsed->datagram.ip.dst, mine.datagram.ip.dst);
-      EXPECT_EQ(p->parsed->datagram.ip.ttl, mine.datagram.ip.ttl);
-      EXPECT_EQ(p->parsed->datagram.ip.proto, mine.datagram.ip.proto);
-      ASSERT_EQ(p->parsed->evidence.size(), ids.size());
+      EXPECT_EQ(parsed->datagram.ip.src, mine.datagram.ip.src);
+      EXPECT_EQ(parsed->datagram.ip.dst, mine.datagram.ip.dst);
+      EXPECT_EQ(parsed->datagram.ip.ttl, mine.datagram.ip.ttl);
+      EXPECT_EQ(parsed->datagram.ip.proto, mine.datagram.ip.proto);
+      ASSERT_EQ(prepared.evidence.size(), ids.size());
       for (std::size_t k = 0; k < ids.size(); ++k) {
         auto want = probe::match::classify(mine.datagram, ids[k]);
-        ASSERT_EQ(p->parsed->evidence[k].has_value(), want.has_value()) << k;
+        ASSERT_EQ(prepared.evidence[k].has_value(), want.has_value()) << k;
         if (want) {
-          EXPECT_EQ(p->parsed->evidence[k]->target, want->target);
-          EXPECT_EQ(p->parsed->evidence[k]->token, want->token);
+          EXPECT_EQ(prepared.evidence[k]->target, want->target);
+          EXPECT_EQ(prepared.evidence[k]->token, want->token);
           ++claimed;
         }
       }
     } else {
-      EXPECT_TRUE(p->parsed->evidence.empty());
+      EXPECT_TRUE(prepared.evidence.empty());
     }
-    seen.emplace_back(p->parsed->ip, p->parsed->ok);
+    seen.emplace_back(parsed->ip, parsed->ok);
   }
-  EXPECT_FALSE((*src)->classify_for(ids)) << "too late once reading started";
+  EXPECT_FALSE((*src)->set_read_ahead(stage)) << "too late once reading started";
   const std::vector<std::pair<bool, bool>> want = {
       {true, true}, {true, true}, {false, false}, {true, false}, {true, true}};
   EXPECT_EQ(seen, want);

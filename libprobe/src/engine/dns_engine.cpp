@@ -5,6 +5,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "probe/engine/event_loop.h"
 #include "probe/model/splitmix.h"
 #include "probe/packet/datagram.h"
 #include "probe/packet/dns.h"
@@ -17,8 +18,6 @@ namespace {
 
 using model::DnsOutcome;
 
-constexpr std::int64_t kGraceUs = 50000;       // read a reply stamped inside the wait first
-constexpr std::int64_t kTxFallbackUs = 1000000;  // live: capture never showed the query
 constexpr std::uint8_t kSyn = packet::kTcpSyn, kRst = packet::kTcpRst, kAck = packet::kTcpAck;
 constexpr std::size_t kMaxTcpMessage = 65535 + 2;
 
@@ -56,7 +55,7 @@ std::uint16_t dns_tcp_port(std::uint16_t sport, std::uint32_t phase, std::size_t
   return static_cast<std::uint16_t>(sport + 1 + (phase * 200u + index) % 1000u);
 }
 
-struct DnsEngine::Impl {
+struct DnsEngine::Impl final : LoopClient {
   DnsConfig cfg;
   io::PacketSource& source;
   io::PacketSink& sink;
@@ -151,7 +150,7 @@ struct DnsEngine::Impl {
     s.state = State::awaiting_reply;
     // TCP gets two waits: a handshake and the query.
     std::int64_t wait = s.tcp ? 2 * cfg.wait_us : cfg.wait_us;
-    timers.push(tx_us + wait + kGraceUs, TimerKey{i, generation(s), false});
+    timers.push(tx_us + wait + kTimeoutGraceUs, TimerKey{i, generation(s), false});
   }
 
   void finish(std::uint32_t i, DnsOutcome outcome) {
@@ -377,48 +376,59 @@ struct DnsEngine::Impl {
     else finish(i, sent_before ? (s.ex.response ? DnsOutcome::answer : DnsOutcome::timeout) : DnsOutcome::not_sent);
   }
 
+  // --- LoopClient ------------------------------------------------------------
+
+  bool finished() const override { return next_emit == slots.size(); }
+
+  bool halt(int h) override {
+    if (h >= 2) {
+      for (std::uint32_t i = 0; i < slots.size(); ++i) end_unsent(i);
+      return true;
+    }
+    for (std::uint32_t i = 0; i < slots.size(); ++i)
+      if (slots[i].state == State::idle || slots[i].state == State::ready) end_unsent(i);
+    next_idle = slots.size();
+    ready.clear();
+    return finished();
+  }
+
+  bool send_one(sched::TokenBucket& pace, std::int64_t now) override {
+    if (ready.empty() || (sink.paced() && !pace.try_take(now))) return false;
+    std::uint32_t i = ready.front();
+    ready.pop_front();
+    if (slots[i].state == State::ready) send(i);
+    return true;
+  }
+
+  std::int64_t deadline(sched::TokenBucket& pace, std::int64_t now) override {
+    std::int64_t d = timers.next_deadline();
+    if (!ready.empty()) d = std::min(d, pace.next_available_us(now));
+    if (streams.busy()) {
+      streams.pump();
+      d = std::min(d, clock.now_us() + 5000);
+    }
+    return d;
+  }
+
+  void on_frame(Frame& f, std::size_t) override { on_packet(f.raw()); }
+
+  void on_exhausted() override {
+    for (std::uint32_t i = 0; i < slots.size(); ++i)
+      if (slots[i].state == State::ready || slots[i].state == State::awaiting_tx || slots[i].state == State::idle)
+        end_unsent(i);
+    ready.clear();
+  }
+
+  void after_event() override {
+    TimerKey k{};
+    std::int64_t when = 0;
+    while (timers.pop_expired(clock.now_us(), k, when)) on_timer(k);
+    start_more();
+  }
+
   DnsStats run(const std::atomic<int>& halt) {
     start_more();
-    while (next_emit < slots.size()) {
-      int h = halt.load();
-      if (h >= 2) {
-        for (std::uint32_t i = 0; i < slots.size(); ++i) end_unsent(i);
-        break;
-      }
-      if (h == 1) {
-        for (std::uint32_t i = 0; i < slots.size(); ++i)
-          if (slots[i].state == State::idle || slots[i].state == State::ready) end_unsent(i);
-        next_idle = slots.size();
-        ready.clear();
-        if (next_emit == slots.size()) break;
-      }
-      std::int64_t now = clock.now_us();
-      while (!ready.empty() && (!sink.paced() || bucket.try_take(now))) {
-        std::uint32_t i = ready.front();
-        ready.pop_front();
-        if (slots[i].state == State::ready) send(i);
-      }
-      std::int64_t deadline = timers.next_deadline();
-      if (!ready.empty()) deadline = std::min(deadline, bucket.next_available_us(now));
-      if (streams.busy()) {
-        streams.pump();
-        deadline = std::min(deadline, clock.now_us() + 5000);
-      }
-      if (auto p = source.next(deadline)) {
-        on_packet(*p);
-      } else if (source.exhausted()) {
-        for (std::uint32_t i = 0; i < slots.size(); ++i)
-          if (slots[i].state == State::ready || slots[i].state == State::awaiting_tx ||
-              slots[i].state == State::idle)
-            end_unsent(i);
-        ready.clear();
-      }
-      TimerKey k{};
-      std::int64_t when = 0;
-      while (timers.pop_expired(clock.now_us(), k, when)) on_timer(k);
-      start_more();
-    }
-    stats.queries_sent += 0;
+    run_loop({this}, source, bucket, halt);
     return stats;
   }
 };

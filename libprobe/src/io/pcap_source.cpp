@@ -106,13 +106,16 @@ class LibpcapReader final : public FrameReader {
   std::string error_;
 };
 
-// Frames read and parsed ahead on a thread of their own, in batches: the
-// engine's thread then only takes them. A batch owns copies of its frames'
-// bytes.
+// Frames read ahead on a thread of their own, in batches, each through the
+// engine's stage if it brought one: the engine's thread then only takes
+// them. A batch owns copies of its frames' bytes.
 class ReadAhead {
  public:
   explicit ReadAhead(std::unique_ptr<FrameReader> reader) : reader_(std::move(reader)) {
-    for (auto& b : pool_) free_.push_back(&b);
+    for (std::size_t k = 0; k < pool_.size(); ++k) {
+      pool_[k].first_slot = k * kFrames;
+      free_.push_back(&pool_[k]);
+    }
   }
   ~ReadAhead() {
     if (!thread_.joinable()) return;
@@ -144,21 +147,17 @@ class ReadAhead {
       at_ = 0;
       if (cur_->last) error_ = reader_error_;
     }
-    // The frames were parsed on the reader's core: ask for the next ones
-    // now, so that the engine does not wait on the transfer.
-    if (at_ + kPrefetch < cur_->frames.size()) {
-      const auto* ahead = reinterpret_cast<const char*>(cur_->frames[at_ + kPrefetch].parsed);
-      for (std::size_t line = 0; line < sizeof(ParsedFrame); line += 64) __builtin_prefetch(ahead + line);
-    }
+    if (stage_ && at_ + kAhead < cur_->frames.size()) stage_->soon(cur_->frames[at_ + kAhead].slot);
     frame = cur_->frames[at_++];
     return true;
   }
   // Why reading stopped early, once read() returned false.
   const std::string& error() const { return error_; }
-  // Frames are classified against these too; only before the first read.
-  bool classify_for(const std::vector<match::Identity>& ids) {
+  // Frames go through `stage` too; only before the first read.
+  bool set_stage(std::shared_ptr<ReadAheadStage> stage) {
     if (thread_.joinable()) return false;
-    ids_ = ids;
+    stage_ = std::move(stage);
+    if (stage_) stage_->reserve(pool_.size() * kFrames);
     return true;
   }
 
@@ -167,14 +166,14 @@ class ReadAhead {
     std::vector<RawPacket> frames;  // data points into bytes once the batch is full
     std::vector<std::size_t> offsets;
     std::vector<std::uint8_t> bytes;
-    std::vector<ParsedFrame> parsed;  // kept: its datagrams' storage is reused
+    std::size_t first_slot = 0;  // its frames' slots in the stage
     bool last = false;
   };
   // Large batches: a hand-over wakes a thread, which costs as much as
   // reading hundreds of frames.
   static constexpr std::size_t kFrames = 8192;
   static constexpr std::size_t kBytes = 1024 * 1024;
-  static constexpr std::size_t kPrefetch = 8;
+  static constexpr std::size_t kAhead = 8;  // frames: how far ahead the stage hears of them
 
   void run() {
     bool end = false;
@@ -196,19 +195,16 @@ class ReadAhead {
           end = true;
           break;
         }
-        std::size_t k = b->frames.size();
-        if (b->parsed.size() <= k) b->parsed.emplace_back();
-        ParsedFrame& pf = b->parsed[k];
-        parse_frame(f.linktype, f.data, f.caplen, pf);
-        pf.evidence.resize(pf.ok ? ids_.size() : 0);
-        for (std::size_t e = 0; e < pf.evidence.size(); ++e) pf.evidence[e] = match::classify(pf.datagram, ids_[e]);
+        if (stage_) {
+          f.slot = b->first_slot + b->frames.size();
+          stage_->prepare(f.slot, f);
+        }
         b->offsets.push_back(b->bytes.size());
         b->bytes.insert(b->bytes.end(), f.data, f.data + f.caplen);
         b->frames.push_back(f);
       }
       for (std::size_t k = 0; k < b->frames.size(); ++k) {
         b->frames[k].data = b->bytes.data() + b->offsets[k];
-        b->frames[k].parsed = &b->parsed[k];
       }
       b->last = end;
       {
@@ -221,7 +217,7 @@ class ReadAhead {
   }
 
   std::unique_ptr<FrameReader> reader_;
-  std::vector<match::Identity> ids_;  // set before the thread starts
+  std::shared_ptr<ReadAheadStage> stage_;  // set before the thread starts
   std::array<Batch, 3> pool_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -266,7 +262,7 @@ class FileSource final : public PacketSource {
     return s;
   }
   std::string error() const override { return frames_.error(); }
-  bool classify_for(const std::vector<match::Identity>& ids) override { return frames_.classify_for(ids); }
+  bool set_read_ahead(std::shared_ptr<ReadAheadStage> stage) override { return frames_.set_stage(std::move(stage)); }
 
  private:
   void fetch() {
@@ -293,13 +289,6 @@ class FileSource final : public PacketSource {
 };
 
 }  // namespace
-
-void parse_frame(int linktype, const std::uint8_t* data, std::size_t caplen, ParsedFrame& out) {
-  auto off = packet::ip_offset(linktype, data, caplen);
-  out.ip = off.has_value();
-  out.ok = off && packet::parse_ip(data + *off, caplen - *off, out.datagram);
-  out.evidence.clear();
-}
 
 Result<std::unique_ptr<PacketSource>> open_live(const LiveOptions& o) {
   char err[PCAP_ERRBUF_SIZE] = {};

@@ -265,4 +265,10 @@ std::optional<std::size_t> ip_offset(int linktype, const std::uint8_t* data, std
   return off;
 }
 
+void parse_frame(int linktype, const std::uint8_t* data, std::size_t caplen, ParsedFrame& out) {
+  auto off = ip_offset(linktype, data, caplen);
+  out.ip = off.has_value();
+  out.ok = off && parse_ip(data + *off, caplen - *off, out.datagram);
+}
+
 }  // namespace probe::packet

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "probe/engine/event_loop.h"
 #include "probe/engine/trace_logic.h"
 #include "probe/error.h"
 #include "probe/io/packet_sink.h"
@@ -70,13 +71,6 @@ class TraceObserver {
   virtual void on_progress(const TraceStats&) {}
 };
 
-/// Time after a probe's wait before its timeout fires, so that a reply
-/// stamped just inside the wait is read first (live and replay alike).
-inline constexpr std::int64_t kTimeoutGraceUs = 50000;
-/// Live only: how long to wait for a sent probe to show up in the capture
-/// before timing it from the moment it was sent.
-inline constexpr std::int64_t kTxFallbackUs = 1000000;
-
 class TraceEngine {
  public:
   TraceEngine(TraceConfig config, std::vector<model::Address> targets, io::PacketSource& source,
@@ -92,9 +86,12 @@ class TraceEngine {
   /// Counters so far (final once run() or run_together() returned).
   const TraceStats& stats() const;
 
+  /// The probe identity frames are classified against (run_together).
+  const match::Identity& identity() const;
+  /// The engine's side of the event loop (run_together drives several).
+  LoopClient& loop();
+
  private:
-  friend void run_together(const std::vector<TraceEngine*>& engines, io::PacketSource& source, double pps,
-                           const std::atomic<int>& halt);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

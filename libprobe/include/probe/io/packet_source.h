@@ -1,6 +1,7 @@
 #pragma once
 /// Where captured packets come from: a live interface or a capture file.
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -8,36 +9,39 @@
 #include <vector>
 
 #include "probe/error.h"
-#include "probe/match/classify.h"
-#include "probe/packet/datagram.h"
 #include "probe/sched/clock.h"
 
 namespace probe::io {
 
-/// A frame's IP layer as packet::ip_offset and packet::parse_ip read it,
-/// and, where the source was asked to (PacketSource::classify_for), what
-/// match::classify makes of it for each identity.
-struct ParsedFrame {
-  bool ip = false;  ///< the link layer carries IP
-  bool ok = false;  ///< ... and it parsed (`datagram` is valid)
-  packet::Datagram datagram;
-  std::vector<std::optional<match::Evidence>> evidence;  ///< one per identity, when ok
-};
-
-/// Fills `out` from a frame of link type `linktype`.
-void parse_frame(int linktype, const std::uint8_t* data, std::size_t caplen, ParsedFrame& out);
-
-/// One captured frame. `data` (and `parsed`) stay valid until the next call
-/// to next().
+/// One captured frame. `data` stays valid until the next call to next().
 struct RawPacket {
   std::int64_t ts_us = 0;       ///< capture timestamp, µs since the epoch
   const std::uint8_t* data = nullptr;
   std::uint32_t caplen = 0;     ///< bytes captured
   std::uint32_t len = 0;        ///< bytes on the wire
   int linktype = 1;             ///< pcap LINKTYPE_ of the frame
-  /// The frame parsed already, where the source did it (capture files parse
-  /// on their read-ahead thread); null: parse it yourself (parse_frame).
-  const ParsedFrame* parsed = nullptr;
+  /// Where the source's read-ahead stage prepared the frame
+  /// (PacketSource::set_read_ahead), or kNoSlot.
+  std::size_t slot = kNoSlot;
+  static constexpr std::size_t kNoSlot = SIZE_MAX;
+};
+
+/// Work a source that reads ahead (capture files) does on its reading
+/// thread for every frame, before the engine asks for it, so that the
+/// engine's thread only takes the results. What the work is, io does not
+/// know: the engine brings it (engine/event_loop.h: ClassifyStage).
+class ReadAheadStage {
+ public:
+  virtual ~ReadAheadStage() = default;
+  /// On the engine's thread, before any prepare(): frames will use slots
+  /// 0 to `slots` - 1.
+  virtual void reserve(std::size_t slots) = 0;
+  /// On the reading thread: prepare `frame` into `slot`. The slot's result
+  /// is read once the frame is delivered, until the next call to next().
+  virtual void prepare(std::size_t slot, const RawPacket& frame) = 0;
+  /// On the engine's thread: the frame of `slot` will be delivered soon
+  /// (prepared on another core: a chance to fetch it into this one's cache).
+  virtual void soon(std::size_t /*slot*/) const {}
 };
 
 /// Counters a source keeps about what it could not deliver.
@@ -62,10 +66,10 @@ class PacketSource {
   virtual SourceStats stats() = 0;
   /// Why a file source stopped early (a truncated or corrupt record), or "".
   virtual std::string error() const { return {}; }
-  /// Asks a source that parses frames ahead (capture files) to classify
-  /// them against these identities too, in that order (ParsedFrame::
-  /// evidence). Only before the first next(); false if the source does not.
-  virtual bool classify_for(const std::vector<match::Identity>&) { return false; }
+  /// Asks a source that reads ahead (capture files) to run `stage` on every
+  /// frame as it reads it (RawPacket::slot says where it went). Only before
+  /// the first next(); false if the source does not read ahead.
+  virtual bool set_read_ahead(std::shared_ptr<ReadAheadStage>) { return false; }
 };
 
 /// Options for a live capture.

@@ -75,6 +75,16 @@ std::optional<std::size_t> ip_offset(int linktype, const std::uint8_t* data, std
 /// Whether ip_offset understands this pcap link type.
 bool linktype_supported(int linktype);
 
+/// A captured frame's IP layer, as ip_offset and parse_ip read it.
+struct ParsedFrame {
+  bool ip = false;  ///< the link layer carries IP
+  bool ok = false;  ///< ... and it parsed (`datagram` is valid)
+  Datagram datagram;
+};
+
+/// Fills `out` from a frame of pcap link type `linktype`, reusing its storage.
+void parse_frame(int linktype, const std::uint8_t* data, std::size_t caplen, ParsedFrame& out);
+
 /// RFC 4884/4950: the MPLS label stack in the extension structure of an ICMP
 /// error whose ICMP header starts at icmp (len bytes to the end of packet).
 std::vector<model::MplsLabel> parse_mpls_extension(const std::uint8_t* icmp, std::size_t len,

@@ -1,0 +1,95 @@
+#include "probe/engine/trace_engine.h"
+
+#include <algorithm>
+
+#include "probe/match/classify.h"
+#include "trace_engine_impl.h"
+
+namespace probe::engine {
+
+// A frame from the source: our probe leaving, a reply, or nothing of ours.
+// Parsed once for all engines; classified here unless the source's
+// read-ahead thread did it already.
+void TraceEngine::Impl::on_frame(Frame& f, std::size_t position) {
+  ++stats.packets;
+  const packet::ParsedFrame& p = f.parsed();
+  if (!p.ip) return;
+  if (!p.ok) {
+    ++stats.malformed;
+    return;
+  }
+  // Read in place (no copy per frame): the source's evidence, or ours.
+  const std::optional<match::Evidence>* pre = f.evidence(position);
+  std::optional<match::Evidence> own;
+  if (!pre) own = match::classify(p.datagram, identity);
+  const std::optional<match::Evidence>& ev = pre ? *pre : own;
+  if (ev) on_evidence(f.raw().ts_us, *ev);
+}
+
+void TraceEngine::Impl::on_evidence(std::int64_t ts_us, const match::Evidence& ev) {
+  std::uint16_t token = ev.token;  // method dns: from the DNS ID below
+  std::uint32_t i = index.find(ev.target);
+  if (i == TargetIndex::kNone) {
+    ++stats.foreign;
+    return;
+  }
+  Slot& s = slots[i];
+  if (s.state == State::idle && !sink.paced() && ev.kind == match::Evidence::Kind::probe) {
+    begin(i);
+    send(i);
+  }
+  if (ev.dns_id) {
+    auto at = std::find(s.dns_ids.begin(), s.dns_ids.end(), *ev.dns_id);
+    if (at == s.dns_ids.end()) {
+      ++stats.foreign;
+      return;
+    }
+    token = plan.token(i, static_cast<std::size_t>(at - s.dns_ids.begin()));
+  }
+  std::size_t idx = plan.probe_index(i, token);
+  match::Flow want = plan.flow(i, idx);
+  bool flow_ok = ev.flow.sport == want.sport && (!ev.flow_dport_known || ev.flow.dport == want.dport);
+  if (idx >= s.probes || !flow_ok) {
+    ++stats.foreign;
+    return;
+  }
+  bool is_current = idx + 1 == s.probes;
+  if (ev.kind == match::Evidence::Kind::probe) {
+    if (is_current && s.state == State::awaiting_tx && s.start_open && !sink.paced()) take_start(s, ev.probe_ttl);
+    if (is_current && s.state == State::awaiting_tx && ev.probe_ttl == current(s).ttl) {
+      ++stats.probes_seen;
+      s.start_open = false;
+      mark_sent(i, ts_us);
+    }
+    return;
+  }
+  if (!is_current || (s.state != State::awaiting_reply && s.state != State::awaiting_tx)) {
+    ++stats.late;
+    return;
+  }
+  on_reply(i, ev, ts_us);
+}
+
+void TraceEngine::Impl::on_reply(std::uint32_t i, const match::Evidence& ev, std::int64_t ts_us) {
+  Slot& s = slots[i];
+  if (s.state == State::awaiting_tx) mark_sent(i, s.decided_us);  // the capture missed the probe
+  s.start_open = false;
+  model::ProbeRecord& rec = current(s);
+  if (ts_us - rec.tx_us > cfg.wait_us) {
+    ++stats.late;
+    return;
+  }
+  ++stats.replies;
+  rec.reply = ev.reply;
+  rec.reply->rx_us = ts_us;
+  apply(i, policy->after_reply(i, *s.trace, s.cursor, *rec.reply));
+}
+
+void TraceEngine::Impl::take_start(Slot& s, std::uint8_t ttl) {
+  if (ttl < cfg.first_ttl || ttl > cfg.max_ttl || s.probes != 1) return;
+  s.cursor.ttl = s.cursor.start = ttl;
+  s.trace->hops.back().ttl = ttl;
+  current(s).ttl = ttl;
+}
+
+}  // namespace probe::engine

@@ -1,0 +1,119 @@
+// The trace engine over a simulated network (sim_network.h): the probes a
+// Doubletree campaign spends must not depend on the probe rate, only on
+// what the network shows. Same campaign at 1k, 5k, 10k and 20k pps.
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <utility>
+
+#include "probe/engine/trace_engine.h"
+#include "sim_network.h"
+
+namespace {
+
+using probe::model::Address;
+
+Address addr(const std::string& s) { return *Address::parse(s); }
+
+class Collect final : public probe::engine::TraceObserver {
+ public:
+  void on_trace(const probe::model::Trace& t) override {
+    ++traces;
+    if (t.stop_reason == probe::model::StopReason::completed) ++completed;
+    // Routers at their TTL; the destination at the nearest TTL it answered
+    // (a Doubletree trace may have probed past it first).
+    int dst_ttl = 0;
+    for (const auto& h : t.hops) {
+      if (h.inferred_addr) hops.emplace(h.ttl, h.inferred_addr->to_string());
+      for (const auto& p : h.probes) {
+        if (!p.reply) continue;
+        if (p.reply->addr != t.dst) hops.emplace(h.ttl, p.reply->addr.to_string());
+        else if (dst_ttl == 0 || h.ttl < dst_ttl) dst_ttl = h.ttl;
+      }
+    }
+    if (dst_ttl != 0) hops.emplace(dst_ttl, t.dst.to_string());
+  }
+  std::size_t traces = 0;
+  std::size_t completed = 0;
+  std::set<std::pair<int, std::string>> hops;  // (ttl, addr), probed or inferred
+};
+
+struct Outcome {
+  std::uint64_t probes = 0;
+  std::size_t traces = 0;
+  std::size_t completed = 0;
+  std::set<std::pair<int, std::string>> hops;
+};
+
+// 64 /24s behind a shared chain r1..r4: 32 behind a5 (destinations at hop
+// 6), 24 behind b5 and b6 (at hop 7), eight dark past b5. 16 targets each.
+// Round trips of 2 ms per hop: at 1,000 pps a dozen probes are already in
+// flight per round trip, at 20,000 pps a few hundred.
+Outcome campaign(double pps, bool doubletree, std::int64_t rtt_per_hop_us = 2000) {
+  const Address src = addr("198.18.0.1");
+  sim::Network net(src, 1'700'000'000'000'000, rtt_per_hop_us);
+  std::vector<Address> chain;
+  for (int k = 1; k <= 4; ++k) chain.push_back(addr("198.18.1." + std::to_string(k)));
+  std::vector<Address> targets;
+  for (int b = 0; b < 64; ++b) {
+    sim::Block blk;
+    blk.routers = chain;
+    if (b < 32) {
+      blk.routers.push_back(addr("198.18.2.5"));
+    } else {
+      blk.routers.push_back(addr("198.18.3.5"));
+      if (b < 56) blk.routers.push_back(addr("198.18.3.6"));
+      else blk.dark = true;
+    }
+    std::string prefix = "198.18." + std::to_string(64 + b) + ".";
+    net.add_block(addr(prefix + "1"), blk);
+    for (int h = 1; h <= 16; ++h) targets.push_back(addr(prefix + std::to_string(h * 7)));
+  }
+  probe::engine::TraceConfig cfg;
+  cfg.method = probe::model::Method::icmp;
+  cfg.src = src;
+  cfg.attempts = 2;
+  cfg.wait_us = 2'000'000;
+  cfg.pps = pps;
+  cfg.concurrency = 100000;
+  cfg.run_key = 0x5eed;
+  cfg.doubletree = doubletree;
+  Collect out;
+  probe::engine::TraceEngine engine(cfg, targets, net, net, out);
+  std::atomic<int> halt{0};
+  auto stats = engine.run(halt);
+  EXPECT_EQ(stats.probes_sent, net.probes());
+  return Outcome{net.probes(), out.traces, out.completed, out.hops};
+}
+
+TEST(TraceSim, PlainTracesSpendTheSameAtEveryRate) {
+  Outcome base = campaign(1000, false);
+  EXPECT_EQ(base.traces, 1024u);
+  EXPECT_EQ(base.completed, 1024u - 128u);
+  for (double pps : {5000.0, 20000.0}) {
+    Outcome o = campaign(pps, false);
+    EXPECT_EQ(o.probes, base.probes) << pps << " pps";
+    EXPECT_EQ(o.hops, base.hops) << pps << " pps";
+  }
+}
+
+TEST(TraceSim, DoubletreeProbeCountDoesNotDependOnTheRate) {
+  Outcome plain = campaign(1000, false);
+  Outcome base = campaign(1000, true);
+  EXPECT_EQ(base.traces, 1024u);
+  EXPECT_EQ(base.completed, 1024u - 128u);
+  for (const auto& h : plain.hops) EXPECT_TRUE(base.hops.count(h)) << "lost " << h.first << " " << h.second;
+  for (const auto& h : base.hops) EXPECT_TRUE(plain.hops.count(h)) << "extra " << h.first << " " << h.second;
+  EXPECT_LT(base.probes * 2, plain.probes);
+  for (double pps : {5000.0, 10000.0, 20000.0}) {
+    Outcome o = campaign(pps, true);
+    std::cout << "doubletree at " << pps << " pps: " << o.probes << " probes (1k: " << base.probes << ", plain "
+              << plain.probes << ")\n";
+    EXPECT_EQ(o.probes, base.probes) << pps << " pps";
+    EXPECT_EQ(o.hops, base.hops) << pps << " pps";
+    EXPECT_EQ(o.completed, base.completed) << pps << " pps";
+  }
+}
+
+}  // namespace
