@@ -155,8 +155,8 @@ TEST(ReadTargetFile, SpecTooLongForAnAddressIsQuotedShortAndEscaped) {
   std::string line = "root:$6$salt\x1b[2J" + std::string(60, 'a');
   auto r = probe::model::parse_target_text("# x\n" + line + "\n", "list.txt");
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().message, "list.txt:2: bad target '" + probe::excerpt(line) +
-                                   "': too long for an address or CIDR block");
+  EXPECT_EQ(r.error().message,
+            "list.txt:2: '" + probe::excerpt(line) + "' is too long for an address or CIDR block");
   EXPECT_EQ(r.error().message.find('\x1b'), std::string::npos);
 }
 

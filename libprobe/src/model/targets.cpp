@@ -54,7 +54,7 @@ class SpecCollector {
       auto e = line.find_last_not_of(" \t\r");
       auto spec = line.substr(b, e - b + 1);
       if (spec.size() > kMaxSpec)
-        return fail(line_, "bad target '" + excerpt(spec) + "': too long for an address or CIDR block");
+        return fail(line_, "'" + excerpt(spec) + "' is too long for an address or CIDR block");
       specs_.emplace_back(spec);
     }
     pending_.clear();
