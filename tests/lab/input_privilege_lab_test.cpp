@@ -13,6 +13,10 @@
 
 #include "lab_test_util.h"
 
+#ifndef FL_CAPTURES_DIR
+#define FL_CAPTURES_DIR ""
+#endif
+
 namespace probe::lab::test {
 namespace {
 
@@ -90,6 +94,26 @@ TEST(InputPrivileges, LocateRefusesPrefixFileAndTablesOnlyRootMayRead) {
   EXPECT_EQ(root.exit_code, 4) << root.err;
   EXPECT_EQ(root.err.find("Permission denied"), std::string::npos) << root.err;
   EXPECT_EQ(root.err.find('\x1b'), std::string::npos) << root.err;
+}
+
+// What the user may read still works under sudo: a replay of the user's
+// capture (read by the capture readers through the open file) gives the
+// same traces as root's, and the user's AS table loads.
+TEST(InputPrivileges, FilesTheUserMayReadWorkUnderSudo) {
+  FL_REQUIRE_LAB(true);
+  Lab lab = make_lab("chain");
+  Files files;
+  const std::string captures = FL_CAPTURES_DIR;
+  const std::string capture =
+      files.make("mine.pcapng", 0644, testsupport::read_file(captures + "/trace-icmp-chain.pcapng"));
+  auto mine = as_sudo_from_nobody(lab, {fl_trace_path(), "-r", capture, "-o", "json"});
+  ASSERT_EQ(mine.exit_code, 0) << mine.err;
+  EXPECT_EQ(mine.out, testsupport::read_file(captures + "/trace-icmp-chain.json"));
+  const std::string table = files.make("asn.csv", 0644, "198.18.0.0,198.18.255.255,64500,Lab\n");
+  auto located = as_sudo_from_nobody(lab, {fl_locate_path(), "-r", captures + "/locate-core-dark.pcapng", "--asn-db",
+                                           table, "-o", "json"});
+  EXPECT_EQ(located.exit_code, 0) << located.err;
+  EXPECT_EQ(located.err.find("cannot read"), std::string::npos) << located.err;
 }
 
 }  // namespace

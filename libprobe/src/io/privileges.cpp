@@ -105,6 +105,7 @@ InputFile& InputFile::operator=(InputFile&& o) noexcept {
     if (fd_ >= 0) ::close(fd_);
     fd_ = o.fd_;
     path_ = std::move(o.path_);
+    as_invoker_ = o.as_invoker_;
     o.fd_ = -1;
   }
   return *this;
@@ -114,7 +115,11 @@ InputFile::~InputFile() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-std::string InputFile::reopen_name() const { return "/proc/self/fd/" + std::to_string(fd_); }
+std::string InputFile::reopen_name() const {
+  // Without an identity switch nothing is gained by /proc (which a chroot
+  // may lack): the process could open the path itself.
+  return as_invoker_ ? "/proc/self/fd/" + std::to_string(fd_) : path_;
+}
 
 Result<InputFile> open_as_invoker(const std::string& path) {
   const int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY;
@@ -128,7 +133,7 @@ Result<InputFile> open_as_invoker(const std::string& path) {
     err = EISDIR;
   }
   if (fd < 0) return make_error(ErrorKind::input, "cannot read " + path + ": " + std::strerror(err));
-  return InputFile(fd, path);
+  return InputFile(fd, path, who.has_value());
 }
 
 Result<std::string> read_all(const InputFile& file, std::size_t max_bytes, const char* what) {

@@ -45,20 +45,26 @@ std::optional<Invoker> invoker();
 class InputFile {
  public:
   InputFile() = default;
-  InputFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-  InputFile(InputFile&& o) noexcept : fd_(o.fd_), path_(std::move(o.path_)) { o.fd_ = -1; }
+  InputFile(int fd, std::string path, bool as_invoker)
+      : fd_(fd), path_(std::move(path)), as_invoker_(as_invoker) {}
+  InputFile(InputFile&& o) noexcept : fd_(o.fd_), path_(std::move(o.path_)), as_invoker_(o.as_invoker_) {
+    o.fd_ = -1;
+  }
   InputFile& operator=(InputFile&& o) noexcept;
   InputFile(const InputFile&) = delete;
   InputFile& operator=(const InputFile&) = delete;
   ~InputFile();
   int fd() const { return fd_; }
   const std::string& path() const { return path_; }  ///< as the user named it
-  /// "/proc/self/fd/N": the same open file, for a library that opens by name.
+  /// A name for a library that opens by name: "/proc/self/fd/N" (the same
+  /// open file, not whatever the path names by then) when it was opened
+  /// with the invoker's identity, else the path itself.
   std::string reopen_name() const;
 
  private:
   int fd_ = -1;
   std::string path_;
+  bool as_invoker_ = false;
 };
 
 /// The one way a file the user named is opened: with the invoker's
