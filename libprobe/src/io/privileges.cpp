@@ -137,6 +137,15 @@ Result<InputFile> open_as_invoker(const std::string& path) {
 }
 
 Result<std::string> read_all(const InputFile& file, std::size_t max_bytes, const char* what) {
+  auto too_big = [&] {
+    return make_error(ErrorKind::input, file.path() + ": larger than " + std::to_string(max_bytes >> 20) +
+                                            " MiB (the limit for " + what + ")");
+  };
+  // A regular file says its size: refused unread. Others (a pipe, /dev/zero)
+  // are counted as they come.
+  struct stat st {};
+  if (fstat(file.fd(), &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > max_bytes)
+    return too_big();
   std::string text;
   char chunk[64 * 1024];
   while (true) {
@@ -144,9 +153,7 @@ Result<std::string> read_all(const InputFile& file, std::size_t max_bytes, const
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return make_error(ErrorKind::input, "cannot read " + file.path() + ": " + std::strerror(errno));
     if (n == 0) return text;
-    if (text.size() + static_cast<std::size_t>(n) > max_bytes)
-      return make_error(ErrorKind::input, file.path() + ": larger than " + std::to_string(max_bytes >> 20) +
-                                              " MiB (the limit for " + what + ")");
+    if (text.size() + static_cast<std::size_t>(n) > max_bytes) return too_big();
     text.append(chunk, static_cast<std::size_t>(n));
   }
 }
