@@ -151,7 +151,7 @@ TEST_F(LocatePlan, UnreadableBaselineIsAnInputError) {
   auto b = locate::load_baseline(dir.file("gone.json"), *db);
   ASSERT_FALSE(b);
   EXPECT_EQ(b.error().kind, ErrorKind::input);
-  EXPECT_EQ(b.error().message, "cannot read baseline " + dir.file("gone.json"));
+  EXPECT_EQ(b.error().message, "cannot read " + dir.file("gone.json") + ": No such file or directory");
 }
 
 TEST(LocatePlanPaths, AbsolutePathIsNormalAndEmptyStaysEmpty) {

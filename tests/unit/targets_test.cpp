@@ -1,4 +1,5 @@
-// expand_targets / read_target_file: what fl-trace will probe.
+// expand_targets / read_target_file: what fl-trace will probe, within the
+// caps on a target list; excerpt() for the bad lines it quotes.
 
 #include "probe/model/targets.h"
 
@@ -9,13 +10,21 @@
 #include <string>
 #include <vector>
 
+#include "probe/excerpt.h"
+#include "probe/io/privileges.h"
 #include "process.h"
 
 namespace {
 
 using probe::ErrorKind;
 using probe::model::expand_targets;
-using probe::model::read_target_file;
+
+// As the tools read a user's list: opened with the invoker's rights.
+probe::Result<std::vector<std::string>> read_target_file(const std::string& path) {
+  auto file = probe::io::open_as_invoker(path);
+  if (!file) return file.error();
+  return probe::model::read_target_file(file->fd(), path);
+}
 
 std::vector<std::string> strings(const std::vector<probe::model::Address>& v) {
   std::vector<std::string> out;
@@ -117,6 +126,72 @@ TEST(ReadTargetFile, MissingFileIsAnInputErrorNamingIt) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, ErrorKind::input);
   EXPECT_NE(r.error().message.find(path), std::string::npos);
+}
+
+TEST(ReadTargetFile, LongLineIsRefusedNamingFileAndLine) {
+  auto r = probe::model::parse_target_text("198.18.4.1\n" + std::string(2000, 'x') + "\n", "list.txt");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::input);
+  EXPECT_EQ(r.error().message, "list.txt:2: line longer than 1024 bytes (not a target list?)");
+}
+
+TEST(ReadTargetFile, DevZeroFailsAtOnce) {
+  auto r = read_target_file("/dev/zero");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "/dev/zero:1: line longer than 1024 bytes (not a target list?)");
+}
+
+TEST(ReadTargetFile, TooManyLinesIsRefused) {
+  std::string text;
+  for (std::size_t i = 0; i <= probe::model::kMaxSpecLines; ++i) text += "#\n";
+  auto r = probe::model::parse_target_text(text, "list.txt");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "list.txt:1000001: more than 1000000 lines (the limit for a target list)");
+  text.resize(text.size() - 2);
+  EXPECT_TRUE(probe::model::parse_target_text(text, "list.txt"));
+}
+
+TEST(ReadTargetFile, SpecTooLongForAnAddressIsQuotedShortAndEscaped) {
+  std::string line = "root:$6$salt\x1b[2J" + std::string(60, 'a');
+  auto r = probe::model::parse_target_text("# x\n" + line + "\n", "list.txt");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message,
+            "list.txt:2: '" + probe::excerpt(line) + "' is too long for an address or CIDR block");
+  EXPECT_EQ(r.error().message.find('\x1b'), std::string::npos);
+}
+
+TEST(ExpandTargets, BadSpecIsQuotedEscaped) {
+  auto r = expand_targets({"root:\x01\xff"});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "bad target 'root:\\x01\\xff': not an address or CIDR block");
+}
+
+TEST(ReadTargetFile, DirectoryIsRefused) {
+  testsupport::TempDir dir;
+  auto r = read_target_file(dir.path());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "cannot read " + dir.path() + ": Is a directory");
+}
+
+struct ExcerptCase {
+  std::string in;
+  std::string out;
+};
+
+TEST(Excerpt, PrintableKeptOthersEscapedLongCut) {
+  const std::vector<ExcerptCase> cases = {
+      {"198.18.4.1", "198.18.4.1"},
+      {"", ""},
+      {"a\tb\nc", "a\\x09b\\x0ac"},
+      {"\x1b]0;pwned\x07", "\\x1b]0;pwned\\x07"},
+      {"caf\xc3\xa9", "caf\\xc3\\xa9"},
+      {"back\\slash", "back\\x5cslash"},
+      {"\x7f", "\\x7f"},
+      {std::string(40, 'a'), std::string(40, 'a')},
+      {std::string(41, 'a'), std::string(40, 'a') + "..."},
+      {std::string(3, '\0'), "\\x00\\x00\\x00"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(probe::excerpt(c.in), c.out) << c.in;
 }
 
 }  // namespace

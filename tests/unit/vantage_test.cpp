@@ -63,7 +63,7 @@ TEST(Vantage, ReplayOfAMissingFileNamesIt) {
   auto v = io::open_replay("/nonexistent/run.pcapng");
   ASSERT_FALSE(v);
   EXPECT_EQ(v.error().kind, ErrorKind::input);
-  EXPECT_EQ(v.error().message, "/nonexistent/run.pcapng: No such file or directory");
+  EXPECT_EQ(v.error().message, "cannot read /nonexistent/run.pcapng: No such file or directory");
 }
 
 TEST(Vantage, ReplayHandsOverTheRunRecordAndDoesNothingWithSends) {

@@ -22,6 +22,7 @@
 #include "probe/record/trace_record.h"
 #include "probe/format/trace_json.h"
 #include "probe/format/trace_text.h"
+#include "probe/io/privileges.h"
 #include "probe/io/vantage.h"
 #include "probe/model/targets.h"
 
@@ -100,10 +101,9 @@ probe::Result<Setup> setup_live(const fldns::Options& o) {
   c = o.config;
   p.dns.queries = o.queries;
   if (!o.query_file.empty()) {
-    std::ifstream in(o.query_file);
-    if (!in) return probe::make_error(ErrorKind::usage, "cannot read query file " + o.query_file);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto more = fldns::parse_query_lines(text, o.rd, o.tcp);
+    auto text = probe::io::read_file_as_invoker(o.query_file, fldns::kMaxQueryFileBytes, "a query file");
+    if (!text) return probe::make_error(ErrorKind::usage, text.error().message);
+    auto more = fldns::parse_query_lines(*text, o.rd, o.tcp);
     if (!more) return probe::make_error(ErrorKind::usage, o.query_file + ": " + more.error().message);
     p.dns.queries.insert(p.dns.queries.end(), more->begin(), more->end());
   }

@@ -7,6 +7,7 @@
 #include <boost/program_options.hpp>
 #include <sstream>
 
+#include "probe/excerpt.h"
 #include "probe/packet/dns.h"
 
 namespace po = boost::program_options;
@@ -51,7 +52,7 @@ po::options_description describe() {
 
 probe::Result<Address> server_address(const std::string& text) {
   auto a = Address::parse(text);
-  if (!a || !a->is_v4()) return usage_error(fmt::format("bad server address '{}' (an IPv4 address)", text));
+  if (!a || !a->is_v4()) return usage_error(fmt::format("bad server address '{}' (an IPv4 address)", probe::excerpt(text)));
   return *a;
 }
 
@@ -89,11 +90,11 @@ probe::Result<std::vector<DnsQuery>> parse_query_lines(const std::string& text, 
     auto addr = server_address(server);
     if (!addr) return usage_error(fmt::format("line {}: {}", n, addr.error().message));
     auto name = probe::packet::normalize_dns_name(w[1]);
-    if (!name) return usage_error(fmt::format("line {}: malformed name '{}'", n, w[1]));
+    if (!name) return usage_error(fmt::format("line {}: malformed name '{}'", n, probe::excerpt(w[1])));
     std::uint16_t type = 1;
     if (w.size() == 3) {
       auto t = probe::packet::dns_type_from_name(w[2]);
-      if (!t) return usage_error(fmt::format("line {}: unknown type '{}'", n, w[2]));
+      if (!t) return usage_error(fmt::format("line {}: unknown type '{}'", n, probe::excerpt(w[2])));
       type = *t;
     }
     out.push_back(DnsQuery{*addr, *name, type, rd, tcp});

@@ -1,6 +1,7 @@
 #pragma once
 // fl-dns's command line, parsed into values; no side effects.
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ probe::Result<Options> parse_options(int argc, const char* const* argv);
 
 // One -T line: "SERVER NAME [TYPE]" (SERVER may carry a leading '@').
 // nullopt for blank and comment lines; a usage error for anything malformed.
+// A query file (-T) is refused past this size.
+inline constexpr std::size_t kMaxQueryFileBytes = std::size_t{16} << 20;
+
 probe::Result<std::vector<probe::model::DnsQuery>> parse_query_lines(const std::string& text, bool rd, bool tcp);
 
 }  // namespace fldns

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "options.h"
 #include "probe/format/locate_report.h"
+#include "probe/io/privileges.h"
 #include "probe/io/vantage.h"
 #include "probe/locate/campaign.h"
 #include "probe/locate/plan.h"
@@ -93,8 +94,12 @@ probe::Result<Setup> set_up(const fllocate::Options& o) {
     if (!capture) return capture.error();
     if (asn_path.empty()) asn_path = capture->plan.asn_db;
   }
-  if (asn_path.empty()) asn_path = probe::model::default_asn_db_path();
-  auto asn_db = probe::model::AsnDb::load(asn_path);
+  // The shipped table is read as it is; one the user (or the capture) named,
+  // with the user's rights.
+  const bool shipped = asn_path.empty();
+  if (shipped) asn_path = probe::model::default_asn_db_path();
+  auto asn_db = shipped ? probe::model::AsnDb::load(asn_path)
+                        : probe::io::load_as_invoker<probe::model::AsnDb>(asn_path);
   if (!asn_db) return asn_db.error();
   if (o.read_path.empty()) {
     capture = setup_live(o, *asn_db, asn_path);

@@ -17,6 +17,7 @@
 #include "probe/format/trace_json.h"
 #include "probe/format/trace_output_thread.h"
 #include "probe/format/trace_text.h"
+#include "probe/io/privileges.h"
 #include "probe/io/vantage.h"
 #include "probe/model/targets.h"
 #include "cli.h"
@@ -114,7 +115,9 @@ probe::Result<Setup> setup_live(const fltrace::Options& o) {
   s.record.config = o.config;
   s.record.targets = o.targets;
   if (!o.target_file.empty()) {
-    auto more = probe::model::read_target_file(o.target_file);
+    auto file = probe::io::open_as_invoker(o.target_file);
+    if (!file) return file.error();
+    auto more = probe::model::read_target_file(file->fd(), o.target_file);
     if (!more) return more.error();
     s.record.targets.insert(s.record.targets.end(), more->begin(), more->end());
   }

@@ -226,38 +226,4 @@ locate::Baseline baseline_of(const locate::Report& r) {
   return b;
 }
 
-Result<locate::Baseline> parse_baseline_json(const std::string& text) {
-  try {
-    auto j = nlohmann::json::parse(text);
-    if (!j.is_object() || !j.contains("verdict") || !j.contains("targets"))
-      return make_error(ErrorKind::input, "not an fl-locate JSON report (no verdict and targets)");
-    locate::Baseline b;
-    for (const char* list : {"targets", "controls"}) {
-      if (!j.contains(list)) continue;
-      for (const auto& t : j.at(list)) {
-        locate::BaselinePath p;
-        auto addr = model::Address::parse(t.at("addr").get<std::string>());
-        if (!addr) throw std::invalid_argument("bad target address");
-        p.target = *addr;
-        p.reached = t.at("reached").get<bool>();
-        if (t.contains("reached_ttl") && !t.at("reached_ttl").is_null()) {
-          auto ttl = t.at("reached_ttl").get<int>();
-          if (ttl < 1 || ttl > 255) throw std::invalid_argument("bad reached_ttl");
-          p.reached_ttl = static_cast<std::uint8_t>(ttl);
-        }
-        for (const auto& h : t.at("path")) {
-          auto a = model::Address::parse(h.at("addr").get<std::string>());
-          auto ttl = h.at("ttl").get<int>();
-          if (!a || ttl < 1 || ttl > 255) throw std::invalid_argument("bad hop in a path");
-          p.hops.push_back({static_cast<std::uint8_t>(ttl), *a});
-        }
-        b.paths.push_back(std::move(p));
-      }
-    }
-    return b;
-  } catch (const std::exception& e) {
-    return make_error(ErrorKind::input, std::string("not an fl-locate JSON report: ") + e.what());
-  }
-}
-
 }  // namespace probe::format

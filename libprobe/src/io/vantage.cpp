@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "probe/io/privileges.h"
 #include "probe/io/route.h"
 #include "probe/packet/datagram.h"
 
@@ -68,10 +69,20 @@ Result<Vantage> open_vantage(const VantageSpec& spec) {
 
 Result<Vantage> open_replay(const std::string& path) {
   Vantage v;
-  auto comment = read_section_comment(path);
-  if (!comment) return comment.error();
-  auto source = open_file(path);
-  if (!source) return source.error();
+  // -r names the user's capture: opened with the user's rights, then read
+  // by name through that open file.
+  auto file = open_as_invoker(path);
+  if (!file) return file.error();
+  const std::string name = file->reopen_name();
+  auto named = [&](Error e) {
+    for (auto at = e.message.find(name); at != std::string::npos; at = e.message.find(name, at + path.size()))
+      e.message.replace(at, name.size(), path);
+    return e;
+  };
+  auto comment = read_section_comment(name);
+  if (!comment) return named(comment.error());
+  auto source = open_file(name);
+  if (!source) return named(source.error());
   const int linktype = (*source)->linktype();
   if (!packet::linktype_supported(linktype))
     return make_error(ErrorKind::input,

@@ -4,10 +4,10 @@
 
 #include <atomic>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "probe/excerpt.h"
 #include "probe/format/locate_report.h"
+#include "probe/io/privileges.h"
 #include "probe/model/targets.h"
 #include "probe/record/campaign_record.h"
 
@@ -15,12 +15,19 @@ namespace probe::locate {
 
 namespace {
 
+// A target list the user named, read with the user's rights.
+Result<std::vector<std::string>> read_list(const std::string& path) {
+  auto file = io::open_as_invoker(path);
+  if (!file) return file.error();
+  return model::read_target_file(file->fd(), path);
+}
+
 Result<std::vector<model::Prefix>> parse_prefixes(const std::vector<std::string>& specs, const std::string& where) {
   std::vector<model::Prefix> out;
   for (const auto& s : specs) {
     auto p = model::Prefix::parse(s);
-    if (!p) return make_error(ErrorKind::usage, fmt::format("{}bad prefix '{}'", where, s));
-    if (!p->base.is_v4()) return make_error(ErrorKind::usage, "IPv6 prefix " + s + ": IPv6 probing is not supported yet");
+    if (!p) return make_error(ErrorKind::usage, fmt::format("{}bad prefix '{}'", where, excerpt(s)));
+    if (!p->base.is_v4()) return make_error(ErrorKind::usage, "IPv6 prefix " + excerpt(s) + ": IPv6 probing is not supported yet");
     out.push_back(*p);
   }
   return out;
@@ -30,7 +37,7 @@ Result<std::vector<model::Address>> parse_addresses(const std::vector<std::strin
   std::vector<model::Address> out;
   for (const auto& s : specs) {
     auto a = model::Address::parse(s);
-    if (!a || !a->is_v4()) return make_error(ErrorKind::usage, fmt::format("bad {} address '{}' (IPv4)", what, s));
+    if (!a || !a->is_v4()) return make_error(ErrorKind::usage, fmt::format("bad {} address '{}' (IPv4)", what, excerpt(s)));
     out.push_back(*a);
   }
   return out;
@@ -54,7 +61,7 @@ Result<bool> national_prefixes(const CampaignRequest& r, const model::AsnDb& asn
   if (!given) return given.error();
   plan.prefixes = *given;
   if (!r.prefix_file.empty()) {
-    auto lines = model::read_target_file(r.prefix_file);
+    auto lines = read_list(r.prefix_file);
     if (!lines) return lines.error();
     auto more = parse_prefixes(*lines, r.prefix_file + ": ");
     if (!more) return make_error(ErrorKind::input, more.error().message);
@@ -62,7 +69,7 @@ Result<bool> national_prefixes(const CampaignRequest& r, const model::AsnDb& asn
   }
   if (!r.country.empty()) {
     const std::string path = r.country_db.empty() ? model::default_country_db_path() : r.country_db;
-    auto db = model::CountryDb::load(path);
+    auto db = r.country_db.empty() ? model::CountryDb::load(path) : io::load_as_invoker<model::CountryDb>(path);
     if (!db) return db.error();
     if (add_v4(db->prefixes_of(r.country), plan.prefixes) == 0)
       return make_error(ErrorKind::usage, fmt::format("{} has no IPv4 prefixes for country {}", path, r.country));
@@ -85,7 +92,7 @@ Result<CampaignPlan> plan_campaign(const CampaignRequest& r, const model::AsnDb&
   plan.run_key = key.key;
   plan.sport = key.sport;
   if (!r.hitlist.empty()) {
-    auto lines = model::read_target_file(r.hitlist);
+    auto lines = read_list(r.hitlist);
     if (!lines) return lines.error();
     auto addrs = model::expand_targets(*lines);
     if (!addrs) return make_error(ErrorKind::input, r.hitlist + ": " + addrs.error().message);
@@ -132,7 +139,10 @@ Result<CampaignCapture> open_campaign(const std::string& path) {
 }
 
 Result<Baseline> load_baseline(const std::string& path, const model::AsnDb& asn_db) {
-  auto comment = io::read_section_comment(path);
+  auto file = io::open_as_invoker(path);
+  if (!file) return file.error();
+  // The same open file by name, for the capture readers.
+  auto comment = io::read_section_comment(file->reopen_name());
   if (comment && *comment) {
     auto c = open_campaign(path);
     if (!c) return c.error();
@@ -144,11 +154,9 @@ Result<Baseline> load_baseline(const std::string& path, const model::AsnDb& asn_
     b.source = path;
     return b;
   }
-  std::ifstream in(path);
-  if (!in) return make_error(ErrorKind::input, "cannot read baseline " + path);
-  std::stringstream text;
-  text << in.rdbuf();
-  auto b = format::parse_baseline_json(text.str());
+  auto text = io::read_all(*file, kMaxBaselineBytes, "a JSON baseline");
+  if (!text) return text.error();
+  auto b = format::parse_baseline_json(*text);
   if (!b) return make_error(ErrorKind::input, path + ": " + b.error().message);
   b->source = path;
   return b;

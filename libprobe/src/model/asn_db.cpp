@@ -1,10 +1,16 @@
 #include "probe/model/asn_db.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
 
+#include "probe/excerpt.h"
 #include "range_builder.h"
 #include "table_reader.h"
 
@@ -14,7 +20,6 @@ namespace {
 
 using detail::LineFault;
 using detail::LineParser;
-using detail::shown;
 
 const char* const kAsnFormats =
     "expected an ip-location-db ASN CSV (first,last,asn,org), a CAIDA pfx2as file "
@@ -35,11 +40,11 @@ Error unrecognised(const char* expected) {
 // first,last of a CSV row as an inclusive range of one family.
 std::optional<LineFault> csv_range(std::string_view a, std::string_view b, Address& first, Address& last) {
   auto f = Address::parse(a);
-  if (!f) return fault("'" + shown(a) + "' is not an IP address");
+  if (!f) return fault("'" + excerpt(a) + "' is not an IP address");
   auto l = Address::parse(b);
-  if (!l) return fault("'" + shown(b) + "' is not an IP address");
-  if (f->family() != l->family()) return fault("range " + shown(a) + "-" + shown(b) + " mixes IPv4 and IPv6");
-  if (*l < *f) return fault("range " + shown(a) + "-" + shown(b) + " ends before it starts");
+  if (!l) return fault("'" + excerpt(b) + "' is not an IP address");
+  if (f->family() != l->family()) return fault("range " + excerpt(a) + "-" + excerpt(b) + " mixes IPv4 and IPv6");
+  if (*l < *f) return fault("range " + excerpt(a) + "-" + excerpt(b) + " ends before it starts");
   first = *f;
   last = *l;
   return std::nullopt;
@@ -76,29 +81,29 @@ std::optional<LineFault> parse_rir(std::string_view line, RirRow& row) {
   row.cc = f[1];
   auto type = f[2];
   if (type != "asn" && type != "ipv4" && type != "ipv6")
-    return fault("unknown resource type '" + shown(type) + "'");
+    return fault("unknown resource type '" + excerpt(type) + "'");
   // available and reserved space belongs to no one yet.
   if (f[6] != "allocated" && f[6] != "assigned") return std::nullopt;
   if (f.size() >= 8) row.opaque_id = f[7];
   if (type == "asn") {
     auto asn = detail::parse_u32(f[3]);
-    if (!asn) return fault("'" + shown(f[3]) + "' is not an AS number");
+    if (!asn) return fault("'" + excerpt(f[3]) + "' is not an AS number");
     row.kind = RirRow::Kind::asn;
     row.asn = *asn;
     return std::nullopt;
   }
   auto start = Address::parse(f[3]);
   if (!start || start->is_v4() != (type == "ipv4"))
-    return fault("'" + shown(f[3]) + "' is not an " + std::string(type) + " address");
+    return fault("'" + excerpt(f[3]) + "' is not an " + std::string(type) + " address");
   auto value = detail::parse_u32(f[4]);
   if (type == "ipv4") {
     // ipv4 rows count addresses, which need not be a power of two.
     if (!value || *value == 0 || std::uint64_t{start->v4_host()} + *value - 1 > 0xffffffffULL)
-      return fault("bad ipv4 address count '" + shown(f[4]) + "'");
+      return fault("bad ipv4 address count '" + excerpt(f[4]) + "'");
     row.first = *start;
     row.last = Address::v4(start->v4_host() + (*value - 1));
   } else {
-    if (!value || *value > 128) return fault("bad ipv6 prefix length '" + shown(f[4]) + "'");
+    if (!value || *value > 128) return fault("bad ipv6 prefix length '" + excerpt(f[4]) + "'");
     std::tie(row.first, row.last) = prefix_range(*start, static_cast<int>(*value));
   }
   row.kind = RirRow::Kind::block;
@@ -213,7 +218,7 @@ class AsnLoader {
     Address first, last;
     if (auto bad = csv_range(csv_[0], csv_[1], first, last)) return bad;
     auto asn = detail::parse_u32(csv_[2]);
-    if (!asn) return fault("'" + shown(csv_[2]) + "' is not an AS number");
+    if (!asn) return fault("'" + excerpt(csv_[2]) + "' is not an AS number");
     std::string_view name = csv_.size() > 3 ? csv_[3] : std::string_view();
     if (csv_.size() > 4) {  // an unquoted org holding commas
       name_.assign(name);
@@ -228,14 +233,14 @@ class AsnLoader {
     auto f = detail::split(line, '\t');
     if (f.size() != 3) return fault("expected prefix<TAB>length<TAB>asn");
     auto base = Address::parse(f[0]);
-    if (!base) return fault("'" + shown(f[0]) + "' is not an IP address");
+    if (!base) return fault("'" + excerpt(f[0]) + "' is not an IP address");
     auto length = detail::parse_u32(f[1]);
-    if (!length || *length > base->size() * 8) return fault("bad prefix length '" + shown(f[1]) + "'");
+    if (!length || *length > base->size() * 8) return fault("bad prefix length '" + excerpt(f[1]) + "'");
     // Multi-origin "1_2" and AS sets "1,2" (or both): the first AS stands for the prefix.
     if (f[2].find_first_not_of("0123456789_,") != std::string_view::npos)
-      return fault("'" + shown(f[2]) + "' is not an AS number or set");
+      return fault("'" + excerpt(f[2]) + "' is not an AS number or set");
     auto asn = detail::parse_u32(f[2].substr(0, f[2].find_first_of("_,")));
-    if (!asn) return fault("'" + shown(f[2]) + "' is not an AS number or set");
+    if (!asn) return fault("'" + excerpt(f[2]) + "' is not an AS number or set");
     auto [first, last] = prefix_range(*base, static_cast<int>(*length));
     ranges.add(first, last, intern(*asn, std::string_view()));
     return std::nullopt;
@@ -313,7 +318,7 @@ class CountryLoader {
     Address first, last;
     if (auto bad = csv_range(csv_[0], csv_[1], first, last)) return bad;
     auto cc = detail::parse_country(csv_[2]);
-    if (!cc) return fault("'" + shown(csv_[2]) + "' is not a two-letter country code");
+    if (!cc) return fault("'" + excerpt(csv_[2]) + "' is not a two-letter country code");
     ranges.add(first, last, intern(*cc));
     return std::nullopt;
   }
@@ -325,7 +330,7 @@ class CountryLoader {
     // ZZ (or nothing) is the registries' "no country".
     if (row.cc.empty() || row.cc == "ZZ") return std::nullopt;
     auto cc = detail::parse_country(row.cc);
-    if (!cc) return fault("'" + shown(row.cc) + "' is not a two-letter country code");
+    if (!cc) return fault("'" + excerpt(row.cc) + "' is not a two-letter country code");
     ranges.add(row.first, row.last, intern(*cc));
     return std::nullopt;
   }
@@ -341,11 +346,25 @@ std::string data_file(const char* name) {
   return std::string(FL_DATA_SOURCE_DIR) + "/" + name;
 }
 
+// A shipped table (or a test's): opened with the process's own rights.
+template <class Db>
+Result<Db> load_path(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error(ErrorKind::input, "cannot read " + path + ": " + std::strerror(errno));
+  auto db = Db::load(fd, path);
+  ::close(fd);
+  return db;
+}
+
 }  // namespace
 
-Result<AsnDb> AsnDb::load(const std::string& path) {
+Result<AsnDb> AsnDb::load(const std::string& path) { return load_path<AsnDb>(path); }
+
+Result<CountryDb> CountryDb::load(const std::string& path) { return load_path<CountryDb>(path); }
+
+Result<AsnDb> AsnDb::load(int fd, const std::string& path) {
   AsnLoader loader;
-  auto stats = detail::read_table(path, kAsnFormats, [&loader](std::string_view l) { return loader.choose(l); });
+  auto stats = detail::read_table(fd, path, kAsnFormats, [&loader](std::string_view l) { return loader.choose(l); });
   if (!stats) return stats.error();
   loader.finish();
   AsnDb db;
@@ -377,10 +396,10 @@ std::vector<Prefix> AsnDb::prefixes_of(std::uint32_t asn) const {
   return ranges_.prefixes([this, asn](std::uint32_t v) { return entries_[v].asn == asn; });
 }
 
-Result<CountryDb> CountryDb::load(const std::string& path) {
+Result<CountryDb> CountryDb::load(int fd, const std::string& path) {
   CountryLoader loader;
   auto stats =
-      detail::read_table(path, kCountryFormats, [&loader](std::string_view l) { return loader.choose(l); });
+      detail::read_table(fd, path, kCountryFormats, [&loader](std::string_view l) { return loader.choose(l); });
   if (!stats) return stats.error();
   CountryDb db;
   db.ranges_ = loader.ranges.build();

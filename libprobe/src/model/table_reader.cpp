@@ -2,6 +2,9 @@
 
 #include <zlib.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -73,6 +76,16 @@ class LineReader {
     }
     if (n == 0) eof_ = true;
     end_ += static_cast<std::size_t>(n);
+    total_ += static_cast<std::uint64_t>(n);
+    if (total_ > kMaxTableBytes) {
+      error_ = "more than " + std::to_string(kMaxTableBytes >> 20) + " MiB uncompressed (the limit for a table)";
+      return;
+    }
+    // gzoffset counts what was read from the file, read-ahead included: the
+    // ratio is never overstated.
+    const auto read = static_cast<std::uint64_t>(std::max<z_off_t>(gzoffset(file_.get()), 1));
+    if (total_ > kRatioFrom && total_ > kMaxRatio * read)
+      error_ = "decompresses to more than " + std::to_string(kMaxRatio) + " times its size (not a table: a gzip bomb?)";
   }
 
   std::unique_ptr<gzFile_s, GzClose> file_;
@@ -81,6 +94,7 @@ class LineReader {
   std::size_t end_ = 0;
   bool eof_ = false;
   std::size_t line_number_ = 0;
+  std::uint64_t total_ = 0;  // bytes uncompressed so far
   std::string error_;
 };
 
@@ -93,11 +107,14 @@ Error input_error(std::string message) { return make_error(ErrorKind::input, std
 
 }  // namespace
 
-Result<TableStats> read_table(const std::string& path, const std::string& expected,
+Result<TableStats> read_table(int fd, const std::string& path, const std::string& expected,
                               const std::function<Result<LineParser>(std::string_view)>& choose) {
-  gzFile f = gzopen(path.c_str(), "rb");
+  // gzclose closes what it was given: a copy, the caller keeps fd.
+  int copy = dup(fd);
+  gzFile f = copy >= 0 ? gzdopen(copy, "rb") : nullptr;
   if (f == nullptr) {
     int e = errno;
+    if (copy >= 0) close(copy);
     return input_error("cannot read " + path + ": " + (e != 0 ? std::strerror(e) : "out of memory"));
   }
   gzbuffer(f, static_cast<unsigned>(kChunk));
@@ -132,13 +149,6 @@ Result<TableStats> read_table(const std::string& path, const std::string& expect
     return input_error(path + ": " + std::to_string(stats.skipped) + " of " + std::to_string(stats.lines) +
                        " lines malformed, first at " + stats.first_skipped);
   return stats;
-}
-
-std::string shown(std::string_view s) {
-  std::string out;
-  for (char c : s.substr(0, 40)) out += c >= 0x20 && c < 0x7f ? c : '?';
-  if (s.size() > 40) out += "...";
-  return out;
 }
 
 bool CsvLine::split(std::string_view line) {

@@ -30,16 +30,22 @@ struct TableStats {
   std::string first_skipped;  // "PATH:LINE: what" of the first one
 };
 
-// Reads path (gzip or plain) and hands every data line to a parser.
+// Caps on a table (plain or gzip), so a hostile file cannot make memory or
+// time grow without bound: at most kMaxTableBytes once uncompressed, and
+// past kRatioFrom uncompressed bytes at most kMaxRatio times what was read
+// from the file (real tables compress about 5:1; a gzip bomb 1000:1).
+inline constexpr std::uint64_t kMaxTableBytes = std::uint64_t{512} << 20;
+inline constexpr std::uint64_t kRatioFrom = std::uint64_t{8} << 20;
+inline constexpr std::uint64_t kMaxRatio = 200;
+
+// Reads fd (gzip or plain; path names it in messages) and hands every data
+// line to a parser. The caller keeps fd.
 // choose() sees the first data line and returns the parser for the file, or
 // an error saying why the line is no known format; the first line must then
 // also parse, else the error names the expected formats. Errors are
 // ErrorKind::input "PATH[:LINE]: ...".
-Result<TableStats> read_table(const std::string& path, const std::string& expected,
+Result<TableStats> read_table(int fd, const std::string& path, const std::string& expected,
                               const std::function<Result<LineParser>(std::string_view)>& choose);
-
-// At most 40 characters of s, anything but printable ASCII shown as '?'.
-std::string shown(std::string_view s);
 
 // One CSV line split into fields (RFC 4180 quotes, "" inside quotes, no
 // line breaks inside fields). Fields view the line, or a buffer of this

@@ -1,16 +1,86 @@
 #include "probe/model/targets.h"
 
-#include <fstream>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <unordered_set>
 
+#include "probe/excerpt.h"
+
 namespace probe::model {
+
+namespace {
+
+// No address or CIDR block is longer (an IPv6 one is at most 49): a longer
+// spec is refused as it is read, so a hostile file of long lines cannot
+// fill memory before it is checked.
+constexpr std::size_t kMaxSpec = 64;
+
+// Cuts bytes into lines and keeps each line's spec, within the caps.
+class SpecCollector {
+ public:
+  explicit SpecCollector(const std::string& name) : name_(name) {}
+
+  // False once a cap is passed (see error()).
+  bool add(std::string_view bytes) {
+    while (!bytes.empty()) {
+      auto nl = bytes.find('\n');
+      auto part = bytes.substr(0, nl);
+      if (pending_.size() + part.size() > kMaxSpecLine)
+        return fail(line_ + 1, "line longer than " + std::to_string(kMaxSpecLine) + " bytes (not a target list?)");
+      pending_.append(part);
+      if (nl == std::string_view::npos) return true;
+      if (!end_line()) return false;
+      bytes.remove_prefix(nl + 1);
+    }
+    return true;
+  }
+
+  Result<std::vector<std::string>> finish() {
+    if (!error_ && !pending_.empty()) end_line();
+    if (error_) return *error_;
+    return std::move(specs_);
+  }
+
+ private:
+  bool end_line() {
+    if (++line_ > kMaxSpecLines)
+      return fail(line_, "more than " + std::to_string(kMaxSpecLines) + " lines (the limit for a target list)");
+    std::string_view line = pending_;
+    line = line.substr(0, line.find('#'));
+    auto b = line.find_first_not_of(" \t\r");
+    if (b != std::string_view::npos) {
+      auto e = line.find_last_not_of(" \t\r");
+      auto spec = line.substr(b, e - b + 1);
+      if (spec.size() > kMaxSpec)
+        return fail(line_, "'" + excerpt(spec) + "' is too long for an address or CIDR block");
+      specs_.emplace_back(spec);
+    }
+    pending_.clear();
+    return true;
+  }
+
+  bool fail(std::size_t line, const std::string& what) {
+    error_ = make_error(ErrorKind::input, name_ + ":" + std::to_string(line) + ": " + what);
+    return false;
+  }
+
+  const std::string& name_;
+  std::string pending_;
+  std::size_t line_ = 0;
+  std::vector<std::string> specs_;
+  std::optional<Error> error_;
+};
+
+}  // namespace
 
 Result<std::vector<Address>> expand_targets(const std::vector<std::string>& specs) {
   std::vector<Address> out;
   std::unordered_set<Address> seen;
   for (const auto& spec : specs) {
     auto prefix = Prefix::parse(spec);
-    if (!prefix) return make_error(ErrorKind::usage, "bad target '" + spec + "': not an address or CIDR block");
+    if (!prefix) return make_error(ErrorKind::usage, "bad target '" + excerpt(spec) + "': not an address or CIDR block");
     if (out.size() + prefix->count() > kMaxTargets)
       return make_error(ErrorKind::usage, "too many targets (at most " + std::to_string(kMaxTargets) + ")");
     for (const auto& a : prefix->expand(prefix->count()))
@@ -19,21 +89,22 @@ Result<std::vector<Address>> expand_targets(const std::vector<std::string>& spec
   return out;
 }
 
-Result<std::vector<std::string>> read_target_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return make_error(ErrorKind::input, "cannot read target file " + path);
-  std::vector<std::string> specs;
-  std::string line;
-  while (std::getline(in, line)) {
-    auto hash = line.find('#');
-    if (hash != std::string::npos) line.resize(hash);
-    auto b = line.find_first_not_of(" \t\r");
-    if (b == std::string::npos) continue;
-    auto e = line.find_last_not_of(" \t\r");
-    specs.push_back(line.substr(b, e - b + 1));
+Result<std::vector<std::string>> parse_target_text(std::string_view text, const std::string& name) {
+  SpecCollector specs(name);
+  specs.add(text);
+  return specs.finish();
+}
+
+Result<std::vector<std::string>> read_target_file(int fd, const std::string& name) {
+  SpecCollector specs(name);
+  char chunk[64 * 1024];
+  while (true) {
+    ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return make_error(ErrorKind::input, "error reading " + name + ": " + std::strerror(errno));
+    if (n == 0 || !specs.add(std::string_view(chunk, static_cast<std::size_t>(n)))) break;
   }
-  if (in.bad()) return make_error(ErrorKind::input, "error reading target file " + path);
-  return specs;
+  return specs.finish();
 }
 
 }  // namespace probe::model

@@ -1,5 +1,7 @@
 #include "record_reader.h"
 
+#include "probe/excerpt.h"
+
 #include <cmath>
 
 namespace probe::record {
@@ -11,10 +13,7 @@ namespace {
 constexpr double kMaxRate = 1e7;
 
 // A value as it appears in an error: short, whatever the record holds.
-std::string shown(const nlohmann::json& v) {
-  std::string s = v.dump();
-  return s.size() <= 40 ? s : s.substr(0, 37) + "...";
-}
+std::string shown(const nlohmann::json& v) { return excerpt(v.dump()); }
 
 const char* type_of(const nlohmann::json& v) {
   if (v.is_number()) return "a number";

@@ -5,6 +5,7 @@
 
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -29,6 +30,8 @@ void write_dot(std::ostream& out, const locate::Report& report, const model::Add
 /// A baseline from a report (paths of targets and controls).
 locate::Baseline baseline_of(const locate::Report& report);
 /// A baseline from fl-locate's JSON output; an input error if it is not one.
-Result<locate::Baseline> parse_baseline_json(const std::string& text);
+/// Parsed as a stream (SAX), keeping only what a baseline holds: memory is
+/// about the baseline's, not a whole report's.
+Result<locate::Baseline> parse_baseline_json(std::string_view text);
 
 }  // namespace probe::format

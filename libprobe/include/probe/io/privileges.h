@@ -3,8 +3,13 @@
 /// nothing that parses packets from the network runs as root or with
 /// CAP_NET_RAW.
 
+#include <sys/types.h>
+
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "probe/error.h"
 
@@ -24,5 +29,68 @@ Result<std::string> drop_privileges(const std::string& user);
 /// permitted sets and in its bounding set, none inheritable or ambient, and
 /// forbids gaining any back (no_new_privs). A runtime error if a step fails.
 Result<bool> keep_only_capabilities(std::uint64_t keep);
+
+/// Whose rights a file named on the command line is read with: the user
+/// who ran sudo (real and effective uid 0, SUDO_UID and SUDO_GID set), or
+/// the real user of a setuid program; none when the process acts for
+/// itself (then its own rights apply).
+struct Invoker {
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;  ///< supplementary groups (from the group database)
+};
+std::optional<Invoker> invoker();
+
+/// A descriptor open for reading, closed with the object. Move-only.
+class InputFile {
+ public:
+  InputFile() = default;
+  InputFile(int fd, std::string path, bool as_invoker)
+      : fd_(fd), path_(std::move(path)), as_invoker_(as_invoker) {}
+  InputFile(InputFile&& o) noexcept : fd_(o.fd_), path_(std::move(o.path_)), as_invoker_(o.as_invoker_) {
+    o.fd_ = -1;
+  }
+  InputFile& operator=(InputFile&& o) noexcept;
+  InputFile(const InputFile&) = delete;
+  InputFile& operator=(const InputFile&) = delete;
+  ~InputFile();
+  int fd() const { return fd_; }
+  const std::string& path() const { return path_; }  ///< as the user named it
+  /// A name for a library that opens by name: "/proc/self/fd/N" (the same
+  /// open file, not whatever the path names by then) when it was opened
+  /// with the invoker's identity, else the path itself.
+  std::string reopen_name() const;
+
+ private:
+  int fd_ = -1;
+  std::string path_;
+  bool as_invoker_ = false;
+};
+
+/// The one way a file the user named is opened: with the invoker's
+/// filesystem identity (fsuid, fsgid, supplementary groups) when there is
+/// one, else plainly. So `sudo fl-trace -T /root/x` reads only what the
+/// user could read without sudo. An input error "cannot read PATH: REASON"
+/// (REASON from errno, e.g. "Permission denied") otherwise, also for a
+/// directory. Switches the process's groups for the open: call it while
+/// the process has one thread.
+Result<InputFile> open_as_invoker(const std::string& path);
+
+/// Db::load(fd, path) on the file opened with open_as_invoker (an AS or
+/// country table the user named).
+template <class Db>
+Result<Db> load_as_invoker(const std::string& path) {
+  auto file = open_as_invoker(path);
+  if (!file) return file.error();
+  return Db::load(file->fd(), path);
+}
+
+/// What is left of file from where it stands; an input error "PATH: larger
+/// than N MiB (the limit for WHAT)" past max_bytes, read no further.
+Result<std::string> read_all(const InputFile& file, std::size_t max_bytes, const char* what);
+
+/// The whole file, opened with open_as_invoker; an input error "PATH: larger
+/// than N MiB (the limit for WHAT)" past max_bytes, read no further.
+Result<std::string> read_file_as_invoker(const std::string& path, std::size_t max_bytes, const char* what);
 
 }  // namespace probe::io

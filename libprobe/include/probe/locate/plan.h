@@ -4,6 +4,7 @@
 /// the targets in them; controls, parents and timing), and reading a
 /// campaign back from its capture, for -r and for a baseline.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -69,8 +70,14 @@ struct CampaignCapture {
 /// Opens a capture fl-locate wrote; input errors name the file.
 Result<CampaignCapture> open_campaign(const std::string& path);
 
-/// A baseline: fl-locate's JSON report, or a capture it wrote (replayed and
-/// analysed against `asn_db`). Input errors name the file.
+/// A JSON baseline is refused past this size (a report of 100,000 targets
+/// is about 60 MiB).
+inline constexpr std::size_t kMaxBaselineBytes = std::size_t{64} << 20;
+
+/// A baseline: fl-locate's JSON report (at most kMaxBaselineBytes), or a
+/// capture it wrote (replayed and analysed against `asn_db`), opened with
+/// the invoking user's rights (io::open_as_invoker). Input errors name the
+/// file.
 Result<Baseline> load_baseline(const std::string& path, const model::AsnDb& asn_db);
 
 }  // namespace probe::locate

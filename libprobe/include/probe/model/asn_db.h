@@ -65,7 +65,13 @@ class AsnDb {
   /// the formats, it is another kind of table (a country table, non-extended
   /// delegated stats), or more than 10 and more than 0.1% of its lines are
   /// malformed. Fewer malformed lines are skipped and counted (skipped()).
+  /// Refused past 512 MiB uncompressed, or (past 8 MiB) when it decompresses
+  /// to more than 200 times what was read (a gzip bomb).
+  /// By path with the process's own rights: for the shipped tables.
   static Result<AsnDb> load(const std::string& path);
+  /// From an open descriptor (kept by the caller); path names it in
+  /// messages. A table the user named is opened with io::open_as_invoker.
+  static Result<AsnDb> load(int fd, const std::string& path);
 
   /// The AS of the narrowest range holding a.
   std::optional<AsInfo> lookup(const Address& a) const;
@@ -99,8 +105,9 @@ class CountryDb {
   ///  - "ip-location-db csv": first,last,country_code
   ///  - "rir delegated": RIR delegated or delegated-extended stats; the
   ///    allocated/assigned ipv4/ipv6 rows with a two-letter code
-  /// Plain or gzip; errors and skipped lines as for AsnDb::load.
+  /// Plain or gzip; errors, caps and skipped lines as for AsnDb::load.
   static Result<CountryDb> load(const std::string& path);
+  static Result<CountryDb> load(int fd, const std::string& path);
 
   std::optional<std::string> lookup(const Address& a) const;
   /// Every block of country cc (any case), as the fewest CIDR blocks, sorted

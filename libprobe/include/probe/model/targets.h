@@ -1,7 +1,9 @@
 #pragma once
 /// Turning target specifications (addresses, CIDR blocks) into addresses.
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "probe/error.h"
@@ -16,8 +18,19 @@ inline constexpr std::size_t kMaxTargets = 1u << 24;
 /// repeats. A usage error names the first spec that is not an address/prefix.
 Result<std::vector<Address>> expand_targets(const std::vector<std::string>& specs);
 
-/// Reads a target file: one spec per line, '#' starts a comment, blank lines
-/// ignored. An input error if it cannot be read.
-Result<std::vector<std::string>> read_target_file(const std::string& path);
+/// Caps on a target list (fl-trace -T, fl-locate --prefix-file and
+/// --hitlist), so a hostile file cannot make memory grow without bound.
+inline constexpr std::size_t kMaxSpecLine = 1024;      ///< bytes in one line
+inline constexpr std::size_t kMaxSpecLines = 1000000;  ///< lines in one file
+
+/// The specs of a target list: one per line, '#' starts a comment, blank
+/// lines ignored. An input error "NAME:LINE: ..." past a cap or for a spec
+/// too long to be an address or CIDR block.
+Result<std::vector<std::string>> parse_target_text(std::string_view text, const std::string& name);
+
+/// The same, read from an open descriptor to its end (it stops at the first
+/// cap passed, so `-T /dev/zero` fails at once). Open the file with
+/// io::open_as_invoker: it is the user's.
+Result<std::vector<std::string>> read_target_file(int fd, const std::string& name);
 
 }  // namespace probe::model
