@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -327,9 +328,59 @@ TEST(ReplayErrors, TruncatedCaptureKeepsWhatCameBeforeAndSaysSo) {
   testsupport::TempDir dir;
   testsupport::write_file(dir.file("cut.pcapng"), whole.substr(0, whole.size() - 10));
   auto o = run({FL_TRACE_BIN, "-r", dir.file("cut.pcapng"), "-o", "json"});
-  EXPECT_EQ(o.exit_code, 4);
-  EXPECT_NE(o.err.find("damaged record"), std::string::npos) << o.err;
+  EXPECT_EQ(o.exit_code, 6);
+  EXPECT_NE(o.err.find("capture cut at byte"), std::string::npos) << o.err;
   EXPECT_FALSE(o.out.empty());  // every trace is still reported
+}
+
+// The offsets at which each whole block of a pcapng file ends.
+std::vector<std::size_t> block_ends(const std::string& bytes) {
+  std::vector<std::size_t> ends;
+  for (std::size_t at = 0; at + 8 <= bytes.size();) {
+    std::uint32_t len;
+    std::memcpy(&len, bytes.data() + at + 4, 4);
+    if (len < 12 || at + len > bytes.size()) break;
+    at += len;
+    ends.push_back(at);
+  }
+  return ends;
+}
+
+// A capture cut by kill -9 (mid-block, mid-header): every whole block
+// replays, stderr says where it stopped, and the exit is 6 - neither
+// success (0) nor unreadable (4). Cut at a block boundary it is whole.
+TEST(ReplayErrors, CaptureCutAnywhereReplaysItsWholeBlocksWithExit6) {
+  std::vector<std::vector<std::string>> replays = {
+      {FL_TRACE_BIN, "-r", std::string(FL_CAPTURES_DIR) + "/trace-icmp-chain.pcapng", "-o", "json"}};
+  for (const auto& e : entries_of(Tool::locate))
+    if (e.file == "locate-core-dark.pcapng") replays.push_back(locate_replay(e));
+  ASSERT_EQ(replays.size(), 2u);
+  for (auto argv : replays) {
+    const std::string capture = argv[2];
+    std::string whole = testsupport::read_file(capture);
+    auto ends = block_ends(whole);
+    ASSERT_GE(ends.size(), 4u) << capture;
+    testsupport::TempDir dir;
+    const std::string cut = dir.file("cut.pcapng");
+    argv[2] = cut;
+    const std::size_t n = ends.size();
+    for (std::size_t k : {n / 2, n - 2}) {
+      for (std::size_t extra : {std::size_t{4}, std::size_t{20}}) {  // mid-header, mid-block
+        testsupport::write_file(cut, whole.substr(0, ends[k] + extra));
+        auto o = run(argv);
+        testsupport::write_file(cut, whole.substr(0, ends[k]));
+        auto at_boundary = run(argv);
+        EXPECT_EQ(o.exit_code, 6) << capture << " cut at " << ends[k] + extra << ": " << o.err;
+        const std::string said = cut + ": capture cut at byte " + std::to_string(ends[k]) + " (block " +
+                                 std::to_string(k + 2) + "): replayed what came before";
+        EXPECT_NE(o.err.find(said), std::string::npos) << o.err;
+        // What was replayed is what the whole blocks before the cut give.
+        EXPECT_EQ(o.out, at_boundary.out) << capture << " cut at " << ends[k] + extra;
+        EXPECT_FALSE(o.out.empty()) << capture;
+        EXPECT_NE(at_boundary.exit_code, 6) << at_boundary.err;
+      }
+    }
+  }
 }
 
 TEST(ReplayErrors, EachToolRefusesTheOthersCapture) {

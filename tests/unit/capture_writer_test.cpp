@@ -5,6 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -270,6 +277,63 @@ TEST(CaptureWriter, UnwritablePathIsAnOutputError) {
   ASSERT_FALSE(w);
   EXPECT_EQ(w.error().kind, ErrorKind::output);
   EXPECT_NE(w.error().message.find("/nonexistent-dir/x.pcapng"), std::string::npos);
+}
+
+TEST(CaptureWriter, FullDeviceIsAnOutputErrorWithItsErrno) {
+  auto w = CaptureWriter::create("/dev/full", 1, "c");
+  ASSERT_FALSE(w);
+  EXPECT_EQ(w.error().kind, ErrorKind::output);
+  EXPECT_EQ(w.error().message, "/dev/full: write failed: No space left on device");
+}
+
+// A disk that fills mid-run (here: a file size limit, which fails writes
+// the same way without root): the frame that meets it fails, the halt flag
+// is raised to stop now, the error names the file and errno, and the file
+// ends at its last whole block - it replays, without damage.
+TEST(CaptureWriter, WriteThatFailsMidBlockHaltsAndLeavesWholeBlocks) {
+  testsupport::TempDir dir;
+  const std::string path = dir.file("full.pcapng");
+  auto w = CaptureWriter::create(path, 1, "faultline-run {}");
+  ASSERT_TRUE(w) << w.error().message;
+  std::atomic<int> halt{0};
+  (*w)->halt_on_failure(halt);
+  const auto header = std::filesystem::file_size(path);
+  const auto frames = lab_frames();
+
+  rlimit old{};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old), 0);
+  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit tight = old;
+  tight.rlim_cur = header + 150;  // room for one frame and a part of the next
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &tight), 0);
+  std::size_t written = 0;
+  for (const auto& f : frames) {
+    RawPacket p;
+    p.ts_us = f.ts_us;
+    p.data = f.bytes.data();
+    p.caplen = p.len = static_cast<std::uint32_t>(f.bytes.size());
+    if (!(*w)->write(p)) break;
+    ++written;
+  }
+  setrlimit(RLIMIT_FSIZE, &old);
+  std::signal(SIGXFSZ, old_handler);
+
+  ASSERT_LT(written, frames.size());
+  EXPECT_GE(written, 1u);
+  EXPECT_EQ(halt.load(), 2);
+  EXPECT_FALSE((*w)->flush());
+  EXPECT_EQ((*w)->error(), path + ": write failed: " + std::strerror(EFBIG));
+  RawPacket again{};
+  EXPECT_FALSE((*w)->write(again));  // the error sticks
+  w->reset();
+
+  auto src = open_file(path);
+  ASSERT_TRUE(src) << src.error().message;
+  std::size_t read = 0;
+  while ((*src)->next(probe::sched::kNever)) ++read;
+  EXPECT_EQ(read, written);
+  EXPECT_EQ((*src)->error(), "");  // whole blocks only: no damage, no cut
+  EXPECT_FALSE((*src)->cut());
 }
 
 }  // namespace

@@ -57,11 +57,14 @@ probe::Result<bool> Output::open() {
     auto r = ResultsFile::create(path_, helper_ ? &*helper_ : nullptr);
     if (!r) return r.error();
     file_.emplace(std::move(*r));
+    guard_ = GuardedOutput::through(file_->stream().rdbuf(), halt_flag());
   } else if (!isatty(STDOUT_FILENO)) {
-    // To a pipe or file stdout has a 4 KiB buffer: a replayed campaign's
-    // 100 MB would take 25,000 writes. Results still reach the reader at
-    // every flush (each trace batch, progress tick and the end).
-    std::setvbuf(stdout, nullptr, _IOFBF, 1 << 16);
+    // To a pipe or file, results go out in 64 KiB of whole lines (stdio's
+    // 4 KiB would take 25,000 writes for a replayed campaign's 100 MB). They
+    // still reach the reader at every flush (each trace batch, progress tick
+    // and the end).
+    std::cout.flush();
+    guard_ = GuardedOutput::to_fd(STDOUT_FILENO, halt_flag());
   }
   // Sockets, capture and files are open: nothing after this runs privileged.
   auto dropped = probe::io::drop_privileges(user_);
@@ -70,9 +73,14 @@ probe::Result<bool> Output::open() {
   return true;
 }
 
-std::ostream& Output::stream() { return file_ ? file_->stream() : std::cout; }
+std::ostream& Output::stream() { return guard_ ? guard_->stream() : std::cout; }
 
 probe::Result<bool> Output::finish() {
+  if (guard_) {
+    auto err = guard_->finish();
+    if (!err.empty())
+      return probe::make_error(probe::ErrorKind::output, (path_.empty() ? "stdout" : path_) + ": write failed: " + err);
+  }
   if (file_) return file_->commit();
   if (!(std::cout << std::flush)) return probe::make_error(probe::ErrorKind::output, "writing results failed");
   return true;
@@ -93,9 +101,14 @@ int finish_run(const RunEnd& end, Output& output) {
     if (rc == 0) rc = code;
   };
   if (end.writer && !end.writer->flush())
-    keep(fail(end.tool, probe::make_error(probe::ErrorKind::output, "writing capture " + end.writer->path() + " failed")));
+    keep(fail(end.tool, probe::make_error(probe::ErrorKind::output, end.writer->error())));
   if (auto done = output.finish(); !done) keep(fail(end.tool, done.error()));
-  if (end.source && !end.source->error().empty())
+  auto cut = end.source ? end.source->cut() : std::nullopt;
+  if (cut) {
+    std::cerr << end.tool << ": " << end.read_path << ": capture cut at byte " << cut->byte << " (block " << cut->block
+              << "): replayed what came before\n";
+    keep(kExitCut);
+  } else if (end.source && !end.source->error().empty())
     keep(fail(end.tool, probe::make_error(probe::ErrorKind::input, end.read_path + ": capture ends in a damaged record (" +
                                                                        end.source->error() + "); " + end.covers +
                                                                        " what came before")));

@@ -13,6 +13,7 @@
 #include "probe/io/capture_writer.h"
 #include "probe/io/packet_source.h"
 #include "probe/io/vantage.h"
+#include "guarded_output.h"
 #include "results_file.h"
 #include "shared_options.h"
 
@@ -24,6 +25,7 @@ inline constexpr int kExitUsage = 2;
 inline constexpr int kExitPrivilege = 3;
 inline constexpr int kExitInput = 4;
 inline constexpr int kExitOutput = 5;
+inline constexpr int kExitCut = 6;  // replayed, but the capture was cut short: results cover what came before
 inline constexpr int kExitInterrupted = 130;
 
 // With --help or --version: prints it and returns the exit code (0).
@@ -47,10 +49,12 @@ class Output {
   // worker.
   static Output start(const std::string& path, const std::string& user);
   // Once sockets, capture and files are open: creates the results file (or
-  // readies stdout), then drops privileges to the user.
+  // readies stdout), then drops privileges to the user. From then on a
+  // results write that fails raises halt_flag() to 2.
   probe::Result<bool> open();
   std::ostream& stream();
-  // Commits the file, or flushes stdout; an output error if that fails.
+  // Commits the file, or flushes stdout; an output error if that fails
+  // ("NAME: write failed: <errno text>" when a write failed during the run).
   probe::Result<bool> finish();
 
  private:
@@ -59,6 +63,7 @@ class Output {
   std::string user_;
   std::optional<RenameHelper> helper_;
   std::optional<ResultsFile> file_;  // after helper_, which it points to (so move an Output before open() only)
+  std::unique_ptr<GuardedOutput> guard_;  // over file_ or stdout: a failed write halts the run
 };
 
 // How a run ended, for finish_run: what every tool checks and says last.

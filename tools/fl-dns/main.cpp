@@ -121,6 +121,7 @@ probe::Result<Setup> setup_live(const fldns::Options& o) {
   c.src = endpoint->src;
   p.dns.interface = endpoint->interface;
   probe::io::VantageSpec spec;
+  spec.halt = &flcommon::halt_flag();
   spec.src = c.src;
   // Whole frames: TCP answers arrive as offloaded segments of up to 64 KiB,
   // and a cut one could not be reassembled (here or in replay).

@@ -43,6 +43,7 @@ probe::Result<locate::CampaignCapture> setup_live(const fllocate::Options& o, co
   plan.interface = endpoint->interface;
   plan.no_route = endpoint->no_route;
   probe::io::VantageSpec spec;
+  spec.halt = &flcommon::halt_flag();
   spec.src = plan.src;
   spec.offline = !plan.no_route.empty();
   if (!spec.offline) spec.capture = {plan.interface, locate::campaign_filter(plan)};

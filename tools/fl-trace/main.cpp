@@ -137,6 +137,7 @@ probe::Result<Setup> setup_live(const fltrace::Options& o) {
   c.src = endpoint->src;
   s.record.interface = endpoint->interface;
   probe::io::VantageSpec spec;
+  spec.halt = &flcommon::halt_flag();
   spec.src = c.src;
   spec.capture = {s.record.interface, probe::engine::capture_filter(c)};
   spec.write_path = o.write_path;

@@ -1,6 +1,10 @@
 #include "probe/io/capture_writer.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -46,18 +50,13 @@ class Block {
   std::vector<std::uint8_t> buf_;
 };
 
-bool write_block(std::FILE* f, Block& b) {
-  const auto& bytes = b.finish();
-  return std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-}
-
 }  // namespace
 
 Result<std::unique_ptr<CaptureWriter>> CaptureWriter::create(const std::string& path, int linktype,
                                                              const std::string& comment) {
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) return make_error(ErrorKind::output, path + ": " + std::strerror(errno));
-  std::unique_ptr<CaptureWriter> w(new CaptureWriter(f, path));
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) return make_error(ErrorKind::output, path + ": " + std::strerror(errno));
+  std::unique_ptr<CaptureWriter> w(new CaptureWriter(fd, path));
 
   Block shb(kShb);
   shb.put32(kByteOrderMagic);
@@ -82,17 +81,34 @@ Result<std::unique_ptr<CaptureWriter>> CaptureWriter::create(const std::string& 
   idb.put16(kOptEnd);
   idb.put16(0);  // if_tsresol left at its default: microseconds
 
-  if (!write_block(f, shb) || !write_block(f, idb))
-    return make_error(ErrorKind::output, path + ": " + std::strerror(errno));
+  if (!w->put(shb.finish()) || !w->put(idb.finish())) return make_error(ErrorKind::output, w->error());
   return w;
 }
 
-CaptureWriter::~CaptureWriter() {
-  if (file_) std::fclose(file_);
+CaptureWriter::~CaptureWriter() { ::close(fd_); }
+
+bool CaptureWriter::put(const std::vector<std::uint8_t>& block) {
+  std::size_t done = 0;
+  while (done < block.size()) {
+    ssize_t n = ::write(fd_, block.data() + done, block.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      error_ = path_ + ": write failed: " + std::strerror(n < 0 ? errno : ENOSPC);
+      // Part of a block would make the rest of the file unreadable: cut it
+      // (a device such as /dev/full cannot be cut, and holds nothing).
+      if (done > 0 && ::ftruncate(fd_, static_cast<off_t>(whole_)) == 0)
+        ::lseek(fd_, static_cast<off_t>(whole_), SEEK_SET);
+      if (halt_ && halt_->load() < 2) halt_->store(2);
+      return false;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  whole_ += block.size();
+  return true;
 }
 
 bool CaptureWriter::write(const RawPacket& p) {
-  if (failed_) return false;
+  if (!error_.empty()) return false;
   Block epb(kEpb);
   epb.put32(0);  // interface id
   auto ts = static_cast<std::uint64_t>(p.ts_us);
@@ -102,14 +118,10 @@ bool CaptureWriter::write(const RawPacket& p) {
   epb.put32(p.len);
   epb.put(p.data, p.caplen);
   epb.pad();
-  if (!write_block(file_, epb)) failed_ = true;
-  return !failed_;
+  return put(epb.finish());
 }
 
-bool CaptureWriter::flush() {
-  if (std::fflush(file_) != 0) failed_ = true;
-  return !failed_;
-}
+bool CaptureWriter::flush() { return error_.empty(); }
 
 Result<std::optional<std::string>> read_section_comment(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
@@ -175,6 +187,7 @@ class TeeSource final : public PacketSource {
   sched::Clock& clock() override { return inner_->clock(); }
   SourceStats stats() override { return inner_->stats(); }
   std::string error() const override { return inner_->error(); }
+  std::optional<CaptureCut> cut() const override { return inner_->cut(); }
 
  private:
   std::unique_ptr<PacketSource> inner_;

@@ -4,6 +4,7 @@
 // (libpcap refuses such files).
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "probe/error.h"
@@ -18,6 +19,8 @@ class FrameReader {
   virtual bool read(RawPacket& frame) = 0;
   // Why reading stopped early, or "".
   virtual std::string error() const = 0;
+  // With error(): where the file ends inside a block, if that is why.
+  virtual std::optional<CaptureCut> cut() const { return std::nullopt; }
   // The link type of the file (pcapng: of its first interface).
   virtual int linktype() const = 0;
 };

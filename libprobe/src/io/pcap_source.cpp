@@ -58,7 +58,10 @@ class LiveSource final : public PacketSource {
       if (wait_ms > 1000) wait_ms = 1000;  // re-check regularly (signals, progress)
       pollfd pfd{fd_, POLLIN, 0};
       int pr = ::poll(&pfd, 1, static_cast<int>(wait_ms));
-      if (pr == 0 && clock_.now_us() >= deadline_us) return std::nullopt;
+      // After a quiet second, back to the caller even before the deadline: a
+      // halt raised by another thread (results that cannot be written) is
+      // seen within a second.
+      if (pr == 0) return std::nullopt;
       if (pr < 0 && errno == EINTR) return std::nullopt;  // a signal: let the caller look
     }
   }
@@ -145,7 +148,7 @@ class ReadAhead {
       cur_ = full_.front();
       full_.pop_front();
       at_ = 0;
-      if (cur_->last) error_ = reader_error_;
+      if (cur_->last) error_ = reader_error_, cut_ = reader_cut_;
     }
     if (stage_ && at_ + kAhead < cur_->frames.size()) stage_->soon(cur_->frames[at_ + kAhead].slot);
     frame = cur_->frames[at_++];
@@ -153,6 +156,7 @@ class ReadAhead {
   }
   // Why reading stopped early, once read() returned false.
   const std::string& error() const { return error_; }
+  const std::optional<CaptureCut>& cut() const { return cut_; }
   // Frames go through `stage` too; only before the first read.
   bool set_stage(std::shared_ptr<ReadAheadStage> stage) {
     if (thread_.joinable()) return false;
@@ -209,7 +213,7 @@ class ReadAhead {
       b->last = end;
       {
         std::lock_guard<std::mutex> lock(mu_);
-        if (end) reader_error_ = reader_->error();
+        if (end) reader_error_ = reader_->error(), reader_cut_ = reader_->cut();
         full_.push_back(b);
       }
       cv_.notify_all();
@@ -224,10 +228,12 @@ class ReadAhead {
   std::deque<Batch*> free_;  // guarded by mu_
   std::deque<Batch*> full_;  // guarded by mu_
   std::string reader_error_;  // guarded by mu_
+  std::optional<CaptureCut> reader_cut_;  // guarded by mu_
   bool stop_ = false;         // guarded by mu_
   Batch* cur_ = nullptr;      // the engine's thread only
   std::size_t at_ = 0;
   std::string error_;
+  std::optional<CaptureCut> cut_;
   std::thread thread_;
 };
 
@@ -262,6 +268,7 @@ class FileSource final : public PacketSource {
     return s;
   }
   std::string error() const override { return frames_.error(); }
+  std::optional<CaptureCut> cut() const override { return frames_.cut(); }
   bool set_read_ahead(std::shared_ptr<ReadAheadStage> stage) override { return frames_.set_stage(std::move(stage)); }
 
  private:

@@ -49,6 +49,7 @@ class PcapngReader final : public FrameReader {
     return false;
   }
   std::string error() const override { return error_; }
+  std::optional<CaptureCut> cut() const override { return cut_; }
   int linktype() const override { return first_linktype_ < 0 ? 1 : first_linktype_; }
 
   // Checks the section header and reads up to the first interface, so that
@@ -121,7 +122,7 @@ class PcapngReader final : public FrameReader {
     if (!fill(8)) {
       if (!read_error_.empty()) return fail("read error: " + read_error_);
       if (end_ == head_) return false;  // clean end of file
-      return fail("truncated block header");
+      return cut_short("truncated block header");
     }
     const std::uint8_t* head = buf_.data() + head_;
     std::uint32_t raw_type;
@@ -142,7 +143,7 @@ class PcapngReader final : public FrameReader {
     if (len < 12 || len % 4 != 0 || len > kMaxBlock) return fail("bad block length " + std::to_string(len));
     if (!fill(len)) {
       if (!read_error_.empty()) return fail("read error: " + read_error_);
-      return fail("truncated block");
+      return cut_short("truncated block");
     }
     head = buf_.data() + head_;
     if (u32(head + len - 4) != len) return fail("block lengths disagree");
@@ -150,7 +151,14 @@ class PcapngReader final : public FrameReader {
     body_ = head + 8;
     body_size_ = len - 12;
     head_ += len;
+    ++blocks_;
     return true;
+  }
+
+  // The file ends inside a block: a cut, not damage, once a section began.
+  bool cut_short(const std::string& what) {
+    if (blocks_ > 0) cut_ = CaptureCut{static_cast<std::uint64_t>(block_at_), blocks_ + 1};
+    return fail(what);
   }
 
   bool interface_block() {
@@ -254,6 +262,8 @@ class PcapngReader final : public FrameReader {
   int first_linktype_ = -1;  // -1 until an interface is seen
   std::int64_t last_ts_ = 0;
   std::string error_;
+  std::uint64_t blocks_ = 0;  // whole blocks read
+  std::optional<CaptureCut> cut_;
 };
 
 }  // namespace

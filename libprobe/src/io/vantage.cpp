@@ -62,6 +62,7 @@ Result<Vantage> open_vantage(const VantageSpec& spec) {
     auto w = CaptureWriter::create(spec.write_path, linktype, spec.record);
     if (!w) return w.error();
     v.writer = std::move(*w);
+    if (spec.halt) v.writer->halt_on_failure(*spec.halt);
     if (v.source) v.source = tee(std::move(v.source), *v.writer);
   }
   return v;

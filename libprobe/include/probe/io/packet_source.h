@@ -51,6 +51,13 @@ struct SourceStats {
   std::uint64_t iface_dropped = 0;   ///< pcap_stats ps_ifdrop (live)
 };
 
+/// Where a capture file was cut short (a copy taken while it was being
+/// written, a run killed mid-block): everything before it was read.
+struct CaptureCut {
+  std::uint64_t byte = 0;   ///< file offset of the first incomplete block
+  std::uint64_t block = 0;  ///< its number, counting blocks from 1
+};
+
 class PacketSource {
  public:
   virtual ~PacketSource() = default;
@@ -66,6 +73,9 @@ class PacketSource {
   virtual SourceStats stats() = 0;
   /// Why a file source stopped early (a truncated or corrupt record), or "".
   virtual std::string error() const { return {}; }
+  /// With error(): set when the file just ends inside a block (cut), rather
+  /// than holding a damaged one.
+  virtual std::optional<CaptureCut> cut() const { return std::nullopt; }
   /// Asks a source that reads ahead (capture files) to run `stage` on every
   /// frame as it reads it (RawPacket::slot says where it went). Only before
   /// the first next(); false if the source does not read ahead.

@@ -4,6 +4,7 @@
 /// file) or a capture to replay. Every tool opens the same handles in the
 /// same order and refuses the same captures with the same words.
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -53,6 +54,7 @@ struct VantageSpec {
   bool offline = false;                        ///< no route: neither raw socket nor capture (the -w file still)
   std::string write_path;                      ///< -w; "" = none
   std::string record;                          ///< the -w file's section comment (the run record)
+  std::atomic<int>* halt = nullptr;            ///< raised to 2 when the -w file cannot be written
 };
 
 /// The handles of one run, live or replayed; each closes on destruction.
