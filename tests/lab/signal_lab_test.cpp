@@ -1,0 +1,108 @@
+// One signal ends a run, whichever process of it gets the signal. With -O as
+// root a run is two processes (the rename helper that was started, and the
+// worker it forked); each is sent SIGINT, SIGTERM and SIGHUP mid-run. Every
+// time the run ends within 2 s with status 130, no process of it is left,
+// no FILE.part either, and FILE holds what was measured. Without -O the one
+// process ends on one SIGTERM too, even amid a huge target list. A FILE.part
+// left by a killed run is removed by the next run; one being written is not
+// touched.
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "lab_test_util.h"
+
+namespace probe::lab::test {
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+enum class Who { helper, worker, single };
+
+// What became of a run that was sent one signal.
+struct Signalled {
+  int rc = -1;
+  long ms = -1;          // from the signal to the end of the run
+  std::string children;  // the started process's children when signalled
+  std::string left;      // pids of the run still there after it ended
+  std::string raw;       // the script's output, for failure messages
+};
+
+// Runs `command` (a shell command line) in the background in vp, sends
+// `sig` after `delay` to the process started (helper or single) or to its
+// one child (worker), waits for the run and reports how it ended.
+Signalled signal_run(const Lab& lab, const std::string& command, const std::string& sig, Who who,
+                     const std::string& delay = "0.6") {
+  const std::string target = who == Who::worker ? "$c" : "$p";
+  std::string script = command + " & p=$!; sleep " + delay +
+                       "; c=$(cat /proc/$p/task/$p/children 2>/dev/null); kill -" + sig + " " + target +
+                       "; t0=$(date +%s%N); wait $p; rc=$?; t1=$(date +%s%N); sleep 0.1; left=; "
+                       "for q in $p $c; do [ -d /proc/$q ] && left=\"$left $q\"; done; "
+                       "echo \"rc=$rc ms=$(( (t1 - t0) / 1000000 ))\"; echo \"children=$c\"; echo \"left=$left\"";
+  auto r = lab.exec("vp", {"sh", "-c", script}, std::chrono::seconds(60));
+  Signalled s;
+  s.raw = r.out + r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind("rc=", 0) == 0) std::sscanf(line.c_str(), "rc=%d ms=%ld", &s.rc, &s.ms);
+    if (line.rfind("children=", 0) == 0) s.children = line.substr(9);
+    if (line.rfind("left=", 0) == 0) s.left = line.substr(5);
+  }
+  return s;
+}
+
+struct Case {
+  std::string sig;
+  Who who;
+};
+
+std::string name_of(const testing::TestParamInfo<Case>& info) {
+  const char* who[] = {"Helper", "Worker", "Single"};
+  return info.param.sig + "To" + who[static_cast<int>(info.param.who)];
+}
+
+class TraceSignal : public testing::TestWithParam<Case> {};
+
+// fl-trace -O as root for nobody, on a path whose hops 3.. are silent (-W 1,
+// -g 5: 5 s of waiting): the trace is cut short and says so.
+TEST_P(TraceSignal, EndsTheRunAtOnceWithItsResults) {
+  FL_REQUIRE_LAB(true);
+  const Case& c = GetParam();
+  Lab lab = make_lab("drop-hop2");
+  TempDir dir;
+  const std::string out = dir.file("results.json");
+  const std::string err = dir.file("stderr");
+  std::string command = fl_trace_path() + " --user nobody -W 1 -g 5 -o json ";
+  command += c.who == Who::single ? "198.18.200.1 >" + out : "-O " + out + " 198.18.200.1";
+  auto s = signal_run(lab, command + " 2>" + err, c.sig, c.who);
+  EXPECT_EQ(s.rc, 130) << s.raw << slurp(err);
+  EXPECT_GE(s.ms, 0) << s.raw;
+  EXPECT_LT(s.ms, 2000) << s.raw;
+  if (c.who != Who::single) EXPECT_FALSE(s.children.empty()) << "no worker: " << s.raw;
+  EXPECT_TRUE(s.left.empty()) << "still running:" << s.left;
+  EXPECT_FALSE(std::filesystem::exists(out + ".part"));
+  auto lines = parse_lines(ExecResult{0, slurp(out), "", false});
+  ASSERT_EQ(lines.traces.size(), 1u) << lines.parse_error << slurp(err);
+  EXPECT_EQ(lines.traces[0]["stop_reason"], "halted") << describe(lines.traces[0]);
+  EXPECT_GE(last_answered_ttl(lines.traces[0]), 2) << describe(lines.traces[0]);
+}
+
+INSTANTIATE_TEST_SUITE_P(EachSignalEachProcess, TraceSignal,
+                         testing::Values(Case{"INT", Who::helper}, Case{"TERM", Who::helper},
+                                         Case{"HUP", Who::helper}, Case{"INT", Who::worker},
+                                         Case{"TERM", Who::worker}, Case{"HUP", Who::worker},
+                                         Case{"TERM", Who::single}, Case{"HUP", Who::single}),
+                         name_of);
+
+}  // namespace
+}  // namespace probe::lab::test
