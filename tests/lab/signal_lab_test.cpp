@@ -39,14 +39,15 @@ struct Signalled {
 
 // Runs `command` (a shell command line) in the background in vp, sends
 // `sig` after `delay` to the process started (helper or single) or to its
-// one child (worker), waits for the run and reports how it ended.
+// one child (worker), waits for the run and reports how it ended. A zombie
+// (a worker orphaned by kill -9, not reaped yet) does not count as left.
 Signalled signal_run(const Lab& lab, const std::string& command, const std::string& sig, Who who,
                      const std::string& delay = "0.6") {
   const std::string target = who == Who::worker ? "$c" : "$p";
   std::string script = command + " & p=$!; sleep " + delay +
                        "; c=$(cat /proc/$p/task/$p/children 2>/dev/null); kill -" + sig + " " + target +
                        "; t0=$(date +%s%N); wait $p; rc=$?; t1=$(date +%s%N); sleep 0.1; left=; "
-                       "for q in $p $c; do [ -d /proc/$q ] && left=\"$left $q\"; done; "
+                       "for q in $p $c; do grep -q '^State:.*[RSD]' /proc/$q/status 2>/dev/null && left=\"$left $q\"; done; "
                        "echo \"rc=$rc ms=$(( (t1 - t0) / 1000000 ))\"; echo \"children=$c\"; echo \"left=$left\"";
   auto r = lab.exec("vp", {"sh", "-c", script}, std::chrono::seconds(60));
   Signalled s;
@@ -101,8 +102,72 @@ INSTANTIATE_TEST_SUITE_P(EachSignalEachProcess, TraceSignal,
                          testing::Values(Case{"INT", Who::helper}, Case{"TERM", Who::helper},
                                          Case{"HUP", Who::helper}, Case{"INT", Who::worker},
                                          Case{"TERM", Who::worker}, Case{"HUP", Who::worker},
-                                         Case{"TERM", Who::single}, Case{"HUP", Who::single}),
+                                         Case{"INT", Who::single}, Case{"TERM", Who::single},
+                                         Case{"HUP", Who::single}),
                          name_of);
+
+// 131,072 targets (198.18.0.0/15): one SIGTERM ends the run during set-up
+// (nothing written yet) and amid the run (every trace written, halted).
+TEST(Signals, OneSigtermEndsAHugeRunInSetUpAndInTheRun) {
+  FL_REQUIRE_LAB(true);
+  Lab lab = make_lab("chain");
+  for (const char* delay : {"0.03", "1.5"}) {
+    for (bool helper : {false, true}) {
+      TempDir dir;
+      const std::string out = dir.file("results.json");
+      std::string command = fl_trace_path() + " --user nobody -o json " + (helper ? "-O " + out : std::string()) +
+                            " 198.18.0.0/15" + (helper ? "" : " >" + out) + " 2>/dev/null";
+      auto s = signal_run(lab, command, "TERM", helper ? Who::helper : Who::single, delay);
+      SCOPED_TRACE(std::string("after ") + delay + " s, " + (helper ? "with" : "without") + " -O");
+      EXPECT_EQ(s.rc, 130) << s.raw;
+      EXPECT_GE(s.ms, 0) << s.raw;
+      EXPECT_LT(s.ms, 2000) << s.raw;
+      EXPECT_TRUE(s.left.empty()) << "still running:" << s.left;
+      EXPECT_FALSE(std::filesystem::exists(out + ".part"));
+    }
+  }
+}
+
+// kill -9 on the helper: the worker stops; the FILE.part it could not remove
+// (nobody, in root's directory) is removed by the next run, which says so.
+TEST(Signals, NextRunRemovesThePartFileOfAKilledRun) {
+  FL_REQUIRE_LAB(true);
+  Lab lab = make_lab("drop-hop2");
+  TempDir dir;
+  const std::string out = dir.file("results.json");
+  const std::string command = fl_trace_path() + " --user nobody -W 1 -g 5 -o json -O " + out + " 198.18.200.1";
+  auto s = signal_run(lab, command + " 2>/dev/null", "KILL", Who::helper);
+  EXPECT_LT(s.ms, 2000) << s.raw;
+  const std::string still = "grep -q '^State:.*[RSD]' /proc/" + s.children + "/status 2>/dev/null && echo running";
+  auto none_left = lab.exec("vp", {"sh", "-c", "sleep 1.5; " + still + "; true"});
+  EXPECT_EQ(none_left.out, "") << "the worker outlived its helper";
+  ASSERT_TRUE(std::filesystem::exists(out + ".part")) << "nothing stale to test with";
+  auto next = lab.exec("vp", {fl_trace_path(), "--user", "nobody", "-W", "0.5", "-g", "1", "-o", "json", "-O", out,
+                              "198.18.200.1"});
+  EXPECT_EQ(next.exit_code, 0) << next.err;
+  EXPECT_NE(next.err.find("removed " + out + ".part left by an earlier run that did not finish"), std::string::npos)
+      << next.err;
+  EXPECT_FALSE(std::filesystem::exists(out + ".part"));
+  auto lines = parse_lines(ExecResult{0, slurp(out), "", false});
+  EXPECT_EQ(lines.traces.size(), 1u) << lines.parse_error;
+}
+
+// A FILE.part whose run is alive is not touched: a second run writing the
+// same FILE is refused (exit 5), and the first one ends well.
+TEST(Signals, APartFileBeingWrittenIsRefused) {
+  FL_REQUIRE_LAB(true);
+  Lab lab = make_lab("drop-hop2");
+  TempDir dir;
+  const std::string out = dir.file("results.json");
+  const std::string trace = fl_trace_path() + " --user nobody -W 1 -g 2 -o json -O " + out + " 198.18.200.1";
+  auto r = lab.exec("vp", {"sh", "-c", trace + " & p=$!; sleep 0.5; " + trace + "; echo \"second=$?\"; wait $p; "
+                                       "echo \"first=$?\""});
+  EXPECT_NE(r.out.find("second=5"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.out.find("first=0"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.err.find("another run is writing it now"), std::string::npos) << r.err;
+  auto lines = parse_lines(ExecResult{0, slurp(out), "", false});
+  EXPECT_EQ(lines.traces.size(), 1u) << lines.parse_error;
+}
 
 }  // namespace
 }  // namespace probe::lab::test
