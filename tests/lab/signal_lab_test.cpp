@@ -16,6 +16,10 @@
 
 #include "lab_test_util.h"
 
+#ifndef FL_COUNTRY_ASN
+#define FL_COUNTRY_ASN ""
+#endif
+
 namespace probe::lab::test {
 namespace {
 
@@ -104,6 +108,37 @@ INSTANTIATE_TEST_SUITE_P(EachSignalEachProcess, TraceSignal,
                                          Case{"TERM", Who::worker}, Case{"HUP", Who::worker},
                                          Case{"INT", Who::single}, Case{"TERM", Who::single},
                                          Case{"HUP", Who::single}),
+                         name_of);
+
+class LocateSignal : public testing::TestWithParam<Case> {};
+
+// fl-locate -O as root for nobody, 2 s into a 5 s campaign of the lab
+// country: the report of what was probed lands, and says it was cut short.
+TEST_P(LocateSignal, EndsTheCampaignAtOnceWithItsReport) {
+  FL_REQUIRE_DNS_LAB();
+  if (fl_locate_path().empty()) GTEST_SKIP() << "fl-locate binary not built";
+  const Case& c = GetParam();
+  Lab lab = make_lab("country-transit-drop");
+  TempDir dir;
+  const std::string out = dir.file("report.json");
+  const std::string command = fl_locate_path() +
+                              " -p 198.18.128.0/22 -p 198.18.136.0/24 --zone lab.test --parent 192.0.2.53"
+                              " --control 192.0.2.99 --asn-db " FL_COUNTRY_ASN
+                              " -W 0.5 --pps 500 -o json --user nobody -O " + out + " 2>/dev/null";
+  auto s = signal_run(lab, command, c.sig, c.who, "2");
+  EXPECT_EQ(s.rc, 130) << s.raw;
+  EXPECT_GE(s.ms, 0) << s.raw;
+  EXPECT_LT(s.ms, 2000) << s.raw;
+  EXPECT_TRUE(s.left.empty()) << "still running:" << s.left;
+  EXPECT_FALSE(std::filesystem::exists(out + ".part"));
+  auto report = nlohmann::json::parse(slurp(out), nullptr, false);
+  ASSERT_TRUE(report.is_object()) << slurp(out);
+  EXPECT_NE(report.value("reason", "").find("interrupted"), std::string::npos) << report.value("reason", "");
+}
+
+INSTANTIATE_TEST_SUITE_P(SomeSignals, LocateSignal,
+                         testing::Values(Case{"TERM", Who::helper}, Case{"HUP", Who::worker},
+                                         Case{"INT", Who::helper}),
                          name_of);
 
 // 131,072 targets (198.18.0.0/15): one SIGTERM ends the run during set-up
