@@ -13,7 +13,10 @@ namespace flcommon {
 
 namespace {
 std::atomic<int> g_halt{0};
-void on_signal(int) { g_halt.fetch_add(1); }
+// SIGINT (Ctrl-C) lets the probes in flight finish, a second one stops now;
+// SIGTERM and SIGHUP stop now: whoever sends them wants the run to end, and
+// one signal must do it.
+void on_signal(int sig) { g_halt.fetch_add(sig == SIGINT ? 1 : 2); }
 }  // namespace
 
 std::atomic<int>& halt_flag() { return g_halt; }
@@ -31,6 +34,9 @@ void install_signals() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  // Under nohup SIGHUP stays ignored: that is what the user asked for.
+  struct sigaction hup {};
+  if (sigaction(SIGHUP, nullptr, &hup) == 0 && hup.sa_handler != SIG_IGN) sigaction(SIGHUP, &sa, nullptr);
 }
 
 int fail(const char* tool, const probe::Error& e) {
@@ -45,8 +51,13 @@ int fail(const char* tool, const probe::Error& e) {
   return kExitRuntime;
 }
 
-Output Output::start(const std::string& path, const std::string& user) {
-  Output out(path, user);
+int interrupted_before_run(const char* tool) {
+  std::cerr << tool << ": interrupted before the run started\n";
+  return kExitInterrupted;
+}
+
+Output Output::start(const char* tool, const std::string& path, const std::string& user) {
+  Output out(tool, path, user);
   if (!path.empty() && geteuid() == 0 && user != "root")
     if (auto helper = RenameHelper::start(path)) out.helper_.emplace(std::move(*helper));
   return out;
@@ -56,6 +67,8 @@ probe::Result<bool> Output::open() {
   if (!path_.empty()) {
     auto r = ResultsFile::create(path_, helper_ ? &*helper_ : nullptr);
     if (!r) return r.error();
+    if (r->replaced_stale())
+      std::cerr << tool_ << ": removed " << path_ << ".part left by an earlier run that did not finish\n";
     file_.emplace(std::move(*r));
     guard_ = GuardedOutput::through(file_->stream().rdbuf(), halt_flag());
   } else if (!isatty(STDOUT_FILENO)) {

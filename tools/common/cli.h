@@ -31,14 +31,20 @@ inline constexpr int kExitInterrupted = 130;
 // With --help or --version: prints it and returns the exit code (0).
 std::optional<int> answer_help(const CommonOptions& o, const char* tool, std::string (*usage)());
 
-// How many times SIGINT/SIGTERM arrived: 1 = finish what is in flight,
-// 2 = stop now. The one piece of global state: a handler reaches nothing else.
+// Why the run must stop: 1 = finish what is in flight (one SIGINT), 2 or
+// more = stop now (a second SIGINT, or SIGTERM or SIGHUP). The one piece of
+// global state: a handler reaches nothing else.
 std::atomic<int>& halt_flag();
+// Points SIGINT, SIGTERM and SIGHUP (unless ignored, as under nohup) at the
+// halt flag. run_tool does it first, so that a signal during set-up is not
+// lost or fatal.
 void install_signals();
 
 // Prints "TOOL: message" (with a --help hint for usage errors) and returns
 // the exit code for the error's kind.
 int fail(const char* tool, const probe::Error& e);
+// Says that a signal came before anything was measured; kExitInterrupted.
+int interrupted_before_run(const char* tool);
 
 // Where results go: the -O file (complete or absent, see ResultsFile) or
 // stdout.
@@ -46,8 +52,8 @@ class Output {
  public:
   // First thing, before the run opens anything: with -O as root for another
   // --user, forks the rename helper (see results_file.h) and returns in the
-  // worker.
-  static Output start(const std::string& path, const std::string& user);
+  // worker. `tool` names it in messages.
+  static Output start(const char* tool, const std::string& path, const std::string& user);
   // Once sockets, capture and files are open: creates the results file (or
   // readies stdout), then drops privileges to the user. From then on a
   // results write that fails raises halt_flag() to 2.
@@ -58,7 +64,9 @@ class Output {
   probe::Result<bool> finish();
 
  private:
-  Output(std::string path, std::string user) : path_(std::move(path)), user_(std::move(user)) {}
+  Output(const char* tool, std::string path, std::string user)
+      : tool_(tool), path_(std::move(path)), user_(std::move(user)) {}
+  const char* tool_;
   std::string path_;
   std::string user_;
   std::optional<RenameHelper> helper_;
@@ -85,21 +93,24 @@ struct RunEnd {
 // Ctrl-C, else 0.
 int finish_run(const RunEnd& end, Output& output);
 
-// The frame of a tool's main: parses the options, answers --help and
-// --version, forks the rename helper (Output::start), runs
-// `set_up(options)` (still privileged; a probe::Result), opens the results
-// and drops privileges, and returns `run(options, setup, output)`. A
-// failure on the way is reported as "TOOL: message" and its exit code
-// returned.
+// The frame of a tool's main: installs the signal handlers, parses the
+// options, answers --help and --version, forks the rename helper
+// (Output::start), runs `set_up(options)` (still privileged; a
+// probe::Result), opens the results and drops privileges, and returns
+// `run(options, setup, output)`. A failure on the way is reported as "TOOL:
+// message" and its exit code returned; a signal during set-up ends the tool
+// there with kExitInterrupted, before any results file exists.
 template <class Options, class SetUp, class Run>
 int run_tool(int argc, char** argv, const char* tool, probe::Result<Options> (*parse)(int, const char* const*),
              std::string (*usage)(), SetUp set_up, Run run) {
+  install_signals();
   auto parsed = parse(argc, argv);
   if (!parsed) return fail(tool, parsed.error());
   const Options& o = *parsed;
   if (auto rc = answer_help(o, tool, usage)) return *rc;
-  auto output = Output::start(o.output_file, o.user);
+  auto output = Output::start(tool, o.output_file, o.user);
   auto setup = set_up(o);
+  if (halt_flag().load() > 0) return interrupted_before_run(tool);
   if (!setup) return fail(tool, setup.error());
   if (auto opened = output.open(); !opened) return fail(tool, opened.error());
   return run(o, *setup, output);

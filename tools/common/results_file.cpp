@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,16 +19,26 @@ namespace flcommon {
 
 namespace {
 
-// The helper's one piece of global state: where its signal handler forwards
+// The helper's one piece of global state: what its signal handler forwards
 // to (a handler reaches nothing else).
-int g_forward_fd = -1;
+struct Forward {
+  int fd = -1;        // the signals pipe
+  pid_t worker = -1;  // our child: its pid cannot be reused before we reap it
+};
+Forward g_forward;
 
 void forward(int sig, siginfo_t* info, void*) {
   // The terminal signals the whole process group: the worker has it already.
   if (info && info->si_code == SI_KERNEL) return;
-  const unsigned char s = static_cast<unsigned char>(sig);
-  ssize_t n = ::write(g_forward_fd, &s, 1);
-  (void)n;  // the worker is gone: nothing to forward to
+  const int saved = errno;
+  // While the worker is root still (setting up) a signal reaches it at once;
+  // once it is another uid only the pipe does, read by its watch() thread.
+  if (::kill(g_forward.worker, sig) != 0) {
+    const unsigned char s = static_cast<unsigned char>(sig);
+    ssize_t n = ::write(g_forward.fd, &s, 1);
+    (void)n;  // the worker is gone: nothing to forward to
+  }
+  errno = saved;
 }
 
 constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP};
@@ -56,7 +68,7 @@ void hold_nothing(int requests, int signals) {
 // with the worker's status.
 [[noreturn]] void serve(int requests, int signals, pid_t worker, const std::string& path, const sigset_t& mask) {
   hold_nothing(requests, signals);
-  g_forward_fd = 4;
+  g_forward = {4, worker};
   ::signal(SIGPIPE, SIG_IGN);
   struct sigaction sa {};
   sa.sa_sigaction = forward;
@@ -181,15 +193,82 @@ bool RenameHelper::rename() {
   return sent;
 }
 
+namespace {
+
+probe::Error part_error(const std::string& part, const std::string& what) {
+  return probe::make_error(probe::ErrorKind::output, "cannot write " + part + ": " + what);
+}
+
+bool same_file(int fd, const std::string& path) {
+  struct stat held {}, named {};
+  return ::fstat(fd, &held) == 0 && ::lstat(path.c_str(), &named) == 0 && held.st_dev == named.st_dev &&
+         held.st_ino == named.st_ino;
+}
+
+// Creates PART afresh and locks it; the lock, held for the run's life, tells
+// a later run that finds PART whether the run writing it is still alive (a
+// pid in the name could be reused; a lock dies with its holder). A PART
+// nobody holds was left by a run that was killed: it is removed (`stale`).
+// A PART that is held belongs to a run writing the same file now: refused.
+probe::Result<int> claim_part(const std::string& part, bool& stale) {
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    int fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0) {
+      // Another run may have taken it for stale between the open and the lock.
+      if (::flock(fd, LOCK_EX | LOCK_NB) == 0 && same_file(fd, part)) return fd;
+      ::close(fd);
+      continue;
+    }
+    if (errno != EEXIST) return part_error(part, std::strerror(errno));
+    int old = ::open(part.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (old < 0) {
+      if (errno == ENOENT) continue;
+      return part_error(part, std::string("it exists and cannot be opened: ") + std::strerror(errno));
+    }
+    if (::flock(old, LOCK_EX | LOCK_NB) != 0) {
+      ::close(old);
+      return part_error(part, "another run is writing it now");
+    }
+    if (same_file(old, part) && ::unlink(part.c_str()) != 0) {
+      const int e = errno;
+      ::close(old);
+      return part_error(part, std::string("it was left by an earlier run and cannot be removed: ") + std::strerror(e));
+    }
+    ::close(old);
+    stale = true;
+  }
+  return part_error(part, "other runs keep creating it");
+}
+
+}  // namespace
+
 probe::Result<ResultsFile> ResultsFile::create(const std::string& path, RenameHelper* helper) {
-  std::ofstream out(path + ".part", std::ios::out | std::ios::trunc);
-  if (!out) return probe::make_error(probe::ErrorKind::output, "cannot write " + path + ".part: " + std::strerror(errno));
+  const std::string part = path + ".part";
+  bool stale = false;
+  auto lock = claim_part(part, stale);
+  if (!lock) return lock.error();
+  std::ofstream out(part, std::ios::out | std::ios::trunc);
+  if (!out) {
+    const int e = errno;
+    ::unlink(part.c_str());
+    ::close(*lock);
+    return part_error(part, std::strerror(e));
+  }
   if (helper) helper->created();
-  return ResultsFile(path, std::move(out), helper);
+  return ResultsFile(path, std::move(out), helper, *lock, stale);
+}
+
+ResultsFile::ResultsFile(ResultsFile&& o) noexcept
+    : path_(std::move(o.path_)), out_(std::move(o.out_)), helper_(o.helper_), lock_(o.lock_),
+      committed_(o.committed_), stale_(o.stale_) {
+  o.path_.clear();
+  o.helper_ = nullptr;
+  o.lock_ = -1;
 }
 
 ResultsFile::~ResultsFile() {
   if (!committed_ && !path_.empty()) std::remove((path_ + ".part").c_str());  // not at all
+  if (lock_ >= 0) ::close(lock_);
 }
 
 probe::Result<bool> ResultsFile::commit() {

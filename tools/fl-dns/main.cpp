@@ -153,7 +153,6 @@ probe::Result<Setup> setup_live(const fldns::Options& o) {
 int run(const fldns::Options& o, Setup& s, flcommon::Output& output) {
   probe::io::Vantage& v = s.vantage;
   std::ostream& out = output.stream();
-  flcommon::install_signals();
   std::atomic<int>& g_halt = flcommon::halt_flag();
   bool json = o.output == fldns::OutputFormat::json;
   Printer printer(out, json, s.plan.trace.config.max_ttl);

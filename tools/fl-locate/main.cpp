@@ -132,7 +132,6 @@ int run(const fllocate::Options& o, Setup& setup, flcommon::Output& output) {
     if (!b) return fail(b.error());
     baseline = std::move(*b);
   }
-  flcommon::install_signals();
   std::atomic<int>& halt = flcommon::halt_flag();
 
   Progress progress(isatty(STDERR_FILENO) != 0 && o.read_path.empty());

@@ -174,7 +174,6 @@ probe::engine::TraceStats replay_foreign(probe::io::PacketSource& source, Printe
 int run(const fltrace::Options& o, Setup& s, flcommon::Output& output) {
   probe::io::Vantage& v = s.vantage;
   std::ostream& out = output.stream();
-  flcommon::install_signals();
   std::atomic<int>& g_halt = flcommon::halt_flag();
   bool results_on_terminal = o.output_file.empty() && isatty(STDOUT_FILENO);
   Printer printer(out, o.output, s.record.config, isatty(STDERR_FILENO) != 0, !results_on_terminal);
