@@ -343,9 +343,13 @@ std::string data_file(const char* name) {
 
 }  // namespace
 
-Result<AsnDb> AsnDb::load(const std::string& path) {
+Result<AsnDb> AsnDb::load(const std::string& path) { return read(path, std::nullopt); }
+
+Result<AsnDb> AsnDb::parse(std::string_view bytes, const std::string& name) { return read(name, bytes); }
+
+Result<AsnDb> AsnDb::read(const std::string& path, std::optional<std::string_view> bytes) {
   AsnLoader loader;
-  auto stats = detail::read_table(path, kAsnFormats, [&loader](std::string_view l) { return loader.choose(l); });
+  auto stats = detail::read_table(path, bytes, kAsnFormats, [&loader](std::string_view l) { return loader.choose(l); });
   if (!stats) return stats.error();
   loader.finish();
   AsnDb db;
@@ -377,10 +381,14 @@ std::vector<Prefix> AsnDb::prefixes_of(std::uint32_t asn) const {
   return ranges_.prefixes([this, asn](std::uint32_t v) { return entries_[v].asn == asn; });
 }
 
-Result<CountryDb> CountryDb::load(const std::string& path) {
+Result<CountryDb> CountryDb::load(const std::string& path) { return read(path, std::nullopt); }
+
+Result<CountryDb> CountryDb::parse(std::string_view bytes, const std::string& name) { return read(name, bytes); }
+
+Result<CountryDb> CountryDb::read(const std::string& path, std::optional<std::string_view> bytes) {
   CountryLoader loader;
   auto stats =
-      detail::read_table(path, kCountryFormats, [&loader](std::string_view l) { return loader.choose(l); });
+      detail::read_table(path, bytes, kCountryFormats, [&loader](std::string_view l) { return loader.choose(l); });
   if (!stats) return stats.error();
   CountryDb db;
   db.ranges_ = loader.ranges.build();

@@ -2,7 +2,9 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <memory>
 
@@ -19,16 +21,102 @@ struct GzClose {
   void operator()(gzFile f) const { gzclose(f); }
 };
 
-// Lines of a gzip or plain file (gzread passes plain files through).
+// Where a LineReader's bytes come from, decompressed: at most n into `to`;
+// 0 at the end, -1 with error set if the data is damaged or unreadable.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  virtual long read(char* to, std::size_t n, std::string& error) = 0;
+};
+
+// A file, gzip or plain (gzread passes plain files through).
+class GzFileSource final : public ByteSource {
+ public:
+  explicit GzFileSource(gzFile f) : file_(f) {}
+  long read(char* to, std::size_t n, std::string& error) override {
+    int got = gzread(file_.get(), to, static_cast<unsigned>(n));
+    int err = Z_OK;
+    const char* msg = gzerror(file_.get(), &err);
+    if (got < 0 || (err != Z_OK && err != Z_STREAM_END)) {
+      // Z_BUF_ERROR at the end: the gzip stream stops in the middle.
+      error = err == Z_BUF_ERROR ? "truncated gzip data" : std::string("cannot decompress: ") + msg;
+      return -1;
+    }
+    return got;
+  }
+
+ private:
+  std::unique_ptr<gzFile_s, GzClose> file_;
+};
+
+// Bytes in memory, read as gzread reads a file: gzip members one after
+// another (what follows the last one ignored), anything else passed through.
+class MemorySource final : public ByteSource {
+ public:
+  explicit MemorySource(std::string_view bytes) : rest_(bytes) {
+    gzip_ = is_gzip(rest_);
+    if (gzip_ && inflateInit2(&z_, 15 + 16) != Z_OK) gzip_ = false;
+    started_ = gzip_;
+  }
+  ~MemorySource() override {
+    if (started_) inflateEnd(&z_);
+  }
+  MemorySource(const MemorySource&) = delete;
+  MemorySource& operator=(const MemorySource&) = delete;
+
+  long read(char* to, std::size_t n, std::string& error) override {
+    if (!gzip_) {
+      std::size_t k = std::min(n, rest_.size());
+      std::memcpy(to, rest_.data(), k);
+      rest_.remove_prefix(k);
+      return static_cast<long>(k);
+    }
+    std::size_t out = 0;
+    while (out < n && !done_) {
+      const auto offered = static_cast<uInt>(std::min<std::size_t>(rest_.size(), UINT_MAX));
+      z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(rest_.data()));
+      z_.avail_in = offered;
+      z_.next_out = reinterpret_cast<Bytef*>(to + out);
+      z_.avail_out = static_cast<uInt>(std::min<std::size_t>(n - out, UINT_MAX));
+      int rc = inflate(&z_, Z_NO_FLUSH);
+      rest_.remove_prefix(offered - z_.avail_in);
+      out = static_cast<std::size_t>(reinterpret_cast<char*>(z_.next_out) - to);
+      if (rc == Z_STREAM_END) {
+        if (is_gzip(rest_)) inflateReset(&z_);
+        else done_ = true;
+      } else if (rc == Z_BUF_ERROR && rest_.empty()) {
+        if (out > 0) break;  // the lines so far first, as gzread gives them
+        error = "truncated gzip data";
+        return -1;
+      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        error = std::string("cannot decompress: ") + (z_.msg ? z_.msg : "damaged gzip data");
+        return -1;
+      }
+    }
+    return static_cast<long>(out);
+  }
+
+ private:
+  static bool is_gzip(std::string_view b) { return b.size() >= 2 && b[0] == '\x1f' && b[1] == '\x8b'; }
+
+  std::string_view rest_;
+  z_stream z_{};
+  bool gzip_ = false;
+  bool started_ = false;
+  bool done_ = false;
+};
+
+// Lines of a ByteSource.
 class LineReader {
  public:
-  explicit LineReader(gzFile f) : file_(f) { buf_.resize(kChunk + kMaxLine); }
+  // The buffer is not value-initialised: it is only read where fill() wrote.
+  explicit LineReader(ByteSource& source) : source_(source), buf_(new char[kSize]) {}
 
   // The next line without its "\n" or "\r\n"; false at the end or on error().
   bool next(std::string_view& line) {
     while (true) {
-      auto nl = static_cast<const char*>(std::memchr(buf_.data() + pos_, '\n', end_ - pos_));
-      std::size_t len = nl != nullptr ? static_cast<std::size_t>(nl - (buf_.data() + pos_)) : end_ - pos_;
+      auto nl = static_cast<const char*>(std::memchr(buf_.get() + pos_, '\n', end_ - pos_));
+      std::size_t len = nl != nullptr ? static_cast<std::size_t>(nl - (buf_.get() + pos_)) : end_ - pos_;
       if (len > kMaxLine) {
         error_ = "line longer than " + std::to_string(kMaxLine / 1024) + " KiB (not a text table?)";
         return false;
@@ -51,8 +139,10 @@ class LineReader {
   const std::string& error() const { return error_; }
 
  private:
+  static constexpr std::size_t kSize = kChunk + kMaxLine;
+
   std::string_view take(std::size_t len, std::size_t consumed) {
-    std::string_view line(buf_.data() + pos_, len);
+    std::string_view line(buf_.get() + pos_, len);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     pos_ += consumed;
     ++line_number_;
@@ -60,23 +150,17 @@ class LineReader {
   }
 
   void fill() {
-    std::memmove(buf_.data(), buf_.data() + pos_, end_ - pos_);
+    std::memmove(buf_.get(), buf_.get() + pos_, end_ - pos_);
     end_ -= pos_;
     pos_ = 0;
-    int n = gzread(file_.get(), buf_.data() + end_, static_cast<unsigned>(buf_.size() - end_));
-    int err = Z_OK;
-    const char* msg = gzerror(file_.get(), &err);
-    if (n < 0 || (err != Z_OK && err != Z_STREAM_END)) {
-      // Z_BUF_ERROR at the end: the gzip stream stops in the middle.
-      error_ = err == Z_BUF_ERROR ? "truncated gzip data" : std::string("cannot decompress: ") + msg;
-      return;
-    }
+    long n = source_.read(buf_.get() + end_, kSize - end_, error_);
+    if (n < 0) return;
     if (n == 0) eof_ = true;
     end_ += static_cast<std::size_t>(n);
   }
 
-  std::unique_ptr<gzFile_s, GzClose> file_;
-  std::vector<char> buf_;
+  ByteSource& source_;
+  std::unique_ptr<char[]> buf_;
   std::size_t pos_ = 0;
   std::size_t end_ = 0;
   bool eof_ = false;
@@ -93,15 +177,22 @@ Error input_error(std::string message) { return make_error(ErrorKind::input, std
 
 }  // namespace
 
-Result<TableStats> read_table(const std::string& path, const std::string& expected,
+Result<TableStats> read_table(const std::string& path, std::optional<std::string_view> bytes,
+                              const std::string& expected,
                               const std::function<Result<LineParser>(std::string_view)>& choose) {
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    int e = errno;
-    return input_error("cannot read " + path + ": " + (e != 0 ? std::strerror(e) : "out of memory"));
+  std::unique_ptr<ByteSource> source;
+  if (bytes) {
+    source = std::make_unique<MemorySource>(*bytes);
+  } else {
+    gzFile f = gzopen(path.c_str(), "rb");
+    if (f == nullptr) {
+      int e = errno;
+      return input_error("cannot read " + path + ": " + (e != 0 ? std::strerror(e) : "out of memory"));
+    }
+    gzbuffer(f, static_cast<unsigned>(kChunk));
+    source = std::make_unique<GzFileSource>(f);
   }
-  gzbuffer(f, static_cast<unsigned>(kChunk));
-  LineReader reader(f);
+  LineReader reader(*source);
   TableStats stats;
   LineParser parse;
   std::string_view line;

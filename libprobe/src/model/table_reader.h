@@ -30,12 +30,14 @@ struct TableStats {
   std::string first_skipped;  // "PATH:LINE: what" of the first one
 };
 
-// Reads path (gzip or plain) and hands every data line to a parser.
+// Reads path (gzip or plain), or `bytes` when given (path then only names
+// them in errors), and hands every data line to a parser.
 // choose() sees the first data line and returns the parser for the file, or
 // an error saying why the line is no known format; the first line must then
 // also parse, else the error names the expected formats. Errors are
 // ErrorKind::input "PATH[:LINE]: ...".
-Result<TableStats> read_table(const std::string& path, const std::string& expected,
+Result<TableStats> read_table(const std::string& path, std::optional<std::string_view> bytes,
+                              const std::string& expected,
                               const std::function<Result<LineParser>(std::string_view)>& choose);
 
 // At most 40 characters of s, anything but printable ASCII shown as '?'.

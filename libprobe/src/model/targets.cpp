@@ -22,6 +22,10 @@ Result<std::vector<Address>> expand_targets(const std::vector<std::string>& spec
 Result<std::vector<std::string>> read_target_file(const std::string& path) {
   std::ifstream in(path);
   if (!in) return make_error(ErrorKind::input, "cannot read target file " + path);
+  return read_targets(in, path);
+}
+
+Result<std::vector<std::string>> read_targets(std::istream& in, const std::string& name) {
   std::vector<std::string> specs;
   std::string line;
   while (std::getline(in, line)) {
@@ -32,7 +36,7 @@ Result<std::vector<std::string>> read_target_file(const std::string& path) {
     auto e = line.find_last_not_of(" \t\r");
     specs.push_back(line.substr(b, e - b + 1));
   }
-  if (in.bad()) return make_error(ErrorKind::input, "error reading target file " + path);
+  if (in.bad()) return make_error(ErrorKind::input, "error reading target file " + name);
   return specs;
 }
 

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "probe/error.h"
@@ -66,6 +67,9 @@ class AsnDb {
   /// delegated stats), or more than 10 and more than 0.1% of its lines are
   /// malformed. Fewer malformed lines are skipped and counted (skipped()).
   static Result<AsnDb> load(const std::string& path);
+  /// The same over a table already in memory (plain or gzip); `name` stands
+  /// for the path in errors.
+  static Result<AsnDb> parse(std::string_view bytes, const std::string& name);
 
   /// The AS of the narrowest range holding a.
   std::optional<AsInfo> lookup(const Address& a) const;
@@ -83,6 +87,9 @@ class AsnDb {
   const std::string& first_skipped() const { return first_skipped_; }
 
  private:
+  /// `bytes` if given, else the file at `path`.
+  static Result<AsnDb> read(const std::string& path, std::optional<std::string_view> bytes);
+
   detail::RangeIndex ranges_;            ///< values index entries_
   std::vector<detail::AsEntry> entries_;  ///< one per distinct (asn, name)
   std::vector<std::string> names_;  ///< one per distinct name
@@ -101,6 +108,8 @@ class CountryDb {
   ///    allocated/assigned ipv4/ipv6 rows with a two-letter code
   /// Plain or gzip; errors and skipped lines as for AsnDb::load.
   static Result<CountryDb> load(const std::string& path);
+  /// The same over a table already in memory, as AsnDb::parse.
+  static Result<CountryDb> parse(std::string_view bytes, const std::string& name);
 
   std::optional<std::string> lookup(const Address& a) const;
   /// Every block of country cc (any case), as the fewest CIDR blocks, sorted
@@ -113,6 +122,8 @@ class CountryDb {
   const std::string& first_skipped() const { return first_skipped_; }
 
  private:
+  static Result<CountryDb> read(const std::string& path, std::optional<std::string_view> bytes);
+
   detail::RangeIndex ranges_;       ///< values index codes_
   std::vector<std::string> codes_;  ///< distinct country codes
   std::string format_;

@@ -1,6 +1,7 @@
 #pragma once
 /// Turning target specifications (addresses, CIDR blocks) into addresses.
 
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -19,5 +20,8 @@ Result<std::vector<Address>> expand_targets(const std::vector<std::string>& spec
 /// Reads a target file: one spec per line, '#' starts a comment, blank lines
 /// ignored. An input error if it cannot be read.
 Result<std::vector<std::string>> read_target_file(const std::string& path);
+/// The same over a stream already open (`name` for the error); what
+/// read_target_file reads once the file is open.
+Result<std::vector<std::string>> read_targets(std::istream& in, const std::string& name);
 
 }  // namespace probe::model
