@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 
@@ -27,6 +28,8 @@ class ByteSource {
  public:
   virtual ~ByteSource() = default;
   virtual long read(char* to, std::size_t n, std::string& error) = 0;
+  // At most this many bytes will come; SIZE_MAX if unknown.
+  virtual std::size_t size_bound() const { return SIZE_MAX; }
 };
 
 // A file, gzip or plain (gzread passes plain files through).
@@ -95,6 +98,7 @@ class MemorySource final : public ByteSource {
     }
     return static_cast<long>(out);
   }
+  std::size_t size_bound() const override { return gzip_ ? SIZE_MAX : rest_.size(); }
 
  private:
   static bool is_gzip(std::string_view b) { return b.size() >= 2 && b[0] == '\x1f' && b[1] == '\x8b'; }
@@ -110,7 +114,12 @@ class MemorySource final : public ByteSource {
 class LineReader {
  public:
   // The buffer is not value-initialised: it is only read where fill() wrote.
-  explicit LineReader(ByteSource& source) : source_(source), buf_(new char[kSize]) {}
+  // Plain bytes in memory need no more than their size (and the byte that
+  // lets the reader see their end): the fuzzer's inputs are small.
+  explicit LineReader(ByteSource& source)
+      : source_(source),
+        cap_(std::min(kSize, source.size_bound() == SIZE_MAX ? kSize : source.size_bound() + 1)),
+        buf_(new char[cap_]) {}
 
   // The next line without its "\n" or "\r\n"; false at the end or on error().
   bool next(std::string_view& line) {
@@ -153,13 +162,14 @@ class LineReader {
     std::memmove(buf_.get(), buf_.get() + pos_, end_ - pos_);
     end_ -= pos_;
     pos_ = 0;
-    long n = source_.read(buf_.get() + end_, kSize - end_, error_);
+    long n = source_.read(buf_.get() + end_, cap_ - end_, error_);
     if (n < 0) return;
     if (n == 0) eof_ = true;
     end_ += static_cast<std::size_t>(n);
   }
 
   ByteSource& source_;
+  std::size_t cap_;  // bytes at buf_: kSize, or less when the source is known to be smaller
   std::unique_ptr<char[]> buf_;
   std::size_t pos_ = 0;
   std::size_t end_ = 0;
