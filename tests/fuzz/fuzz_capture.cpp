@@ -3,6 +3,7 @@
 // every frame through the link-layer and IP parsers and through the builder
 // that rebuilds other tools' traceroutes.
 
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstddef>
@@ -19,29 +20,31 @@
 
 namespace {
 
-// One file per fuzzing process, rewritten for each input and removed at exit.
+// One file per fuzzing process, rewritten for each input: a memfd, so that
+// no input goes through a disk's file system, opened again by its /proc
+// path just as `fl-trace -r` opens a capture.
 class ScratchFile {
  public:
-  ScratchFile() {
-    const char* dir = std::getenv("TMPDIR");
-    path_ = std::string(dir && *dir ? dir : "/tmp") + "/fuzz_capture.XXXXXX";
-    int fd = ::mkstemp(path_.data());
-    if (fd < 0) std::abort();
-    ::close(fd);
+  ScratchFile() : fd_(::memfd_create("fuzz_capture", MFD_CLOEXEC)) {
+    if (fd_ < 0) std::abort();
+    path_ = "/proc/self/fd/" + std::to_string(fd_);
   }
-  ~ScratchFile() { std::remove(path_.c_str()); }
+  ~ScratchFile() { ::close(fd_); }
   ScratchFile(const ScratchFile&) = delete;
   ScratchFile& operator=(const ScratchFile&) = delete;
 
   const std::string& write(const std::uint8_t* data, std::size_t size) {
-    std::FILE* f = std::fopen(path_.c_str(), "wb");
-    if (!f) std::abort();
-    if (size > 0 && std::fwrite(data, 1, size, f) != size) std::abort();
-    std::fclose(f);
+    if (::ftruncate(fd_, 0) != 0) std::abort();
+    for (std::size_t done = 0; done < size;) {
+      ssize_t n = ::pwrite(fd_, data + done, size - done, static_cast<off_t>(done));
+      if (n <= 0) std::abort();
+      done += static_cast<std::size_t>(n);
+    }
     return path_;
   }
 
  private:
+  int fd_;
   std::string path_;
 };
 

@@ -7,6 +7,8 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -377,6 +379,31 @@ TEST(AsnDb, TruncatedGzipIsAnError) {
   auto db = AsnDb::load(dir.file("cut.gz"));
   ASSERT_FALSE(db);
   EXPECT_NE(db.error().message.find("truncated gzip data"), std::string::npos) << db.error().message;
+}
+
+// The buffer entry point reads what load() reads from a file: plain, gzip,
+// gzip members one after another, and a cut gzip stream is an error.
+TEST(AsnDb, ParseReadsBytesAsLoadReadsAFile) {
+  TempDir dir;
+  write_gz(dir.file("a.gz"), kAsnCsv);
+  const std::string gz = testsupport::read_file(dir.file("a.gz"));
+  for (const std::string& bytes : {std::string(kAsnCsv), gz}) {
+    auto db = AsnDb::parse(bytes, "mem");
+    ASSERT_TRUE(db) << db.error().message;
+    expect_asn_csv(*db);
+  }
+  const std::string half(kAsnCsv, std::strlen(kAsnCsv) / 2 + 2);
+  write_gz(dir.file("b.gz"), half.substr(0, half.rfind('\n') + 1));
+  write_gz(dir.file("c.gz"), std::string(kAsnCsv).substr(half.rfind('\n') + 1));
+  auto two = AsnDb::parse(testsupport::read_file(dir.file("b.gz")) + testsupport::read_file(dir.file("c.gz")), "mem");
+  ASSERT_TRUE(two) << two.error().message;
+  expect_asn_csv(*two);
+  auto cut = AsnDb::parse(gz.substr(0, gz.size() / 2), "mem");
+  ASSERT_FALSE(cut);
+  EXPECT_NE(cut.error().message.find("mem:"), std::string::npos) << cut.error().message;
+  auto country = CountryDb::parse(kCountryCsv, "mem");
+  ASSERT_TRUE(country) << country.error().message;
+  EXPECT_EQ(country->lookup(ip("175.45.180.1")), std::optional<std::string>("KP"));
 }
 
 TEST(CountryDb, MalformedFilesAreInputErrors) {

@@ -248,6 +248,8 @@ TEST(PcapngDamage, EachIsNamedAndWhatCameBeforeStands) {
       {"huge length", [](Writer& w) { w.block(6, Bytes(24, 0), 0x7ffffff0); }, "bad block length"},
       {"undeclared interface", [](Writer& w) { w.epb(7, 3, ipv4()); }, "undeclared interface 7"},
       {"truncated", [](Writer& w) { w.out.insert(w.out.end(), {6, 0, 0, 0, 64, 0}); }, "truncated"},
+      // Ends past the end of a small file: the reader must not make room for it first.
+      {"longer than the file", [](Writer& w) { w.block(6, Bytes(24, 0), 16u << 20); }, "truncated block"},
   };
   for (const auto& c : cases) {
     Writer w(false);
@@ -259,6 +261,27 @@ TEST(PcapngDamage, EachIsNamedAndWhatCameBeforeStands) {
     EXPECT_EQ(r.frames.size(), 1u) << c.name;
     EXPECT_NE(r.error.find(c.says), std::string::npos) << c.name << ": " << r.error;
   }
+}
+
+// The buffer starts at the file's size (at most 1 MiB) and grows for a
+// block larger than it: a big frame and the frames around it read whole.
+TEST(PcapngReaderBuffer, FramesLargerThanTheBufferAndFilesLargerThanItReadWhole) {
+  Writer w(false);
+  w.shb();
+  w.idb(101);
+  Bytes big = ipv4();
+  big.resize(3u << 19, 0xab);  // 1.5 MiB
+  for (int i = 0; i < 40000; ++i) w.epb(0, static_cast<std::uint64_t>(i), ipv4());
+  w.epb(0, 40000, big);
+  w.epb(0, 40001, ipv4());
+  ASSERT_GT(w.out.size(), 3u << 20);
+  auto r = read_all(w.out);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  ASSERT_EQ(r.frames.size(), 40002u);
+  EXPECT_EQ(r.data[39999], ipv4());
+  EXPECT_EQ(r.data[40000], big);
+  EXPECT_EQ(r.data[40001], ipv4());
+  EXPECT_EQ(r.frames[40001].ts_us, 40001);
 }
 
 TEST(PcapngDamage, NoSectionHeaderIsAnInputError) {

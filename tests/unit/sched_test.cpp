@@ -89,6 +89,21 @@ TEST(TokenBucket, NextAvailableIsNowWhenATokenIsThere) {
   EXPECT_EQ(b.rate(), 50);
 }
 
+// A replayed run record may carry any rate above 0: the wait for a token at
+// 1e-300 per second does not fit in 64 bits (float-cast-overflow before).
+TEST(TokenBucket, ARateTooLowForAnyWaitMeansNever) {
+  TokenBucket tiny(1e-300, 1);
+  ASSERT_TRUE(tiny.try_take(0));
+  EXPECT_EQ(tiny.next_available_us(0), probe::sched::kNever);
+  TokenBucket slow(1e-12, 1);  // a wait of 10^18 µs
+  const std::int64_t late = 253402300800LL * 1000000;
+  ASSERT_TRUE(slow.try_take(late));
+  EXPECT_EQ(slow.next_available_us(late), probe::sched::kNever);
+  TokenBucket slow_but_fine(1.0 / 1024, 1);  // one token in 1024 s
+  ASSERT_TRUE(slow_but_fine.try_take(0));
+  EXPECT_EQ(slow_but_fine.next_available_us(0), 1024000000LL);
+}
+
 TEST(TimeoutQueue, PopsInDeadlineOrder) {
   TimeoutQueue<int> q;
   EXPECT_TRUE(q.empty());

@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -106,6 +107,13 @@ TEST(ReadTargetFile, CommentsAndBlanksAreSkipped) {
            "198.18.7.7";  // no final newline
   }
   auto r = read_target_file(path);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(*r, (std::vector<std::string>{"198.18.4.1", "198.18.5.0/30", "2001:db8::1", "198.18.7.7"}));
+}
+
+TEST(ParseTargetText, TextReadsAsAFileDoes) {
+  auto r = probe::model::parse_target_text("# lab\n198.18.4.1\n  198.18.5.0/30   # a block\n\n2001:db8::1\r\n198.18.7.7",
+                                           "list");
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(*r, (std::vector<std::string>{"198.18.4.1", "198.18.5.0/30", "2001:db8::1", "198.18.7.7"}));
 }

@@ -1,6 +1,7 @@
 #include "probe/io/capture_writer.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -143,6 +144,13 @@ Result<std::optional<std::string>> read_section_comment(const std::string& path)
   };
   length = fix32(length);
   if (type != kShb || (magic != kByteOrderMagic && !swap) || length < 28 || length > (64u << 20)) {
+    std::fclose(f);
+    return none;
+  }
+  // A length past the end of the file is damage: say so before allocating
+  // (and zeroing) up to 64 MiB for it.
+  struct stat st {};
+  if (::fstat(::fileno(f), &st) == 0 && S_ISREG(st.st_mode) && length > st.st_size) {
     std::fclose(f);
     return none;
   }

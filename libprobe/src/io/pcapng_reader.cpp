@@ -1,9 +1,11 @@
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "frame_reader.h"
@@ -32,7 +34,9 @@ struct Interface {
 
 class PcapngReader final : public FrameReader {
  public:
-  explicit PcapngReader(int fd) : fd_(fd), buf_(kBufferBytes) {}
+  // file_size: the file's size when it is a regular file, else -1.
+  PcapngReader(int fd, long file_size)
+      : fd_(fd), file_size_(file_size), cap_(initial_capacity(file_size)), buf_(new std::uint8_t[cap_]) {}
   ~PcapngReader() override { ::close(fd_); }
   PcapngReader(const PcapngReader&) = delete;
   PcapngReader& operator=(const PcapngReader&) = delete;
@@ -72,7 +76,24 @@ class PcapngReader final : public FrameReader {
  private:
   // Frames are read in place from one buffer that read(2) fills: no stdio
   // copy, no per-block allocation. A block larger than the buffer grows it.
+  // A file smaller than the buffer gets a buffer its size (plus the byte
+  // that lets read(2) say the end has come): a short capture, such as each
+  // input of the fuzzer, then pays for no megabyte. The buffer is not
+  // value-initialised: only what read(2) wrote is ever read.
   static constexpr std::size_t kBufferBytes = 1 << 20;
+
+  static std::size_t initial_capacity(long file_size) {
+    if (file_size < 0) return kBufferBytes;
+    return std::min(kBufferBytes, static_cast<std::size_t>(file_size) + 1);
+  }
+
+  // Room for n bytes from buf_[0] on, keeping the end_ read so far.
+  void grow(std::size_t n) {
+    std::unique_ptr<std::uint8_t[]> bigger(new std::uint8_t[n]);
+    std::memcpy(bigger.get(), buf_.get(), end_);
+    buf_ = std::move(bigger);
+    cap_ = n;
+  }
 
   std::uint32_t u32(const std::uint8_t* p) const {
     std::uint32_t v;
@@ -95,15 +116,20 @@ class PcapngReader final : public FrameReader {
   bool fill(std::size_t n) {
     if (end_ - head_ >= n) return true;
     if (head_ > 0) {
-      std::memmove(buf_.data(), buf_.data() + head_, end_ - head_);
+      std::memmove(buf_.get(), buf_.get() + head_, end_ - head_);
       base_ += static_cast<long>(head_);
       end_ -= head_;
       block_start_ -= std::min(block_start_, head_);
       head_ = 0;
     }
-    if (buf_.size() < n) buf_.resize(n);
+    // A block said to end past the end of the file gets no room: the reads
+    // meet the end first, and the block is truncated as before. Only if the
+    // file has grown since it was opened does the buffer fill up first.
+    const bool past_end = file_size_ >= 0 && static_cast<long>(n) > file_size_ - base_;
+    if (cap_ < n && !past_end) grow(n);
     while (end_ < n && !eof_) {
-      ssize_t got = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
+      if (end_ == cap_) grow(n);
+      ssize_t got = ::read(fd_, buf_.get() + end_, cap_ - end_);
       if (got < 0 && errno == EINTR) continue;
       if (got <= 0) {
         if (got < 0) read_error_ = std::strerror(errno);
@@ -124,13 +150,13 @@ class PcapngReader final : public FrameReader {
       if (end_ == head_) return false;  // clean end of file
       return cut_short("truncated block header");
     }
-    const std::uint8_t* head = buf_.data() + head_;
+    const std::uint8_t* head = buf_.get() + head_;
     std::uint32_t raw_type;
     std::memcpy(&raw_type, head, 4);
     if (raw_type == kShb) {
       // The byte order is the section's: read the magic right after the length.
       if (!fill(12)) return fail("truncated section header");
-      head = buf_.data() + head_;
+      head = buf_.get() + head_;
       std::uint32_t m;
       std::memcpy(&m, head + 8, 4);
       if (m == kMagic) swap_ = false;
@@ -145,7 +171,7 @@ class PcapngReader final : public FrameReader {
       if (!read_error_.empty()) return fail("read error: " + read_error_);
       return cut_short("truncated block");
     }
-    head = buf_.data() + head_;
+    head = buf_.get() + head_;
     if (u32(head + len - 4) != len) return fail("block lengths disagree");
     block_start_ = head_;
     body_ = head + 8;
@@ -246,7 +272,9 @@ class PcapngReader final : public FrameReader {
   }
 
   int fd_;
-  std::vector<std::uint8_t> buf_;
+  long file_size_;               // -1: not a regular file
+  std::size_t cap_;              // bytes allocated at buf_
+  std::unique_ptr<std::uint8_t[]> buf_;
   std::size_t head_ = 0;         // next unread byte in buf_
   std::size_t end_ = 0;          // end of the bytes read into buf_
   std::size_t block_start_ = 0;  // where the last block began in buf_
@@ -272,7 +300,9 @@ Result<std::unique_ptr<FrameReader>> open_pcapng(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return make_error(ErrorKind::input, path + ": " + std::strerror(errno));
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  auto reader = std::make_unique<PcapngReader>(fd);
+  struct stat st {};
+  const long size = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? static_cast<long>(st.st_size) : -1;
+  auto reader = std::make_unique<PcapngReader>(fd, size);
   if (!reader->prime()) return make_error(ErrorKind::input, path + ": " + reader->error());
   return std::unique_ptr<FrameReader>(std::move(reader));
 }

@@ -1,6 +1,7 @@
 #include "probe/model/asn_db.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -356,9 +357,36 @@ Result<Db> load_path(const std::string& path) {
   return db;
 }
 
+// A table in memory: written to an anonymous file, so that it goes through
+// the one reader (gzip detection, caps) that files go through.
+template <class Db>
+Result<Db> load_bytes(std::string_view bytes, const std::string& name) {
+  int fd = ::memfd_create("faultline-table", MFD_CLOEXEC);
+  if (fd < 0) return make_error(ErrorKind::runtime, std::string("memfd_create: ") + std::strerror(errno));
+  for (std::size_t done = 0; done < bytes.size();) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ::close(fd);
+      return make_error(ErrorKind::runtime, name + ": " + std::strerror(errno));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  ::lseek(fd, 0, SEEK_SET);
+  auto db = Db::load(fd, name);
+  ::close(fd);
+  return db;
+}
+
 }  // namespace
 
 Result<AsnDb> AsnDb::load(const std::string& path) { return load_path<AsnDb>(path); }
+
+Result<AsnDb> AsnDb::parse(std::string_view bytes, const std::string& name) { return load_bytes<AsnDb>(bytes, name); }
+
+Result<CountryDb> CountryDb::parse(std::string_view bytes, const std::string& name) {
+  return load_bytes<CountryDb>(bytes, name);
+}
 
 Result<CountryDb> CountryDb::load(const std::string& path) { return load_path<CountryDb>(path); }
 

@@ -27,7 +27,14 @@ bool TokenBucket::try_take(std::int64_t now_us) {
 std::int64_t TokenBucket::next_available_us(std::int64_t now_us) {
   refill(now_us);
   if (tokens_ >= 1.0) return now_us;
-  return now_us + static_cast<std::int64_t>(std::ceil((1.0 - tokens_) * 1e6 / rate_));
+  // A rate above 0 can still be so low (a run record may say 1e-300) that
+  // the wait does not fit in 64 bits: converting it would be undefined, and
+  // a token 31 years away is never.
+  constexpr double kMaxWaitUs = 1e15;
+  const double wait = std::ceil((1.0 - tokens_) * 1e6 / rate_);
+  if (!(wait < kMaxWaitUs)) return kNever;
+  const auto wait_us = static_cast<std::int64_t>(wait);
+  return now_us > kNever - wait_us ? kNever : now_us + wait_us;
 }
 
 }  // namespace probe::sched

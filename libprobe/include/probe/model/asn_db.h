@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "probe/error.h"
@@ -72,6 +73,9 @@ class AsnDb {
   /// From an open descriptor (kept by the caller); path names it in
   /// messages. A table the user named is opened with io::open_as_invoker.
   static Result<AsnDb> load(int fd, const std::string& path);
+  /// The same over a table already in memory (plain or gzip), read through
+  /// the same reader and caps; `name` stands for the path in errors.
+  static Result<AsnDb> parse(std::string_view bytes, const std::string& name);
 
   /// The AS of the narrowest range holding a.
   std::optional<AsInfo> lookup(const Address& a) const;
@@ -108,6 +112,8 @@ class CountryDb {
   /// Plain or gzip; errors, caps and skipped lines as for AsnDb::load.
   static Result<CountryDb> load(const std::string& path);
   static Result<CountryDb> load(int fd, const std::string& path);
+  /// The same over a table already in memory, as AsnDb::parse.
+  static Result<CountryDb> parse(std::string_view bytes, const std::string& name);
 
   std::optional<std::string> lookup(const Address& a) const;
   /// Every block of country cc (any case), as the fewest CIDR blocks, sorted

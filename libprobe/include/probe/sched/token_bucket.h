@@ -3,6 +3,8 @@
 
 #include <cstdint>
 
+#include "probe/sched/clock.h"
+
 namespace probe::sched {
 
 class TokenBucket {
@@ -11,7 +13,8 @@ class TokenBucket {
   TokenBucket(double rate_per_s, double burst);
   /// Takes one token if one is available at now_us.
   bool try_take(std::int64_t now_us);
-  /// The earliest time at which a token will be available (now_us if one is).
+  /// The earliest time at which a token will be available (now_us if one is);
+  /// kNever when that lies more than 10^15 µs (31 years) ahead or past INT64_MAX.
   std::int64_t next_available_us(std::int64_t now_us);
   double rate() const { return rate_; }
 
