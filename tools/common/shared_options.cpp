@@ -1,5 +1,7 @@
 #include "shared_options.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <boost/program_options.hpp>
@@ -63,7 +65,24 @@ probe::Result<po::variables_map> parse_command_line(int argc, const char* const*
     all.add(hidden);
     pos.add(positional, -1);
   }
+  // Boost 1.74 builds its messages by replacing %value% and the like until
+  // none is left: an argument that holds such a token (fl-trace -m %value%)
+  // never ends. So errors are found on a copy with every '%' made \x01, and
+  // put back in the message; the real arguments are parsed once that passed.
+  std::vector<std::string> masked(argv, argv + argc);
+  for (auto& a : masked) std::replace(a.begin(), a.end(), '%', '\x01');
+  std::vector<const char*> masked_argv;
+  for (const auto& a : masked) masked_argv.push_back(a.c_str());
   po::variables_map vm;
+  try {
+    po::variables_map probe_vm;
+    po::store(po::command_line_parser(argc, masked_argv.data()).options(all).positional(pos).run(), probe_vm);
+    po::notify(probe_vm);
+  } catch (const po::error& e) {
+    std::string message = e.what();
+    std::replace(message.begin(), message.end(), '\x01', '%');
+    return usage_error(message);
+  }
   try {
     po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
     po::notify(vm);
