@@ -49,6 +49,7 @@ probe::Result<locate::CampaignCapture> setup_live(const fllocate::Options& o, co
   if (!spec.offline) spec.capture = {plan.interface, locate::campaign_filter(plan)};
   spec.tcp = true;
   spec.write_path = o.write_path;
+  spec.capture_all = o.capture_all;
   spec.record = probe::record::to_comment(plan);
   auto vantage = probe::io::open_vantage(spec);
   if (!vantage) return vantage.error();
