@@ -9,6 +9,11 @@
 //
 // Frames are 82 bytes (a lab time-exceeded, Ethernet): what a trace capture
 // mostly holds. Prints frames/s and MB/s over the write and the final flush.
+//
+// 2026-12-01, this 2-core VM shared with other builds, -O2, 1 M frames to
+// /tmp (ext4), medians of 5 alternating runs: one write(2) per frame (main at
+// 546657e) 0.92 M frames/s; 64 KiB buffer (branch harden) 16.7 M frames/s,
+// about 18x.
 
 #include <chrono>
 #include <cstdint>
