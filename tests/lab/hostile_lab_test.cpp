@@ -48,7 +48,8 @@ TEST_P(Hostile, ForgedRepliesAndAConcurrentRunAreNeverOurs) {
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   TempDir dir;
   auto with_capture = args;
-  with_capture.insert(with_capture.end() - 1, {"-w", dir.file("first.pcap")});
+  // --capture-all: what reached the vantage, not only what the run kept.
+  with_capture.insert(with_capture.end() - 1, {"-w", dir.file("first.pcap"), "--capture-all"});
   TraceRun first = run_fl_trace(lab, with_capture);
   other.join();
   spoofer.join();

@@ -286,10 +286,61 @@ TEST(CaptureWriter, FullDeviceIsAnOutputErrorWithItsErrno) {
   EXPECT_EQ(w.error().message, "/dev/full: write failed: No space left on device");
 }
 
-// A disk that fills mid-run (here: a file size limit, which fails writes
-// the same way without root): the frame that meets it fails, the halt flag
-// is raised to stop now, the error names the file and errno, and the file
-// ends at its last whole block - it replays, without damage.
+std::size_t block_bytes(const Frame& f) { return 32 + ((f.bytes.size() + 3) & ~std::size_t{3}); }
+
+RawPacket packet_of(const Frame& f) {
+  RawPacket p;
+  p.ts_us = f.ts_us;
+  p.data = f.bytes.data();
+  p.caplen = p.len = static_cast<std::uint32_t>(f.bytes.size());
+  return p;
+}
+
+// A file size limit fails writes the way a full disk does, without root.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    getrlimit(RLIMIT_FSIZE, &old_);
+    handler_ = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit tight = old_;
+    tight.rlim_cur = bytes;
+    ok_ = setrlimit(RLIMIT_FSIZE, &tight) == 0;
+  }
+  ~FileSizeLimit() {
+    setrlimit(RLIMIT_FSIZE, &old_);
+    std::signal(SIGXFSZ, handler_);
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  rlimit old_{};
+  void (*handler_)(int) = nullptr;
+  bool ok_ = false;
+};
+
+// Frames read back from a capture, and whether the reader found it whole.
+struct ReadBack {
+  std::vector<std::int64_t> ts;
+  std::string error;
+  bool cut = false;
+};
+
+ReadBack read_back(const std::string& path) {
+  ReadBack r;
+  auto src = open_file(path);
+  if (!src) {
+    r.error = src.error().message;
+    return r;
+  }
+  while (auto p = (*src)->next(probe::sched::kNever)) r.ts.push_back(p->ts_us);
+  r.error = (*src)->error();
+  r.cut = (*src)->cut().has_value();
+  return r;
+}
+
+// A disk that fills mid-run: writing the buffer out fails, the halt flag is
+// raised to stop now, the error names the file and errno, and the file ends
+// at its last whole block - it replays, without damage.
 TEST(CaptureWriter, WriteThatFailsMidBlockHaltsAndLeavesWholeBlocks) {
   testsupport::TempDir dir;
   const std::string path = dir.file("full.pcapng");
@@ -299,41 +350,116 @@ TEST(CaptureWriter, WriteThatFailsMidBlockHaltsAndLeavesWholeBlocks) {
   (*w)->halt_on_failure(halt);
   const auto header = std::filesystem::file_size(path);
   const auto frames = lab_frames();
-
-  rlimit old{};
-  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old), 0);
-  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
-  rlimit tight = old;
-  tight.rlim_cur = header + 150;  // room for one frame and a part of the next
-  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &tight), 0);
-  std::size_t written = 0;
-  for (const auto& f : frames) {
-    RawPacket p;
-    p.ts_us = f.ts_us;
-    p.data = f.bytes.data();
-    p.caplen = p.len = static_cast<std::uint32_t>(f.bytes.size());
-    if (!(*w)->write(p)) break;
-    ++written;
+  const std::size_t room = 150;  // one frame and a part of the next
+  std::size_t fit = 0;
+  for (std::size_t used = 0; fit < frames.size() && used + block_bytes(frames[fit]) <= room; ++fit)
+    used += block_bytes(frames[fit]);
+  ASSERT_GE(fit, 1u);
+  ASSERT_LT(fit, frames.size());
+  {
+    FileSizeLimit limit(header + room);
+    ASSERT_TRUE(limit.ok());
+    for (const auto& f : frames) EXPECT_TRUE((*w)->write(packet_of(f)));  // buffered
+    EXPECT_EQ(halt.load(), 0);
+    EXPECT_FALSE((*w)->flush());
   }
-  setrlimit(RLIMIT_FSIZE, &old);
-  std::signal(SIGXFSZ, old_handler);
-
-  ASSERT_LT(written, frames.size());
-  EXPECT_GE(written, 1u);
   EXPECT_EQ(halt.load(), 2);
-  EXPECT_FALSE((*w)->flush());
   EXPECT_EQ((*w)->error(), path + ": write failed: " + std::strerror(EFBIG));
-  RawPacket again{};
-  EXPECT_FALSE((*w)->write(again));  // the error sticks
+  EXPECT_FALSE((*w)->write(packet_of(frames[0])));  // the error sticks
+  EXPECT_FALSE((*w)->flush());
   w->reset();
 
-  auto src = open_file(path);
-  ASSERT_TRUE(src) << src.error().message;
-  std::size_t read = 0;
-  while ((*src)->next(probe::sched::kNever)) ++read;
-  EXPECT_EQ(read, written);
-  EXPECT_EQ((*src)->error(), "");  // whole blocks only: no damage, no cut
-  EXPECT_FALSE((*src)->cut());
+  auto r = read_back(path);
+  EXPECT_EQ(r.ts.size(), fit);
+  EXPECT_EQ(r.error, "");  // whole blocks only: no damage, no cut
+  EXPECT_FALSE(r.cut);
+}
+
+// The buffer fills and its write stops part-way through (the disk had room
+// for some of it): every block before the cut stays, the cut one goes, and
+// the frame that filled the buffer is the one that reports the failure.
+TEST(CaptureWriter, BufferCutPartWayKeepsEveryWholeBlockBeforeTheCut) {
+  testsupport::TempDir dir;
+  const std::string path = dir.file("part.pcapng");
+  auto w = CaptureWriter::create(path, 1, "faultline-run {}");
+  ASSERT_TRUE(w) << w.error().message;
+  const auto header = std::filesystem::file_size(path);
+  const auto frames = lab_frames();
+  const std::size_t room = 40001;  // less than the buffer, and inside a block
+  std::size_t written = 0, buffered = 0;
+  {
+    FileSizeLimit limit(header + room);
+    ASSERT_TRUE(limit.ok());
+    for (std::size_t i = 0; i < 100000; ++i) {
+      const Frame& f = frames[i % frames.size()];
+      if (!(*w)->write(packet_of(Frame{static_cast<std::int64_t>(i), f.bytes}))) break;
+      ++written;
+      buffered += block_bytes(f);
+    }
+  }
+  // Every write until the buffer was full succeeded.
+  EXPECT_LT(buffered, CaptureWriter::kBufferBytes);
+  EXPECT_GE(buffered + block_bytes(frames[written % frames.size()]), CaptureWriter::kBufferBytes);
+  std::size_t fit = 0;
+  std::uint64_t fit_bytes = 0;
+  while (fit_bytes + block_bytes(frames[fit % frames.size()]) <= room) fit_bytes += block_bytes(frames[fit++ % frames.size()]);
+  w->reset();
+
+  EXPECT_EQ(std::filesystem::file_size(path), header + fit_bytes);
+  auto r = read_back(path);
+  ASSERT_EQ(r.ts.size(), fit);
+  EXPECT_EQ(r.ts.back(), static_cast<std::int64_t>(fit - 1));
+  EXPECT_EQ(r.error, "");
+  EXPECT_FALSE(r.cut);
+}
+
+// Frames wait in the buffer at most a second of capture time: a quiet run
+// killed with -9 still has them on disk.
+TEST(CaptureWriter, BufferedFramesAreDueASecondAfterTheFirst) {
+  testsupport::TempDir dir;
+  const std::string path = dir.file("due.pcapng");
+  auto w = CaptureWriter::create(path, 1, "c");
+  ASSERT_TRUE(w);
+  const auto header = std::filesystem::file_size(path);
+  EXPECT_EQ((*w)->due_us(), probe::sched::kNever);
+  const auto frames = lab_frames();
+  ASSERT_TRUE((*w)->write(packet_of(frames[0])));
+  ASSERT_TRUE((*w)->write(packet_of(frames[1])));
+  const std::int64_t due = frames[0].ts_us + CaptureWriter::kMaxWaitUs;
+  EXPECT_EQ((*w)->due_us(), due);
+  EXPECT_TRUE((*w)->flush_due(due - 1));
+  EXPECT_EQ(std::filesystem::file_size(path), header);
+  EXPECT_TRUE((*w)->flush_due(due));
+  EXPECT_EQ(std::filesystem::file_size(path), header + block_bytes(frames[0]) + block_bytes(frames[1]));
+  EXPECT_EQ((*w)->due_us(), probe::sched::kNever);
+}
+
+// The tee keeps the frames the run called its own (keep()), or with `all`
+// every frame it delivered.
+TEST(CaptureTee, KeepsOnlyTheFramesTheRunKeptUnlessAll) {
+  testsupport::TempDir dir;
+  const std::string in = dir.file("in.pcapng");
+  const auto frames = lab_frames();
+  write_capture(in, "c", frames);
+  for (bool all : {false, true}) {
+    const std::string out = dir.file(all ? "all.pcapng" : "own.pcapng");
+    {
+      auto src = open_file(in);
+      ASSERT_TRUE(src) << src.error().message;
+      auto w = CaptureWriter::create(out, 1, "c");
+      ASSERT_TRUE(w);
+      auto tee = probe::io::tee(std::move(*src), **w, all);
+      for (std::size_t i = 0; tee->next(probe::sched::kNever); ++i)
+        if (i == 1 || i == 3) tee->keep();
+      ASSERT_TRUE((*w)->flush());
+    }
+    auto r = read_back(out);
+    if (all) {
+      ASSERT_EQ(r.ts.size(), frames.size());
+    } else {
+      EXPECT_EQ(r.ts, (std::vector<std::int64_t>{frames[1].ts_us, frames[3].ts_us}));
+    }
+  }
 }
 
 }  // namespace

@@ -33,9 +33,11 @@ class Script final : public probe::io::PacketSource {
     return p;
   }
   bool exhausted() const override { return at_ == ts_.size(); }
+  void keep() override { kept_.push_back(ts_[at_ - 1]); }
   int linktype() const override { return 101; }
   probe::sched::Clock& clock() override { return clock_; }
   probe::io::SourceStats stats() override { return {}; }
+  std::vector<std::int64_t> kept_;  // the frames keep() was called for
 
  private:
   std::vector<std::int64_t> ts_;
@@ -62,9 +64,10 @@ class Client final : public LoopClient {
   std::int64_t deadline(TokenBucket& pace, std::int64_t now) override {
     return left_ > 0 ? pace.next_available_us(now) : probe::sched::kNever;
   }
-  void on_frame(Frame& f, std::size_t position) override {
+  bool on_frame(Frame& f, std::size_t position) override {
     ++frames_;
     log_.push_back(name_ + " frame " + std::to_string(f.raw().ts_us) + " at " + std::to_string(position));
+    return std::find(own_.begin(), own_.end(), f.raw().ts_us) != own_.end();
   }
   void on_exhausted() override { exhausted_ = true; }
   void after_event() override {}
@@ -72,6 +75,7 @@ class Client final : public LoopClient {
 
   int frames_wanted_ = 0;
   int frames_ = 0;
+  std::vector<std::int64_t> own_;  // timestamps of the frames it calls its own
   bool exhausted_ = false;
 
  private:
@@ -113,6 +117,20 @@ TEST(RunLoop, EveryFrameGoesToEveryClientWithItsPosition) {
                                            "b frame 3000 at 1", "a end", "b end"}));
 }
 
+// The -w capture holds a frame when any engine calls it its own, once.
+TEST(RunLoop, FramesAClientCallsItsOwnAreKeptOnce) {
+  std::vector<std::string> log;
+  Client a("a", 0, log), b("b", 0, log);
+  a.frames_wanted_ = b.frames_wanted_ = 4;
+  a.own_ = {2000, 4000};
+  b.own_ = {4000, 5000};
+  Script src({2000, 3000, 4000, 5000});
+  TokenBucket pace(1000, 1);
+  std::atomic<int> halt{0};
+  run_loop({&a, &b}, src, pace, halt);
+  EXPECT_EQ(src.kept_, (std::vector<std::int64_t>{2000, 4000, 5000}));
+}
+
 TEST(RunLoop, AnEndedFileIsToldToEveryClient) {
   std::vector<std::string> log;
   Client a("a", 0, log);
@@ -128,7 +146,7 @@ TEST(RunLoop, AnEndedFileIsToldToEveryClient) {
     bool halt(int) override { return true; }
     bool send_one(TokenBucket&, std::int64_t) override { return false; }
     std::int64_t deadline(TokenBucket&, std::int64_t) override { return probe::sched::kNever; }
-    void on_frame(Frame&, std::size_t) override {}
+    bool on_frame(Frame&, std::size_t) override { return false; }
     void on_exhausted() override {}
     void after_event() override {
       if (watched.exhausted_) h = 2;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "probe/format/locate_report.h"
+#include "probe/io/capture_writer.h"
 #include "probe/io/privileges.h"
 #include "probe/locate/plan.h"
 #include "probe/model/asn_db.h"
@@ -147,6 +148,24 @@ TEST(BaselineJson, OversizeFileIsRefusedUnread) {
   ASSERT_FALSE(b);
   EXPECT_EQ(b.error().kind, ErrorKind::input);
   EXPECT_EQ(b.error().message, path + ": larger than 64 MiB (the limit for a JSON baseline)");
+}
+
+// A capture baseline is replayed whole: past its cap it is refused before a
+// packet is read (here a sparse file with a real run record up front).
+TEST(BaselineCapture, OversizeCaptureIsRefusedUnreplayed) {
+  testsupport::TempDir dir;
+  const std::string path = dir.file("big.pcapng");
+  {
+    auto w = probe::io::CaptureWriter::create(path, 1, "faultline-run {\"tool\":\"fl-locate\"}");
+    ASSERT_TRUE(w) << w.error().message;
+  }
+  ASSERT_EQ(truncate(path.c_str(), static_cast<off_t>(probe::locate::kMaxBaselineCaptureBytes + 1)), 0);
+  auto db = probe::model::AsnDb::load(std::string(FL_DATA_DIR) + "/asn.csv.gz");
+  ASSERT_TRUE(db) << db.error().message;
+  auto b = probe::locate::load_baseline(path, *db);
+  ASSERT_FALSE(b);
+  EXPECT_EQ(b.error().kind, ErrorKind::input);
+  EXPECT_EQ(b.error().message, path + ": larger than 1024 MiB (the limit for a capture baseline)");
 }
 
 TEST(OpenAsInvoker, ReadFileAsInvokerCapsTheSize) {

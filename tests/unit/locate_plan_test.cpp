@@ -95,10 +95,11 @@ TEST_F(LocatePlan, CampaignTakesTheRunKeyTargetsAndTiming) {
   r.zone = "lab.test.";
   r.parents = {"192.0.2.53"};
   r.wait_us = 500000;
-  std::size_t outside = 7;
+  locate::HitlistUse outside{7, 7};
   auto plan = locate::plan_campaign(r, *db, "asn.csv", {42, 41000}, outside);
   ASSERT_TRUE(plan) << plan.error().message;
-  EXPECT_EQ(outside, 0u);
+  EXPECT_EQ(outside.outside, 0u);
+  EXPECT_EQ(outside.stopped_at, 0u);
   EXPECT_EQ(plan->run_key, 42u);
   EXPECT_EQ(plan->sport, 41000);
   EXPECT_EQ(plan->targets.size(), 8u);  // 4 /24s, 2 each
@@ -120,18 +121,48 @@ TEST_F(LocatePlan, HitlistOutsideThePrefixesIsCountedEvenWhenNothingIsLeft) {
   r.prefixes = {"198.18.128.0/22"};
   testsupport::write_file(dir.file("hitlist"), "192.0.2.1\n192.0.2.2\n");
   r.hitlist = dir.file("hitlist");
-  std::size_t outside = 0;
+  locate::HitlistUse outside;
   auto plan = locate::plan_campaign(r, *db, "asn.csv", {1, 40000}, outside);
   ASSERT_FALSE(plan);
   EXPECT_EQ(plan.error().message, "no national target to probe");
-  EXPECT_EQ(outside, 2u);
+  EXPECT_EQ(outside.outside, 2u);
+}
+
+// --max-targets bounds the reading too: the file is read to the line that
+// filled the campaign, no further (a broken line past it is never seen), and
+// what lay outside the prefixes before it is counted.
+TEST_F(LocatePlan, HitlistIsReadOnlyUntilMaxTargetsAreTaken) {
+  auto r = request();
+  r.prefixes = {"198.18.128.0/22", "198.18.136.0/24"};
+  r.max_targets = 5;
+  testsupport::write_file(dir.file("hitlist"),
+                          "# a hitlist\n192.0.2.1\n198.18.128.7\n0.0.0.0/0\n198.18.136.9\nnot-an-address\n");
+  r.hitlist = dir.file("hitlist");
+  locate::HitlistUse use;
+  auto plan = locate::plan_campaign(r, *db, "asn.csv", {1, 40000}, use);
+  ASSERT_TRUE(plan) << plan.error().message;
+  std::vector<std::string> got;
+  for (const auto& a : plan->targets) got.push_back(a.to_string());
+  // 0.0.0.0/0 yields the national addresses in address order, 198.18.128.7 once.
+  EXPECT_EQ(got, (std::vector<std::string>{"198.18.128.7", "198.18.128.0", "198.18.128.1", "198.18.128.2",
+                                           "198.18.128.3"}));
+  EXPECT_EQ(plan->target_prefix, (std::vector<int>{0, 0, 0, 0, 0}));
+  EXPECT_EQ(use.stopped_at, 4u);
+  EXPECT_EQ(use.outside, 1u + (std::uint64_t{198} << 24 | 18 << 16 | 128 << 8));  // 192.0.2.1, then 0.0.0.0 up to the /22
+
+  // Room for all: read to the end, where the broken line is an input error naming it.
+  r.max_targets = 2000;
+  auto all = locate::plan_campaign(r, *db, "asn.csv", {1, 40000}, use);
+  ASSERT_FALSE(all);
+  EXPECT_EQ(all.error().kind, ErrorKind::input);
+  EXPECT_EQ(all.error().message, dir.file("hitlist") + ":6: bad target 'not-an-address': not an address or CIDR block");
 }
 
 TEST_F(LocatePlan, BadControlIsAUsageError) {
   auto r = request();
   r.prefixes = {"198.18.128.0/22"};
   r.controls = {"nonsense"};
-  std::size_t outside = 0;
+  locate::HitlistUse outside;
   auto plan = locate::plan_campaign(r, *db, "asn.csv", {1, 40000}, outside);
   ASSERT_FALSE(plan);
   EXPECT_EQ(plan.error().kind, ErrorKind::usage);

@@ -102,7 +102,11 @@ TEST(Options, EveryOptionSetsItsField) {
          EXPECT_EQ(o.target_file, "targets.txt");
          EXPECT_TRUE(o.targets.empty());
        }},
-      {{"-w", "run.pcapng", "t"}, [](const Options& o) { EXPECT_EQ(o.write_path, "run.pcapng"); }},
+      {{"-w", "run.pcapng", "t"}, [](const Options& o) {
+         EXPECT_EQ(o.write_path, "run.pcapng");
+         EXPECT_FALSE(o.capture_all);
+       }},
+      {{"-w", "run.pcapng", "--capture-all", "t"}, [](const Options& o) { EXPECT_TRUE(o.capture_all); }},
       {{"-r", "run.pcapng"}, [](const Options& o) {
          EXPECT_EQ(o.read_path, "run.pcapng");
          EXPECT_TRUE(o.targets.empty());
@@ -165,6 +169,7 @@ TEST(Options, ErrorsAreOneLineUsageErrors) {
       {{"-r", "x.pcapng", "-P", "udp"}, "method"},
       {{"-r", "x.pcapng", "-m", "12"}, "max-ttl"},
       {{"-r", "x.pcapng", "-w", "y.pcapng"}, "write"},
+      {{"--capture-all", "t"}, "--capture-all says what -w keeps"},
       {{"-r", "x.pcapng", "-T", "list"}, "target-file"},
       {{"-r", "x.pcapng", "--pps", "5"}, "pps"},
       {{"-r", "x.pcapng", "--classic"}, "classic"},
@@ -218,7 +223,7 @@ TEST(Options, UsageMentionsEveryOption) {
   const std::string u = fltrace::usage();
   for (const char* opt : {"--method", "--dport", "--sport", "--first-ttl", "--max-ttl", "--attempts",
                           "--wait", "--gaplimit", "--pps", "--concurrency", "--interface",
-                          "--source", "--target-file", "--write", "--read", "--output",
+                          "--source", "--target-file", "--write", "--capture-all", "--read", "--output",
                           "--output-file", "--classic", "--help", "--version"})
     EXPECT_NE(u.find(opt), std::string::npos) << opt;
 }

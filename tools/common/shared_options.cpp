@@ -30,6 +30,8 @@ void add_endpoint_options(po::options_description& d, const SharedHelp& help) {
 void add_io_options(po::options_description& d, const SharedHelp& help) {
   d.add_options()
       ("write,w", po::value<std::string>(), help.write)
+      ("capture-all", po::bool_switch(),
+       "with -w, keep every frame the capture filter passed (other runs' too), not only this run's")
       ("read,r", po::value<std::string>(), help.read)
       ("output,o", po::value<std::string>()->default_value("text"), help.output)
       ("output-file,O", po::value<std::string>(), help.output_file);
@@ -104,6 +106,8 @@ std::optional<probe::Error> read_common(const po::variables_map& vm, CommonOptio
   o.interface = text("interface");
   o.source = text("source");
   o.write_path = text("write");
+  o.capture_all = vm["capture-all"].as<bool>();
+  if (o.capture_all && o.write_path.empty()) return usage_error("--capture-all says what -w keeps: give -w FILE");
   o.read_path = text("read");
   return std::nullopt;
 }

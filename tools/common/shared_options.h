@@ -22,6 +22,7 @@ struct CommonOptions {
   std::string interface;    // -i
   std::string source;       // -S
   std::string write_path;   // -w
+  bool capture_all = false; // --capture-all: -w keeps every frame the filter passed
   std::string read_path;    // -r
   OutputFormat output = OutputFormat::text;
   std::string output_file;  // -O
@@ -46,7 +47,7 @@ const std::vector<std::string>& root_servers();
 
 // Each adds its options to `d`, in this order (tools place them among theirs).
 void add_endpoint_options(boost::program_options::options_description& d, const SharedHelp& help);  // -i, -S
-void add_io_options(boost::program_options::options_description& d, const SharedHelp& help);  // -w, -r, -o, -O
+void add_io_options(boost::program_options::options_description& d, const SharedHelp& help);  // -w, --capture-all, -r, -o, -O
 void add_user_option(boost::program_options::options_description& d, const SharedHelp& help);  // --user
 void add_help_options(boost::program_options::options_description& d);  // -h, --version
 
@@ -61,8 +62,9 @@ probe::Result<boost::program_options::variables_map> parse_command_line(
     int argc, const char* const* argv, const boost::program_options::options_description& d,
     const char* positional, CommonOptions& o);
 
-// Reads -i, -S, -w, -r, -o, -O and --user (default: the sudo user, else
-// nobody); a usage error for an unknown output format.
+// Reads -i, -S, -w, --capture-all, -r, -o, -O and --user (default: the sudo
+// user, else nobody); a usage error for an unknown output format, or for
+// --capture-all without -w.
 std::optional<probe::Error> read_common(const boost::program_options::variables_map& vm, CommonOptions& o);
 
 // With -r (else nothing): a usage error naming the first of `options` given on the command

@@ -131,6 +131,7 @@ probe::Result<Setup> setup_live(const fldns::Options& o) {
   spec.hold_udp_port = c.sport;
   spec.tcp = true;
   spec.write_path = o.write_path;
+  spec.capture_all = o.capture_all;
   if (o.mode == fldns::Mode::trace) {
     auto& t = p.trace;
     t.tool = "fl-dns";

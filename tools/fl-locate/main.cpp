@@ -29,10 +29,14 @@ int fail(const probe::Error& e) { return flcommon::fail("fl-locate", e); }
 probe::Result<locate::CampaignCapture> setup_live(const fllocate::Options& o, const probe::model::AsnDb& asn_db,
                                                   const std::string& asn_path) {
   auto key = probe::io::draw_run_key(std::nullopt);
-  std::size_t outside = 0;
-  auto planned = locate::plan_campaign(o, asn_db, asn_path, key, outside);
-  if (outside > 0)
-    std::cerr << fmt::format("fl-locate: {} hitlist addresses lie outside the national prefixes: left out\n", outside);
+  locate::HitlistUse hitlist;
+  auto planned = locate::plan_campaign(o, asn_db, asn_path, key, hitlist);
+  if (hitlist.outside > 0)
+    std::cerr << fmt::format("fl-locate: {} hitlist addresses lie outside the national prefixes: left out\n",
+                             hitlist.outside);
+  if (hitlist.stopped_at > 0)
+    std::cerr << fmt::format("fl-locate: {}: --max-targets {} taken by line {}: the rest is not read\n", o.hitlist,
+                             o.max_targets, hitlist.stopped_at);
   if (!planned) return planned.error();
   locate::CampaignCapture s{std::move(*planned), {}};
   auto& plan = s.plan;
@@ -49,6 +53,7 @@ probe::Result<locate::CampaignCapture> setup_live(const fllocate::Options& o, co
   if (!spec.offline) spec.capture = {plan.interface, locate::campaign_filter(plan)};
   spec.tcp = true;
   spec.write_path = o.write_path;
+  spec.capture_all = o.capture_all;
   spec.record = probe::record::to_comment(plan);
   auto vantage = probe::io::open_vantage(spec);
   if (!vantage) return vantage.error();

@@ -141,6 +141,7 @@ probe::Result<Setup> setup_live(const fltrace::Options& o) {
   spec.src = c.src;
   spec.capture = {s.record.interface, probe::engine::capture_filter(c)};
   spec.write_path = o.write_path;
+  spec.capture_all = o.capture_all;
   spec.record = probe::record::to_comment(s.record);
   auto vantage = probe::io::open_vantage(spec);
   if (!vantage) return vantage.error();

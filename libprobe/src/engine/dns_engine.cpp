@@ -205,79 +205,85 @@ struct DnsEngine::Impl final : LoopClient {
     finish(i, DnsOutcome::answer);
   }
 
-  void on_udp_out(const packet::Datagram& d, const std::uint8_t* ip, std::int64_t ts) {
+  // Each returns whether the frame is the run's own (on_frame): decided by
+  // its ports and the run's DNS IDs, never by the slot's state.
+  bool on_udp_out(const packet::Datagram& d, const std::uint8_t* ip, std::int64_t ts) {
     std::size_t off = d.ip.transport_offset + 8;
-    if (d.ip.transport.sport != cfg.sport || d.ip.transport.dport != packet::kDnsPort || off + 2 > d.ip.end) return;
+    if (d.ip.transport.sport != cfg.sport || d.ip.transport.dport != packet::kDnsPort || off + 2 > d.ip.end) return false;
     auto it = by_id.find(be16(ip + off));
-    if (it == by_id.end()) return;
+    if (it == by_id.end()) return false;
     Slot& s = slots[it->second.first];
     if (s.state == State::awaiting_tx && !s.tcp && s.attempt == it->second.second &&
         d.ip.dst == s.ex.query.server)
       mark_sent(it->second.first, ts);
+    return true;
   }
 
-  void on_udp_in(const packet::Datagram& d, const std::uint8_t* ip, std::int64_t ts) {
+  // Every answer to our port is ours, also one with an ID we never sent:
+  // the port is held for the run, so it is someone forging answers.
+  bool on_udp_in(const packet::Datagram& d, const std::uint8_t* ip, std::int64_t ts) {
     std::size_t off = d.ip.transport_offset + 8;
-    if (d.ip.transport.dport != cfg.sport || d.ip.transport.sport != packet::kDnsPort || off > d.ip.end) return;
+    if (d.ip.transport.dport != cfg.sport || d.ip.transport.sport != packet::kDnsPort || off > d.ip.end) return false;
     const std::uint8_t* msg = ip + off;
     std::size_t len = d.ip.end - off;
     auto id = packet::dns_id(msg, len);
     auto it = id ? by_id.find(*id) : by_id.end();
     if (it == by_id.end()) {
       ++stats.wrong_id;
-      return;
+      return true;
     }
     std::uint32_t i = it->second.first;
     Slot& s = slots[i];
     if (d.ip.src != s.ex.query.server) {
       ++stats.wrong_source;
       reject(s, "answer from " + d.ip.src.to_string() + ", not the server queried");
-      return;
+      return true;
     }
     if (s.tcp || it->second.second != s.attempt ||
         (s.state != State::awaiting_reply && s.state != State::awaiting_tx)) {
       ++stats.late;
-      return;
+      return true;
     }
     if (s.state == State::awaiting_tx) mark_sent(i, s.decided_us);
     if (ts - s.ex.tx_us > cfg.wait_us) {
       ++stats.late;
-      return;
+      return true;
     }
     on_message(i, msg, len, ts, s.ex.tx_us);
+    return true;
   }
 
-  void on_tcp(const packet::Datagram& d, const std::uint8_t* ip, std::int64_t ts, bool outgoing) {
+  bool on_tcp(const packet::Datagram& d, const std::uint8_t* ip, std::int64_t ts, bool outgoing) {
     const auto& t = d.ip.transport;
     std::uint16_t port = outgoing ? t.sport : t.dport;
-    if ((outgoing ? t.dport : t.sport) != packet::kDnsPort || t.length < 14) return;
+    if ((outgoing ? t.dport : t.sport) != packet::kDnsPort || t.length < 14) return false;
     auto it = by_port.find(port);
-    if (it == by_port.end()) return;
+    if (it == by_port.end()) return false;
     std::uint32_t i = it->second;
     Slot& s = slots[i];
-    if (!s.tcp || (outgoing ? d.ip.dst : d.ip.src) != s.ex.query.server) return;
-    if (s.state != State::awaiting_tx && s.state != State::awaiting_reply) return;
+    if (!s.tcp || (outgoing ? d.ip.dst : d.ip.src) != s.ex.query.server) return true;
+    if (s.state != State::awaiting_tx && s.state != State::awaiting_reply) return true;
     std::size_t hlen = static_cast<std::size_t>(ip[d.ip.transport_offset + 12] >> 4) * 4;
     std::size_t poff = d.ip.transport_offset + hlen;
     std::size_t plen = poff < d.ip.end ? d.ip.end - poff : 0;
     if (outgoing) {
       if ((t.tcp_flags & (kSyn | kAck)) == kSyn && s.state == State::awaiting_tx) mark_sent(i, ts);
       if (plen > 0 && s.query_seg_us == 0) s.query_seg_us = ts;
-      return;
+      return true;
     }
     if (s.state == State::awaiting_tx) mark_sent(i, s.decided_us);
     if ((t.tcp_flags & (kSyn | kAck)) == (kSyn | kAck)) {
       s.server_isn = t.tcp_seq;
       s.have_isn = true;
-      return;
+      return true;
     }
     if (t.tcp_flags & kRst) {
       finish(i, DnsOutcome::tcp_reset);
-      return;
+      return true;
     }
-    if (!s.have_isn || plen == 0) return;
+    if (!s.have_isn || plen == 0) return true;
     std::uint32_t rel = t.tcp_seq - s.server_isn - 1;
-    if (rel >= kMaxTcpMessage) return;
+    if (rel >= kMaxTcpMessage) return true;
     s.segments[rel].assign(ip + poff, ip + poff + plen);
     // In-order bytes from the start of the stream.
     std::vector<std::uint8_t> stream;
@@ -286,17 +292,18 @@ struct DnsEngine::Impl final : LoopClient {
       std::size_t skip = stream.size() - at;
       if (skip < bytes.size()) stream.insert(stream.end(), bytes.begin() + static_cast<long>(skip), bytes.end());
     }
-    if (stream.size() < 2) return;
+    if (stream.size() < 2) return true;
     std::size_t want = be16(stream.data());
-    if (stream.size() < 2 + want) return;
+    if (stream.size() < 2 + want) return true;
     std::int64_t tx = s.query_seg_us != 0 ? s.query_seg_us : s.ex.tx_us;
     on_message(i, stream.data() + 2, want, ts, tx);
     if (s.state != State::done) finish(i, DnsOutcome::malformed);
+    return true;
   }
 
-  void on_icmp(const packet::Datagram& d, const std::uint8_t* ip) {
+  bool on_icmp(const packet::Datagram& d, const std::uint8_t* ip) {
     const auto& q = *d.quote;
-    if (q.src != cfg.src) return;
+    if (q.src != cfg.src) return false;
     std::optional<std::uint32_t> slot;
     if (q.proto == packet::kProtoUdp && q.transport.sport == cfg.sport && q.transport.dport == packet::kDnsPort) {
       // The DNS ID sits right after the quoted UDP header when the router quoted enough.
@@ -318,36 +325,35 @@ struct DnsEngine::Impl final : LoopClient {
       auto it = by_port.find(q.transport.sport);
       if (it != by_port.end() && slots[it->second].tcp) slot = it->second;
     }
-    if (!slot) return;
+    if (!slot) return false;
     Slot& s = slots[*slot];
-    if (s.state != State::awaiting_reply || s.ex.query.server != q.dst) return;
+    if (s.state != State::awaiting_reply || s.ex.query.server != q.dst) return true;
     ++stats.icmp_errors;
     s.ex.icmp = model::IcmpError{d.ip.src, d.ip.transport.icmp_type, d.ip.transport.icmp_code};
     finish(*slot, DnsOutcome::icmp_error);
+    return true;
   }
 
-  void on_packet(const io::RawPacket& p) {
+  bool on_packet(const io::RawPacket& p) {
     ++stats.packets;
     auto off = packet::ip_offset(p.linktype, p.data, p.caplen);
-    if (!off) return;
+    if (!off) return false;
     const std::uint8_t* ip = p.data + *off;
     auto d = packet::parse_ip(ip, p.caplen - *off);
     if (!d) {
       ++stats.malformed_ip;
-      return;
+      return false;
     }
-    if (d->is_icmp_error()) {
-      if (d->ip.dst == cfg.src) on_icmp(*d, ip);
-      return;
-    }
+    if (d->is_icmp_error()) return d->ip.dst == cfg.src && on_icmp(*d, ip);
     bool out = d->ip.src == cfg.src;
     bool in = d->ip.dst == cfg.src;
     if (d->ip.proto == packet::kProtoUdp && d->ip.transport.length >= 8) {
-      if (out) on_udp_out(*d, ip, p.ts_us);
-      else if (in) on_udp_in(*d, ip, p.ts_us);
+      if (out) return on_udp_out(*d, ip, p.ts_us);
+      if (in) return on_udp_in(*d, ip, p.ts_us);
     } else if (d->ip.proto == packet::kProtoTcp && (out || in)) {
-      on_tcp(*d, ip, p.ts_us, out);
+      return on_tcp(*d, ip, p.ts_us, out);
     }
+    return false;
   }
 
   void on_timer(const TimerKey& k) {
@@ -410,7 +416,7 @@ struct DnsEngine::Impl final : LoopClient {
     return d;
   }
 
-  void on_frame(Frame& f, std::size_t) override { on_packet(f.raw()); }
+  bool on_frame(Frame& f, std::size_t) override { return on_packet(f.raw()); }
 
   void on_exhausted() override {
     for (std::uint32_t i = 0; i < slots.size(); ++i)

@@ -69,7 +69,9 @@ void run_loop(const std::vector<LoopClient*>& clients, io::PacketSource& source,
     for (auto* c : clients) deadline = std::min(deadline, c->deadline(pace, now));
     if (auto p = source.next(deadline)) {
       Frame f(*p, scratch, stage);
-      for (std::size_t k = 0; k < clients.size(); ++k) clients[k]->on_frame(f, k);
+      bool own = false;
+      for (std::size_t k = 0; k < clients.size(); ++k) own = clients[k]->on_frame(f, k) || own;
+      if (own) source.keep();
     } else if (source.exhausted()) {
       for (auto* c : clients) c->on_exhausted();
     }

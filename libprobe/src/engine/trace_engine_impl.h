@@ -102,8 +102,9 @@ struct TraceEngine::Impl final : LoopClient {
   void halt_all(bool now);
   void progress();
 
-  // Frames (trace_frames.cpp): our probe leaving, a reply, or nothing of ours.
-  void on_evidence(std::int64_t ts_us, const match::Evidence& ev);
+  // Frames (trace_frames.cpp): our probe leaving, a reply, or nothing of
+  // ours (false: another run's, which the capture leaves out).
+  bool on_evidence(std::int64_t ts_us, const match::Evidence& ev);
   void on_reply(std::uint32_t i, const match::Evidence& ev, std::int64_t ts_us);
   // Replay of a doubletree run: the first probe went out with whatever TTL
   // the distances learned live gave; the capture says which.
@@ -118,7 +119,7 @@ struct TraceEngine::Impl final : LoopClient {
   // Sends one ready probe if the bucket allows (replay: no pacing).
   bool send_one(sched::TokenBucket& pace, std::int64_t now) override;
   std::int64_t deadline(sched::TokenBucket& pace, std::int64_t now) override;
-  void on_frame(Frame& f, std::size_t position) override;
+  bool on_frame(Frame& f, std::size_t position) override;
   // Replay: whatever the capture does not show being sent never was.
   void on_exhausted() override;
   void after_event() override;

@@ -10,28 +10,32 @@ namespace probe::engine {
 // A frame from the source: our probe leaving, a reply, or nothing of ours.
 // Parsed once for all engines; classified here unless the source's
 // read-ahead thread did it already.
-void TraceEngine::Impl::on_frame(Frame& f, std::size_t position) {
+bool TraceEngine::Impl::on_frame(Frame& f, std::size_t position) {
   ++stats.packets;
   const packet::ParsedFrame& p = f.parsed();
-  if (!p.ip) return;
+  if (!p.ip) return false;
   if (!p.ok) {
     ++stats.malformed;
-    return;
+    return false;
   }
   // Read in place (no copy per frame): the source's evidence, or ours.
   const std::optional<match::Evidence>* pre = f.evidence(position);
   std::optional<match::Evidence> own;
   if (!pre) own = match::classify(p.datagram, identity);
   const std::optional<match::Evidence>& ev = pre ? *pre : own;
-  if (ev) on_evidence(f.raw().ts_us, *ev);
+  return ev && on_evidence(f.raw().ts_us, *ev);
 }
 
-void TraceEngine::Impl::on_evidence(std::int64_t ts_us, const match::Evidence& ev) {
+// Whether a frame is ours is decided by the run's flow plan alone (the
+// target, the DNS IDs sent, the flow fields), never by the slot's state:
+// late replies are ours too, so that the capture holds whatever replay
+// may weigh.
+bool TraceEngine::Impl::on_evidence(std::int64_t ts_us, const match::Evidence& ev) {
   std::uint16_t token = ev.token;  // method dns: from the DNS ID below
   std::uint32_t i = index.find(ev.target);
   if (i == TargetIndex::kNone) {
     ++stats.foreign;
-    return;
+    return false;
   }
   Slot& s = slots[i];
   if (s.state == State::idle && !sink.paced() && ev.kind == match::Evidence::Kind::probe) {
@@ -42,16 +46,20 @@ void TraceEngine::Impl::on_evidence(std::int64_t ts_us, const match::Evidence& e
     auto at = std::find(s.dns_ids.begin(), s.dns_ids.end(), *ev.dns_id);
     if (at == s.dns_ids.end()) {
       ++stats.foreign;
-      return;
+      return false;
     }
     token = plan.token(i, static_cast<std::size_t>(at - s.dns_ids.begin()));
   }
   std::size_t idx = plan.probe_index(i, token);
   match::Flow want = plan.flow(i, idx);
   bool flow_ok = ev.flow.sport == want.sport && (!ev.flow_dport_known || ev.flow.dport == want.dport);
-  if (idx >= s.probes || !flow_ok) {
+  if (!flow_ok) {
     ++stats.foreign;
-    return;
+    return false;
+  }
+  if (idx >= s.probes) {
+    ++stats.foreign;
+    return true;  // ours by its flow, but for a probe not sent (yet): kept for replay to judge
   }
   bool is_current = idx + 1 == s.probes;
   if (ev.kind == match::Evidence::Kind::probe) {
@@ -61,13 +69,14 @@ void TraceEngine::Impl::on_evidence(std::int64_t ts_us, const match::Evidence& e
       s.start_open = false;
       mark_sent(i, ts_us);
     }
-    return;
+    return true;
   }
   if (!is_current || (s.state != State::awaiting_reply && s.state != State::awaiting_tx)) {
     ++stats.late;
-    return;
+    return true;
   }
   on_reply(i, ev, ts_us);
+  return true;
 }
 
 void TraceEngine::Impl::on_reply(std::uint32_t i, const match::Evidence& ev, std::int64_t ts_us) {

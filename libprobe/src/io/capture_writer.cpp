@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -82,47 +83,83 @@ Result<std::unique_ptr<CaptureWriter>> CaptureWriter::create(const std::string& 
   idb.put16(kOptEnd);
   idb.put16(0);  // if_tsresol left at its default: microseconds
 
-  if (!w->put(shb.finish()) || !w->put(idb.finish())) return make_error(ErrorKind::output, w->error());
+  // Written through at once: a file that cannot take its header is refused
+  // before the run starts.
+  const auto& head = shb.finish();
+  w->buf_.assign(head.begin(), head.end());
+  const auto& iface = idb.finish();
+  w->buf_.insert(w->buf_.end(), iface.begin(), iface.end());
+  if (!w->drain()) return make_error(ErrorKind::output, w->error());
   return w;
 }
 
-CaptureWriter::~CaptureWriter() { ::close(fd_); }
+CaptureWriter::CaptureWriter(int fd, std::string path) : fd_(fd), path_(std::move(path)) {
+  // Room for one more block past the mark: a frame never waits for a
+  // reallocation (snaplen is 65535 at most).
+  buf_.reserve(kBufferBytes + 65536 + 64);
+}
 
-bool CaptureWriter::put(const std::vector<std::uint8_t>& block) {
+CaptureWriter::~CaptureWriter() {
+  drain();
+  ::close(fd_);
+}
+
+bool CaptureWriter::drain() {
+  if (!error_.empty()) return false;
   std::size_t done = 0;
-  while (done < block.size()) {
-    ssize_t n = ::write(fd_, block.data() + done, block.size() - done);
+  while (done < buf_.size()) {
+    ssize_t n = ::write(fd_, buf_.data() + done, buf_.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       error_ = path_ + ": write failed: " + std::strerror(n < 0 ? errno : ENOSPC);
-      // Part of a block would make the rest of the file unreadable: cut it
-      // (a device such as /dev/full cannot be cut, and holds nothing).
-      if (done > 0 && ::ftruncate(fd_, static_cast<off_t>(whole_)) == 0)
-        ::lseek(fd_, static_cast<off_t>(whole_), SEEK_SET);
+      // The buffer holds whole blocks, each with its length: keep those that
+      // reached the file and cut the part of one that follows them, which
+      // would make the rest unreadable (a device such as /dev/full cannot be
+      // cut, and holds nothing).
+      std::size_t kept = 0;
+      while (kept + 8 <= done) {
+        std::uint32_t length;
+        std::memcpy(&length, buf_.data() + kept + 4, 4);
+        if (kept + length > done) break;
+        kept += length;
+      }
+      if (done > kept && ::ftruncate(fd_, static_cast<off_t>(whole_ + kept)) == 0)
+        ::lseek(fd_, static_cast<off_t>(whole_ + kept), SEEK_SET);
+      whole_ += kept;
+      buf_.clear();
       if (halt_ && halt_->load() < 2) halt_->store(2);
       return false;
     }
     done += static_cast<std::size_t>(n);
   }
-  whole_ += block.size();
+  whole_ += buf_.size();
+  buf_.clear();
   return true;
 }
 
 bool CaptureWriter::write(const RawPacket& p) {
   if (!error_.empty()) return false;
-  Block epb(kEpb);
-  epb.put32(0);  // interface id
-  auto ts = static_cast<std::uint64_t>(p.ts_us);
-  epb.put32(static_cast<std::uint32_t>(ts >> 32));
-  epb.put32(static_cast<std::uint32_t>(ts));
-  epb.put32(p.caplen);
-  epb.put32(p.len);
-  epb.put(p.data, p.caplen);
-  epb.pad();
-  return put(epb.finish());
+  if (buf_.empty()) first_us_ = p.ts_us;
+  // An enhanced packet block, built in place at the end of the buffer.
+  const std::size_t padded = (std::size_t{p.caplen} + 3) & ~std::size_t{3};
+  const auto total = static_cast<std::uint32_t>(32 + padded);
+  const std::size_t at = buf_.size();
+  buf_.resize(at + total);  // zeroes the padding
+  std::uint8_t* b = buf_.data() + at;
+  const auto ts = static_cast<std::uint64_t>(p.ts_us);
+  const std::uint32_t head[7] = {kEpb, total, 0 /* interface */, static_cast<std::uint32_t>(ts >> 32),
+                                 static_cast<std::uint32_t>(ts), p.caplen, p.len};
+  std::memcpy(b, head, sizeof head);
+  std::memcpy(b + sizeof head, p.data, p.caplen);
+  std::memcpy(b + total - 4, &total, 4);
+  return buf_.size() < kBufferBytes || drain();
 }
 
-bool CaptureWriter::flush() { return error_.empty(); }
+bool CaptureWriter::flush() { return drain(); }
+
+std::int64_t CaptureWriter::due_us() const { return buf_.empty() ? sched::kNever : first_us_ + kMaxWaitUs; }
+
+bool CaptureWriter::flush_due(std::int64_t now_us) { return now_us < due_us() ? error_.empty() : drain(); }
 
 Result<std::optional<std::string>> read_section_comment(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
@@ -183,12 +220,28 @@ namespace {
 
 class TeeSource final : public PacketSource {
  public:
-  TeeSource(std::unique_ptr<PacketSource> inner, CaptureWriter& w)
-      : inner_(std::move(inner)), writer_(w) {}
+  TeeSource(std::unique_ptr<PacketSource> inner, CaptureWriter& w, bool all)
+      : inner_(std::move(inner)), writer_(w), all_(all) {}
+  // Wakes when the writer's buffer is due as well as at the caller's
+  // deadline, so that a quiet run still has its frames on disk within about
+  // a second.
   std::optional<RawPacket> next(std::int64_t deadline_us) override {
-    auto p = inner_->next(deadline_us);
-    if (p) writer_.write(*p);
-    return p;
+    for (;;) {
+      const std::int64_t due = writer_.due_us();
+      auto p = inner_->next(std::min(deadline_us, due));
+      const std::int64_t now = inner_->clock().now_us();
+      writer_.flush_due(now);
+      // Woken for the writer alone: wait on for the caller (the buffer is
+      // empty now, so this wait is the caller's).
+      if (!p && due < deadline_us && now >= due && !inner_->exhausted()) continue;
+      last_ = p;
+      if (p && all_) writer_.write(*p);
+      return p;
+    }
+  }
+  void keep() override {
+    if (!all_ && last_) writer_.write(*last_);
+    last_.reset();
   }
   bool exhausted() const override { return inner_->exhausted(); }
   int linktype() const override { return inner_->linktype(); }
@@ -200,12 +253,14 @@ class TeeSource final : public PacketSource {
  private:
   std::unique_ptr<PacketSource> inner_;
   CaptureWriter& writer_;
+  bool all_;
+  std::optional<RawPacket> last_;  // delivered, not yet kept: its data lives until the next next()
 };
 
 }  // namespace
 
-std::unique_ptr<PacketSource> tee(std::unique_ptr<PacketSource> inner, CaptureWriter& writer) {
-  return std::make_unique<TeeSource>(std::move(inner), writer);
+std::unique_ptr<PacketSource> tee(std::unique_ptr<PacketSource> inner, CaptureWriter& writer, bool all) {
+  return std::make_unique<TeeSource>(std::move(inner), writer, all);
 }
 
 }  // namespace probe::io

@@ -136,16 +136,26 @@ Result<InputFile> open_as_invoker(const std::string& path) {
   return InputFile(fd, path, who.has_value());
 }
 
-Result<std::string> read_all(const InputFile& file, std::size_t max_bytes, const char* what) {
-  auto too_big = [&] {
-    return make_error(ErrorKind::input, file.path() + ": larger than " + std::to_string(max_bytes >> 20) +
-                                            " MiB (the limit for " + what + ")");
-  };
-  // A regular file says its size: refused unread. Others (a pipe, /dev/zero)
-  // are counted as they come.
+namespace {
+
+Error too_big(const InputFile& file, std::size_t max_bytes, const char* what) {
+  return make_error(ErrorKind::input, file.path() + ": larger than " + std::to_string(max_bytes >> 20) +
+                                          " MiB (the limit for " + what + ")");
+}
+
+}  // namespace
+
+std::optional<Error> refuse_larger(const InputFile& file, std::size_t max_bytes, const char* what) {
   struct stat st {};
   if (fstat(file.fd(), &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > max_bytes)
-    return too_big();
+    return too_big(file, max_bytes, what);
+  return std::nullopt;
+}
+
+Result<std::string> read_all(const InputFile& file, std::size_t max_bytes, const char* what) {
+  // A regular file says its size: refused unread. Others (a pipe, /dev/zero)
+  // are counted as they come.
+  if (auto big = refuse_larger(file, max_bytes, what)) return *big;
   std::string text;
   char chunk[64 * 1024];
   while (true) {
@@ -153,7 +163,7 @@ Result<std::string> read_all(const InputFile& file, std::size_t max_bytes, const
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return make_error(ErrorKind::input, "cannot read " + file.path() + ": " + std::strerror(errno));
     if (n == 0) return text;
-    if (text.size() + static_cast<std::size_t>(n) > max_bytes) return too_big();
+    if (text.size() + static_cast<std::size_t>(n) > max_bytes) return too_big(file, max_bytes, what);
     text.append(chunk, static_cast<std::size_t>(n));
   }
 }

@@ -63,7 +63,7 @@ Result<Vantage> open_vantage(const VantageSpec& spec) {
     if (!w) return w.error();
     v.writer = std::move(*w);
     if (spec.halt) v.writer->halt_on_failure(*spec.halt);
-    if (v.source) v.source = tee(std::move(v.source), *v.writer);
+    if (v.source) v.source = tee(std::move(v.source), *v.writer, spec.capture_all);
   }
   return v;
 }

@@ -68,25 +68,6 @@ void pick_targets(CampaignPlan& plan, int per_block, std::size_t max_targets, st
   }
 }
 
-std::size_t use_hitlist(CampaignPlan& plan, const std::vector<model::Address>& hitlist, std::size_t max_targets) {
-  std::size_t outside = 0;
-  plan.targets.clear();
-  plan.target_prefix.clear();
-  for (const auto& a : hitlist) {
-    int in = -1;
-    for (std::size_t i = 0; i < plan.prefixes.size() && in < 0; ++i)
-      if (plan.prefixes[i].contains(a)) in = static_cast<int>(i);
-    if (in < 0) {
-      ++outside;
-      continue;
-    }
-    if (plan.targets.size() >= max_targets) break;
-    plan.targets.push_back(a);
-    plan.target_prefix.push_back(in);
-  }
-  return outside;
-}
-
 engine::TraceConfig trace_config(const CampaignPlan& p, std::size_t i) {
   engine::TraceConfig c;
   const MethodSpec& m = p.methods.at(i);

@@ -2,8 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <optional>
+#include <unordered_set>
+#include <utility>
 
 #include "probe/excerpt.h"
 #include "probe/format/locate_report.h"
@@ -54,6 +58,73 @@ std::size_t add_v4(const std::vector<model::Prefix>& prefixes, std::vector<model
   return n;
 }
 
+// The first national prefix holding `a` (its index), or -1.
+int prefix_of(const std::vector<model::Prefix>& prefixes, const model::Address& a) {
+  for (std::size_t i = 0; i < prefixes.size(); ++i)
+    if (prefixes[i].contains(a)) return static_cast<int>(i);
+  return -1;
+}
+
+// Takes the addresses of one hitlist line that lie in a national prefix, in
+// address order, until plan.targets holds max_targets (false then: enough).
+// Only the parts of the line's block inside a national prefix are walked,
+// so a line as wide as 0.0.0.0/0 costs what it yields.
+bool take_block(const model::Prefix& block, std::size_t max_targets, CampaignPlan& plan,
+                std::unordered_set<model::Address>& seen, HitlistUse& use) {
+  if (!block.base.is_v4()) {
+    use.outside += block.count();  // no national prefix is IPv6
+    return true;
+  }
+  const std::uint64_t lo = block.base.v4_host(), hi = lo + block.count() - 1;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> parts;  // inclusive, inside national prefixes
+  for (const auto& n : plan.prefixes) {
+    const std::uint64_t nlo = n.base.v4_host(), nhi = nlo + n.count() - 1;
+    if (nlo <= hi && lo <= nhi) parts.emplace_back(std::max(lo, nlo), std::min(hi, nhi));
+  }
+  std::sort(parts.begin(), parts.end());
+  std::uint64_t cursor = lo;  // the first address not yet counted
+  for (const auto& [from, to] : parts) {
+    if (to < cursor) continue;
+    std::uint64_t a = std::max(from, cursor);
+    use.outside += a - cursor;
+    for (; a <= to; ++a) {
+      if (plan.targets.size() >= max_targets) return false;
+      auto addr = model::Address::v4(static_cast<std::uint32_t>(a));
+      if (seen.insert(addr).second) {
+        plan.targets.push_back(addr);
+        plan.target_prefix.push_back(prefix_of(plan.prefixes, addr));
+      }
+    }
+    cursor = to + 1;
+  }
+  use.outside += hi + 1 - cursor;
+  return plan.targets.size() < max_targets;
+}
+
+// --hitlist: its addresses inside a national prefix, in the file's order,
+// read only until max_targets are taken.
+Result<bool> take_hitlist(const CampaignRequest& r, CampaignPlan& plan, HitlistUse& use) {
+  auto file = io::open_as_invoker(r.hitlist);
+  if (!file) return file.error();
+  std::unordered_set<model::Address> seen;
+  std::optional<Error> bad;
+  std::size_t last = 0;
+  auto read = model::read_target_file(file->fd(), r.hitlist, [&](const std::string& spec, std::size_t line) {
+    last = line;
+    auto block = model::Prefix::parse(spec);
+    if (!block) {
+      bad = make_error(ErrorKind::input, fmt::format("{}:{}: bad target '{}': not an address or CIDR block",
+                                                     r.hitlist, line, excerpt(spec)));
+      return false;
+    }
+    return take_block(*block, r.max_targets, plan, seen, use);
+  });
+  if (!read) return read.error();
+  if (bad) return *bad;
+  if (plan.targets.size() >= r.max_targets) use.stopped_at = last;
+  return true;
+}
+
 }  // namespace
 
 Result<bool> national_prefixes(const CampaignRequest& r, const model::AsnDb& asn_db, CampaignPlan& plan) {
@@ -84,19 +155,15 @@ Result<bool> national_prefixes(const CampaignRequest& r, const model::AsnDb& asn
 
 Result<CampaignPlan> plan_campaign(const CampaignRequest& r, const model::AsnDb& asn_db,
                                    const std::string& asn_db_path, const io::RunKey& key,
-                                   std::size_t& hitlist_outside) {
-  hitlist_outside = 0;
+                                   HitlistUse& hitlist) {
+  hitlist = {};
   CampaignPlan plan;
   plan.asn_db = absolute_path(asn_db_path);
   if (auto ok = national_prefixes(r, asn_db, plan); !ok) return ok.error();
   plan.run_key = key.key;
   plan.sport = key.sport;
   if (!r.hitlist.empty()) {
-    auto lines = read_list(r.hitlist);
-    if (!lines) return lines.error();
-    auto addrs = model::expand_targets(*lines);
-    if (!addrs) return make_error(ErrorKind::input, r.hitlist + ": " + addrs.error().message);
-    hitlist_outside = use_hitlist(plan, *addrs, r.max_targets);
+    if (auto ok = take_hitlist(r, plan, hitlist); !ok) return ok.error();
   } else {
     pick_targets(plan, r.per_block, r.max_targets, plan.run_key);
   }
@@ -144,6 +211,9 @@ Result<Baseline> load_baseline(const std::string& path, const model::AsnDb& asn_
   // The same open file by name, for the capture readers.
   auto comment = io::read_section_comment(file->reopen_name());
   if (comment && *comment) {
+    // Replayed whole, every trace held until the analysis: capped as the
+    // JSON is, before a packet is read.
+    if (auto big = io::refuse_larger(*file, kMaxBaselineCaptureBytes, "a capture baseline")) return *big;
     auto c = open_campaign(path);
     if (!c) return c.error();
     std::atomic<int> never{0};

@@ -17,12 +17,12 @@ namespace {
 // fill memory before it is checked.
 constexpr std::size_t kMaxSpec = 64;
 
-// Cuts bytes into lines and keeps each line's spec, within the caps.
+// Cuts bytes into lines and hands each line's spec on, within the caps.
 class SpecCollector {
  public:
-  explicit SpecCollector(const std::string& name) : name_(name) {}
+  SpecCollector(const std::string& name, const SpecSink& take) : name_(name), take_(take) {}
 
-  // False once a cap is passed (see error()).
+  // False once a cap is passed (see finish()) or the sink has had enough.
   bool add(std::string_view bytes) {
     while (!bytes.empty()) {
       auto nl = bytes.find('\n');
@@ -37,10 +37,11 @@ class SpecCollector {
     return true;
   }
 
-  Result<std::vector<std::string>> finish() {
-    if (!error_ && !pending_.empty()) end_line();
+  // The number of the last line read.
+  Result<std::size_t> finish() {
+    if (!error_ && !enough_ && !pending_.empty()) end_line();
     if (error_) return *error_;
-    return std::move(specs_);
+    return line_;
   }
 
  private:
@@ -55,10 +56,10 @@ class SpecCollector {
       auto spec = line.substr(b, e - b + 1);
       if (spec.size() > kMaxSpec)
         return fail(line_, "'" + excerpt(spec) + "' is too long for an address or CIDR block");
-      specs_.emplace_back(spec);
+      enough_ = !take_(std::string(spec), line_);
     }
     pending_.clear();
-    return true;
+    return !enough_;
   }
 
   bool fail(std::size_t line, const std::string& what) {
@@ -67,9 +68,10 @@ class SpecCollector {
   }
 
   const std::string& name_;
+  const SpecSink& take_;
   std::string pending_;
   std::size_t line_ = 0;
-  std::vector<std::string> specs_;
+  bool enough_ = false;
   std::optional<Error> error_;
 };
 
@@ -90,13 +92,20 @@ Result<std::vector<Address>> expand_targets(const std::vector<std::string>& spec
 }
 
 Result<std::vector<std::string>> parse_target_text(std::string_view text, const std::string& name) {
-  SpecCollector specs(name);
+  std::vector<std::string> out;
+  SpecSink keep = [&out](std::string spec, std::size_t) {
+    out.push_back(std::move(spec));
+    return true;
+  };
+  SpecCollector specs(name, keep);
   specs.add(text);
-  return specs.finish();
+  auto done = specs.finish();
+  if (!done) return done.error();
+  return out;
 }
 
-Result<std::vector<std::string>> read_target_file(int fd, const std::string& name) {
-  SpecCollector specs(name);
+Result<std::size_t> read_target_file(int fd, const std::string& name, const SpecSink& take) {
+  SpecCollector specs(name, take);
   char chunk[64 * 1024];
   while (true) {
     ssize_t n = ::read(fd, chunk, sizeof chunk);
@@ -105,6 +114,16 @@ Result<std::vector<std::string>> read_target_file(int fd, const std::string& nam
     if (n == 0 || !specs.add(std::string_view(chunk, static_cast<std::size_t>(n)))) break;
   }
   return specs.finish();
+}
+
+Result<std::vector<std::string>> read_target_file(int fd, const std::string& name) {
+  std::vector<std::string> out;
+  auto done = read_target_file(fd, name, [&out](std::string spec, std::size_t) {
+    out.push_back(std::move(spec));
+    return true;
+  });
+  if (!done) return done.error();
+  return out;
 }
 
 }  // namespace probe::model

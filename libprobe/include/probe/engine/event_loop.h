@@ -79,8 +79,11 @@ class LoopClient {
   /// When the loop must wake for this client next (sched::kNever: frames only).
   virtual std::int64_t deadline(sched::TokenBucket& pace, std::int64_t now_us) = 0;
   /// A frame from the source; `position` is the client's place in the loop
-  /// (the index of its identity for Frame::evidence).
-  virtual void on_frame(Frame& frame, std::size_t position) = 0;
+  /// (the index of its identity for Frame::evidence). True when the frame
+  /// is the run's own: a probe, an answer or an error about one, whether
+  /// in time or late. The -w capture keeps those (PacketSource::keep()), so
+  /// it must be true for every frame that could change what replay finds.
+  virtual bool on_frame(Frame& frame, std::size_t position) = 0;
   /// The file source ended: what it never showed was never sent.
   virtual void on_exhausted() = 0;
   /// After every frame or wake-up: timers, progress.
@@ -91,7 +94,7 @@ class LoopClient {
 
 /// Runs the clients over one source until all finished or halting ended
 /// them. They take turns at `pace`, one probe each, so that several engines
-/// interleave. `stage`: what the source prepares frames with (set_read_ahead),
+/// interleave. A frame any client calls its own is kept (source.keep()). `stage`: what the source prepares frames with (set_read_ahead),
 /// or null.
 void run_loop(const std::vector<LoopClient*>& clients, io::PacketSource& source, sched::TokenBucket& pace,
               const std::atomic<int>& halt, const ClassifyStage* stage = nullptr);

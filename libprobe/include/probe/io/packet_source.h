@@ -80,6 +80,10 @@ class PacketSource {
   /// frame as it reads it (RawPacket::slot says where it went). Only before
   /// the first next(); false if the source does not read ahead.
   virtual bool set_read_ahead(std::shared_ptr<ReadAheadStage>) { return false; }
+  /// The frame last delivered belongs to this run (an engine matched it):
+  /// a source that tees into a capture writes it there (io::tee). Called
+  /// before the next next(), at most once per frame.
+  virtual void keep() {}
 };
 
 /// Options for a live capture.

@@ -85,6 +85,10 @@ Result<Db> load_as_invoker(const std::string& path) {
   return Db::load(file->fd(), path);
 }
 
+/// An input error "PATH: larger than N MiB (the limit for WHAT)" when the
+/// file is a regular one of more than max_bytes; else nothing.
+std::optional<Error> refuse_larger(const InputFile& file, std::size_t max_bytes, const char* what);
+
 /// What is left of file from where it stands; an input error "PATH: larger
 /// than N MiB (the limit for WHAT)" past max_bytes, read no further.
 Result<std::string> read_all(const InputFile& file, std::size_t max_bytes, const char* what);

@@ -54,6 +54,7 @@ struct VantageSpec {
   bool offline = false;                        ///< no route: neither raw socket nor capture (the -w file still)
   std::string write_path;                      ///< -w; "" = none
   std::string record;                          ///< the -w file's section comment (the run record)
+  bool capture_all = false;                    ///< --capture-all: -w keeps every frame the filter passed, not only the run's
   std::atomic<int>* halt = nullptr;            ///< raised to 2 when the -w file cannot be written
 };
 
@@ -68,7 +69,8 @@ struct Vantage {
 };
 
 /// Opens, in this order, the raw socket, the UDP port hold, the capture on
-/// the interface, the TCP streams and the -w file (teed from the capture).
+/// the interface, the TCP streams and the -w file (teed from the capture:
+/// the frames the run's engines keep, or with capture_all every one).
 /// The first failure is returned: privilege, runtime or output.
 Result<Vantage> open_vantage(const VantageSpec& spec);
 

@@ -52,9 +52,6 @@ struct CampaignPlan {
 /// address). With more than max_targets picks, /24s are sampled evenly at
 /// random. The randomness comes from seed, so one seed gives one list.
 void pick_targets(CampaignPlan& plan, int per_block, std::size_t max_targets, std::uint64_t seed);
-/// Uses a hitlist instead: every address inside a national prefix, in the
-/// order given; returns how many fell outside all prefixes (left out).
-std::size_t use_hitlist(CampaignPlan& plan, const std::vector<model::Address>& hitlist, std::size_t max_targets);
 
 /// The engine configuration of method i of the plan.
 engine::TraceConfig trace_config(const CampaignPlan& plan, std::size_t method);

@@ -45,14 +45,20 @@ struct CampaignRequest {
 /// country or AS without IPv4 prefixes; input errors for the prefix file.
 Result<bool> national_prefixes(const CampaignRequest& request, const model::AsnDb& asn_db, CampaignPlan& plan);
 
+/// What a campaign made of its --hitlist.
+struct HitlistUse {
+  std::size_t outside = 0;     ///< addresses read that lie outside every national prefix: left out
+  std::size_t stopped_at = 0;  ///< max_targets were taken by this line; the rest was not read (0: read to the end)
+};
+
 /// Plans a live campaign under `key`: all but src, interface and no_route,
-/// which come from the vantage. Targets are the hitlist's (`hitlist_outside`
-/// says how many of its addresses lay outside every national prefix and
-/// were left out, also when an error follows), else picks per /24 seeded by
-/// the run key; a usage error when none is left.
+/// which come from the vantage. Targets are the hitlist's addresses inside a
+/// national prefix, in its order, the file read only until max_targets are
+/// taken (`hitlist` says what was left out and where reading stopped, also
+/// when an error follows), else picks per /24 seeded by the run key; a usage
+/// error when none is left. Input errors "FILE:LINE: ..." for the hitlist.
 Result<CampaignPlan> plan_campaign(const CampaignRequest& request, const model::AsnDb& asn_db,
-                                   const std::string& asn_db_path, const io::RunKey& key,
-                                   std::size_t& hitlist_outside);
+                                   const std::string& asn_db_path, const io::RunKey& key, HitlistUse& hitlist);
 
 /// A path as a capture records it: absolute and normal, so that a replay
 /// from another directory finds the same file ("" stays "").
@@ -74,8 +80,13 @@ Result<CampaignCapture> open_campaign(const std::string& path);
 /// is about 60 MiB).
 inline constexpr std::size_t kMaxBaselineBytes = std::size_t{64} << 20;
 
+/// A capture given as a baseline is refused past this size (a campaign of
+/// 1,024 targets writes about 6 MiB, of 100,000 about 650 MiB).
+inline constexpr std::size_t kMaxBaselineCaptureBytes = std::size_t{1} << 30;
+
 /// A baseline: fl-locate's JSON report (at most kMaxBaselineBytes), or a
-/// capture it wrote (replayed and analysed against `asn_db`), opened with
+/// capture it wrote (at most kMaxBaselineCaptureBytes; replayed and
+/// analysed against `asn_db`), opened with
 /// the invoking user's rights (io::open_as_invoker). Input errors name the
 /// file.
 Result<Baseline> load_baseline(const std::string& path, const model::AsnDb& asn_db);

@@ -2,6 +2,7 @@
 /// Turning target specifications (addresses, CIDR blocks) into addresses.
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,5 +33,14 @@ Result<std::vector<std::string>> parse_target_text(std::string_view text, const 
 /// cap passed, so `-T /dev/zero` fails at once). Open the file with
 /// io::open_as_invoker: it is the user's.
 Result<std::vector<std::string>> read_target_file(int fd, const std::string& name);
+
+/// Takes one spec and its line number (from 1); false when it has had
+/// enough and the file is to be read no further.
+using SpecSink = std::function<bool(std::string spec, std::size_t line)>;
+
+/// The same, each spec handed to `take` as it is read, so that a reader
+/// that needs only the first few (fl-locate --hitlist with --max-targets)
+/// stops there. The number of the last line read.
+Result<std::size_t> read_target_file(int fd, const std::string& name, const SpecSink& take);
 
 }  // namespace probe::model
