@@ -4,7 +4,7 @@
 #include <limits>
 #include <utility>
 
-#include "probe/format/words.h"
+#include "probe/model/words.h"
 #include "probe/packet/dns.h"
 #include "record_reader.h"
 
@@ -18,7 +18,7 @@ std::string to_comment(const DnsRunRecord& r) {
   for (const auto& q : r.queries)
     queries.push_back({{"server", q.server.to_string()}, {"qname", q.qname}, {"qtype", q.qtype}, {"rd", q.rd}, {"tcp", q.tcp}});
   nlohmann::json j = {
-      {"mode", format::to_word(r.mode)},
+      {"mode", model::to_word(r.mode)},
       {"sport", c.sport},
       {"wait_us", c.wait_us},
       {"tries", c.tries},
@@ -41,7 +41,7 @@ Result<DnsRunRecord> parse_dns_run_record(const std::string& comment) {
     DnsRunRecord r;
     auto& c = r.config;
     const std::string word = f.string("mode");
-    auto mode = format::from_word<model::DnsMode>(word);  // --trace runs carry fl-trace's record
+    auto mode = model::from_word<model::DnsMode>(word);  // --trace runs carry fl-trace's record
     if (!mode || *mode == model::DnsMode::trace) f.fail("mode", "unknown mode '" + word.substr(0, 40) + "'");
     r.mode = *mode;
     r.interface = f.string_or("interface", "");
