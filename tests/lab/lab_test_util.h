@@ -33,6 +33,8 @@ Lab make_lab(const std::string& scenario);
 
 /// A temporary directory removed (with its files) on destruction.
 using TempDir = testsupport::TempDir;
+/// A file's whole content ("" when it cannot be read): what a run wrote.
+using testsupport::read_file;
 
 /// The outcome of one fl-trace run.
 struct TraceRun {
