@@ -51,7 +51,7 @@ int interrupted_before_run(const char* tool);
 class Output {
  public:
   // First thing, before the run opens anything: with -O as root for another
-  // --user, forks the rename helper (see results_file.h) and returns in the
+  // --user, forks the rename helper (probe/io/rename_helper.h) and returns in the
   // worker. `tool` names it in messages.
   static Output start(const char* tool, const std::string& path, const std::string& user);
   // Once sockets, capture and files are open: creates the results file (or
@@ -69,7 +69,7 @@ class Output {
   const char* tool_;
   std::string path_;
   std::string user_;
-  std::optional<RenameHelper> helper_;
+  std::optional<probe::io::RenameHelper> helper_;
   std::optional<ResultsFile> file_;  // after helper_, which it points to (so move an Output before open() only)
   std::unique_ptr<GuardedOutput> guard_;  // over file_ or stdout: a failed write halts the run
 };
