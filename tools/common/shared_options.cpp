@@ -1,6 +1,7 @@
 #include "shared_options.h"
 
 #include <algorithm>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -51,6 +52,12 @@ std::string exit_status_help(const char* tool) {
       "4 unreadable capture, 5 cannot write output, 130 interrupted.\n"
       "See {}(1) and fl-json(5).\n",
       tool);
+}
+
+std::string help_text(const char* synopsis, const po::options_description& d, const std::string& tail) {
+  std::ostringstream s;
+  s << synopsis << d << tail;
+  return s.str();
 }
 
 probe::Result<po::variables_map> parse_command_line(int argc, const char* const* argv,

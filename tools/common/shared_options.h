@@ -54,12 +54,32 @@ void add_help_options(boost::program_options::options_description& d);  // -h, -
 // and fl-dns's --help.
 std::string exit_status_help(const char* tool);
 
+// A tool's --help: `synopsis` (its usage lines and what it does), its
+// options `d`, then `tail` (the exit statuses).
+std::string help_text(const char* synopsis, const boost::program_options::options_description& d,
+                      const std::string& tail);
+
 // Parses argv against `d` and reads --help and --version into `o` (when
 // either is given, read nothing else); with `positional`, bare words go to
 // that hidden option. A usage error carries Boost's message.
 probe::Result<boost::program_options::variables_map> parse_command_line(
     int argc, const char* const* argv, const boost::program_options::options_description& d,
     const char* positional, CommonOptions& o);
+
+// Every tool's parse_options: argv against `d` (parse_command_line); with
+// --help or --version that is all, else `read(vm, o)` reads the rest into
+// `o`, or returns the usage error (a std::optional<probe::Error>).
+template <class Options, class Read>
+probe::Result<Options> parse_options_with(int argc, const char* const* argv,
+                                          const boost::program_options::options_description& d,
+                                          const char* positional, Read read) {
+  Options o;
+  auto vm = parse_command_line(argc, argv, d, positional, o);
+  if (!vm) return vm.error();
+  if (o.help || o.version) return o;
+  if (auto e = read(*vm, o)) return *e;
+  return o;
+}
 
 // Reads -i, -S, -w, -r, -o, -O and --user (default: the sudo user, else
 // nobody); a usage error for an unknown output format.

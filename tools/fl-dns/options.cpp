@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <boost/program_options.hpp>
+#include <optional>
 #include <sstream>
 
 #include "probe/excerpt.h"
@@ -61,16 +62,15 @@ probe::Result<Address> server_address(const std::string& text) {
 const std::vector<std::string>& root_servers() { return flcommon::root_servers(); }
 
 std::string usage() {
-  std::ostringstream s;
-  s << "Usage: fl-dns [options] @SERVER... NAME [TYPE] [NAME [TYPE]...] [+norec] [+tcp] [+dnssec]\n"
-       "       fl-dns --check-zone ZONE [--parent ADDR]...\n"
-       "       fl-dns --trace @SERVER NAME [TYPE]\n"
-       "       fl-dns -T FILE [options]\n"
-       "       fl-dns -r FILE [-o json] [-O FILE]\n\n"
-       "DNS queries over raw UDP (and TCP) toward nameservers, delegation checks and\n"
-       "TTL-limited DNS traces; every packet captured with libpcap and replayable offline.\n\n"
-    << describe() << flcommon::exit_status_help("fl-dns");
-  return s.str();
+  return flcommon::help_text(
+      "Usage: fl-dns [options] @SERVER... NAME [TYPE] [NAME [TYPE]...] [+norec] [+tcp] [+dnssec]\n"
+      "       fl-dns --check-zone ZONE [--parent ADDR]...\n"
+      "       fl-dns --trace @SERVER NAME [TYPE]\n"
+      "       fl-dns -T FILE [options]\n"
+      "       fl-dns -r FILE [-o json] [-O FILE]\n\n"
+      "DNS queries over raw UDP (and TCP) toward nameservers, delegation checks and\n"
+      "TTL-limited DNS traces; every packet captured with libpcap and replayable offline.\n\n",
+      describe(), flcommon::exit_status_help("fl-dns"));
 }
 
 probe::Result<std::vector<DnsQuery>> parse_query_lines(const std::string& text, bool rd, bool tcp) {
@@ -102,13 +102,10 @@ probe::Result<std::vector<DnsQuery>> parse_query_lines(const std::string& text, 
   return out;
 }
 
-probe::Result<Options> parse_options(int argc, const char* const* argv) {
-  Options o;
-  auto parsed = flcommon::parse_command_line(argc, argv, describe(), "arg", o);
-  if (!parsed) return parsed.error();
-  if (o.help || o.version) return o;
-  const po::variables_map& vm = *parsed;
+namespace {
 
+// Everything but --help and --version.
+std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o) {
   if (auto e = flcommon::refuse_with_replay(vm, "options",
                                             {"arg", "query-file", "write", "interface", "source", "sport", "wait",
                                              "tries", "pps", "concurrency", "check-zone", "parent", "max-ttl",
@@ -213,7 +210,13 @@ probe::Result<Options> parse_options(int argc, const char* const* argv) {
     if (servers.empty()) return usage_error("no @SERVER given");
     if (names.empty()) return usage_error("no NAME given");
   }
-  return o;
+  return std::nullopt;
+}
+
+}  // namespace
+
+probe::Result<Options> parse_options(int argc, const char* const* argv) {
+  return flcommon::parse_options_with<Options>(argc, argv, describe(), "arg", read_options);
 }
 
 }  // namespace fldns

@@ -6,6 +6,7 @@
 #include <boost/program_options.hpp>
 #include <cctype>
 #include <cmath>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -67,26 +68,23 @@ po::options_description describe() {
 }  // namespace
 
 std::string usage() {
-  std::ostringstream s;
-  s << "Usage: fl-locate [options] (-p CIDR... | --prefix-file FILE | --country CC | --asn N)\n"
-       "       fl-locate -r FILE [--baseline FILE] [--asn-db FILE] [-o json] [-O FILE] [--dot FILE]\n\n"
-       "Where does connectivity to a country break? Traces its national prefixes with\n"
-       "ICMP, TCP and UDP Paris traceroutes, checks its zone's delegation, traces\n"
-       "control targets, maps every hop to its AS and names the verdict: reachable,\n"
-       "upstream, internal, dns, partial, local or inconclusive.\n"
-    << describe() << "\nExit status: 0 a verdict was reached (whatever it is), 1 runtime error,\n"
-                     "2 usage, 3 no privilege, 4 unreadable input, 5 cannot write output,\n"
-                     "130 interrupted (the report covers what was probed). See fl-locate(1).\n";
-  return s.str();
+  return flcommon::help_text(
+      "Usage: fl-locate [options] (-p CIDR... | --prefix-file FILE | --country CC | --asn N)\n"
+      "       fl-locate -r FILE [--baseline FILE] [--asn-db FILE] [-o json] [-O FILE] [--dot FILE]\n\n"
+      "Where does connectivity to a country break? Traces its national prefixes with\n"
+      "ICMP, TCP and UDP Paris traceroutes, checks its zone's delegation, traces\n"
+      "control targets, maps every hop to its AS and names the verdict: reachable,\n"
+      "upstream, internal, dns, partial, local or inconclusive.\n",
+      describe(),
+      "\nExit status: 0 a verdict was reached (whatever it is), 1 runtime error,\n"
+      "2 usage, 3 no privilege, 4 unreadable input, 5 cannot write output,\n"
+      "130 interrupted (the report covers what was probed). See fl-locate(1).\n");
 }
 
-probe::Result<Options> parse_options(int argc, const char* const* argv) {
-  Options o;
-  auto parsed = flcommon::parse_command_line(argc, argv, describe(), nullptr, o);
-  if (!parsed) return parsed.error();
-  if (o.help || o.version) return o;
-  const po::variables_map& vm = *parsed;
+namespace {
 
+// Everything but --help and --version.
+std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o) {
   auto text = [&vm](const char* name) { return vm.count(name) ? vm[name].as<std::string>() : std::string(); };
   auto list = [&vm](const char* name) {
     return vm.count(name) ? vm[name].as<std::vector<std::string>>() : std::vector<std::string>();
@@ -104,7 +102,7 @@ probe::Result<Options> parse_options(int argc, const char* const* argv) {
                                                "pps"},
                                               {"no-control", "no-dns", "no-direct"}))
       return *e;
-    return o;
+    return std::nullopt;
   }
 
   o.prefixes = list("prefix");
@@ -180,7 +178,13 @@ probe::Result<Options> parse_options(int argc, const char* const* argv) {
   if (o.parents.empty() && !o.zone.empty()) o.parents = kRootServers;
 
   o.country_db = text("country-db");
-  return o;
+  return std::nullopt;
+}
+
+}  // namespace
+
+probe::Result<Options> parse_options(int argc, const char* const* argv) {
+  return flcommon::parse_options_with<Options>(argc, argv, describe(), nullptr, read_options);
 }
 
 }  // namespace fllocate

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include <boost/program_options.hpp>
-#include <sstream>
+#include <optional>
 
 #include "option_values.h"
 
@@ -42,25 +42,8 @@ po::options_description describe() {
   return d;
 }
 
-}  // namespace
-
-std::string usage() {
-  std::ostringstream s;
-  s << "Usage: fl-trace [options] TARGET...    (TARGET: address or CIDR block)\n"
-       "       fl-trace -r FILE [-o json] [-O FILE]\n\n"
-       "Paris traceroute toward many targets at once on raw sockets; every probe\n"
-       "and reply captured with libpcap and replayable offline.\n\n"
-    << describe() << flcommon::exit_status_help("fl-trace");
-  return s.str();
-}
-
-probe::Result<Options> parse_options(int argc, const char* const* argv) {
-  Options o;
-  auto parsed = flcommon::parse_command_line(argc, argv, describe(), "target", o);
-  if (!parsed) return parsed.error();
-  if (o.help || o.version) return o;
-  const po::variables_map& vm = *parsed;
-
+// Everything but --help and --version.
+std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o) {
   if (auto e = flcommon::refuse_with_replay(vm, "options",
                                             {"target", "target-file", "write", "interface", "source", "method",
                                              "dport", "sport", "first-ttl", "max-ttl", "attempts", "wait",
@@ -99,7 +82,22 @@ probe::Result<Options> parse_options(int argc, const char* const* argv) {
   if (vm.count("target-file")) o.target_file = vm["target-file"].as<std::string>();
   if (o.read_path.empty() && o.targets.empty() && o.target_file.empty())
     return usage_error("no targets given");
-  return o;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string usage() {
+  return flcommon::help_text(
+      "Usage: fl-trace [options] TARGET...    (TARGET: address or CIDR block)\n"
+      "       fl-trace -r FILE [-o json] [-O FILE]\n\n"
+      "Paris traceroute toward many targets at once on raw sockets; every probe\n"
+      "and reply captured with libpcap and replayable offline.\n\n",
+      describe(), flcommon::exit_status_help("fl-trace"));
+}
+
+probe::Result<Options> parse_options(int argc, const char* const* argv) {
+  return flcommon::parse_options_with<Options>(argc, argv, describe(), "target", read_options);
 }
 
 }  // namespace fltrace
