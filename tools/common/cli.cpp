@@ -103,6 +103,16 @@ probe::Result<bool> Output::finish() {
   return true;
 }
 
+probe::io::VantageSpec live_spec(const CommonOptions& o, const probe::model::Address& src,
+                                 const std::string& interface) {
+  probe::io::VantageSpec spec;
+  spec.halt = &halt_flag();
+  spec.src = src;
+  spec.capture.interface = interface;
+  spec.write_path = o.write_path;
+  return spec;
+}
+
 RunEnd RunEnd::of(const char* tool, const CommonOptions& o, const probe::io::Vantage& v) {
   RunEnd end;
   end.tool = tool;
