@@ -1,16 +1,31 @@
 #include "probe/record/dns_record.h"
 
 #include <cstdint>
-#include <limits>
 #include <utility>
 
 #include "probe/model/words.h"
 #include "probe/packet/dns.h"
 #include "record_reader.h"
+#include "shared_fields.h"
 
 namespace probe::record {
 
 using detail::FieldReader;
+
+namespace {
+
+// The record's scalar fields, for the writer and the reader (shared_fields.h).
+template <class Io, class Config>
+void dns_fields(Io& io, Config& c) {
+  detail::pacing_fields(io, c, detail::kDnsLimits);
+  io.field("tries", c.tries, 1, 255);
+  io.flag("edns", c.edns);
+  io.field("edns_size", c.edns_size, 0, 65535);
+  io.flag("dnssec_ok", c.dnssec_ok);
+  io.flag("tcp_fallback", c.tcp_fallback);
+}
+
+}  // namespace
 
 std::string to_comment(const DnsRunRecord& r) {
   const auto& c = r.config;
@@ -19,19 +34,12 @@ std::string to_comment(const DnsRunRecord& r) {
     queries.push_back({{"server", q.server.to_string()}, {"qname", q.qname}, {"qtype", q.qtype}, {"rd", q.rd}, {"tcp", q.tcp}});
   nlohmann::json j = {
       {"mode", model::to_word(r.mode)},
-      {"sport", c.sport},
-      {"wait_us", c.wait_us},
-      {"tries", c.tries},
-      {"pps", c.pps},
-      {"concurrency", c.concurrency},
-      {"edns", c.edns},
-      {"edns_size", c.edns_size},
-      {"dnssec_ok", c.dnssec_ok},
-      {"tcp_fallback", c.tcp_fallback},
       {"queries", queries},
       {"zone", r.zone},
       {"parents", detail::texts(r.parents)},
   };
+  detail::FieldWriter fields(j);
+  dns_fields(fields, c);
   return detail::tagged(std::move(j), "fl-dns", r.interface, c.src, c.run_key);
 }
 
@@ -47,15 +55,7 @@ Result<DnsRunRecord> parse_dns_run_record(const std::string& comment) {
     r.interface = f.string_or("interface", "");
     c.src = f.address("src");
     if (!c.src.is_v4()) f.fail("src", c.src.to_string() + " is not an IPv4 address");
-    c.sport = f.integer_as<std::uint16_t>("sport", 1, 65535);
-    c.wait_us = f.integer("wait_us", 1, 3600000000);
-    c.tries = f.integer_as<std::uint8_t>("tries", 1, 255);
-    c.pps = f.rate("pps");
-    c.concurrency = f.integer_as<std::size_t>("concurrency", 1, std::numeric_limits<std::int64_t>::max());
-    c.edns = f.boolean("edns");
-    c.edns_size = f.integer_as<std::uint16_t>("edns_size", 0, 65535);
-    c.dnssec_ok = f.boolean("dnssec_ok");
-    c.tcp_fallback = f.boolean("tcp_fallback");
+    dns_fields(f, c);
     c.run_key = f.run_key();
     for (const auto& q : f.objects("queries")) {
       auto server = q.address("server");

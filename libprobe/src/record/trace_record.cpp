@@ -1,31 +1,33 @@
 #include "probe/record/trace_record.h"
 
 #include <cstdint>
-#include <limits>
 #include <utility>
 
 #include "record_reader.h"
+#include "shared_fields.h"
 
 namespace probe::record {
 
 using detail::FieldReader;
 
+namespace {
+
+// The record's scalar fields, for the writer and the reader (shared_fields.h).
+template <class Io, class Config>
+void trace_fields(Io& io, Config& c) {
+  detail::traced_fields(io, c, detail::kTraceLimits);
+  io.field("dport", c.dport, 0, 65535);
+  io.field("first_ttl", c.first_ttl, 1, 255);
+  io.flag("classic", c.classic);
+}
+
+}  // namespace
+
 std::string to_comment(const RunRecord& r) {
   const auto& c = r.config;
-  nlohmann::json j = {
-      {"method", model::to_string(c.method)},
-      {"sport", c.sport},
-      {"dport", c.dport},
-      {"first_ttl", c.first_ttl},
-      {"max_ttl", c.max_ttl},
-      {"attempts", c.attempts},
-      {"wait_us", c.wait_us},
-      {"gaplimit", c.gaplimit},
-      {"pps", c.pps},
-      {"concurrency", c.concurrency},
-      {"classic", c.classic},
-      {"targets", r.targets},
-  };
+  nlohmann::json j = {{"method", model::to_string(c.method)}, {"targets", r.targets}};
+  detail::FieldWriter fields(j);
+  trace_fields(fields, c);
   // Written only when on, so records of plain runs stay as they were.
   if (c.doubletree) j["doubletree"] = true;
   if (c.method == model::Method::dns) {
@@ -48,16 +50,7 @@ Result<RunRecord> parse_run_record(const std::string& comment) {
     if (!m) f.fail("method", "unknown method '" + method.substr(0, 40) + "'");
     c.method = *m;
     c.src = f.address("src");
-    c.sport = f.integer_as<std::uint16_t>("sport", 0, 65535);
-    c.dport = f.integer_as<std::uint16_t>("dport", 0, 65535);
-    c.first_ttl = f.integer_as<std::uint8_t>("first_ttl", 1, 255);
-    c.max_ttl = f.integer_as<std::uint8_t>("max_ttl", 1, 255);
-    c.attempts = f.integer_as<std::uint8_t>("attempts", 1, 255);
-    c.wait_us = f.integer("wait_us", 1, 3600000000);
-    c.gaplimit = f.integer_as<int>("gaplimit", 1, 255);
-    c.pps = f.rate("pps");
-    c.concurrency = f.integer_as<std::size_t>("concurrency", 1, std::numeric_limits<std::int64_t>::max());
-    c.classic = f.boolean("classic");
+    trace_fields(f, c);
     c.doubletree = f.boolean_or("doubletree", false);
     c.run_key = f.run_key();
     r.targets = f.strings("targets");
