@@ -6,7 +6,7 @@
 
 #include "probe/packet/dns.h"
 #include "record_reader.h"
-#include "shared_fields.h"
+#include "fields.h"
 
 namespace probe::record {
 
@@ -36,7 +36,7 @@ std::string to_comment(const locate::CampaignPlan& p) {
       {"no_route", p.no_route},
   };
   detail::FieldWriter fields(j);
-  detail::traced_fields(fields, p, detail::kCampaignLimits);
+  detail::campaign_fields(fields, p);
   return detail::tagged(std::move(j), "fl-locate", p.interface, p.src, p.run_key);
 }
 
@@ -48,7 +48,7 @@ Result<locate::CampaignPlan> parse_campaign_record(const std::string& comment) {
     p.interface = f.string("interface");
     p.src = f.address("src");
     p.run_key = f.run_key();
-    detail::traced_fields(f, p, detail::kCampaignLimits);
+    detail::campaign_fields(f, p);
     for (const auto& m : f.strings("methods")) {
       auto spec = locate::MethodSpec::parse(m);
       if (!spec) f.fail("methods", "'" + m.substr(0, 40) + "' is not a method");

@@ -6,26 +6,11 @@
 #include "probe/model/words.h"
 #include "probe/packet/dns.h"
 #include "record_reader.h"
-#include "shared_fields.h"
+#include "fields.h"
 
 namespace probe::record {
 
 using detail::FieldReader;
-
-namespace {
-
-// The record's scalar fields, for the writer and the reader (shared_fields.h).
-template <class Io, class Config>
-void dns_fields(Io& io, Config& c) {
-  detail::pacing_fields(io, c, detail::kDnsLimits);
-  io.field("tries", c.tries, 1, 255);
-  io.flag("edns", c.edns);
-  io.field("edns_size", c.edns_size, 0, 65535);
-  io.flag("dnssec_ok", c.dnssec_ok);
-  io.flag("tcp_fallback", c.tcp_fallback);
-}
-
-}  // namespace
 
 std::string to_comment(const DnsRunRecord& r) {
   const auto& c = r.config;
@@ -39,7 +24,7 @@ std::string to_comment(const DnsRunRecord& r) {
       {"parents", detail::texts(r.parents)},
   };
   detail::FieldWriter fields(j);
-  dns_fields(fields, c);
+  detail::dns_fields(fields, c);
   return detail::tagged(std::move(j), "fl-dns", r.interface, c.src, c.run_key);
 }
 
@@ -55,7 +40,7 @@ Result<DnsRunRecord> parse_dns_run_record(const std::string& comment) {
     r.interface = f.string_or("interface", "");
     c.src = f.address("src");
     if (!c.src.is_v4()) f.fail("src", c.src.to_string() + " is not an IPv4 address");
-    dns_fields(f, c);
+    detail::dns_fields(f, c);
     c.run_key = f.run_key();
     for (const auto& q : f.objects("queries")) {
       auto server = q.address("server");

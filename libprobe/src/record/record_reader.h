@@ -45,7 +45,7 @@ class FieldReader {
     return static_cast<T>(integer(name, lo, hi));
   }
   // integer_as<T>(), rate() and boolean() into `out`: the form in which
-  // shared_fields.h lists the fields for the reader and the writer alike.
+  // fields.h lists the fields for the reader and the writer alike.
   template <typename T>
   void field(const char* name, T& out, std::int64_t lo, std::int64_t hi) const {
     out = integer_as<T>(name, lo, hi);

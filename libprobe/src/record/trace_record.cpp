@@ -4,30 +4,17 @@
 #include <utility>
 
 #include "record_reader.h"
-#include "shared_fields.h"
+#include "fields.h"
 
 namespace probe::record {
 
 using detail::FieldReader;
 
-namespace {
-
-// The record's scalar fields, for the writer and the reader (shared_fields.h).
-template <class Io, class Config>
-void trace_fields(Io& io, Config& c) {
-  detail::traced_fields(io, c, detail::kTraceLimits);
-  io.field("dport", c.dport, 0, 65535);
-  io.field("first_ttl", c.first_ttl, 1, 255);
-  io.flag("classic", c.classic);
-}
-
-}  // namespace
-
 std::string to_comment(const RunRecord& r) {
   const auto& c = r.config;
   nlohmann::json j = {{"method", model::to_string(c.method)}, {"targets", r.targets}};
   detail::FieldWriter fields(j);
-  trace_fields(fields, c);
+  detail::trace_fields(fields, c);
   // Written only when on, so records of plain runs stay as they were.
   if (c.doubletree) j["doubletree"] = true;
   if (c.method == model::Method::dns) {
@@ -50,7 +37,7 @@ Result<RunRecord> parse_run_record(const std::string& comment) {
     if (!m) f.fail("method", "unknown method '" + method.substr(0, 40) + "'");
     c.method = *m;
     c.src = f.address("src");
-    trace_fields(f, c);
+    detail::trace_fields(f, c);
     c.doubletree = f.boolean_or("doubletree", false);
     c.run_key = f.run_key();
     r.targets = f.strings("targets");

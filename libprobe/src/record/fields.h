@@ -1,10 +1,11 @@
 #pragma once
-// A record's scalar fields, each listed once for both directions, so that
-// a writer and its reader cannot drift apart (a name spelled two ways, a
-// field written but never read): `io` is a FieldWriter (into a record) or a
-// FieldReader (out of one, checked). Here the fields that more than one
-// record carries; `c` is the record's TraceConfig, DnsConfig or
-// CampaignPlan, whose members carry these names.
+// The records' scalar fields, each listed once for both directions, so
+// that a writer and its reader cannot drift apart (a name spelled two ways,
+// a field written but never read): `io` is a FieldWriter (into a record) or
+// a FieldReader (out of one, checked). Side by side, so that what the
+// records share is written once and where they differ shows: `c` is the
+// record's TraceConfig, DnsConfig or CampaignPlan, whose members carry the
+// same names. Lists, addresses and words stay with each codec.
 
 #include <cstdint>
 #include <limits>
@@ -67,6 +68,32 @@ void traced_fields(Io& io, Config& c, const SharedLimits& limits) {
   io.field("max_ttl", c.max_ttl, 1, 255);
   io.field("attempts", c.attempts, 1, limits.attempts_hi);
   io.field("gaplimit", c.gaplimit, 1, 255);
+}
+
+// fl-trace's record (and fl-dns --trace's).
+template <class Io, class Config>
+void trace_fields(Io& io, Config& c) {
+  traced_fields(io, c, kTraceLimits);
+  io.field("dport", c.dport, 0, 65535);
+  io.field("first_ttl", c.first_ttl, 1, 255);
+  io.flag("classic", c.classic);
+}
+
+// fl-dns's record of queries or a zone check.
+template <class Io, class Config>
+void dns_fields(Io& io, Config& c) {
+  pacing_fields(io, c, kDnsLimits);
+  io.field("tries", c.tries, 1, 255);
+  io.flag("edns", c.edns);
+  io.field("edns_size", c.edns_size, 0, 65535);
+  io.flag("dnssec_ok", c.dnssec_ok);
+  io.flag("tcp_fallback", c.tcp_fallback);
+}
+
+// fl-locate's record of a campaign.
+template <class Io, class Plan>
+void campaign_fields(Io& io, Plan& p) {
+  traced_fields(io, p, kCampaignLimits);
 }
 
 }  // namespace probe::record::detail
