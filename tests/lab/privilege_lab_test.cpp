@@ -42,7 +42,7 @@ TEST(Privileges, ResultsFileInARootOnlyDirectoryLands) {
   auto r = lab.exec("vp", {fl_trace_path(), "--user", "nobody", "-W", "0.5", "-o", "json", "-O", out, "198.18.200.1"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(r.out.empty());
-  auto lines = parse_lines(ExecResult{0, read_file(out), "", false});
+  auto lines = parse_results_file(out);
   ASSERT_EQ(lines.traces.size(), 1u) << lines.parse_error;
   EXPECT_EQ(lines.traces[0]["stop_reason"], "completed");
   EXPECT_FALSE(std::filesystem::exists(out + ".part"));
@@ -111,7 +111,7 @@ TEST(Privileges, RenameHelperHoldsNoSocketAndOnlyTheRenameCapability) {
   }
   EXPECT_EQ(roots, 1) << r.out;
   EXPECT_EQ(workers, 1) << r.out;
-  auto lines = parse_lines(ExecResult{0, read_file(out), "", false});
+  auto lines = parse_results_file(out);
   ASSERT_EQ(lines.traces.size(), 1u) << lines.parse_error;
   EXPECT_FALSE(std::filesystem::exists(out + ".part"));
 }
@@ -135,7 +135,7 @@ TEST(Privileges, SigtermToTheHelperEndsTheRunPromptlyWithoutAPartFile) {
   EXPECT_EQ(rc, 130) << r.err;
   EXPECT_LT(ms, 2000) << r.out;
   EXPECT_FALSE(std::filesystem::exists(out + ".part"));
-  auto lines = parse_lines(ExecResult{0, read_file(out), "", false});
+  auto lines = parse_results_file(out);
   EXPECT_EQ(lines.traces.size(), 1u) << lines.parse_error;
 }
 

@@ -90,7 +90,7 @@ TEST_P(TraceSignal, EndsTheRunAtOnceWithItsResults) {
   }
   EXPECT_TRUE(s.left.empty()) << "still running:" << s.left;
   EXPECT_FALSE(std::filesystem::exists(out + ".part"));
-  auto lines = parse_lines(ExecResult{0, read_file(out), "", false});
+  auto lines = parse_results_file(out);
   ASSERT_EQ(lines.traces.size(), 1u) << lines.parse_error << read_file(err);
   EXPECT_EQ(lines.traces[0]["stop_reason"], "halted") << describe(lines.traces[0]);
   EXPECT_GE(last_answered_ttl(lines.traces[0]), 2) << describe(lines.traces[0]);
@@ -177,7 +177,7 @@ TEST(Signals, NextRunRemovesThePartFileOfAKilledRun) {
   EXPECT_NE(next.err.find("removed " + out + ".part left by an earlier run that did not finish"), std::string::npos)
       << next.err;
   EXPECT_FALSE(std::filesystem::exists(out + ".part"));
-  auto lines = parse_lines(ExecResult{0, read_file(out), "", false});
+  auto lines = parse_results_file(out);
   EXPECT_EQ(lines.traces.size(), 1u) << lines.parse_error;
 }
 
@@ -194,7 +194,7 @@ TEST(Signals, APartFileBeingWrittenIsRefused) {
   EXPECT_NE(r.out.find("second=5"), std::string::npos) << r.out << r.err;
   EXPECT_NE(r.out.find("first=0"), std::string::npos) << r.out << r.err;
   EXPECT_NE(r.err.find("another run is writing it now"), std::string::npos) << r.err;
-  auto lines = parse_lines(ExecResult{0, read_file(out), "", false});
+  auto lines = parse_results_file(out);
   EXPECT_EQ(lines.traces.size(), 1u) << lines.parse_error;
 }
 
