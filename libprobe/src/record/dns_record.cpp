@@ -5,8 +5,8 @@
 
 #include "probe/model/words.h"
 #include "probe/packet/dns.h"
-#include "record_reader.h"
 #include "fields.h"
+#include "record_reader.h"
 
 namespace probe::record {
 

@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <utility>
 
-#include "record_reader.h"
 #include "fields.h"
+#include "record_reader.h"
 
 namespace probe::record {
 
