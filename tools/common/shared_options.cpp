@@ -22,6 +22,27 @@ const std::vector<std::string>& root_servers() {
   return roots;
 }
 
+const RunOptionSpec& spec_of(RunOption option) {
+  // In the order of RunOption.
+  static const RunOptionSpec specs[] = {
+      {"max-ttl", "max-ttl,m", true, 1, 255},
+      {"attempts", "attempts,q", true, 1, 10},
+      {"gaplimit", "gaplimit,g", true, 1, 255},
+      {"concurrency", "concurrency,c", true, 1, 1 << 20},
+      {"wait", "wait,W", false, 0, 0},
+      {"pps", "pps", false, 0, 0},
+  };
+  return specs[static_cast<int>(option)];
+}
+
+void add_run_option(po::options_description& d, RunOption option, double default_value, const char* help) {
+  const RunOptionSpec& s = spec_of(option);
+  if (s.integer)
+    d.add_options()(s.name_and_letter, po::value<int>()->default_value(static_cast<int>(default_value)), help);
+  else
+    d.add_options()(s.name_and_letter, po::value<double>()->default_value(default_value), help);
+}
+
 void add_endpoint_options(po::options_description& d, const SharedHelp& help) {
   d.add_options()
       ("interface,i", po::value<std::string>(), help.interface)

@@ -2,15 +2,18 @@
 // The options every tool shares, declared once: where a live run sends from
 // (-i, -S), what it writes and reads (-w, -r, -o, -O), --user, --help and
 // --version; and the command-line parse around them. Tools differ only in
-// some help words (SharedHelp).
+// some help words (SharedHelp). Also the run options (--max-ttl, --wait,
+// --pps, ...) that several tools have, each declared and checked once.
 
 #include <boost/program_options/options_description.hpp>
 #include <boost/program_options/variables_map.hpp>
+#include <cassert>
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "option_values.h"
 #include "probe/error.h"
 
 namespace flcommon {
@@ -43,6 +46,34 @@ struct SharedHelp {
 // The thirteen root servers' IPv4 addresses (a to m): the default parents of
 // a zone's delegation check.
 const std::vector<std::string>& root_servers();
+
+// The options that mean the same in every tool that has them: each has one
+// name, letter, type and range, here. A tool places each among its own
+// options with its default and help words (so its --help keeps its order),
+// and reads it with read_run_option(), or read_wait_us() and read_pps().
+enum class RunOption { max_ttl, attempts, gaplimit, concurrency, wait, pps };
+void add_run_option(boost::program_options::options_description& d, RunOption option, double default_value,
+                    const char* help);
+
+// What add_run_option() declares: "name,letter" as Boost takes it, and the
+// range of an integer option (wait and pps are not: read_wait_us() and
+// read_pps() read and check them).
+struct RunOptionSpec {
+  const char* name;
+  const char* name_and_letter;
+  bool integer;
+  int lo, hi;
+};
+const RunOptionSpec& spec_of(RunOption option);
+
+// An integer run option into `out`, in its range.
+template <class T>
+std::optional<probe::Error> read_run_option(const boost::program_options::variables_map& vm, RunOption option,
+                                            T& out) {
+  const RunOptionSpec& s = spec_of(option);
+  assert(s.integer);
+  return read_int(vm, s.name, s.lo, s.hi, out);
+}
 
 // Each adds its options to `d`, in this order (tools place them among theirs).
 void add_endpoint_options(boost::program_options::options_description& d, const SharedHelp& help);  // -i, -S

@@ -19,6 +19,7 @@ namespace po = boost::program_options;
 
 namespace {
 
+using flcommon::RunOption;
 using flcommon::usage_error;
 
 po::options_description describe() {
@@ -42,12 +43,11 @@ po::options_description describe() {
       ("country-db", po::value<std::string>(), "IP->country table for --country (default: shipped snapshot)")
       ("baseline", po::value<std::string>(), "an earlier healthy run: its JSON report or its capture");
   po::options_description how("How");
-  how.add_options()
-      ("wait,W", po::value<double>()->default_value(1.0), "seconds to wait for a reply")
-      ("attempts,q", po::value<int>()->default_value(2), "probes per hop at most")
-      ("gaplimit,g", po::value<int>()->default_value(3), "unresponsive hops in a row that end a trace")
-      ("max-ttl,m", po::value<int>()->default_value(30), "largest TTL")
-      ("pps", po::value<double>()->default_value(200), "probes per second, the whole campaign");
+  flcommon::add_run_option(how, RunOption::wait, 1.0, "seconds to wait for a reply");
+  flcommon::add_run_option(how, RunOption::attempts, 2, "probes per hop at most");
+  flcommon::add_run_option(how, RunOption::gaplimit, 3, "unresponsive hops in a row that end a trace");
+  flcommon::add_run_option(how, RunOption::max_ttl, 30, "largest TTL");
+  flcommon::add_run_option(how, RunOption::pps, 200, "probes per second, the whole campaign");
   flcommon::SharedHelp help;
   help.write = "write the whole campaign (traces and DNS) to this pcapng file";
   help.read = "replay a campaign written with -w";
@@ -122,9 +122,9 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
   using flcommon::read_int;
   if (auto e = read_int(vm, "per-block", 1, 254, o.per_block)) return *e;
   if (auto e = read_int(vm, "max-targets", 1, 1 << 20, o.max_targets)) return *e;
-  if (auto e = read_int(vm, "attempts", 1, 10, o.attempts)) return *e;
-  if (auto e = read_int(vm, "gaplimit", 1, 255, o.gaplimit)) return *e;
-  if (auto e = read_int(vm, "max-ttl", 1, 255, o.max_ttl)) return *e;
+  if (auto e = flcommon::read_run_option(vm, RunOption::attempts, o.attempts)) return *e;
+  if (auto e = flcommon::read_run_option(vm, RunOption::gaplimit, o.gaplimit)) return *e;
+  if (auto e = flcommon::read_run_option(vm, RunOption::max_ttl, o.max_ttl)) return *e;
   if (auto e = flcommon::read_wait_us(vm, o.wait_us)) return *e;
   if (auto e = flcommon::read_pps(vm, o.pps)) return *e;
 
