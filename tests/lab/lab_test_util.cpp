@@ -94,6 +94,10 @@ TraceRun parse_lines(ExecResult result) {
   return run;
 }
 
+TraceRun parse_results_file(const std::string& path) {
+  return parse_lines(ExecResult{0, read_file(path), "", false});
+}
+
 TraceRun run_fl_trace(const Lab& lab, const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
   std::vector<std::string> argv = {fl_trace_path()};
   argv.insert(argv.end(), args.begin(), args.end());

@@ -33,6 +33,8 @@ Lab make_lab(const std::string& scenario);
 
 /// A temporary directory removed (with its files) on destruction.
 using TempDir = testsupport::TempDir;
+/// A file's whole content ("" when it cannot be read): what a run wrote.
+using testsupport::read_file;
 
 /// The outcome of one fl-trace run.
 struct TraceRun {
@@ -49,6 +51,8 @@ TraceRun run_fl_dns(const Lab& lab, const std::vector<std::string>& args,
                     std::chrono::milliseconds timeout = std::chrono::seconds(120));
 /// Parses JSON Lines.
 TraceRun parse_lines(ExecResult result);
+/// Parses the JSON Lines a run wrote to `path` (-O FILE, or stdout sent there).
+TraceRun parse_results_file(const std::string& path);
 
 /// Addresses that answered probes of `ttl` (empty when silent or absent).
 std::set<std::string> addrs_at(const nlohmann::json& trace, int ttl);

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 
@@ -16,13 +15,6 @@
 
 namespace probe::lab::test {
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // While a trace waits on a silent hop, its process is nobody with no capability.
 TEST(Privileges, RunsAsNobodyWithoutCapabilities) {
@@ -50,7 +42,7 @@ TEST(Privileges, ResultsFileInARootOnlyDirectoryLands) {
   auto r = lab.exec("vp", {fl_trace_path(), "--user", "nobody", "-W", "0.5", "-o", "json", "-O", out, "198.18.200.1"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(r.out.empty());
-  auto lines = parse_lines(ExecResult{0, slurp(out), "", false});
+  auto lines = parse_results_file(out);
   ASSERT_EQ(lines.traces.size(), 1u) << lines.parse_error;
   EXPECT_EQ(lines.traces[0]["stop_reason"], "completed");
   EXPECT_FALSE(std::filesystem::exists(out + ".part"));
@@ -119,7 +111,7 @@ TEST(Privileges, RenameHelperHoldsNoSocketAndOnlyTheRenameCapability) {
   }
   EXPECT_EQ(roots, 1) << r.out;
   EXPECT_EQ(workers, 1) << r.out;
-  auto lines = parse_lines(ExecResult{0, slurp(out), "", false});
+  auto lines = parse_results_file(out);
   ASSERT_EQ(lines.traces.size(), 1u) << lines.parse_error;
   EXPECT_FALSE(std::filesystem::exists(out + ".part"));
 }
@@ -143,7 +135,7 @@ TEST(Privileges, SigtermToTheHelperEndsTheRunPromptlyWithoutAPartFile) {
   EXPECT_EQ(rc, 130) << r.err;
   EXPECT_LT(ms, 2000) << r.out;
   EXPECT_FALSE(std::filesystem::exists(out + ".part"));
-  auto lines = parse_lines(ExecResult{0, slurp(out), "", false});
+  auto lines = parse_results_file(out);
   EXPECT_EQ(lines.traces.size(), 1u) << lines.parse_error;
 }
 

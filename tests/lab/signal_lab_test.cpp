@@ -11,7 +11,6 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "lab_test_util.h"
@@ -22,13 +21,6 @@
 
 namespace probe::lab::test {
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 enum class Who { helper, worker, single };
 
@@ -90,14 +82,16 @@ TEST_P(TraceSignal, EndsTheRunAtOnceWithItsResults) {
   std::string command = fl_trace_path() + " --user nobody -W 1 -g 5 -o json ";
   command += c.who == Who::single ? "198.18.200.1 >" + out : "-O " + out + " 198.18.200.1";
   auto s = signal_run(lab, command + " 2>" + err, c.sig, c.who);
-  EXPECT_EQ(s.rc, 130) << s.raw << slurp(err);
+  EXPECT_EQ(s.rc, 130) << s.raw << read_file(err);
   EXPECT_GE(s.ms, 0) << s.raw;
   EXPECT_LT(s.ms, 2000) << s.raw;
-  if (c.who != Who::single) EXPECT_FALSE(s.children.empty()) << "no worker: " << s.raw;
+  if (c.who != Who::single) {
+    EXPECT_FALSE(s.children.empty()) << "no worker: " << s.raw;
+  }
   EXPECT_TRUE(s.left.empty()) << "still running:" << s.left;
   EXPECT_FALSE(std::filesystem::exists(out + ".part"));
-  auto lines = parse_lines(ExecResult{0, slurp(out), "", false});
-  ASSERT_EQ(lines.traces.size(), 1u) << lines.parse_error << slurp(err);
+  auto lines = parse_results_file(out);
+  ASSERT_EQ(lines.traces.size(), 1u) << lines.parse_error << read_file(err);
   EXPECT_EQ(lines.traces[0]["stop_reason"], "halted") << describe(lines.traces[0]);
   EXPECT_GE(last_answered_ttl(lines.traces[0]), 2) << describe(lines.traces[0]);
 }
@@ -131,8 +125,8 @@ TEST_P(LocateSignal, EndsTheCampaignAtOnceWithItsReport) {
   EXPECT_LT(s.ms, 2000) << s.raw;
   EXPECT_TRUE(s.left.empty()) << "still running:" << s.left;
   EXPECT_FALSE(std::filesystem::exists(out + ".part"));
-  auto report = nlohmann::json::parse(slurp(out), nullptr, false);
-  ASSERT_TRUE(report.is_object()) << slurp(out);
+  auto report = nlohmann::json::parse(read_file(out), nullptr, false);
+  ASSERT_TRUE(report.is_object()) << read_file(out);
   EXPECT_NE(report.value("reason", "").find("interrupted"), std::string::npos) << report.value("reason", "");
 }
 
@@ -183,7 +177,7 @@ TEST(Signals, NextRunRemovesThePartFileOfAKilledRun) {
   EXPECT_NE(next.err.find("removed " + out + ".part left by an earlier run that did not finish"), std::string::npos)
       << next.err;
   EXPECT_FALSE(std::filesystem::exists(out + ".part"));
-  auto lines = parse_lines(ExecResult{0, slurp(out), "", false});
+  auto lines = parse_results_file(out);
   EXPECT_EQ(lines.traces.size(), 1u) << lines.parse_error;
 }
 
@@ -200,7 +194,7 @@ TEST(Signals, APartFileBeingWrittenIsRefused) {
   EXPECT_NE(r.out.find("second=5"), std::string::npos) << r.out << r.err;
   EXPECT_NE(r.out.find("first=0"), std::string::npos) << r.out << r.err;
   EXPECT_NE(r.err.find("another run is writing it now"), std::string::npos) << r.err;
-  auto lines = parse_lines(ExecResult{0, slurp(out), "", false});
+  auto lines = parse_results_file(out);
   EXPECT_EQ(lines.traces.size(), 1u) << lines.parse_error;
 }
 

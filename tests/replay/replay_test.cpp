@@ -15,7 +15,7 @@
 #include <set>
 #include <sstream>
 
-#include "probe/format/words.h"
+#include "probe/model/words.h"
 #include "process.h"
 
 namespace {
@@ -258,7 +258,7 @@ TEST(Manifest, ListsEveryCaptureWithItsGolden) {
   std::set<std::string> listed;
   for (const auto& e : entries) {
     if (e.tool == Tool::locate) {
-      EXPECT_TRUE(probe::format::from_word<probe::model::Verdict>(e.verdict)) << e.file << ": " << e.verdict;
+      EXPECT_TRUE(probe::model::from_word<probe::model::Verdict>(e.verdict)) << e.file << ": " << e.verdict;
       EXPECT_FALSE(e.how.empty()) << e.file;
     }
     listed.insert(e.file);

@@ -1,5 +1,7 @@
 #pragma once
 // Running a real binary from a test: argv in, exit code and both streams out.
+// Standard C++ and POSIX only: the lab builds this before libprobe exists
+// (see CMakeLists.txt), so its handles are its own, not the library's.
 
 #include <string>
 #include <vector>

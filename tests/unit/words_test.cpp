@@ -1,4 +1,4 @@
-// The words of the model's decisions (format/words.h): every value has one,
+// The words of the model's decisions (model/words.h): every value has one,
 // reads back as itself, and the spellings are fl-json(5)'s. Also the
 // verdict rules that the lab-shaped campaigns of locate_analysis_test.cpp
 // do not reach.
@@ -7,14 +7,14 @@
 
 #include <vector>
 
-#include "probe/format/words.h"
+#include "probe/model/words.h"
 #include "probe/locate/analysis.h"
 
 namespace {
 
 using namespace probe;
-using format::from_word;
-using format::to_word;
+using model::from_word;
+using model::to_word;
 
 template <class Enum>
 void round_trips(const std::vector<std::pair<Enum, const char*>>& words) {

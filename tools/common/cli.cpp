@@ -17,6 +17,9 @@ std::atomic<int> g_halt{0};
 // SIGTERM and SIGHUP stop now: whoever sends them wants the run to end, and
 // one signal must do it.
 void on_signal(int sig) { g_halt.fetch_add(sig == SIGINT ? 1 : 2); }
+// What the rename helper has to say, it says on the stderr it shares with
+// the worker.
+void say_in_helper(const char* line) { std::fprintf(stderr, "%s\n", line); }
 }  // namespace
 
 std::atomic<int>& halt_flag() { return g_halt; }
@@ -59,7 +62,8 @@ int interrupted_before_run(const char* tool) {
 Output Output::start(const char* tool, const std::string& path, const std::string& user) {
   Output out(tool, path, user);
   if (!path.empty() && geteuid() == 0 && user != "root")
-    if (auto helper = RenameHelper::start(path)) out.helper_.emplace(std::move(*helper));
+    if (auto helper = probe::io::RenameHelper::start(path, {say_in_helper, kExitOutput}))
+      out.helper_.emplace(std::move(*helper));
   return out;
 }
 
@@ -97,6 +101,17 @@ probe::Result<bool> Output::finish() {
   if (file_) return file_->commit();
   if (!(std::cout << std::flush)) return probe::make_error(probe::ErrorKind::output, "writing results failed");
   return true;
+}
+
+probe::io::VantageSpec live_spec(const CommonOptions& o, const probe::model::Address& src,
+                                 const std::string& interface) {
+  probe::io::VantageSpec spec;
+  spec.halt = &halt_flag();
+  spec.src = src;
+  spec.capture.interface = interface;
+  spec.write_path = o.write_path;
+  spec.capture_all = o.capture_all;
+  return spec;
 }
 
 RunEnd RunEnd::of(const char* tool, const CommonOptions& o, const probe::io::Vantage& v) {

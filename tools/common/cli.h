@@ -51,7 +51,7 @@ int interrupted_before_run(const char* tool);
 class Output {
  public:
   // First thing, before the run opens anything: with -O as root for another
-  // --user, forks the rename helper (see results_file.h) and returns in the
+  // --user, forks the rename helper (probe/io/rename_helper.h) and returns in the
   // worker. `tool` names it in messages.
   static Output start(const char* tool, const std::string& path, const std::string& user);
   // Once sockets, capture and files are open: creates the results file (or
@@ -69,10 +69,33 @@ class Output {
   const char* tool_;
   std::string path_;
   std::string user_;
-  std::optional<RenameHelper> helper_;
+  std::optional<probe::io::RenameHelper> helper_;
   std::optional<ResultsFile> file_;  // after helper_, which it points to (so move an Output before open() only)
   std::unique_ptr<GuardedOutput> guard_;  // over file_ or stdout: a failed write halts the run
 };
+
+// What every live run opens, begun: the halt flag, the source address, the
+// interface to capture on and the -w file. The tool adds its capture filter,
+// the run record and what else it opens.
+probe::io::VantageSpec live_spec(const CommonOptions& o, const probe::model::Address& src,
+                                 const std::string& interface);
+
+// The start of a live fl-trace or fl-dns run, written into its engine's
+// config `c` (a TraceConfig or a DnsConfig: run_key, sport, src): a fresh
+// run key, -s as the source port when given (else a random one), and the
+// source address toward `toward` (-S, else the route's). Returns live_spec()
+// for them.
+template <class Config>
+probe::Result<probe::io::VantageSpec> start_live(const CommonOptions& o, bool sport_given,
+                                                 const probe::model::Address& toward, Config& c) {
+  const auto key = probe::io::draw_run_key(sport_given ? std::optional<std::uint16_t>(c.sport) : std::nullopt);
+  c.run_key = key.key;
+  c.sport = key.sport;
+  auto endpoint = probe::io::find_endpoint({o.source, o.interface}, toward);
+  if (!endpoint) return endpoint.error();
+  c.src = endpoint->src;
+  return live_spec(o, c.src, endpoint->interface);
+}
 
 // How a run ended, for finish_run: what every tool checks and says last.
 struct RunEnd {

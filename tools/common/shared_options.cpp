@@ -1,6 +1,7 @@
 #include "shared_options.h"
 
 #include <algorithm>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -19,6 +20,27 @@ const std::vector<std::string>& root_servers() {
       "192.5.5.241",  "192.112.36.4",  "198.97.190.53", "192.36.148.17", "192.58.128.30",
       "193.0.14.129", "199.7.83.42",   "202.12.27.33"};
   return roots;
+}
+
+const RunOptionSpec& spec_of(RunOption option) {
+  // In the order of RunOption.
+  static const RunOptionSpec specs[] = {
+      {"max-ttl", "max-ttl,m", true, 1, 255},
+      {"attempts", "attempts,q", true, 1, 10},
+      {"gaplimit", "gaplimit,g", true, 1, 255},
+      {"concurrency", "concurrency,c", true, 1, 1 << 20},
+      {"wait", "wait,W", false, 0, 0},
+      {"pps", "pps", false, 0, 0},
+  };
+  return specs[static_cast<int>(option)];
+}
+
+void add_run_option(po::options_description& d, RunOption option, double default_value, const char* help) {
+  const RunOptionSpec& s = spec_of(option);
+  if (s.integer)
+    d.add_options()(s.name_and_letter, po::value<int>()->default_value(static_cast<int>(default_value)), help);
+  else
+    d.add_options()(s.name_and_letter, po::value<double>()->default_value(default_value), help);
 }
 
 void add_endpoint_options(po::options_description& d, const SharedHelp& help) {
@@ -53,6 +75,12 @@ std::string exit_status_help(const char* tool) {
       "4 unreadable capture, 5 cannot write output, 130 interrupted.\n"
       "See {}(1) and fl-json(5).\n",
       tool);
+}
+
+std::string help_text(const char* synopsis, const po::options_description& d, const std::string& tail) {
+  std::ostringstream s;
+  s << synopsis << d << tail;
+  return s.str();
 }
 
 probe::Result<po::variables_map> parse_command_line(int argc, const char* const* argv,

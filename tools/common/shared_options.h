@@ -2,15 +2,18 @@
 // The options every tool shares, declared once: where a live run sends from
 // (-i, -S), what it writes and reads (-w, -r, -o, -O), --user, --help and
 // --version; and the command-line parse around them. Tools differ only in
-// some help words (SharedHelp).
+// some help words (SharedHelp). Also the run options (--max-ttl, --wait,
+// --pps, ...) that several tools have, each declared and checked once.
 
 #include <boost/program_options/options_description.hpp>
 #include <boost/program_options/variables_map.hpp>
+#include <cassert>
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "option_values.h"
 #include "probe/error.h"
 
 namespace flcommon {
@@ -45,6 +48,34 @@ struct SharedHelp {
 // a zone's delegation check.
 const std::vector<std::string>& root_servers();
 
+// The options that mean the same in every tool that has them: each has one
+// name, letter, type and range, here. A tool places each among its own
+// options with its default and help words (so its --help keeps its order),
+// and reads it with read_run_option(), or read_wait_us() and read_pps().
+enum class RunOption { max_ttl, attempts, gaplimit, concurrency, wait, pps };
+void add_run_option(boost::program_options::options_description& d, RunOption option, double default_value,
+                    const char* help);
+
+// What add_run_option() declares: "name,letter" as Boost takes it, and the
+// range of an integer option (wait and pps are not: read_wait_us() and
+// read_pps() read and check them).
+struct RunOptionSpec {
+  const char* name;
+  const char* name_and_letter;
+  bool integer;
+  int lo, hi;
+};
+const RunOptionSpec& spec_of(RunOption option);
+
+// An integer run option into `out`, in its range.
+template <class T>
+std::optional<probe::Error> read_run_option(const boost::program_options::variables_map& vm, RunOption option,
+                                            T& out) {
+  const RunOptionSpec& s = spec_of(option);
+  assert(s.integer);
+  return read_int(vm, s.name, s.lo, s.hi, out);
+}
+
 // Each adds its options to `d`, in this order (tools place them among theirs).
 void add_endpoint_options(boost::program_options::options_description& d, const SharedHelp& help);  // -i, -S
 void add_io_options(boost::program_options::options_description& d, const SharedHelp& help);  // -w, --capture-all, -r, -o, -O
@@ -55,12 +86,32 @@ void add_help_options(boost::program_options::options_description& d);  // -h, -
 // and fl-dns's --help.
 std::string exit_status_help(const char* tool);
 
+// A tool's --help: `synopsis` (its usage lines and what it does), its
+// options `d`, then `tail` (the exit statuses).
+std::string help_text(const char* synopsis, const boost::program_options::options_description& d,
+                      const std::string& tail);
+
 // Parses argv against `d` and reads --help and --version into `o` (when
 // either is given, read nothing else); with `positional`, bare words go to
 // that hidden option. A usage error carries Boost's message.
 probe::Result<boost::program_options::variables_map> parse_command_line(
     int argc, const char* const* argv, const boost::program_options::options_description& d,
     const char* positional, CommonOptions& o);
+
+// Every tool's parse_options: argv against `d` (parse_command_line); with
+// --help or --version that is all, else `read(vm, o)` reads the rest into
+// `o`, or returns the usage error (a std::optional<probe::Error>).
+template <class Options, class Read>
+probe::Result<Options> parse_options_with(int argc, const char* const* argv,
+                                          const boost::program_options::options_description& d,
+                                          const char* positional, Read read) {
+  Options o;
+  auto vm = parse_command_line(argc, argv, d, positional, o);
+  if (!vm) return vm.error();
+  if (o.help || o.version) return o;
+  if (auto e = read(*vm, o)) return *e;
+  return o;
+}
 
 // Reads -i, -S, -w, --capture-all, -r, -o, -O and --user (default: the sudo
 // user, else nobody); a usage error for an unknown output format, or for

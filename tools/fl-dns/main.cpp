@@ -113,25 +113,17 @@ probe::Result<Setup> setup_live(const fldns::Options& o) {
   if (o.mode != fldns::Mode::zone && p.dns.queries.empty()) return probe::make_error(ErrorKind::usage, "no queries given");
   probe::model::Address first = o.mode == fldns::Mode::zone ? o.parents.front() : p.dns.queries.front().server;
 
-  auto key = probe::io::draw_run_key(o.sport_given ? std::optional<std::uint16_t>(c.sport) : std::nullopt);
-  c.run_key = key.key;
-  c.sport = key.sport;
-  auto endpoint = probe::io::find_endpoint({o.source, o.interface}, first);
-  if (!endpoint) return endpoint.error();
-  c.src = endpoint->src;
-  p.dns.interface = endpoint->interface;
-  probe::io::VantageSpec spec;
-  spec.halt = &flcommon::halt_flag();
-  spec.src = c.src;
+  auto live = flcommon::start_live(o, o.sport_given, first, c);
+  if (!live) return live.error();
+  probe::io::VantageSpec& spec = *live;
+  p.dns.interface = spec.capture.interface;
   // Whole frames: TCP answers arrive as offloaded segments of up to 64 KiB,
   // and a cut one could not be reassembled (here or in replay).
-  spec.capture = {p.dns.interface, probe::engine::dns_capture_filter(c.src)};
+  spec.capture.filter = probe::engine::dns_capture_filter(c.src);
   spec.capture.snaplen = 65600;
   spec.capture.buffer_bytes = 64 << 20;
   spec.hold_udp_port = c.sport;
   spec.tcp = true;
-  spec.write_path = o.write_path;
-  spec.capture_all = o.capture_all;
   if (o.mode == fldns::Mode::trace) {
     auto& t = p.trace;
     t.tool = "fl-dns";

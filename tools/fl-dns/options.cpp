@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <boost/program_options.hpp>
+#include <optional>
 #include <sstream>
 
 #include "probe/excerpt.h"
@@ -16,6 +17,7 @@ namespace fldns {
 
 namespace {
 
+using flcommon::RunOption;
 using flcommon::usage_error;
 
 using probe::model::Address;
@@ -32,14 +34,14 @@ po::options_description describe() {
       ("dnssec", po::bool_switch(), "set the EDNS DO bit (also +dnssec)")
       ("no-edns", po::bool_switch(), "send no OPT record (also +noedns)")
       ("bufsize", po::value<int>()->default_value(1232), "EDNS UDP buffer size in bytes (also +bufsize=N)")
-      ("ignore-tc", po::bool_switch(), "do not retry truncated answers over TCP (also +ignore)")
-      ("wait,W", po::value<double>()->default_value(2.0), "seconds to wait for an answer, per try")
-      ("tries,q", po::value<int>()->default_value(2), "UDP queries per exchange at most")
-      ("pps", po::value<double>()->default_value(100), "queries per second, all together")
-      ("concurrency,c", po::value<int>()->default_value(256), "exchanges in flight")
-      ("max-ttl,m", po::value<int>()->default_value(30), "largest TTL (--trace)")
-      ("gaplimit,g", po::value<int>()->default_value(5), "silent hops in a row that end a trace (--trace)")
-      ("sport,s", po::value<int>(), "UDP source port (default random per run)");
+      ("ignore-tc", po::bool_switch(), "do not retry truncated answers over TCP (also +ignore)");
+  flcommon::add_run_option(d, RunOption::wait, 2.0, "seconds to wait for an answer, per try");
+  d.add_options()("tries,q", po::value<int>()->default_value(2), "UDP queries per exchange at most");
+  flcommon::add_run_option(d, RunOption::pps, 100, "queries per second, all together");
+  flcommon::add_run_option(d, RunOption::concurrency, 256, "exchanges in flight");
+  flcommon::add_run_option(d, RunOption::max_ttl, 30, "largest TTL (--trace)");
+  flcommon::add_run_option(d, RunOption::gaplimit, 5, "silent hops in a row that end a trace (--trace)");
+  d.add_options()("sport,s", po::value<int>(), "UDP source port (default random per run)");
   flcommon::SharedHelp help;
   help.interface = "capture interface (default: route to the first server)";
   flcommon::add_endpoint_options(d, help);
@@ -61,16 +63,15 @@ probe::Result<Address> server_address(const std::string& text) {
 const std::vector<std::string>& root_servers() { return flcommon::root_servers(); }
 
 std::string usage() {
-  std::ostringstream s;
-  s << "Usage: fl-dns [options] @SERVER... NAME [TYPE] [NAME [TYPE]...] [+norec] [+tcp] [+dnssec]\n"
-       "       fl-dns --check-zone ZONE [--parent ADDR]...\n"
-       "       fl-dns --trace @SERVER NAME [TYPE]\n"
-       "       fl-dns -T FILE [options]\n"
-       "       fl-dns -r FILE [-o json] [-O FILE]\n\n"
-       "DNS queries over raw UDP (and TCP) toward nameservers, delegation checks and\n"
-       "TTL-limited DNS traces; every packet captured with libpcap and replayable offline.\n\n"
-    << describe() << flcommon::exit_status_help("fl-dns");
-  return s.str();
+  return flcommon::help_text(
+      "Usage: fl-dns [options] @SERVER... NAME [TYPE] [NAME [TYPE]...] [+norec] [+tcp] [+dnssec]\n"
+      "       fl-dns --check-zone ZONE [--parent ADDR]...\n"
+      "       fl-dns --trace @SERVER NAME [TYPE]\n"
+      "       fl-dns -T FILE [options]\n"
+      "       fl-dns -r FILE [-o json] [-O FILE]\n\n"
+      "DNS queries over raw UDP (and TCP) toward nameservers, delegation checks and\n"
+      "TTL-limited DNS traces; every packet captured with libpcap and replayable offline.\n\n",
+      describe(), flcommon::exit_status_help("fl-dns"));
 }
 
 probe::Result<std::vector<DnsQuery>> parse_query_lines(const std::string& text, bool rd, bool tcp) {
@@ -102,13 +103,10 @@ probe::Result<std::vector<DnsQuery>> parse_query_lines(const std::string& text, 
   return out;
 }
 
-probe::Result<Options> parse_options(int argc, const char* const* argv) {
-  Options o;
-  auto parsed = flcommon::parse_command_line(argc, argv, describe(), "arg", o);
-  if (!parsed) return parsed.error();
-  if (o.help || o.version) return o;
-  const po::variables_map& vm = *parsed;
+namespace {
 
+// Everything but --help and --version.
+std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o) {
   if (auto e = flcommon::refuse_with_replay(vm, "options",
                                             {"arg", "query-file", "write", "interface", "source", "sport", "wait",
                                              "tries", "pps", "concurrency", "check-zone", "parent", "max-ttl",
@@ -201,9 +199,9 @@ probe::Result<Options> parse_options(int argc, const char* const* argv) {
     o.sport_given = true;
   }
   if (auto e = read_int(vm, "tries", 1, 10, c.tries)) return *e;
-  if (auto e = read_int(vm, "concurrency", 1, 1 << 20, c.concurrency)) return *e;
-  if (auto e = read_int(vm, "max-ttl", 1, 255, o.max_ttl)) return *e;
-  if (auto e = read_int(vm, "gaplimit", 1, 255, o.gaplimit)) return *e;
+  if (auto e = flcommon::read_run_option(vm, RunOption::concurrency, c.concurrency)) return *e;
+  if (auto e = flcommon::read_run_option(vm, RunOption::max_ttl, o.max_ttl)) return *e;
+  if (auto e = flcommon::read_run_option(vm, RunOption::gaplimit, o.gaplimit)) return *e;
   if (auto e = flcommon::read_wait_us(vm, c.wait_us)) return *e;
   if (auto e = flcommon::read_pps(vm, c.pps)) return *e;
 
@@ -213,7 +211,13 @@ probe::Result<Options> parse_options(int argc, const char* const* argv) {
     if (servers.empty()) return usage_error("no @SERVER given");
     if (names.empty()) return usage_error("no NAME given");
   }
-  return o;
+  return std::nullopt;
+}
+
+}  // namespace
+
+probe::Result<Options> parse_options(int argc, const char* const* argv) {
+  return flcommon::parse_options_with<Options>(argc, argv, describe(), "arg", read_options);
 }
 
 }  // namespace fldns

@@ -46,14 +46,10 @@ probe::Result<locate::CampaignCapture> setup_live(const fllocate::Options& o, co
   plan.src = endpoint->src;
   plan.interface = endpoint->interface;
   plan.no_route = endpoint->no_route;
-  probe::io::VantageSpec spec;
-  spec.halt = &flcommon::halt_flag();
-  spec.src = plan.src;
+  auto spec = flcommon::live_spec(o, plan.src, plan.interface);
   spec.offline = !plan.no_route.empty();
-  if (!spec.offline) spec.capture = {plan.interface, locate::campaign_filter(plan)};
+  if (!spec.offline) spec.capture.filter = locate::campaign_filter(plan);
   spec.tcp = true;
-  spec.write_path = o.write_path;
-  spec.capture_all = o.capture_all;
   spec.record = probe::record::to_comment(plan);
   auto vantage = probe::io::open_vantage(spec);
   if (!vantage) return vantage.error();

@@ -6,6 +6,7 @@
 #include <boost/program_options.hpp>
 #include <cctype>
 #include <cmath>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -18,6 +19,7 @@ namespace po = boost::program_options;
 
 namespace {
 
+using flcommon::RunOption;
 using flcommon::usage_error;
 
 po::options_description describe() {
@@ -41,12 +43,11 @@ po::options_description describe() {
       ("country-db", po::value<std::string>(), "IP->country table for --country (default: shipped snapshot)")
       ("baseline", po::value<std::string>(), "an earlier healthy run: its JSON report or its capture");
   po::options_description how("How");
-  how.add_options()
-      ("wait,W", po::value<double>()->default_value(1.0), "seconds to wait for a reply")
-      ("attempts,q", po::value<int>()->default_value(2), "probes per hop at most")
-      ("gaplimit,g", po::value<int>()->default_value(3), "unresponsive hops in a row that end a trace")
-      ("max-ttl,m", po::value<int>()->default_value(30), "largest TTL")
-      ("pps", po::value<double>()->default_value(200), "probes per second, the whole campaign");
+  flcommon::add_run_option(how, RunOption::wait, 1.0, "seconds to wait for a reply");
+  flcommon::add_run_option(how, RunOption::attempts, 2, "probes per hop at most");
+  flcommon::add_run_option(how, RunOption::gaplimit, 3, "unresponsive hops in a row that end a trace");
+  flcommon::add_run_option(how, RunOption::max_ttl, 30, "largest TTL");
+  flcommon::add_run_option(how, RunOption::pps, 200, "probes per second, the whole campaign");
   flcommon::SharedHelp help;
   help.write = "write the whole campaign (traces and DNS) to this pcapng file";
   help.read = "replay a campaign written with -w";
@@ -67,26 +68,23 @@ po::options_description describe() {
 }  // namespace
 
 std::string usage() {
-  std::ostringstream s;
-  s << "Usage: fl-locate [options] (-p CIDR... | --prefix-file FILE | --country CC | --asn N)\n"
-       "       fl-locate -r FILE [--baseline FILE] [--asn-db FILE] [-o json] [-O FILE] [--dot FILE]\n\n"
-       "Where does connectivity to a country break? Traces its national prefixes with\n"
-       "ICMP, TCP and UDP Paris traceroutes, checks its zone's delegation, traces\n"
-       "control targets, maps every hop to its AS and names the verdict: reachable,\n"
-       "upstream, internal, dns, partial, local or inconclusive.\n"
-    << describe() << "\nExit status: 0 a verdict was reached (whatever it is), 1 runtime error,\n"
-                     "2 usage, 3 no privilege, 4 unreadable input, 5 cannot write output,\n"
-                     "130 interrupted (the report covers what was probed). See fl-locate(1).\n";
-  return s.str();
+  return flcommon::help_text(
+      "Usage: fl-locate [options] (-p CIDR... | --prefix-file FILE | --country CC | --asn N)\n"
+      "       fl-locate -r FILE [--baseline FILE] [--asn-db FILE] [-o json] [-O FILE] [--dot FILE]\n\n"
+      "Where does connectivity to a country break? Traces its national prefixes with\n"
+      "ICMP, TCP and UDP Paris traceroutes, checks its zone's delegation, traces\n"
+      "control targets, maps every hop to its AS and names the verdict: reachable,\n"
+      "upstream, internal, dns, partial, local or inconclusive.\n",
+      describe(),
+      "\nExit status: 0 a verdict was reached (whatever it is), 1 runtime error,\n"
+      "2 usage, 3 no privilege, 4 unreadable input, 5 cannot write output,\n"
+      "130 interrupted (the report covers what was probed). See fl-locate(1).\n");
 }
 
-probe::Result<Options> parse_options(int argc, const char* const* argv) {
-  Options o;
-  auto parsed = flcommon::parse_command_line(argc, argv, describe(), nullptr, o);
-  if (!parsed) return parsed.error();
-  if (o.help || o.version) return o;
-  const po::variables_map& vm = *parsed;
+namespace {
 
+// Everything but --help and --version.
+std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o) {
   auto text = [&vm](const char* name) { return vm.count(name) ? vm[name].as<std::string>() : std::string(); };
   auto list = [&vm](const char* name) {
     return vm.count(name) ? vm[name].as<std::vector<std::string>>() : std::vector<std::string>();
@@ -104,7 +102,7 @@ probe::Result<Options> parse_options(int argc, const char* const* argv) {
                                                "pps"},
                                               {"no-control", "no-dns", "no-direct"}))
       return *e;
-    return o;
+    return std::nullopt;
   }
 
   o.prefixes = list("prefix");
@@ -124,9 +122,9 @@ probe::Result<Options> parse_options(int argc, const char* const* argv) {
   using flcommon::read_int;
   if (auto e = read_int(vm, "per-block", 1, 254, o.per_block)) return *e;
   if (auto e = read_int(vm, "max-targets", 1, 1 << 20, o.max_targets)) return *e;
-  if (auto e = read_int(vm, "attempts", 1, 10, o.attempts)) return *e;
-  if (auto e = read_int(vm, "gaplimit", 1, 255, o.gaplimit)) return *e;
-  if (auto e = read_int(vm, "max-ttl", 1, 255, o.max_ttl)) return *e;
+  if (auto e = flcommon::read_run_option(vm, RunOption::attempts, o.attempts)) return *e;
+  if (auto e = flcommon::read_run_option(vm, RunOption::gaplimit, o.gaplimit)) return *e;
+  if (auto e = flcommon::read_run_option(vm, RunOption::max_ttl, o.max_ttl)) return *e;
   if (auto e = flcommon::read_wait_us(vm, o.wait_us)) return *e;
   if (auto e = flcommon::read_pps(vm, o.pps)) return *e;
 
@@ -180,7 +178,13 @@ probe::Result<Options> parse_options(int argc, const char* const* argv) {
   if (o.parents.empty() && !o.zone.empty()) o.parents = kRootServers;
 
   o.country_db = text("country-db");
-  return o;
+  return std::nullopt;
+}
+
+}  // namespace
+
+probe::Result<Options> parse_options(int argc, const char* const* argv) {
+  return flcommon::parse_options_with<Options>(argc, argv, describe(), nullptr, read_options);
 }
 
 }  // namespace fllocate

@@ -128,22 +128,12 @@ probe::Result<Setup> setup_live(const fltrace::Options& o) {
     if (!t.is_v4()) return probe::make_error(ErrorKind::usage, "IPv6 target " + t.to_string() + ": IPv6 probing is not supported yet");
   s.targets = std::move(*targets);
 
-  auto& c = s.record.config;
-  auto key = probe::io::draw_run_key(o.sport_given ? std::optional<std::uint16_t>(c.sport) : std::nullopt);
-  c.run_key = key.key;
-  c.sport = key.sport;
-  auto endpoint = probe::io::find_endpoint({o.source, o.interface}, s.targets.front());
-  if (!endpoint) return endpoint.error();
-  c.src = endpoint->src;
-  s.record.interface = endpoint->interface;
-  probe::io::VantageSpec spec;
-  spec.halt = &flcommon::halt_flag();
-  spec.src = c.src;
-  spec.capture = {s.record.interface, probe::engine::capture_filter(c)};
-  spec.write_path = o.write_path;
-  spec.capture_all = o.capture_all;
-  spec.record = probe::record::to_comment(s.record);
-  auto vantage = probe::io::open_vantage(spec);
+  auto spec = flcommon::start_live(o, o.sport_given, s.targets.front(), s.record.config);
+  if (!spec) return spec.error();
+  s.record.interface = spec->capture.interface;
+  spec->capture.filter = probe::engine::capture_filter(s.record.config);
+  spec->record = probe::record::to_comment(s.record);
+  auto vantage = probe::io::open_vantage(*spec);
   if (!vantage) return vantage.error();
   s.vantage = std::move(*vantage);
   return s;

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include <boost/program_options.hpp>
-#include <sstream>
+#include <optional>
 
 #include "option_values.h"
 
@@ -13,6 +13,7 @@ namespace fltrace {
 
 namespace {
 
+using flcommon::RunOption;
 using flcommon::usage_error;
 
 po::options_description describe() {
@@ -24,13 +25,13 @@ po::options_description describe() {
       ("method,P", po::value<std::string>()->default_value("icmp"), "icmp | udp | tcp (all Paris)")
       ("dport,p", po::value<int>(), "destination port (udp 33434, tcp 80)")
       ("sport,s", po::value<int>(), "source port (udp, tcp; default random per run)")
-      ("first-ttl,f", po::value<int>()->default_value(1), "first TTL")
-      ("max-ttl,m", po::value<int>()->default_value(30), "largest TTL")
-      ("attempts,q", po::value<int>()->default_value(2), "probes per hop at most")
-      ("wait,W", po::value<double>()->default_value(2.0), "seconds to wait for a reply")
-      ("gaplimit,g", po::value<int>()->default_value(5), "unresponsive hops in a row that end a trace")
-      ("pps", po::value<double>()->default_value(100), "probes per second, all targets together")
-      ("concurrency,c", po::value<int>()->default_value(256), "targets in flight");
+      ("first-ttl,f", po::value<int>()->default_value(1), "first TTL");
+  flcommon::add_run_option(d, RunOption::max_ttl, 30, "largest TTL");
+  flcommon::add_run_option(d, RunOption::attempts, 2, "probes per hop at most");
+  flcommon::add_run_option(d, RunOption::wait, 2.0, "seconds to wait for a reply");
+  flcommon::add_run_option(d, RunOption::gaplimit, 5, "unresponsive hops in a row that end a trace");
+  flcommon::add_run_option(d, RunOption::pps, 100, "probes per second, all targets together");
+  flcommon::add_run_option(d, RunOption::concurrency, 256, "targets in flight");
   flcommon::add_endpoint_options(d, help);
   d.add_options()("target-file,T", po::value<std::string>(), "file of targets, one address or CIDR per line");
   flcommon::add_io_options(d, help);
@@ -42,25 +43,8 @@ po::options_description describe() {
   return d;
 }
 
-}  // namespace
-
-std::string usage() {
-  std::ostringstream s;
-  s << "Usage: fl-trace [options] TARGET...    (TARGET: address or CIDR block)\n"
-       "       fl-trace -r FILE [-o json] [-O FILE]\n\n"
-       "Paris traceroute toward many targets at once on raw sockets; every probe\n"
-       "and reply captured with libpcap and replayable offline.\n\n"
-    << describe() << flcommon::exit_status_help("fl-trace");
-  return s.str();
-}
-
-probe::Result<Options> parse_options(int argc, const char* const* argv) {
-  Options o;
-  auto parsed = flcommon::parse_command_line(argc, argv, describe(), "target", o);
-  if (!parsed) return parsed.error();
-  if (o.help || o.version) return o;
-  const po::variables_map& vm = *parsed;
-
+// Everything but --help and --version.
+std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o) {
   if (auto e = flcommon::refuse_with_replay(vm, "options",
                                             {"target", "target-file", "write", "interface", "source", "method",
                                              "dport", "sport", "first-ttl", "max-ttl", "attempts", "wait",
@@ -83,11 +67,11 @@ probe::Result<Options> parse_options(int argc, const char* const* argv) {
     o.sport_given = true;
   }
   if (auto e = read_int(vm, "first-ttl", 1, 255, c.first_ttl)) return *e;
-  if (auto e = read_int(vm, "max-ttl", 1, 255, c.max_ttl)) return *e;
+  if (auto e = flcommon::read_run_option(vm, RunOption::max_ttl, c.max_ttl)) return *e;
   if (c.first_ttl > c.max_ttl) return usage_error("--first-ttl is larger than --max-ttl");
-  if (auto e = read_int(vm, "attempts", 1, 10, c.attempts)) return *e;
-  if (auto e = read_int(vm, "gaplimit", 1, 255, c.gaplimit)) return *e;
-  if (auto e = read_int(vm, "concurrency", 1, 1 << 20, c.concurrency)) return *e;
+  if (auto e = flcommon::read_run_option(vm, RunOption::attempts, c.attempts)) return *e;
+  if (auto e = flcommon::read_run_option(vm, RunOption::gaplimit, c.gaplimit)) return *e;
+  if (auto e = flcommon::read_run_option(vm, RunOption::concurrency, c.concurrency)) return *e;
   if (auto e = flcommon::read_wait_us(vm, c.wait_us)) return *e;
   if (auto e = flcommon::read_pps(vm, c.pps)) return *e;
   c.classic = vm["classic"].as<bool>();
@@ -99,7 +83,22 @@ probe::Result<Options> parse_options(int argc, const char* const* argv) {
   if (vm.count("target-file")) o.target_file = vm["target-file"].as<std::string>();
   if (o.read_path.empty() && o.targets.empty() && o.target_file.empty())
     return usage_error("no targets given");
-  return o;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string usage() {
+  return flcommon::help_text(
+      "Usage: fl-trace [options] TARGET...    (TARGET: address or CIDR block)\n"
+      "       fl-trace -r FILE [-o json] [-O FILE]\n\n"
+      "Paris traceroute toward many targets at once on raw sockets; every probe\n"
+      "and reply captured with libpcap and replayable offline.\n\n",
+      describe(), flcommon::exit_status_help("fl-trace"));
+}
+
+probe::Result<Options> parse_options(int argc, const char* const* argv) {
+  return flcommon::parse_options_with<Options>(argc, argv, describe(), "target", read_options);
 }
 
 }  // namespace fltrace

@@ -1,6 +1,6 @@
 #include "probe/format/dns_json.h"
 
-#include "probe/format/words.h"
+#include "probe/model/words.h"
 #include "probe/packet/dns.h"
 
 namespace probe::format {

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "probe/format/words.h"
+#include "probe/model/words.h"
 #include "probe/packet/dns.h"
 
 namespace probe::format {

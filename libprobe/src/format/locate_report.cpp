@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-#include "probe/format/words.h"
+#include "probe/model/words.h"
 
 namespace probe::format {
 

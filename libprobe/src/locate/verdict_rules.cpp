@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <iterator>
 
-#include "probe/format/words.h"
+#include "probe/model/words.h"
 
 namespace probe::locate {
 
@@ -50,8 +50,8 @@ Confidence confidence_at_break(const Facts& f) {
 }
 
 // In order; the first that holds decides, the last always holds. The
-// reasons' words for the zone's verdict are the format layer's, so that the
-// JSON's "dns.verdict" and the sentence cannot disagree.
+// reasons' words for the zone's verdict are model::to_word's, the report's
+// too, so that the JSON's "dns.verdict" and the sentence cannot disagree.
 const Rule kRules[] = {
     // Nothing traced, yet the DNS check got answers.
     {[](const Facts& f) { return f.no_route.empty() && f.total > 0 && !f.probe_sent && f.dns_answered; },
@@ -96,7 +96,7 @@ const Rule kRules[] = {
     {[](const Facts& f) { return f.bad == 0 && f.dns_down(); }, Verdict::dns, always<Confidence::high>,
      [](const Facts& f) {
        return fmt::format("all {} national targets answer ({}), but the zone {} is {}", f.probed, f.methods,
-                          f.r.dns->zone, format::to_word(*f.dns));
+                          f.r.dns->zone, model::to_word(*f.dns));
      },
      Breaks::all, true},
     // Every prefix answers.
@@ -104,7 +104,7 @@ const Rule kRules[] = {
      [](const Facts& f) { return f.dns_degraded() ? Confidence::medium : Confidence::high; },
      [](const Facts& f) {
        std::string reason = fmt::format("all {} national targets answer ({})", f.probed, f.methods);
-       if (f.dns_degraded()) reason += fmt::format("; the zone {} is {}", f.r.dns->zone, format::to_word(*f.dns));
+       if (f.dns_degraded()) reason += fmt::format("; the zone {} is {}", f.r.dns->zone, model::to_word(*f.dns));
        return reason;
      },
      Breaks::all, true},

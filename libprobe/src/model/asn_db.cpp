@@ -111,6 +111,34 @@ std::optional<LineFault> parse_rir(std::string_view line, RirRow& row) {
   return std::nullopt;
 }
 
+// What a table's first data line shows of its format. The separator tells
+// first, '|' before a tab before ',': an RIR row's opaque-id or a CSV
+// organisation may hold the later ones. A CSV row shows whether it maps to
+// AS numbers (third column a number) or to countries (two letters, no
+// fourth column), so that each loader can refuse the other's table.
+enum class FirstLine { rir, tab, asn_csv, country_csv, other_csv, unknown };
+
+FirstLine first_line(std::string_view line, detail::CsvLine& csv) {
+  if (line.find('|') != std::string_view::npos) return FirstLine::rir;
+  if (line.find('\t') != std::string_view::npos) return FirstLine::tab;
+  if (line.find(',') == std::string_view::npos) return FirstLine::unknown;
+  if (csv.split(line) && csv.size() >= 3 && Address::parse(csv[0])) {
+    if (csv.size() == 3 && detail::parse_country(csv[2])) return FirstLine::country_csv;
+    if (detail::parse_u32(csv[2])) return FirstLine::asn_csv;
+  }
+  return FirstLine::other_csv;
+}
+
+// Reads the rest of the table with the loader's `parse`, its format named
+// `name`.
+template <class Loader>
+LineParser use(Loader& loader, const char* name, std::optional<LineFault> (Loader::*parse)(std::string_view)) {
+  loader.format = name;
+  return [&loader, parse](std::string_view l) { return (loader.*parse)(l); };
+}
+
+Error wrong_table(const char* what) { return make_error(ErrorKind::input, what); }
+
 // Ids of interned values by hash, open addressing. Interning half a million
 // rows through std::unordered_map took a third of the load time (a node, a
 // division and a cache miss or two per probe); here a probe reads one slot,
@@ -163,20 +191,14 @@ class IdIndex {
 class AsnLoader {
  public:
   Result<LineParser> choose(std::string_view line) {
-    if (line.find('|') != std::string_view::npos) {
-      format = "rir delegated-extended";
-      return LineParser([this](std::string_view l) { return rir_line(l); });
-    }
-    if (line.find('\t') != std::string_view::npos) {
-      format = "caida pfx2as";
-      return LineParser([this](std::string_view l) { return pfx2as_line(l); });
-    }
-    if (line.find(',') != std::string_view::npos) {
-      if (csv_.split(line) && csv_.size() == 3 && detail::parse_country(csv_[2]) && Address::parse(csv_[0]))
-        return make_error(ErrorKind::input,
-                          "an ip-location-db country table (first,last,country_code), not an IP to AS table");
-      format = "ip-location-db csv";
-      return LineParser([this](std::string_view l) { return csv_line(l); });
+    switch (first_line(line, csv_)) {
+      case FirstLine::rir: return use(*this, "rir delegated-extended", &AsnLoader::rir_line);
+      case FirstLine::tab: return use(*this, "caida pfx2as", &AsnLoader::pfx2as_line);
+      case FirstLine::asn_csv:
+      case FirstLine::other_csv: return use(*this, "ip-location-db csv", &AsnLoader::csv_line);
+      case FirstLine::country_csv:
+        return wrong_table("an ip-location-db country table (first,last,country_code), not an IP to AS table");
+      case FirstLine::unknown: break;
     }
     return unrecognised(kAsnFormats);
   }
@@ -287,17 +309,14 @@ class AsnLoader {
 class CountryLoader {
  public:
   Result<LineParser> choose(std::string_view line) {
-    if (line.find('|') != std::string_view::npos) {
-      format = "rir delegated";
-      return LineParser([this](std::string_view l) { return rir_line(l); });
-    }
-    if (line.find('\t') != std::string_view::npos)
-      return make_error(ErrorKind::input, "a CAIDA pfx2as file has AS numbers, not countries");
-    if (line.find(',') != std::string_view::npos) {
-      if (csv_.split(line) && csv_.size() >= 3 && detail::parse_u32(csv_[2]) && Address::parse(csv_[0]))
-        return make_error(ErrorKind::input, "an ip-location-db ASN table (first,last,asn,org), not a country table");
-      format = "ip-location-db csv";
-      return LineParser([this](std::string_view l) { return csv_line(l); });
+    switch (first_line(line, csv_)) {
+      case FirstLine::rir: return use(*this, "rir delegated", &CountryLoader::rir_line);
+      case FirstLine::country_csv:
+      case FirstLine::other_csv: return use(*this, "ip-location-db csv", &CountryLoader::csv_line);
+      case FirstLine::tab: return wrong_table("a CAIDA pfx2as file has AS numbers, not countries");
+      case FirstLine::asn_csv:
+        return wrong_table("an ip-location-db ASN table (first,last,asn,org), not a country table");
+      case FirstLine::unknown: break;
     }
     return unrecognised(kCountryFormats);
   }

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "probe/packet/dns.h"
+#include "fields.h"
 #include "record_reader.h"
 
 namespace probe::record {
@@ -21,13 +22,6 @@ std::string to_comment(const locate::CampaignPlan& p) {
   std::vector<std::string> methods;
   for (const auto& m : p.methods) methods.push_back(m.label());
   nlohmann::json j = {
-      {"sport", p.sport},
-      {"max_ttl", p.max_ttl},
-      {"attempts", p.attempts},
-      {"gaplimit", p.gaplimit},
-      {"wait_us", p.wait_us},
-      {"pps", p.pps},
-      {"concurrency", p.concurrency},
       {"methods", methods},
       {"prefixes", detail::texts(p.prefixes)},
       {"targets", detail::texts(p.targets)},
@@ -41,6 +35,8 @@ std::string to_comment(const locate::CampaignPlan& p) {
       {"baseline", p.baseline},
       {"no_route", p.no_route},
   };
+  detail::FieldWriter fields(j);
+  detail::campaign_fields(fields, p);
   return detail::tagged(std::move(j), "fl-locate", p.interface, p.src, p.run_key);
 }
 
@@ -52,14 +48,7 @@ Result<locate::CampaignPlan> parse_campaign_record(const std::string& comment) {
     p.interface = f.string("interface");
     p.src = f.address("src");
     p.run_key = f.run_key();
-    // Method i uses sport + i, DNS over TCP up to sport + 1016.
-    p.sport = f.integer_as<std::uint16_t>("sport", 0, 65535 - 1016);
-    p.max_ttl = f.integer_as<std::uint8_t>("max_ttl", 1, 255);
-    p.attempts = f.integer_as<std::uint8_t>("attempts", 1, 10);
-    p.gaplimit = f.integer_as<int>("gaplimit", 1, 255);
-    p.wait_us = f.integer("wait_us", 1, 3600000000);
-    p.pps = f.rate("pps");
-    p.concurrency = f.integer_as<std::size_t>("concurrency", 1, 1 << 20);
+    detail::campaign_fields(f, p);
     for (const auto& m : f.strings("methods")) {
       auto spec = locate::MethodSpec::parse(m);
       if (!spec) f.fail("methods", "'" + m.substr(0, 40) + "' is not a method");

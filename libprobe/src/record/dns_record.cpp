@@ -1,11 +1,11 @@
 #include "probe/record/dns_record.h"
 
 #include <cstdint>
-#include <limits>
 #include <utility>
 
-#include "probe/format/words.h"
+#include "probe/model/words.h"
 #include "probe/packet/dns.h"
+#include "fields.h"
 #include "record_reader.h"
 
 namespace probe::record {
@@ -18,20 +18,13 @@ std::string to_comment(const DnsRunRecord& r) {
   for (const auto& q : r.queries)
     queries.push_back({{"server", q.server.to_string()}, {"qname", q.qname}, {"qtype", q.qtype}, {"rd", q.rd}, {"tcp", q.tcp}});
   nlohmann::json j = {
-      {"mode", format::to_word(r.mode)},
-      {"sport", c.sport},
-      {"wait_us", c.wait_us},
-      {"tries", c.tries},
-      {"pps", c.pps},
-      {"concurrency", c.concurrency},
-      {"edns", c.edns},
-      {"edns_size", c.edns_size},
-      {"dnssec_ok", c.dnssec_ok},
-      {"tcp_fallback", c.tcp_fallback},
+      {"mode", model::to_word(r.mode)},
       {"queries", queries},
       {"zone", r.zone},
       {"parents", detail::texts(r.parents)},
   };
+  detail::FieldWriter fields(j);
+  detail::dns_fields(fields, c);
   return detail::tagged(std::move(j), "fl-dns", r.interface, c.src, c.run_key);
 }
 
@@ -41,21 +34,13 @@ Result<DnsRunRecord> parse_dns_run_record(const std::string& comment) {
     DnsRunRecord r;
     auto& c = r.config;
     const std::string word = f.string("mode");
-    auto mode = format::from_word<model::DnsMode>(word);  // --trace runs carry fl-trace's record
+    auto mode = model::from_word<model::DnsMode>(word);  // --trace runs carry fl-trace's record
     if (!mode || *mode == model::DnsMode::trace) f.fail("mode", "unknown mode '" + word.substr(0, 40) + "'");
     r.mode = *mode;
     r.interface = f.string_or("interface", "");
     c.src = f.address("src");
     if (!c.src.is_v4()) f.fail("src", c.src.to_string() + " is not an IPv4 address");
-    c.sport = f.integer_as<std::uint16_t>("sport", 1, 65535);
-    c.wait_us = f.integer("wait_us", 1, 3600000000);
-    c.tries = f.integer_as<std::uint8_t>("tries", 1, 255);
-    c.pps = f.rate("pps");
-    c.concurrency = f.integer_as<std::size_t>("concurrency", 1, std::numeric_limits<std::int64_t>::max());
-    c.edns = f.boolean("edns");
-    c.edns_size = f.integer_as<std::uint16_t>("edns_size", 0, 65535);
-    c.dnssec_ok = f.boolean("dnssec_ok");
-    c.tcp_fallback = f.boolean("tcp_fallback");
+    detail::dns_fields(f, c);
     c.run_key = f.run_key();
     for (const auto& q : f.objects("queries")) {
       auto server = q.address("server");

@@ -44,6 +44,14 @@ class FieldReader {
     assert(hi >= 0 && static_cast<std::uint64_t>(hi) <= static_cast<std::uint64_t>(std::numeric_limits<T>::max()));
     return static_cast<T>(integer(name, lo, hi));
   }
+  // integer_as<T>(), rate() and boolean() into `out`: the form in which
+  // fields.h lists the fields for the reader and the writer alike.
+  template <typename T>
+  void field(const char* name, T& out, std::int64_t lo, std::int64_t hi) const {
+    out = integer_as<T>(name, lo, hi);
+  }
+  void rate(const char* name, double& out) const { out = rate(name); }
+  void flag(const char* name, bool& out) const { out = boolean(name); }
   // An array of integers, each in [lo, hi].
   std::vector<std::int64_t> integers(const char* name, std::int64_t lo, std::int64_t hi) const;
   // A rate (pps): a number above 0, at most 10^7.

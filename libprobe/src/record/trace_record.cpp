@@ -1,9 +1,9 @@
 #include "probe/record/trace_record.h"
 
 #include <cstdint>
-#include <limits>
 #include <utility>
 
+#include "fields.h"
 #include "record_reader.h"
 
 namespace probe::record {
@@ -12,20 +12,9 @@ using detail::FieldReader;
 
 std::string to_comment(const RunRecord& r) {
   const auto& c = r.config;
-  nlohmann::json j = {
-      {"method", model::to_string(c.method)},
-      {"sport", c.sport},
-      {"dport", c.dport},
-      {"first_ttl", c.first_ttl},
-      {"max_ttl", c.max_ttl},
-      {"attempts", c.attempts},
-      {"wait_us", c.wait_us},
-      {"gaplimit", c.gaplimit},
-      {"pps", c.pps},
-      {"concurrency", c.concurrency},
-      {"classic", c.classic},
-      {"targets", r.targets},
-  };
+  nlohmann::json j = {{"method", model::to_string(c.method)}, {"targets", r.targets}};
+  detail::FieldWriter fields(j);
+  detail::trace_fields(fields, c);
   // Written only when on, so records of plain runs stay as they were.
   if (c.doubletree) j["doubletree"] = true;
   if (c.method == model::Method::dns) {
@@ -48,16 +37,7 @@ Result<RunRecord> parse_run_record(const std::string& comment) {
     if (!m) f.fail("method", "unknown method '" + method.substr(0, 40) + "'");
     c.method = *m;
     c.src = f.address("src");
-    c.sport = f.integer_as<std::uint16_t>("sport", 0, 65535);
-    c.dport = f.integer_as<std::uint16_t>("dport", 0, 65535);
-    c.first_ttl = f.integer_as<std::uint8_t>("first_ttl", 1, 255);
-    c.max_ttl = f.integer_as<std::uint8_t>("max_ttl", 1, 255);
-    c.attempts = f.integer_as<std::uint8_t>("attempts", 1, 255);
-    c.wait_us = f.integer("wait_us", 1, 3600000000);
-    c.gaplimit = f.integer_as<int>("gaplimit", 1, 255);
-    c.pps = f.rate("pps");
-    c.concurrency = f.integer_as<std::size_t>("concurrency", 1, std::numeric_limits<std::int64_t>::max());
-    c.classic = f.boolean("classic");
+    detail::trace_fields(f, c);
     c.doubletree = f.boolean_or("doubletree", false);
     c.run_key = f.run_key();
     r.targets = f.strings("targets");

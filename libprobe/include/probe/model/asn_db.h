@@ -40,6 +40,27 @@ struct RangeIndex {
   std::size_t size() const { return v4_first.size() + v6_first.size(); }
 };
 
+/// What AsnDb and CountryDb keep besides their values: the ranges, and how
+/// the file they came from read.
+class RangeTable {
+ public:
+  /// Number of non-overlapping ranges after loading (adjacent ranges of the
+  /// same value are joined).
+  std::size_t size() const { return ranges_.size(); }
+  /// The format detected from the first data line (see each load()).
+  const std::string& format() const { return format_; }
+  /// Malformed lines skipped while loading.
+  std::size_t skipped() const { return skipped_; }
+  /// "PATH:LINE: what is wrong" for the first skipped line; "" if none.
+  const std::string& first_skipped() const { return first_skipped_; }
+
+ protected:
+  RangeIndex ranges_;  ///< values index the owner's table of values
+  std::string format_;
+  std::size_t skipped_ = 0;
+  std::string first_skipped_;
+};
+
 /// One distinct (AS, organisation) pair of an AsnDb.
 struct AsEntry {
   std::uint32_t asn = 0;
@@ -50,7 +71,7 @@ struct AsEntry {
 
 /// IP -> AS table. Where the source's ranges overlap (pfx2as: a /24 inside
 /// another AS's /16), the narrowest range wins; equal ones, the earlier line.
-class AsnDb {
+class AsnDb : public detail::RangeTable {
  public:
   /// Loads one table (IPv4 and IPv6 rows may be mixed); the format is
   /// detected from the first data line and named by format():
@@ -83,27 +104,14 @@ class AsnDb {
   /// (IPv4 first).
   std::vector<Prefix> prefixes_of(std::uint32_t asn) const;
 
-  /// Number of non-overlapping ranges after loading (adjacent ranges of the
-  /// same AS and name are joined).
-  std::size_t size() const { return ranges_.size(); }
-  const std::string& format() const { return format_; }
-  /// Malformed lines skipped while loading.
-  std::size_t skipped() const { return skipped_; }
-  /// "PATH:LINE: what is wrong" for the first skipped line; "" if none.
-  const std::string& first_skipped() const { return first_skipped_; }
-
  private:
-  detail::RangeIndex ranges_;            ///< values index entries_
-  std::vector<detail::AsEntry> entries_;  ///< one per distinct (asn, name)
-  std::vector<std::string> names_;  ///< one per distinct name
-  std::string format_;
-  std::size_t skipped_ = 0;
-  std::string first_skipped_;
+  std::vector<detail::AsEntry> entries_;  ///< what the ranges' values index: one per distinct (asn, name)
+  std::vector<std::string> names_;        ///< one per distinct name
 };
 
 /// IP -> country table (ISO 3166-1 alpha-2 codes, upper case). Overlaps are
 /// resolved as in AsnDb.
-class CountryDb {
+class CountryDb : public detail::RangeTable {
  public:
   /// Loads one table, format detected from the first data line:
   ///  - "ip-location-db csv": first,last,country_code
@@ -120,17 +128,8 @@ class CountryDb {
   /// (IPv4 first).
   std::vector<Prefix> prefixes_of(const std::string& cc) const;
 
-  std::size_t size() const { return ranges_.size(); }
-  const std::string& format() const { return format_; }
-  std::size_t skipped() const { return skipped_; }
-  const std::string& first_skipped() const { return first_skipped_; }
-
  private:
-  detail::RangeIndex ranges_;       ///< values index codes_
-  std::vector<std::string> codes_;  ///< distinct country codes
-  std::string format_;
-  std::size_t skipped_ = 0;
-  std::string first_skipped_;
+  std::vector<std::string> codes_;  ///< what the ranges' values index: the distinct country codes
 };
 
 /// The shipped IP -> AS snapshot (ip-location-db asn, IPv4 and IPv6): the

@@ -1,7 +1,7 @@
 #pragma once
 /// What fl-locate concludes, as values: the verdict on a country (or one of
 /// its prefixes), how sure it is, and how a prefix's targets fared. Their
-/// words are the format layer's (probe/format/words.h).
+/// words are in probe/model/words.h.
 
 #include <cstdint>
 

@@ -1,7 +1,11 @@
 #pragma once
 /// The words of the model's decisions: the one place where a verdict, a
 /// status, a confidence or a mode becomes the word that reports, run
-/// records and fl-json(5) carry, and where such a word is read back.
+/// records and fl-json(5) carry, and where such a word is read back. They
+/// sit beside the enums, not in format, because more than the writers need
+/// them: the verdict rules (locate) name a zone's verdict in the reason
+/// sentence with the word the report's `dns.verdict` carries, and run
+/// records store the DNS mode by its word.
 
 #include <cstddef>
 #include <limits>
@@ -12,15 +16,15 @@
 #include "probe/model/dns.h"
 #include "probe/model/verdict.h"
 
-namespace probe::format {
+namespace probe::model {
 
 /// The value's word; "" for a number that names no value of the enum.
-std::string_view to_word(model::Verdict v);
-std::string_view to_word(model::Confidence c);
-std::string_view to_word(model::PrefixStatus s);
-std::string_view to_word(model::ServerStatus s);
-std::string_view to_word(model::ZoneVerdict v);
-std::string_view to_word(model::DnsMode m);
+std::string_view to_word(Verdict v);
+std::string_view to_word(Confidence c);
+std::string_view to_word(PrefixStatus s);
+std::string_view to_word(ServerStatus s);
+std::string_view to_word(ZoneVerdict v);
+std::string_view to_word(DnsMode m);
 
 /// The value whose word (to_word) is `word`; nullopt for any other text.
 template <class Enum>
@@ -35,4 +39,4 @@ std::optional<Enum> from_word(std::string_view word) {
   return std::nullopt;
 }
 
-}  // namespace probe::format
+}  // namespace probe::model

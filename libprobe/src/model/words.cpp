@@ -1,17 +1,10 @@
-#include "probe/format/words.h"
+#include "probe/model/words.h"
 
 #include <cstddef>
 
-namespace probe::format {
+namespace probe::model {
 
 namespace {
-
-using model::Confidence;
-using model::DnsMode;
-using model::PrefixStatus;
-using model::ServerStatus;
-using model::Verdict;
-using model::ZoneVerdict;
 
 // One table per enum, in the order of its values: to_word and from_word
 // both read it, so the two directions cannot disagree.
@@ -51,4 +44,4 @@ std::string_view to_word(ServerStatus s) { return word_in(kServerStatus, s); }
 std::string_view to_word(ZoneVerdict v) { return word_in(kZoneVerdict, v); }
 std::string_view to_word(DnsMode m) { return word_in(kDnsMode, m); }
 
-}  // namespace probe::format
+}  // namespace probe::model
