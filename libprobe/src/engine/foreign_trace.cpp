@@ -375,6 +375,8 @@ struct ForeignTraceBuilder::Impl {
 
 ForeignTraceBuilder::ForeignTraceBuilder() : impl_(std::make_unique<Impl>()) {}
 ForeignTraceBuilder::~ForeignTraceBuilder() = default;
+ForeignTraceBuilder::ForeignTraceBuilder(ForeignTraceBuilder&&) noexcept = default;
+ForeignTraceBuilder& ForeignTraceBuilder::operator=(ForeignTraceBuilder&&) noexcept = default;
 void ForeignTraceBuilder::add(const io::RawPacket& packet) { impl_->add(packet); }
 std::vector<model::Trace> ForeignTraceBuilder::finish() { return impl_->finish(); }
 const ForeignStats& ForeignTraceBuilder::stats() const { return impl_->stats; }

@@ -30,8 +30,9 @@ class ForeignTraceBuilder {
  public:
   ForeignTraceBuilder();
   ~ForeignTraceBuilder();
-  ForeignTraceBuilder(const ForeignTraceBuilder&) = delete;
-  ForeignTraceBuilder& operator=(const ForeignTraceBuilder&) = delete;
+  // Move-only: it owns its state through impl_.
+  ForeignTraceBuilder(ForeignTraceBuilder&&) noexcept;
+  ForeignTraceBuilder& operator=(ForeignTraceBuilder&&) noexcept;
 
   /// Feeds one captured frame.
   void add(const io::RawPacket& packet);
