@@ -6,10 +6,10 @@
 #include <cstdlib>
 #include <string>
 
-#include "probe/format/locate_report.h"
+#include "probe/record/baseline.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  auto b = probe::format::parse_baseline_json(std::string(reinterpret_cast<const char*>(data), size));
+  auto b = probe::record::parse_baseline_json(std::string(reinterpret_cast<const char*>(data), size));
   if (!b) return 0;
   for (const auto& p : b->paths) {
     if (p.reached_ttl && *p.reached_ttl == 0) std::abort();

@@ -9,7 +9,7 @@
 
 #include <string>
 
-#include "probe/format/locate_report.h"
+#include "probe/record/baseline.h"
 #include "probe/io/capture_writer.h"
 #include "probe/io/privileges.h"
 #include "probe/locate/plan.h"
@@ -90,7 +90,7 @@ constexpr const char* kReport = R"({
 })";
 
 TEST(BaselineJson, StreamingParseKeepsTargetsThenControls) {
-  auto b = probe::format::parse_baseline_json(kReport);
+  auto b = probe::record::parse_baseline_json(kReport);
   ASSERT_TRUE(b) << b.error().message;
   ASSERT_EQ(b->paths.size(), 3u);
   EXPECT_EQ(b->paths[0].target.to_string(), "198.18.0.1");
@@ -127,7 +127,7 @@ TEST(BaselineJson, NotAReportIsAnInputError) {
       {R"({"verdict": 1, "targets": [)", "parse error"},
   };
   for (const auto& c : cases) {
-    auto b = probe::format::parse_baseline_json(c.text);
+    auto b = probe::record::parse_baseline_json(c.text);
     ASSERT_FALSE(b) << c.text;
     EXPECT_EQ(b.error().kind, ErrorKind::input);
     EXPECT_EQ(b.error().message.rfind("not an fl-locate JSON report", 0), 0u) << b.error().message;

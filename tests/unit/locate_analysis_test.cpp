@@ -150,14 +150,14 @@ locate::Campaign all_failing(std::vector<H> hops, StopReason stop) {
   return c;
 }
 
-// The healthy campaign as a baseline.
-locate::Baseline baseline_of(const locate::Report& r) {
+// The healthy campaign as a baseline (its targets only, unlike locate::baseline_of).
+locate::Baseline targets_baseline(const locate::Report& r) {
   locate::Baseline b;
   for (const auto& t : r.targets) b.paths.push_back({t.addr, t.reached, t.path, t.reached_ttl});
   return b;
 }
 
-locate::Baseline healthy_baseline() { return baseline_of(locate::analyze(healthy(), kLookup, std::nullopt)); }
+locate::Baseline healthy_baseline() { return targets_baseline(locate::analyze(healthy(), kLookup, std::nullopt)); }
 
 TEST(LocateAnalysis, HealthyCountryIsReachable) {
   auto r = locate::analyze(healthy(), kLookup, std::nullopt);
@@ -409,7 +409,7 @@ TEST(LocateAnalysis, ABaselineWithSilentHopsBeforeItsTargetsNamesNoFalseBorder) 
       tr.hops[3].probes[0].reply.reset();
       tr.hops[4].probes[0].reply.reset();
     }
-  auto base = baseline_of(locate::analyze(healthy_quiet, kLookup, std::nullopt));
+  auto base = targets_baseline(locate::analyze(healthy_quiet, kLookup, std::nullopt));
   ASSERT_EQ(*base.paths[0].reached_ttl, 6);
   auto c = all_failing(then(upto(kToA, 3), {{nullptr}, {nullptr}, {nullptr}}), StopReason::gaplimit);
   auto r = locate::analyze(c, kLookup, base);

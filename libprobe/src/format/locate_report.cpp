@@ -219,11 +219,4 @@ void write_dot(std::ostream& out, const locate::Report& r, const model::Address&
   out << "}\n";
 }
 
-locate::Baseline baseline_of(const locate::Report& r) {
-  locate::Baseline b;
-  for (const auto* list : {&r.targets, &r.controls})
-    for (const auto& t : *list) b.paths.push_back({t.addr, t.reached, t.path, t.reached_ttl});
-  return b;
-}
-
 }  // namespace probe::format

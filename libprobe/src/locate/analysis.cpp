@@ -476,4 +476,11 @@ Report analyze(const Campaign& campaign, const AsLookup& lookup, const std::opti
   return Analyzer(campaign, lookup, baseline).run();
 }
 
+Baseline baseline_of(const Report& r) {
+  Baseline b;
+  for (const auto* list : {&r.targets, &r.controls})
+    for (const auto& t : *list) b.paths.push_back({t.addr, t.reached, t.path, t.reached_ttl});
+  return b;
+}
+
 }  // namespace probe::locate

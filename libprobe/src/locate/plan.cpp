@@ -10,9 +10,9 @@
 #include <utility>
 
 #include "probe/excerpt.h"
-#include "probe/format/locate_report.h"
 #include "probe/io/privileges.h"
 #include "probe/model/targets.h"
+#include "probe/record/baseline.h"
 #include "probe/record/campaign_record.h"
 
 namespace probe::locate {
@@ -220,13 +220,13 @@ Result<Baseline> load_baseline(const std::string& path, const model::AsnDb& asn_
     CampaignStats stats;
     auto quiet = [](const CampaignProgress&) {};
     auto campaign = run_campaign(c->plan, *c->vantage.source, *c->vantage.sink, *c->vantage.streams, never, quiet, stats);
-    auto b = format::baseline_of(analyze(campaign, lookup_in(asn_db), std::nullopt));
+    auto b = baseline_of(analyze(campaign, lookup_in(asn_db), std::nullopt));
     b.source = path;
     return b;
   }
   auto text = io::read_all(*file, kMaxBaselineBytes, "a JSON baseline");
   if (!text) return text.error();
-  auto b = format::parse_baseline_json(*text);
+  auto b = record::parse_baseline_json(*text);
   if (!b) return make_error(ErrorKind::input, path + ": " + b.error().message);
   b->source = path;
   return b;

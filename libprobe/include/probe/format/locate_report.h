@@ -1,7 +1,7 @@
 #pragma once
 /// fl-locate's report in three shapes: a short text for a terminal, JSON for
-/// scripts (fl-json(5)), and a Graphviz picture of the merged paths. Also
-/// reading an earlier report back as a baseline.
+/// scripts (fl-json(5)), and a Graphviz picture of the merged paths (reading
+/// a report back as a baseline is record/baseline.h).
 
 #include <ostream>
 #include <string>
@@ -26,12 +26,5 @@ void write_text(std::ostream& out, const locate::Report& report);
 /// longer answers (baseline) in red.
 void write_dot(std::ostream& out, const locate::Report& report, const model::Address& vantage,
                const locate::AsLookup& lookup);
-
-/// A baseline from a report (paths of targets and controls).
-locate::Baseline baseline_of(const locate::Report& report);
-/// A baseline from fl-locate's JSON output; an input error if it is not one.
-/// Parsed as a stream (SAX), keeping only what a baseline holds: memory is
-/// about the baseline's, not a whole report's.
-Result<locate::Baseline> parse_baseline_json(std::string_view text);
 
 }  // namespace probe::format

@@ -158,4 +158,8 @@ std::vector<PathHop> responsive_path(const model::Trace& trace);
 /// The whole analysis.
 Report analyze(const Campaign& campaign, const AsLookup& lookup, const std::optional<Baseline>& baseline);
 
+/// A report as a baseline for a later run: the paths of its targets and
+/// controls.
+Baseline baseline_of(const Report& report);
+
 }  // namespace probe::locate

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "probe/format/locate_report.h"
+#include "probe/record/baseline.h"
 
-namespace probe::format {
+namespace probe::record {
 
 namespace {
 
@@ -213,4 +213,4 @@ Result<locate::Baseline> parse_baseline_json(std::string_view text) {
   return sax.finish(parsed);
 }
 
-}  // namespace probe::format
+}  // namespace probe::record
