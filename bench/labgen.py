@@ -91,7 +91,9 @@ class Country:
     csv: str
     prefixes: list
     truth: dict
-    notes: list = field(default_factory=list)
+    behaviour: dict = field(default_factory=dict)  # router -> ICMP behaviour
+    addrs: dict = field(default_factory=dict)  # node -> interface addresses
+    asn: dict = field(default_factory=dict)  # router -> AS of its operator
 
     def name(self):
         """kind/tag,tag: what a failure line shows."""
@@ -577,11 +579,8 @@ def generate(seed, healthy=False):
 
     extra_as = [(NATIONAL_SPACE, NATIONAL_AS), (NS_INFRA, NATIONAL_AS), ("192.0.2.0/24", 64530),
                 ("198.51.100.0/24", 64531), ("203.0.113.0/24", 64540)]
-    c = Country(seed, kind, tags, b.text(), b.csv(extra_as), prefixes, truth)
-    c.behaviour = behaviour
-    c.addrs = {n: b.addrs(n) for n, _ in b.nodes}
-    c.asn = dict(b.asn)
-    return c
+    return Country(seed, kind, tags, b.text(), b.csv(extra_as), prefixes, truth, behaviour,
+                   {n: b.addrs(n) for n, _ in b.nodes}, dict(b.asn))
 
 
 def describe(c):
