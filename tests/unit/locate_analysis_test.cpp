@@ -682,6 +682,27 @@ TEST(LocateAnalysis, ATransitRouterBeforeABorderNumberedFromNationalSpaceIsNoBor
             Verdict::internal);
 }
 
+TEST(LocateAnalysis, ARouterAnsweringFromTwoAddressesBehindEcmpKeepsItsSupport) {
+  // Twenty targets: fourteen end at t2 (b's answers rate-limited), six at b,
+  // which answers from two addresses (.14 and .26, the interface each reply
+  // leaves by). Three apiece is short of the four (a fifth) a break needs;
+  // together they are where packets get to.
+  auto c = campaign();
+  const char* const b2 = "198.18.0.26";
+  for (int i = 0; i < 20; ++i) {
+    const std::string dst = "198.18.129." + std::to_string(i + 1);
+    std::vector<H> path = upto(kToA, 3);
+    if (i < 3) path.push_back({"198.18.0.14"});
+    else if (i < 6) path.push_back({b2});
+    c.targets.push_back(failing_target(dst.c_str(), 0, then(path, {{nullptr}, {nullptr}}), StopReason::gaplimit));
+  }
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  ASSERT_TRUE(r.brk.after);
+  EXPECT_EQ(r.brk.after->ttl, 4);
+  EXPECT_TRUE(r.brk.after->addr == A("198.18.0.14") || r.brk.after->addr == A(b2)) << r.brk.after->addr.to_string();
+  EXPECT_EQ(r.brk.sharing, 20u);  // the six at b's two addresses, the fourteen on the way
+}
+
 TEST(LocateAnalysis, MethodSpecs) {
   EXPECT_EQ(locate::MethodSpec::parse("direct-tcp:443")->label(), "direct-tcp:443");
   EXPECT_TRUE(locate::MethodSpec::parse("direct-icmp")->direct);

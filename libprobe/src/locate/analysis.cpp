@@ -254,6 +254,16 @@ class Analyzer {
     }
   }
 
+  // A failing target's end as a sibling key: the TTL of its last hop and
+  // the hop right before it on its path (none when that TTL was silent).
+  using Sibling = std::pair<std::uint8_t, std::optional<Address>>;
+  static Sibling sibling(const TargetReport& t) {
+    Sibling k{t.last_hop->ttl, std::nullopt};
+    for (const auto& h : t.path)
+      if (h.ttl + 1 == t.last_hop->ttl) k.second = h.addr;
+    return k;
+  }
+
   // The break of a group of failing targets. Routers rate-limit their ICMP
   // errors, so a path may end short of where packets really get to, never
   // beyond: the break is the deepest last hop that answered unreachable or
@@ -270,43 +280,56 @@ class Analyzer {
         if (t->last_hop->unreachable_code) refused.insert(t->last_hop->addr);
       }
     if (ends.empty()) return b;
+    // Behind ECMP, or a router that answers from the interface its reply
+    // leaves by, the paths' ends at one distance right after one hop are
+    // spread over two or three addresses: siblings, one router or routers
+    // in parallel. Either way packets get that far, so the siblings pool
+    // their support; the break names the one most paths end at.
+    std::map<Sibling, std::size_t> pool;
+    for (const auto* t : failing)
+      if (t->last_hop) ++pool[sibling(*t)];
     const std::size_t need = std::min<std::size_t>(std::max<std::size_t>(2, (failing.size() + 4) / 5), failing.size());
-    const HopReport* best = nullptr;
+    const TargetReport* best = nullptr;
     std::size_t best_count = 0;
     for (const auto* t : failing) {
       if (!t->last_hop) continue;
       const HopReport& h = *t->last_hop;
       std::size_t n = ends[h.addr];
-      bool enough = n >= need || refused.count(h.addr) > 0;
-      bool best_enough = best && (best_count >= need || refused.count(best->addr) > 0);
+      bool enough = pool[sibling(*t)] >= need || refused.count(h.addr) > 0;
+      bool best_enough = best && (pool[sibling(*best)] >= need || refused.count(best->last_hop->addr) > 0);
+      const std::uint8_t best_ttl = best ? best->last_hop->ttl : 0;
       bool better = !best || (enough && !best_enough) ||
-                    (enough == best_enough && (enough ? h.ttl > best->ttl : n > best_count || (n == best_count && h.ttl > best->ttl)));
+                    (enough == best_enough &&
+                     (enough ? h.ttl > best_ttl || (sibling(*t) == sibling(*best) && n > best_count)
+                             : n > best_count || (n == best_count && h.ttl > best_ttl)));
       if (better) {
-        best = &h;
+        best = t;
         best_count = n;
       }
     }
-    b.after = *best;
-    b.after->border = !b.after->national && borders_.count(best->addr) > 0;
+    const Sibling frontier = sibling(*best);
+    const HopReport* best_hop = &*best->last_hop;
+    b.after = *best_hop;
+    b.after->border = !b.after->national && borders_.count(best_hop->addr) > 0;
     // The hop's distance is the smallest TTL it answered at (find_distances).
-    if (auto d = distance_.find(best->addr); d != distance_.end() && d->second < b.after->ttl)
+    if (auto d = distance_.find(best_hop->addr); d != distance_.end() && d->second < b.after->ttl)
       b.after->ttl = d->second;
     // Keep an unreachable code if any path ending there carries one.
     for (const auto* t : failing)
-      if (t->last_hop && t->last_hop->addr == best->addr && t->last_hop->unreachable_code)
+      if (t->last_hop && t->last_hop->addr == best_hop->addr && t->last_hop->unreachable_code)
         b.after->unreachable_code = t->last_hop->unreachable_code;
     // Hops (ttl, addr) on the paths that go through the break hop.
     std::set<std::pair<std::uint8_t, Address>> through;
     for (const auto* t : failing)
       for (const auto& h : t->path)
-        if (h.addr == best->addr) {
+        if (h.addr == best_hop->addr) {
           for (const auto& g : t->path) through.insert({g.ttl, g.addr});
           break;
         }
     for (const auto* t : failing) {
       if (!t->last_hop) continue;
-      if (t->last_hop->addr == best->addr ||
-          (t->last_hop->ttl < best->ttl && through.count({t->last_hop->ttl, t->last_hop->addr})))
+      if (t->last_hop->addr == best_hop->addr || sibling(*t) == frontier ||
+          (t->last_hop->ttl < best_hop->ttl && through.count({t->last_hop->ttl, t->last_hop->addr})))
         ++b.sharing;
     }
     b.before = before(*b.after, failing);
