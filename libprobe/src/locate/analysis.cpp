@@ -46,33 +46,6 @@ std::optional<std::uint8_t> completion_ttl(const model::Trace& t) {
   return t.hops.back().ttl;
 }
 
-// A path cut where it starts to repeat: the hops up to the router that sends
-// packets back (r1 r2 r3 r2 r3 -> r1 r2 r3).
-std::vector<PathHop> until_loop(std::vector<PathHop> path) {
-  std::unordered_set<Address> seen;
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    if (!seen.insert(path[i].addr).second) {
-      path.resize(i);
-      break;
-    }
-  }
-  return path;
-}
-
-bool any_answer(const std::vector<TargetReport>& v) {
-  for (const auto& t : v)
-    if (t.reached || !t.path.empty()) return true;
-  return false;
-}
-
-bool dns_answered(const Report& r) {
-  if (!r.dns) return false;
-  if (r.dns->parent_answered) return true;
-  for (const auto& s : r.dns->servers)
-    if (s.udp || s.tcp) return true;
-  return false;
-}
-
 class Analyzer {
  public:
   Analyzer(const Campaign& c, const AsLookup& lookup, const std::optional<Baseline>& baseline)

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace probe::locate {
 
@@ -54,6 +55,31 @@ std::vector<Address> rate_limited_routers(const Campaign& c) {
       }
     }
   return {limited.begin(), limited.end()};
+}
+
+std::vector<PathHop> until_loop(std::vector<PathHop> path) {
+  std::unordered_set<Address> seen;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (!seen.insert(path[i].addr).second) {
+      path.resize(i);
+      break;
+    }
+  }
+  return path;
+}
+
+bool any_answer(const std::vector<TargetReport>& v) {
+  for (const auto& t : v)
+    if (t.reached || !t.path.empty()) return true;
+  return false;
+}
+
+bool dns_answered(const Report& r) {
+  if (!r.dns) return false;
+  if (r.dns->parent_answered) return true;
+  for (const auto& s : r.dns->servers)
+    if (s.udp || s.tcp) return true;
+  return false;
 }
 
 }  // namespace probe::locate
