@@ -532,7 +532,14 @@ void Lab::build(const std::string& description) {
       known(w[2]);
       if (w[1] == w[2]) throw LabError("line " + std::to_string(line_no) + ": link to itself");
       if (links >= 64) throw LabError("more than 64 links");
-      const std::uint32_t net = link_base + 4u * static_cast<std::uint32_t>(links);
+      std::uint32_t net = link_base + 4u * static_cast<std::uint32_t>(links);
+      if (w.size() > 3) {  // numbered from the /30 given (still taking its place in the order)
+        std::uint32_t given = 0;
+        if (w.size() != 4 || w[3].size() < 3 || w[3].compare(w[3].size() - 3, 3, "/30") != 0 ||
+            !parse_v4(w[3].substr(0, w[3].size() - 3), &given) || (given & 3u) != 0)
+          throw LabError("line " + std::to_string(line_no) + ": link A B [NET/30]");
+        net = given;
+      }
       const std::string if_a = "e" + std::to_string(links) + "-" + w[2];
       const std::string if_b = "e" + std::to_string(links) + "-" + w[1];
       ++links;

@@ -6,9 +6,11 @@
 ///
 ///   node NAME [router]          a namespace (NAME: 1-8 of [A-Za-z0-9]); `router`
 ///                               turns IPv4 forwarding on
-///   link A B                    a veth pair between A and B; addresses come
+///   link A B [NET/30]           a veth pair between A and B; addresses come
 ///                               from 198.18.0.0/24, one /30 per link in
-///                               order: link i gives A .4i+1 and B .4i+2
+///                               order: link i gives A .4i+1 and B .4i+2;
+///                               with NET, from that /30 (A NET+1, B NET+2)
+///                               and link i's own /30 stays unused
 ///   route NODE DEST HOP...      DEST is a prefix or `default`; HOP is a node
 ///                               name (its address on the link shared with
 ///                               NODE) or an IPv4 address; several HOPs make

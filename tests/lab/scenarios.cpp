@@ -198,7 +198,9 @@ std::string bench_chain(int routers, const std::string& block) {
 // control host 192.0.2.99 and the parent server of test. at 192.0.2.53)
 // behind t1. Links: vp .1 | a1 .2; a1 .5 | t1 .6; t1 .9 | t2 .10;
 // t2 .13 | b .14; b .17 | c1 .18; b .21 | c2 .22; c1 .25 | hA .26;
-// c2 .29 | hB .30; c1 .33 | ns1 .34; c1 .37 | ns2 .38; t1 .41 | ext .42.
+// c2 .29 | hB .30; c1 .33 | ns1 .34; c1 .37 | ns2 .38; t1 .41 | ext .42;
+// t2 .45 | ext2 .46, another of the transit's customers (203.0.113.0/24,
+// a second control 203.0.113.99 whose path shares the transit up to t2).
 // Toward prefix A: a1 .2, t1 .6, t2 .10, b .14, c1 .18, target; toward B
 // c2 .22 at hop 5; toward 192.0.2.99: a1, t1, target. b answers from .14, an
 // address of the transit's /30, as real borders often do.
@@ -251,6 +253,12 @@ block hB 198.18.136.0/24
 block ns1 198.18.140.1/32
 block ns2 198.18.140.2/32
 block ext 192.0.2.0/24
+node ext2
+link t2 ext2
+route t1 203.0.113.0/24 t2
+route t2 203.0.113.0/24 ext2
+route ext2 default t2
+block ext2 203.0.113.0/24
 )";
 
 const ZoneAddrs kCountryAddrs = {"192.0.2.53", "198.18.140.1", "198.18.140.2", "198.18.128.80", "198.18.128.25"};
@@ -261,11 +269,14 @@ struct CountryFault {
   std::string b_routes = "route b 198.18.128.0/22 c1\nroute b 198.18.140.0/24 c1\nroute b 198.18.136.0/24 c2\n";
   std::string servers = "nsd ns1 198.18.140.1 lab.test=child\nnsd ns2 198.18.140.2 lab.test=child\n";
   std::string extra;            ///< appended last (nft, down)
-  bool unlimited = true;        ///< icmp-unlimited *
+  bool national_link = false;   ///< t2 - b numbered from national space: t2 .143.253, b .143.254
+  bool unlimited = false;       ///< icmp-unlimited * (say why in the summary)
 };
 
 std::string country_lab(const CountryFault& f) {
-  return std::string(kCountryNet) + f.t2_route + f.b_routes + parent_zone(kCountryAddrs) +
+  std::string net = kCountryNet;
+  if (f.national_link) net.replace(net.find("link t2 b\n"), 10, "link t2 b 198.18.143.252/30\n");
+  return net + f.t2_route + f.b_routes + parent_zone(kCountryAddrs) +
          child_zone("child", "", kCountryAddrs) + other_zone(kCountryAddrs) + "nsd ext 192.0.2.53 test=parent\n" +
          f.servers + f.extra + (f.unlimited ? "icmp-unlimited *\n" : "");
 }
@@ -280,13 +291,18 @@ void add_country(std::map<std::string, Entry>* all) {
   auto add = [all](const std::string& name, const std::string& summary, const CountryFault& f) {
     (*all)[name] = {summary, country_lab(f)};
   };
+  // The healthy run every other one is compared with (its recording is the
+  // baseline, captures/locate-country.json) must show every hop of every
+  // path: the one scenario with the rate limits off.
+  CountryFault healthy;
+  healthy.unlimited = true;
   add("country",
       "lab country: vp-a1-t1-t2-b-c1/c2, prefix A 198.18.128.0/22 (hop 6), B 198.18.136.0/24, NS 198.18.140.1/.2, "
-      "control 192.0.2.99 (hop 3), parent test. 192.0.2.53: healthy",
+      "control 192.0.2.99 (hop 3), parent test. 192.0.2.53: healthy; ICMP unlimited, because its recording is the "
+      "baseline of the others and must hold every hop of every path",
+      healthy);
+  add("country-ratelimit", "country, healthy, with Linux's default ICMP rate limits on every node (as all but `country`)",
       {});
-  CountryFault limited;
-  limited.unlimited = false;
-  add("country-ratelimit", "country, healthy, with Linux's default ICMP rate limits on every node", limited);
   CountryFault transit_drop;
   transit_drop.extra = "nft t2 fwd ip daddr " + nat + " drop\n";
   add("country-transit-drop",
@@ -309,8 +325,12 @@ void add_country(std::map<std::string, Entry>* all) {
       "unreachable", noroute);
   CountryFault router_down;
   router_down.extra = "down b c2\n";
+  router_down.unlimited = true;
   add("country-router-down",
-      "country with b's link to c2 down: prefix B gets 3/1 from b .14 at hop 4, prefix A and DNS fine", router_down);
+      "country with b's link to c2 down: prefix B gets 3/1 from b .14 at hop 4, prefix A and DNS fine; ICMP "
+      "unlimited, because under the limits prefix A's traces take every answer of a1, t1 and b (one bucket per "
+      "destination) and B's 3 targets get none: naming b needs re-probing the frontier (issue 13), not analysis",
+      router_down);
   CountryFault ns_down;
   ns_down.servers = "";
   add("country-ns-down",
@@ -326,6 +346,33 @@ void add_country(std::map<std::string, Entry>* all) {
       "country with b dropping ICMP and UDP (except port 53) to the nation: icmp/udp end at hop 4 (b .14), tcp and "
       "DNS pass",
       filtered);
+  CountryFault transit_drop_b;
+  transit_drop_b.extra = "nft t2 fwd ip daddr 198.18.136.0/24 drop\n";
+  add("country-transit-drop-b",
+      "country with t2 silently dropping forwarded packets to prefix B only (a /24, 3 targets): A reachable, B's "
+      "paths end at t2 .10 (hop 3) where its rate limits let them",
+      transit_drop_b);
+  CountryFault access_cut;
+  access_cut.extra = "down a1 t1\n";
+  add("country-access-uplink-cut",
+      "country with the access ISP's uplink a1-t1 down: a1 .2 (hop 1) answers net unreachable (3/0, ip_error: 5, "
+      "then 1/s) for everything, the control and the parent included",
+      access_cut);
+  // The interconnect numbered from national space: b answers from
+  // 198.18.143.254 (national by address), and the transit's t2 holds
+  // 198.18.143.253, which it never answers from toward vp.
+  CountryFault nat_drop = transit_drop;
+  nat_drop.national_link = true;
+  add("country-natlink-transit-drop",
+      "country-transit-drop with t2 - b numbered from national space (t2 .143.253, b .143.254): paths end at t2 .10 "
+      "(hop 3), which also carries 203.0.113.99",
+      nat_drop);
+  CountryFault nat_noroute = noroute;
+  nat_noroute.national_link = true;
+  add("country-natlink-border-noroute",
+      "country-border-noroute with t2 - b numbered from national space: hop 4 is b 198.18.143.254 (national) with "
+      "3/1",
+      nat_noroute);
   CountryFault uplink;
   uplink.extra = "down vp a1\n";
   add("country-uplink-down", "country with vp's only interface down: nothing can be sent", uplink);

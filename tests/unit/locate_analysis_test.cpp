@@ -579,6 +579,130 @@ TEST(LocateAnalysis, ARouterRefusingTheDirectProbesIsTheBreakWhenTheTracesLostIt
   for (const auto& p : r.prefixes) EXPECT_EQ(p.brk.after->addr, A("198.18.0.10")) << p.prefix.to_string();
 }
 
+// The zone check's exchange toward `server`, refused by `from`.
+model::DnsExchange refused_query(const char* server, const char* from, std::uint8_t code) {
+  model::DnsExchange e;
+  e.query.server = A(server);
+  e.outcome = model::DnsOutcome::icmp_error;
+  e.icmp = model::IcmpError{A(from), 3, code};
+  return e;
+}
+
+TEST(LocateAnalysis, ARouterRefusingOnlyTheZoneChecksQueriesIsTheBreak) {
+  // t2 has no route to the country: the zone check took its error burst,
+  // the traces end silent at t1 on the way to it.
+  auto c = all_failing(then(upto(kToA, 2), {{nullptr}, {nullptr}, {nullptr}}), StopReason::gaplimit);
+  c.dns_exchanges = {refused_query("198.18.140.1", "198.18.0.10", 1), refused_query("192.0.2.53", "192.0.2.53", 3)};
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  EXPECT_EQ(r.verdict, Verdict::upstream);
+  ASSERT_TRUE(r.brk.after);
+  EXPECT_EQ(r.brk.after->addr, A("198.18.0.10"));
+  EXPECT_EQ(r.brk.after->ttl, 3);  // one past where the traces got
+  EXPECT_EQ(r.brk.after->unreachable_code, std::optional<std::uint8_t>(1));
+  EXPECT_NE(r.reason.find("zone check"), std::string::npos) << r.reason;
+  for (const auto& p : r.prefixes) EXPECT_EQ(p.brk.after->addr, A("198.18.0.10")) << p.prefix.to_string();
+  // Without that exchange the break stays where the traces got.
+  c.dns_exchanges.clear();
+  EXPECT_EQ(locate::analyze(c, kLookup, healthy_baseline()).brk.after->addr, A("198.18.0.6"));
+}
+
+TEST(LocateAnalysis, AFirstHopRefusingEverythingIsALocalBreak) {
+  auto c = all_failing({{nullptr}, {nullptr}, {nullptr}}, StopReason::gaplimit);
+  c.controls = {control(false)};
+  c.dns_exchanges = {refused_query("192.0.2.53", "198.18.0.2", 0), refused_query("198.18.140.1", "198.18.0.2", 0)};
+  auto r = locate::analyze(c, kLookup, std::nullopt);
+  EXPECT_EQ(r.verdict, Verdict::local);
+  EXPECT_EQ(r.confidence, Confidence::high);
+  ASSERT_TRUE(r.brk.after);
+  EXPECT_EQ(r.brk.after->addr, A("198.18.0.2"));
+  EXPECT_EQ(r.brk.after->ttl, 1);
+  EXPECT_EQ(r.brk.after->unreachable_code, std::optional<std::uint8_t>(0));
+  EXPECT_EQ(r.reason.find("no probe got any answer"), std::string::npos) << r.reason;
+  EXPECT_NE(r.reason.find("outside the country too"), std::string::npos) << r.reason;
+}
+
+TEST(LocateAnalysis, APrefixWithNoAnswerAtAllInheritsTheBreakOfTheGroupItSharesTheWayWith) {
+  auto c = campaign();
+  for (auto* t : kTargetsA)
+    c.targets.push_back(failing_target(t, 0, then(upto(kToA, 3), {{nullptr}, {nullptr}, {nullptr}}),
+                                       StopReason::gaplimit));
+  for (auto* t : kTargetsB)
+    c.targets.push_back(failing_target(t, 1, {{nullptr}, {nullptr}, {nullptr}}, StopReason::gaplimit));
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  ASSERT_TRUE(r.brk.after);
+  EXPECT_EQ(r.brk.after->addr, A("198.18.0.10"));
+  ASSERT_TRUE(r.prefixes[1].brk.after);
+  EXPECT_EQ(r.prefixes[1].brk.after->addr, A("198.18.0.10"));
+  EXPECT_EQ(r.prefixes[1].verdict, Verdict::upstream);
+  EXPECT_EQ(r.prefixes[1].brk.sharing, 0u);  // none of its own paths said so
+}
+
+TEST(LocateAnalysis, ARouterThatAnsweredAndThenWentQuietIsCountedRateLimited) {
+  auto c = all_failing(then(upto(kToA, 3), {{nullptr}, {nullptr}, {nullptr}}), StopReason::gaplimit);
+  // The udp trace of the first target lost t1's answer; t1 had answered before.
+  auto& udp = c.targets[0].traces[2];
+  udp.hops[1].probes[0].reply.reset();
+  udp.hops[1].probes[0].tx_us = 2000000;
+  c.targets[1].traces[0].hops[1].probes[0].reply->rx_us = 1000000;
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  ASSERT_EQ(r.rate_limited.size(), 1u);
+  EXPECT_EQ(r.rate_limited[0], A("198.18.0.6"));
+  EXPECT_NE(r.reason.find("1 router was rate-limited"), std::string::npos) << r.reason;
+  EXPECT_EQ(r.verdict, Verdict::upstream);
+  EXPECT_EQ(locate::analyze(all_failing(upto(kToA, 3), StopReason::gaplimit), kLookup, std::nullopt).rate_limited.size(),
+            0u);
+}
+
+// A control behind t2 as well: its path shows t2 carries traffic elsewhere.
+locate::TargetTraces control_behind_t2() {
+  std::vector<H> hops = {{"198.18.0.2"}, {"198.18.0.6"}, {"198.18.0.10"}, {"203.0.113.99", ReplyKind::echo_reply}};
+  return {A("203.0.113.99"), -1, {trace(model::Method::icmp, "203.0.113.99", hops, StopReason::completed)}};
+}
+
+TEST(LocateAnalysis, ATransitRouterBeforeABorderNumberedFromNationalSpaceIsNoBorder) {
+  // b answers from 198.18.0.18, national space; t2 .10 is followed by it.
+  const std::vector<H> nat = {{"198.18.0.2"}, {"198.18.0.6"}, {"198.18.0.10"}, {"198.18.0.18"}};
+  auto healthy_nat = campaign();
+  healthy_nat.controls.push_back(control_behind_t2());
+  for (auto* t : kTargetsA)
+    healthy_nat.targets.push_back(
+        failing_target(t, 0, then(nat, {{t, ReplyKind::echo_reply}}), StopReason::completed));
+  auto base = baseline_of(locate::analyze(healthy_nat, kLookup, std::nullopt));
+  auto c = all_failing(then(upto(kToA, 3), {{nullptr}, {nullptr}, {nullptr}}), StopReason::gaplimit);
+  c.controls.push_back(control_behind_t2());
+  auto r = locate::analyze(c, kLookup, base);
+  EXPECT_EQ(r.verdict, Verdict::upstream) << r.reason;
+  ASSERT_TRUE(r.brk.after);
+  EXPECT_FALSE(r.brk.after->border);
+  // The rule's limit: with no control's path through t2, nothing tells it
+  // from a border answering from its upstream's space.
+  healthy_nat.controls.pop_back();
+  c.controls.pop_back();
+  EXPECT_EQ(locate::analyze(c, kLookup, baseline_of(locate::analyze(healthy_nat, kLookup, std::nullopt))).verdict,
+            Verdict::internal);
+}
+
+TEST(LocateAnalysis, ARouterAnsweringFromTwoAddressesBehindEcmpKeepsItsSupport) {
+  // Twenty targets: fourteen end at t2 (b's answers rate-limited), six at b,
+  // which answers from two addresses (.14 and .26, the interface each reply
+  // leaves by). Three apiece is short of the four (a fifth) a break needs;
+  // together they are where packets get to.
+  auto c = campaign();
+  const char* const b2 = "198.18.0.26";
+  for (int i = 0; i < 20; ++i) {
+    const std::string dst = "198.18.129." + std::to_string(i + 1);
+    std::vector<H> path = upto(kToA, 3);
+    if (i < 3) path.push_back({"198.18.0.14"});
+    else if (i < 6) path.push_back({b2});
+    c.targets.push_back(failing_target(dst.c_str(), 0, then(path, {{nullptr}, {nullptr}}), StopReason::gaplimit));
+  }
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  ASSERT_TRUE(r.brk.after);
+  EXPECT_EQ(r.brk.after->ttl, 4);
+  EXPECT_TRUE(r.brk.after->addr == A("198.18.0.14") || r.brk.after->addr == A(b2)) << r.brk.after->addr.to_string();
+  EXPECT_EQ(r.brk.sharing, 20u);  // the six at b's two addresses, the fourteen on the way
+}
+
 TEST(LocateAnalysis, MethodSpecs) {
   EXPECT_EQ(locate::MethodSpec::parse("direct-tcp:443")->label(), "direct-tcp:443");
   EXPECT_TRUE(locate::MethodSpec::parse("direct-icmp")->direct);

@@ -91,6 +91,10 @@ ordered_json to_json(const locate::Report& r) {
   j["evidence"] = {{"targets", r.targets.size()}, {"reached", reached},       {"reached_by", r.reached_by_method},
                    {"probes", r.probes},          {"replies", r.replies},     {"national_asns", r.national_asns},
                    {"baseline", r.baseline}};
+  std::vector<std::string> limited;
+  for (const auto& a : r.rate_limited) limited.push_back(a.to_string());
+  j["evidence"]["rate_limited"] = r.rate_limited.size();
+  j["evidence"]["rate_limited_hops"] = limited;
   j["targets"] = ordered_json::array();
   for (const auto& t : r.targets) j["targets"].push_back(target_json(t));
   j["controls"] = ordered_json::array();
@@ -124,6 +128,12 @@ void write_text(std::ostream& out, const locate::Report& r) {
   if (r.control.targets > 0)
     out << fmt::format("control {} of {} reached: {}\n", r.control.reached, r.control.targets,
                        r.control.ok ? "the vantage point's network works" : "the vantage point's network fails");
+  if (!r.rate_limited.empty()) {
+    std::string hops;
+    for (const auto& a : r.rate_limited) hops += (hops.empty() ? "" : " ") + a.to_string();
+    out << fmt::format("rate-limited {} router{}: {}\n", r.rate_limited.size(), r.rate_limited.size() == 1 ? "" : "s",
+                       hops);
+  }
 }
 
 void write_dot(std::ostream& out, const locate::Report& r, const model::Address& vantage,

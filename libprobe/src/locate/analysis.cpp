@@ -3,41 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "evidence.h"
 #include "verdict_rules.h"
 
 namespace probe::locate {
-
-std::string MethodSpec::label() const {
-  std::string m(model::to_string(method));
-  return fmt::format("{}{}", direct ? "direct-" : "", dport != 0 ? fmt::format("{}:{}", m, dport) : m);
-}
-
-std::optional<MethodSpec> MethodSpec::parse(const std::string& label) {
-  MethodSpec spec;
-  const std::string prefix = "direct-";
-  spec.direct = label.compare(0, prefix.size(), prefix) == 0;
-  const std::string text = spec.direct ? label.substr(prefix.size()) : label;
-  auto colon = text.find(':');
-  auto method = model::parse_method(text.substr(0, colon));
-  if (!method || *method == model::Method::dns) return std::nullopt;
-  spec.method = *method;
-  if (colon == std::string::npos) {
-    if (spec.method == model::Method::tcp) return std::nullopt;  // a TCP trace needs its port
-    return spec;
-  }
-  if (spec.method == model::Method::icmp) return std::nullopt;
-  const std::string port = text.substr(colon + 1);
-  unsigned value = 0;
-  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (ec != std::errc() || end != port.data() + port.size() || value == 0 || value > 65535) return std::nullopt;
-  spec.dport = static_cast<std::uint16_t>(value);
-  return spec;
-}
 
 std::vector<std::uint32_t> national_asns(const std::vector<model::Prefix>& prefixes, const AsLookup& lookup) {
   std::set<std::uint32_t> asns;
@@ -71,33 +44,6 @@ std::size_t probes_in(const model::Trace& t) {
 std::optional<std::uint8_t> completion_ttl(const model::Trace& t) {
   if (t.stop_reason != StopReason::completed || t.hops.empty()) return std::nullopt;
   return t.hops.back().ttl;
-}
-
-// A path cut where it starts to repeat: the hops up to the router that sends
-// packets back (r1 r2 r3 r2 r3 -> r1 r2 r3).
-std::vector<PathHop> until_loop(std::vector<PathHop> path) {
-  std::unordered_set<Address> seen;
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    if (!seen.insert(path[i].addr).second) {
-      path.resize(i);
-      break;
-    }
-  }
-  return path;
-}
-
-bool any_answer(const std::vector<TargetReport>& v) {
-  for (const auto& t : v)
-    if (t.reached || !t.path.empty()) return true;
-  return false;
-}
-
-bool dns_answered(const Report& r) {
-  if (!r.dns) return false;
-  if (r.dns->parent_answered) return true;
-  for (const auto& s : r.dns->servers)
-    if (s.udp || s.tcp) return true;
-  return false;
 }
 
 class Analyzer {
@@ -139,12 +85,30 @@ class Analyzer {
   }
   bool national(const Address& a) const { return national(a, lookup_(a)); }
 
-  // Border hops: a non-national hop right before a national one (or before
-  // a national target's own answer), on any path of this run or the baseline.
+  // Borders are found, not assumed (after bdrmap and MAP-IT, IMC 2016): one
+  // address's AS cannot tell a border that answers from its upstream's /30
+  // from a transit router that holds an address of national space, or is
+  // followed by a border numbered from national space. What a campaign has
+  // besides addresses is which destinations each router carries: a router
+  // on a path toward a control carries traffic elsewhere, so it is the
+  // transit's, whatever follows it. A border is then a non-national hop
+  // right before a national one (or before a national target's own answer),
+  // on any path of this run or the baseline, that is on no control's path.
+  // Its limits: a transit router that carries no control's traffic still
+  // looks like a border when a border numbered from national space follows
+  // it (name a control behind the transit); and with no national hop on any
+  // path (no baseline, a dark or routeless border) no border is found: the
+  // verdict says so with low confidence. "Carries only the country's
+  // traffic" alone is not taken as a border: with one or two controls it
+  // cannot tell the transit's last router from the country's first.
   void find_borders() {
+    for (const auto& tt : c_.controls)
+      for (const auto& t : tt.traces)
+        for (const auto& h : responsive_path(t)) shared_.insert(h.addr);
     auto scan = [this](const std::vector<PathHop>& hops) {
       for (std::size_t i = 0; i + 1 < hops.size(); ++i)
-        if (hops[i + 1].ttl == hops[i].ttl + 1 && !national(hops[i].addr) && national(hops[i + 1].addr))
+        if (hops[i + 1].ttl == hops[i].ttl + 1 && !national(hops[i].addr) && national(hops[i + 1].addr) &&
+            !shared_.count(hops[i].addr))
           borders_.insert(hops[i].addr);
     };
     auto with_target = [](const model::Trace& t) {
@@ -232,18 +196,18 @@ class Analyzer {
         if (r && r->addr == deepest_path.back().addr) out.last_hop->unreachable_code = r->icmp_code;
       }
     }
-    if (!out.reached) refused_direct(tt, out);
+    if (!out.reached) refused(tt, out);
     return out;
   }
 
-  // A router that refused a TTL-64 probe (destination unreachable from
-  // other than the target) is where that packet stopped: deeper evidence
-  // than a traced path whose own unreachable a rate limit swallowed. Its
-  // distance comes from the traced paths; unknown there, one past the
-  // traced path's end.
-  void refused_direct(const TargetTraces& tt, TargetReport& out) const {
-    for (std::size_t m = 0; m < tt.traces.size() && m < c_.methods.size(); ++m) {
-      if (!c_.methods[m].direct) continue;
+  // A router that refused a probe of any method toward the target (a
+  // destination unreachable from other than the target: a TTL-64 ping's, or
+  // a traced probe's on a path that is not the deepest) is where that packet
+  // stopped: deeper evidence than a traced path whose own unreachable a rate
+  // limit swallowed. Its distance comes from the traced paths; unknown
+  // there, one past the traced path's end.
+  void refused(const TargetTraces& tt, TargetReport& out) const {
+    for (std::size_t m = 0; m < tt.traces.size(); ++m) {
       for (const auto& h : tt.traces[m].hops)
         for (const auto& p : h.probes) {
           if (!p.reply || p.reply->kind != model::ReplyKind::unreachable || p.reply->addr == tt.addr) continue;
@@ -263,6 +227,16 @@ class Analyzer {
     }
   }
 
+  // A failing target's end as a sibling key: the TTL of its last hop and
+  // the hop right before it on its path (none when that TTL was silent).
+  using Sibling = std::pair<std::uint8_t, std::optional<Address>>;
+  static Sibling sibling(const TargetReport& t) {
+    Sibling k{t.last_hop->ttl, std::nullopt};
+    for (const auto& h : t.path)
+      if (h.ttl + 1 == t.last_hop->ttl) k.second = h.addr;
+    return k;
+  }
+
   // The break of a group of failing targets. Routers rate-limit their ICMP
   // errors, so a path may end short of where packets really get to, never
   // beyond: the break is the deepest last hop that answered unreachable or
@@ -279,42 +253,56 @@ class Analyzer {
         if (t->last_hop->unreachable_code) refused.insert(t->last_hop->addr);
       }
     if (ends.empty()) return b;
+    // Behind ECMP, or a router that answers from the interface its reply
+    // leaves by, the paths' ends at one distance right after one hop are
+    // spread over two or three addresses: siblings, one router or routers
+    // in parallel. Either way packets get that far, so the siblings pool
+    // their support; the break names the one most paths end at.
+    std::map<Sibling, std::size_t> pool;
+    for (const auto* t : failing)
+      if (t->last_hop) ++pool[sibling(*t)];
     const std::size_t need = std::min<std::size_t>(std::max<std::size_t>(2, (failing.size() + 4) / 5), failing.size());
-    const HopReport* best = nullptr;
+    const TargetReport* best = nullptr;
     std::size_t best_count = 0;
     for (const auto* t : failing) {
       if (!t->last_hop) continue;
       const HopReport& h = *t->last_hop;
       std::size_t n = ends[h.addr];
-      bool enough = n >= need || refused.count(h.addr) > 0;
-      bool best_enough = best && (best_count >= need || refused.count(best->addr) > 0);
+      bool enough = pool[sibling(*t)] >= need || refused.count(h.addr) > 0;
+      bool best_enough = best && (pool[sibling(*best)] >= need || refused.count(best->last_hop->addr) > 0);
+      const std::uint8_t best_ttl = best ? best->last_hop->ttl : 0;
       bool better = !best || (enough && !best_enough) ||
-                    (enough == best_enough && (enough ? h.ttl > best->ttl : n > best_count || (n == best_count && h.ttl > best->ttl)));
+                    (enough == best_enough &&
+                     (enough ? h.ttl > best_ttl || (sibling(*t) == sibling(*best) && n > best_count)
+                             : n > best_count || (n == best_count && h.ttl > best_ttl)));
       if (better) {
-        best = &h;
+        best = t;
         best_count = n;
       }
     }
-    b.after = *best;
+    const Sibling frontier = sibling(*best);
+    const HopReport* best_hop = &*best->last_hop;
+    b.after = *best_hop;
+    b.after->border = !b.after->national && borders_.count(best_hop->addr) > 0;
     // The hop's distance is the smallest TTL it answered at (find_distances).
-    if (auto d = distance_.find(best->addr); d != distance_.end() && d->second < b.after->ttl)
+    if (auto d = distance_.find(best_hop->addr); d != distance_.end() && d->second < b.after->ttl)
       b.after->ttl = d->second;
     // Keep an unreachable code if any path ending there carries one.
     for (const auto* t : failing)
-      if (t->last_hop && t->last_hop->addr == best->addr && t->last_hop->unreachable_code)
+      if (t->last_hop && t->last_hop->addr == best_hop->addr && t->last_hop->unreachable_code)
         b.after->unreachable_code = t->last_hop->unreachable_code;
     // Hops (ttl, addr) on the paths that go through the break hop.
     std::set<std::pair<std::uint8_t, Address>> through;
     for (const auto* t : failing)
       for (const auto& h : t->path)
-        if (h.addr == best->addr) {
+        if (h.addr == best_hop->addr) {
           for (const auto& g : t->path) through.insert({g.ttl, g.addr});
           break;
         }
     for (const auto* t : failing) {
       if (!t->last_hop) continue;
-      if (t->last_hop->addr == best->addr ||
-          (t->last_hop->ttl < best->ttl && through.count({t->last_hop->ttl, t->last_hop->addr})))
+      if (t->last_hop->addr == best_hop->addr || sibling(*t) == frontier ||
+          (t->last_hop->ttl < best_hop->ttl && through.count({t->last_hop->ttl, t->last_hop->addr})))
         ++b.sharing;
     }
     b.before = before(*b.after, failing);
@@ -322,7 +310,11 @@ class Analyzer {
   }
 
   // A prefix whose few paths all ended short of the run's break, on the way
-  // to it (its errors were rate-limited away), breaks there too.
+  // to it (its errors were rate-limited away), breaks there too; so does one
+  // whose paths got no answer at all: a small prefix inherits the evidence
+  // of the failing group it shares the way with. On the way: a hop of a
+  // path through the break, or, when the break is a router no trace saw
+  // (its refusals were the zone check's), any hop short of its distance.
   void align_prefix_breaks(Report& r, const std::vector<const TargetReport*>& failing) const {
     if (!r.brk.after) return;
     const HopReport& at = *r.brk.after;
@@ -333,15 +325,17 @@ class Analyzer {
           for (const auto& g : t->path) through.insert({g.ttl, g.addr});
           break;
         }
+    auto on_the_way = [&](const HopReport& h) {
+      return h.addr == at.addr || (h.ttl < at.ttl && (through.empty() || through.count({h.ttl, h.addr})));
+    };
     for (auto& p : r.prefixes) {
-      if (p.status != PrefixStatus::unreachable || !p.brk.after || p.brk.after->addr == at.addr) continue;
+      if (p.status != PrefixStatus::unreachable || (p.brk.after && p.brk.after->addr == at.addr)) continue;
       std::size_t consistent = 0;
       for (const auto* t : failing)
         if (t->prefix >= 0 && &r.prefixes[static_cast<std::size_t>(t->prefix)] == &p && t->last_hop &&
-            (t->last_hop->addr == at.addr ||
-             (t->last_hop->ttl < at.ttl && through.count({t->last_hop->ttl, t->last_hop->addr}))))
+            on_the_way(*t->last_hop))
           ++consistent;
-      if (consistent == 0 || consistent < p.brk.sharing) continue;
+      if (p.brk.after && (consistent == 0 || consistent < p.brk.sharing)) continue;
       p.brk.after = at;
       p.brk.sharing = consistent;
       std::vector<const TargetReport*> mine;
@@ -446,9 +440,18 @@ class Analyzer {
     std::vector<const TargetReport*> failing;
     for (const auto& t : r.targets)
       if (!t.reached && !t.unfinished) failing.push_back(&t);
-    for (const auto* t : failing) f.loops += t->loop ? 1 : 0;
+    for (const auto* t : failing) {
+      f.loops += t->loop ? 1 : 0;
+      f.silent += t->last_hop ? 0 : 1;
+    }
     f.brk = break_of(failing);
+    const auto dns_refused = dns_refusals(c_);
+    f.icmp_errors = dns_refused.size();
+    if (f.reached == 0) f.brk_from_dns = refused_dns(f.brk, dns_refused, failing);
     f.border_known = !borders_.empty() || (f.brk.after && f.brk.after->national);
+    r.rate_limited = rate_limited_routers(c_);
+    f.rate_limited = r.rate_limited.size();
+    local_break(f, dns_refused);
 
     const Rule& rule = first_rule(f);
     r.verdict = rule.verdict;
@@ -456,10 +459,113 @@ class Analyzer {
     r.reason = rule.reason(f);
     if (rule.breaks != Breaks::none) r.brk = f.brk;
     if (rule.breaks == Breaks::all) align_prefix_breaks(r, failing);
+    if (rule.breaks == Breaks::local && f.local) {
+      r.brk.after = f.local;
+      r.brk.before.reset();
+      r.brk.sharing = 0;
+      for (const auto* t : failing)
+        if (t->last_hop && (t->last_hop->addr == f.local->addr || t->last_hop->ttl < f.local->ttl)) ++r.brk.sharing;
+      // Every prefix that fails, fails there.
+      for (auto& p : r.prefixes)
+        if (p.status == PrefixStatus::unreachable) {
+          p.verdict = Verdict::local;
+          p.brk.after = f.local;
+          p.brk.before.reset();
+        }
+    }
+    if (f.rate_limited > 0 && f.probe_sent)
+      r.reason += fmt::format("; {} {} rate-limited (answered, then went quiet on later probes at the same distance)",
+                              f.rate_limited, f.rate_limited == 1 ? "router was" : "routers were");
     if (rule.notes_interruption && f.unfinished > 0) {
       r.reason += fmt::format("; the run was interrupted: {} of {} national targets unfinished", f.unfinished, f.total);
       if (r.confidence == Confidence::high) r.confidence = Confidence::medium;
     }
+  }
+
+  // A router's distance: the smallest TTL it answered at; never seen on a
+  // traced path, one past the deepest end of the failing paths.
+  std::uint8_t distance_of(const Address& a, const std::vector<const TargetReport*>& failing) const {
+    if (auto d = distance_.find(a); d != distance_.end()) return d->second;
+    std::uint8_t deepest = 0;
+    for (const auto* t : failing)
+      if (t->last_hop) deepest = std::max(deepest, t->last_hop->ttl);
+    return static_cast<std::uint8_t>(deepest + 1);
+  }
+
+  // The zone check ran first and its queries took the burst of the breaking
+  // router's error bucket: when nothing national was reached, a router that
+  // refused a query to a national address is where packets to the country
+  // stop, at its distance or deeper than the traced paths got. Returns
+  // whether it moved the break.
+  bool refused_dns(BreakReport& b, const std::vector<Refusal>& refusals,
+                   const std::vector<const TargetReport*>& failing) const {
+    std::optional<HopReport> best;
+    for (const auto& x : refusals) {
+      if (!national(x.dst)) continue;
+      HopReport h = hop({distance_of(x.from, failing), x.from});
+      h.unreachable_code = x.code;
+      if (!best || h.ttl > best->ttl) best = h;
+    }
+    if (!best) return false;
+    if (b.after && b.after->addr == best->addr) {
+      if (!b.after->unreachable_code) b.after->unreachable_code = best->unreachable_code;
+      return false;
+    }
+    if (b.after && best->ttl <= b.after->ttl) return false;
+    b.failing = failing.size();
+    b.sharing = 0;
+    for (const auto* t : failing)
+      if (t->last_hop && (t->last_hop->addr == best->addr || t->last_hop->ttl < best->ttl)) ++b.sharing;
+    b.after = best;
+    b.before = before(*best, failing);
+    return true;
+  }
+
+  // The last router of the vantage point's own network (the AS of the
+  // source address; unknown, the first hop's) that answered anything: where
+  // a local fault is. Whether it refused destinations outside the country
+  // (a control, the parent) tells "no route out" from a national outage.
+  void local_break(Facts& f, const std::vector<Refusal>& dns) const {
+    std::optional<Address> src;
+    for (const auto* list : {&c_.targets, &c_.controls})
+      for (const auto& tt : *list)
+        for (const auto& t : tt.traces)
+          if (!src && !t.hops.empty()) src = t.src;
+    const auto own = src ? lookup_(*src) : std::nullopt;
+    auto ours = [&](const Address& a, std::uint8_t ttl) {
+      if (!own) return ttl == 1;
+      auto as = lookup_(a);
+      return as && as->asn == own->asn;
+    };
+    std::set<Address> refused;  // refused a destination outside the country
+    std::map<Address, std::uint8_t> code;
+    std::map<Address, std::uint8_t> seen = {distance_.begin(), distance_.end()};
+    for (const auto* list : {&f.r.targets, &f.r.controls})
+      for (const auto& t : *list) {
+        if (t.last_hop) seen.emplace(t.last_hop->addr, t.last_hop->ttl);
+        if (t.last_hop && t.last_hop->unreachable_code) {
+          code[t.last_hop->addr] = *t.last_hop->unreachable_code;
+          if (t.prefix < 0) refused.insert(t.last_hop->addr);
+        }
+      }
+    for (const auto& x : dns) {
+      code.emplace(x.from, x.code);
+      if (!national(x.dst)) refused.insert(x.from);
+    }
+    std::optional<HopReport> best;
+    auto consider = [&](const Address& a, std::uint8_t ttl) {
+      if (!ours(a, ttl) || (best && best->ttl >= ttl)) return;
+      best = hop({ttl, a});
+    };
+    for (const auto& [a, ttl] : seen) consider(a, ttl);
+    // A router of ours that only the zone check heard from lies past the
+    // ones the traces saw.
+    for (const auto& [a, c] : code)
+      if (!seen.count(a)) consider(a, static_cast<std::uint8_t>(best ? best->ttl + 1 : 1));
+    if (!best) return;
+    if (auto c = code.find(best->addr); c != code.end()) best->unreachable_code = c->second;
+    f.local = best;
+    f.local_refuses_other = refused.count(best->addr) > 0;
   }
 
   const Campaign& c_;
@@ -467,6 +573,7 @@ class Analyzer {
   const std::optional<Baseline>& baseline_;
   std::vector<std::uint32_t> asns_;
   std::unordered_set<Address> borders_;
+  std::unordered_set<Address> shared_;     // on a control's path: carries traffic elsewhere
   std::unordered_map<Address, std::uint8_t> distance_;
 };
 

@@ -137,6 +137,7 @@ Campaign run_campaign(const CampaignPlan& plan, io::PacketSource& source, io::Pa
     std::vector<model::DnsExchange> exchanges;
     engine::DnsStats ds;
     c.dns = engine::check_zone(zc, source, sink, streams, halt, exchanges, ds);
+    c.dns_exchanges = std::move(exchanges);
     stats.probes += ds.queries_sent;
     stats.replies += ds.responses;
     stats.send_errors += ds.send_errors;

@@ -36,6 +36,10 @@ std::string reason_at_break(const Facts& f) {
       after.unreachable_code ? fmt::format(", which answers unreachable (code {})", *after.unreachable_code) : "";
   std::string reason = fmt::format("none of {} national targets answer by any method; {} of {} paths end at {}{}",
                                    f.probed, f.brk.sharing, f.brk.failing, describe(after), code);
+  if (f.silent > 0) reason += fmt::format(" (or on the way to it; {} got no answer from any hop)", f.silent);
+  if (f.brk_from_dns)
+    reason += "; it refused the zone check's queries to the national nameservers, which ran first and took the "
+              "burst of its error budget";
   if (f.loops > 0) reason += fmt::format("; {} of them loop there (a routing loop)", f.loops);
   // No path showed where the national network starts: the last transit hop
   // and a border answering from its upstream's address look alike.
@@ -75,8 +79,9 @@ const Rule kRules[] = {
     // No national target.
     {[](const Facts& f) { return f.total == 0; }, Verdict::inconclusive, always<Confidence::low>,
      [](const Facts&) { return std::string("no national target was probed"); }, Breaks::none, true},
-    // Not even a first hop answered.
-    {[](const Facts& f) { return !f.targets_answer && !f.controls_answer; }, Verdict::local,
+    // Not even a first hop answered, not even with an ICMP error to the zone check.
+    {[](const Facts& f) { return !f.targets_answer && !f.controls_answer && f.icmp_errors == 0 && !f.local; },
+     Verdict::local,
      [](const Facts& f) { return f.r.controls.empty() ? Confidence::medium : Confidence::high; },
      [](const Facts& f) {
        return "no probe got any answer, not even from the first hop" +
@@ -84,14 +89,26 @@ const Rule kRules[] = {
               ": the vantage point's own network is down";
      },
      Breaks::none, true},
+    // The vantage point's own network refuses the country and the world alike.
+    {[](const Facts& f) { return f.reached == 0 && f.local && f.local->unreachable_code && f.local_refuses_other; },
+     Verdict::local, [](const Facts& f) { return f.r.control.ok ? Confidence::medium : Confidence::high; },
+     [](const Facts& f) {
+       return fmt::format("nothing answers but {}, the last router of the vantage point's own network that answered, "
+                          "and it answers unreachable (code {}) for destinations outside the country too: the "
+                          "vantage point's own network has no route out",
+                          describe(*f.local), *f.local->unreachable_code);
+     },
+     Breaks::local, true},
     // The controls fail as well.
     {[](const Facts& f) { return !f.r.control.ok && f.reached == 0; }, Verdict::local,
      [](const Facts& f) { return f.r.control.targets >= 2 ? Confidence::high : Confidence::medium; },
      [](const Facts& f) {
-       return fmt::format("the control targets fail too (0 of {} reached): the fault is near the vantage point",
-                          f.r.control.targets);
+       std::string reason = fmt::format(
+           "the control targets fail too (0 of {} reached): the fault is near the vantage point", f.r.control.targets);
+       if (f.local) reason += "; the last router of its own network that answered is " + describe(*f.local);
+       return reason;
      },
-     Breaks::run, true},
+     Breaks::local, true},
     // Every prefix answers, the zone does not.
     {[](const Facts& f) { return f.bad == 0 && f.dns_down(); }, Verdict::dns, always<Confidence::high>,
      [](const Facts& f) {

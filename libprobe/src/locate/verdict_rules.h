@@ -33,7 +33,14 @@ struct Facts {
   BreakReport brk;                // of the failing targets probed to the end
   std::size_t loops = 0;          // failing targets whose trace looped
   bool border_known = false;      // a path showed where the national network starts
-  bool shared() const { return brk.sharing * 5 >= brk.failing * 4; }  // four fifths end at the break
+  bool brk_from_dns = false;      // the break is a router that refused the zone check's national queries
+  std::size_t rate_limited = 0;   // routers that answered, then went quiet at the same distance
+  std::size_t icmp_errors = 0;    // ICMP errors the zone check's queries got from routers
+  std::optional<HopReport> local; // the last router of the vantage point's own network that answered
+  bool local_refuses_other = false;  // it refused a destination outside the country (control, parent)
+  std::size_t silent = 0;         // failing targets no hop answered for (rate limits): no evidence either way
+  // Four fifths of the paths that got any answer end at the break or on the way to it.
+  bool shared() const { return brk.sharing > 0 && brk.sharing * 5 >= (brk.failing - silent) * 4; }
   bool dns_down() const {
     using model::ZoneVerdict;
     return dns == ZoneVerdict::lame || dns == ZoneVerdict::unreachable || dns == ZoneVerdict::no_delegation;
@@ -41,9 +48,10 @@ struct Facts {
   bool dns_degraded() const { return dns && *dns != model::ZoneVerdict::healthy; }
 };
 
-// Which breaks a verdict reports: none, the run's, or the run's and the
-// prefixes' aligned with it.
-enum class Breaks : std::uint8_t { none, run, all };
+// Which breaks a verdict reports: none, the run's, the run's and the
+// prefixes' aligned with it, or the last router of the vantage point's own
+// network that answered (a local fault).
+enum class Breaks : std::uint8_t { none, run, all, local };
 
 struct Rule {
   bool (*when)(const Facts&);

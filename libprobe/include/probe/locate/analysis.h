@@ -64,6 +64,7 @@ struct Campaign {
   std::vector<TargetTraces> targets;         ///< national targets
   std::vector<TargetTraces> controls;        ///< control targets outside the country
   std::optional<model::ZoneReport> dns;      ///< the zone's delegation check, if run
+  std::vector<model::DnsExchange> dns_exchanges;  ///< its queries: their ICMP errors are evidence too
   std::vector<std::uint32_t> national_asns;  ///< explicit (--asn); else derived from the prefixes
   std::string no_route;                      ///< non-empty: nothing could be sent (why)
   std::uint64_t probes = 0;                  ///< counters for the evidence
@@ -120,7 +121,7 @@ struct BreakReport {
 struct PrefixReport {
   model::Prefix prefix;
   model::PrefixStatus status = model::PrefixStatus::inconclusive;
-  model::Verdict verdict = model::Verdict::inconclusive;  ///< reachable, upstream, internal, partial or inconclusive
+  model::Verdict verdict = model::Verdict::inconclusive;  ///< reachable, upstream, internal, partial, local or inconclusive
   std::size_t targets = 0;
   std::size_t reached = 0;
   BreakReport brk;
@@ -147,6 +148,9 @@ struct Report {
   bool baseline = false;
   std::uint64_t probes = 0;
   std::uint64_t replies = 0;
+  /// Routers that answered at a distance and stayed silent on other probes
+  /// at that distance toward the same target: rate-limited, not broken.
+  std::vector<model::Address> rate_limited;
 };
 
 /// The ASes of the national prefixes: each prefix's first address looked up.
