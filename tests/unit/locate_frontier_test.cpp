@@ -89,6 +89,14 @@ constexpr const char* t1 = "198.18.0.6";
 constexpr const char* t2 = "198.18.0.10";
 constexpr const char* br = "198.18.0.14";
 
+// One failing target whose traces end at a1.
+Survey ending_at_a1() {
+  Survey s;
+  s.add("198.18.128.2", 0, trace("198.18.128.2", {a1, nullptr, nullptr}, StopReason::gaplimit),
+        trace("198.18.128.2", {a1, nullptr, nullptr}, StopReason::gaplimit));
+  return s;
+}
+
 TEST(LocateFrontier, GroupsFailingTargetsByTheirDeepestLastHop) {
   Survey s;
   // Reached by tcp: no failing target.
@@ -155,9 +163,7 @@ TEST(LocateFrontier, RoundsAskTheSilentTtlThenDirectThenBeyondAndEndInSilence) {
 }
 
 TEST(LocateFrontier, AnAnswerAtTheSilentTtlMovesTheFrontierAndAnUnreachableDecides) {
-  Survey s;
-  s.add("198.18.128.2", 0, trace("198.18.128.2", {a1, nullptr, nullptr}, StopReason::gaplimit),
-        trace("198.18.128.2", {a1, nullptr, nullptr}, StopReason::gaplimit));
+  Survey s = ending_at_a1();
   auto st = locate::frontier_start(s.c);
   ASSERT_EQ(st.groups.size(), 1u);
   auto round = locate::frontier_round(st);
@@ -176,9 +182,7 @@ TEST(LocateFrontier, AnAnswerAtTheSilentTtlMovesTheFrontierAndAnUnreachableDecid
 }
 
 TEST(LocateFrontier, TheTargetsOwnAnswerDecides) {
-  Survey s;
-  s.add("198.18.128.2", 0, trace("198.18.128.2", {a1, nullptr, nullptr}, StopReason::gaplimit),
-        trace("198.18.128.2", {a1, nullptr, nullptr}, StopReason::gaplimit));
+  Survey s = ending_at_a1();
   auto st = locate::frontier_start(s.c);
   locate::frontier_round(st);
   FrontierProbe direct{0, 1, 64, Ask::direct};

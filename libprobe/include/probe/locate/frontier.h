@@ -4,13 +4,12 @@
 /// errors (Linux: a burst of about 6, then 1 per second per destination),
 /// and the survey drains every bucket on its way: the decisive answer (the
 /// breaking router's unreachable or time-exceeded) is the one most often
-/// rate-limited away. The phase probes few targets, one question per group
-/// and round, rounds a refill apart, until the answer is decisive or the
-/// budget is spent.
+/// rate-limited away. The phase probes few targets, one question per
+/// frontier (the routers past one last hop) every refill, until the answer
+/// is decisive or the budget is spent.
 ///
 /// Pure planning here (groups, what each round asks, what an answer
-/// decides), fed with traces; running the rounds is run_frontier
-/// (campaign.h). Every decision derives from the survey's traces and the
+/// decides), fed with traces; run_campaign (campaign.h) runs the rounds. Every decision derives from the survey's traces and the
 /// capture timestamps of the probes, so a replay decides the same.
 
 #include <cstddef>
@@ -42,10 +41,11 @@ inline constexpr std::int64_t kFrontierPaceUs = 1100000;
 /// one every 2 s at most, and an ask that finds less than that costs a
 /// token and gets nothing.
 inline constexpr std::size_t kFrontierKeyRounds = 2;
-/// Default --budget (µs). The survey of 16 prefixes (/24s, 3 targets each,
-/// 8 methods) takes 15 to 20 s at 200 pps; 10 s more keeps the campaign
-/// within 30 s and is 9 rounds: two steps deeper and a whole silent cycle
-/// for a group, or a cycle for each of two groups.
+/// Default --budget (µs), counted from the survey's last probe. The survey
+/// of 16 /24 prefixes (3 targets each, 8 methods) takes 15 to 20 s at
+/// 200 pps; 10 s more keeps the campaign within 30 s. With -W 1 that is
+/// 7 rounds (from 2.2 s on): a frontier's whole cycle of 4 questions, and
+/// walking deeper meanwhile costs a round per hop.
 inline constexpr std::int64_t kDefaultFrontierBudgetUs = 10000000;
 /// Representatives per group: the second from another prefix when there is one.
 inline constexpr std::size_t kFrontierReps = 2;
