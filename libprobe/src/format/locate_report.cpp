@@ -133,6 +133,9 @@ void write_text(std::ostream& out, const locate::Report& r) {
   } else {
     out << "dns    not checked\n";
   }
+  if (r.frontier_probes > 0)
+    out << fmt::format("frontier {} probes, paced, where the answers ran out; {} routers found rate-limited\n",
+                       r.frontier_probes, r.rate_limited_hops);
   if (r.control.targets > 0)
     out << fmt::format("control {} of {} reached: {}\n", r.control.reached, r.control.targets,
                        r.control.ok ? "the vantage point's network works" : "the vantage point's network fails");

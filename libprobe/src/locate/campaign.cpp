@@ -156,12 +156,16 @@ void run_frontier(const CampaignPlan& plan, io::PacketSource& source, io::Packet
   if (survey_end == 0) return;
   std::int64_t at = survey_end + kFrontierKeyRounds * kFrontierPaceUs;
   const std::int64_t end = survey_end + plan.budget_us;
+  std::uint64_t sent = 0;  // for the progress line
   for (std::uint64_t round = 0; frontier_open(state) && at + plan.wait_us <= end; ++round) {
+    const auto probes = frontier_round(state);
+    if (probes.empty()) {  // every open frontier rests this round
+      at += kFrontierPaceUs;
+      continue;
+    }
     wait_until(source, sink, at, halt);
     if (halt.load() != 0) return;
-    const auto probes = frontier_round(state);
-    if (probes.empty()) return;
-    progress({0, 0, c.frontier_probes, 0, "frontier"});
+    progress({0, 0, sent, 0, "frontier"});
     std::map<std::pair<std::size_t, std::uint8_t>, std::vector<std::size_t>> by_engine;
     for (std::size_t k = 0; k < probes.size(); ++k) by_engine[{probes[k].method, probes[k].ttl}].push_back(k);
     std::vector<std::unique_ptr<engine::TraceEngine>> engines;
@@ -194,6 +198,7 @@ void run_frontier(const CampaignPlan& plan, io::PacketSource& source, io::Packet
         add_frontier_result(c.targets[p.target], spec, t);
       }
       const auto& s = engines[e]->stats();
+      sent += s.probes_sent;
       stats.probes += s.probes_sent;
       stats.replies += s.replies;
       stats.send_errors += s.send_errors;
