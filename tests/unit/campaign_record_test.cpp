@@ -28,6 +28,7 @@ locate::CampaignPlan sample() {
   p.wait_us = 500000;
   p.pps = 250.5;
   p.concurrency = 64;
+  p.budget_us = 4500000;
   p.methods = {*locate::MethodSpec::parse("direct-icmp"), *locate::MethodSpec::parse("icmp"),
                *locate::MethodSpec::parse("tcp:80"), *locate::MethodSpec::parse("udp")};
   p.prefixes = {*model::Prefix::parse("198.18.128.0/22"), *model::Prefix::parse("198.18.136.0/24")};
@@ -59,6 +60,7 @@ TEST(CampaignRecord, RoundTrips) {
   EXPECT_EQ(back->wait_us, p.wait_us);
   EXPECT_EQ(back->pps, p.pps);
   EXPECT_EQ(back->concurrency, p.concurrency);
+  EXPECT_EQ(back->budget_us, p.budget_us);
   ASSERT_EQ(back->methods.size(), p.methods.size());
   for (std::size_t i = 0; i < p.methods.size(); ++i) EXPECT_EQ(back->methods[i].label(), p.methods[i].label());
   ASSERT_EQ(back->prefixes.size(), p.prefixes.size());
@@ -75,6 +77,13 @@ TEST(CampaignRecord, RoundTrips) {
   EXPECT_EQ(back->no_route, "");
   // Written again, byte for byte the same record.
   EXPECT_EQ(record::to_comment(*back), comment);
+}
+
+TEST(CampaignRecord, ARecordFromBeforeTheFrontierPhaseReplaysWithout) {
+  auto back = parse_campaign_record(
+      recordtest::edited(record::to_comment(sample()), [](nlohmann::json& j) { j.erase("budget_us"); }));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->budget_us, 0);
 }
 
 TEST(CampaignRecord, OtherRecordsAndGarbageAreRefused) {
@@ -102,6 +111,8 @@ TEST(CampaignRecord, BadFieldsAreNamed) {
       {"pps", -1},
       {"pps", 0},
       {"concurrency", (1 << 20) + 1},
+      {"budget_us", -1},
+      {"budget_us", 0.5},
       {"interface", nullptr},
       {"src", "198.18.0.x"},
       {"run_key", ""},

@@ -52,6 +52,7 @@ TEST(LocateOptions, Defaults) {
   EXPECT_EQ(o.gaplimit, 3);
   EXPECT_EQ(o.max_ttl, 30);
   EXPECT_EQ(o.pps, 200);
+  EXPECT_EQ(o.budget_us, 10000000);
   EXPECT_EQ(o.output, OutputFormat::text);
   EXPECT_TRUE(o.read_path.empty());
   EXPECT_TRUE(o.write_path.empty());
@@ -99,6 +100,9 @@ TEST(LocateOptions, GoodCommandLines) {
          EXPECT_EQ(o.write_path, "c.pcapng");
          EXPECT_EQ(o.output, OutputFormat::json);
        }},
+      // The frontier phase: seconds, 0 turns it off.
+      {{"-p", "198.18.128.0/22", "--budget", "2.5"}, [](const Options& o) { EXPECT_EQ(o.budget_us, 2500000); }},
+      {{"-p", "198.18.128.0/22", "--budget", "0"}, [](const Options& o) { EXPECT_EQ(o.budget_us, 0); }},
       // Zones are normalized: lower case, trailing dot.
       {{"-p", "198.18.128.0/22", "--zone", "Lab.TEST"}, [](const Options& o) { EXPECT_EQ(o.zone, "lab.test."); }},
       {{"-p", "198.18.128.0/22", "--zone", "lab.test."}, [](const Options& o) { EXPECT_EQ(o.zone, "lab.test."); }},
@@ -223,6 +227,8 @@ TEST(LocateOptions, BadCommandLines) {
       {{"-p", p, "-W", "0"}, "--wait"},
       {{"-p", p, "-W", "61"}, "--wait"},
       {{"-p", p, "--pps", "0.5"}, "--pps"},
+      {{"-p", p, "--budget", "-1"}, "--budget must be between 0 and 3600"},
+      {{"-p", p, "--budget", "3601"}, "--budget"},
       {{"-p", p, "-o", "xml"}, "unknown output format 'xml'"},
       {{"-p", p, "--frobnicate"}, "frobnicate"},
       // -r replays what the capture stored: no live option goes with it.
@@ -244,6 +250,7 @@ TEST(LocateOptions, BadCommandLines) {
       {{"-r", "x.pcapng", "-g", "2"}, "--gaplimit cannot"},
       {{"-r", "x.pcapng", "-m", "12"}, "--max-ttl cannot"},
       {{"-r", "x.pcapng", "--pps", "500"}, "--pps cannot"},
+      {{"-r", "x.pcapng", "--budget", "0"}, "--budget cannot"},
       {{"-r", "x.pcapng", "--per-block", "2"}, "--per-block cannot"},
       {{"-r", "x.pcapng", "--max-targets", "5"}, "--max-targets cannot"},
       {{"-r", "x.pcapng", "--no-control"}, "--no-control cannot"},

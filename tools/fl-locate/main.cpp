@@ -64,6 +64,9 @@ class Progress {
   void operator()(const locate::CampaignProgress& p) {
     if (!on_) return;
     if (p.phase == "dns") std::fputs("\rchecking the zone's delegation... ", stderr);
+    else if (p.phase == "frontier")
+      std::fprintf(stderr, "\r\033[Kasking again, paced, where the answers ran out: %llu probes ",
+                   static_cast<unsigned long long>(p.probes));
     else
       std::fprintf(stderr, "\r\033[K%llu/%llu traces, %llu probes, %llu replies ",
                    static_cast<unsigned long long>(p.traces_done), static_cast<unsigned long long>(p.traces_total),

@@ -48,6 +48,8 @@ po::options_description describe() {
   flcommon::add_run_option(how, RunOption::gaplimit, 3, "unresponsive hops in a row that end a trace");
   flcommon::add_run_option(how, RunOption::max_ttl, 30, "largest TTL");
   flcommon::add_run_option(how, RunOption::pps, 200, "probes per second, the whole campaign");
+  how.add_options()("budget", po::value<double>()->default_value(10),
+                     "seconds for the frontier phase: paced probes where the failing targets' answers ran out (0: none)");
   flcommon::SharedHelp help;
   help.write = "write the whole campaign (traces and DNS) to this pcapng file";
   help.read = "replay a campaign written with -w";
@@ -99,7 +101,7 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
                                               {"prefix", "prefix-file", "country", "asn", "hitlist", "control", "zone",
                                                "parent", "interface", "source", "write", "country-db", "per-block",
                                                "max-targets", "methods", "wait", "attempts", "gaplimit", "max-ttl",
-                                               "pps"},
+                                               "pps", "budget"},
                                               {"no-control", "no-dns", "no-direct"}))
       return *e;
     return std::nullopt;
@@ -127,6 +129,9 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
   if (auto e = flcommon::read_run_option(vm, RunOption::max_ttl, o.max_ttl)) return *e;
   if (auto e = flcommon::read_wait_us(vm, o.wait_us)) return *e;
   if (auto e = flcommon::read_pps(vm, o.pps)) return *e;
+  const double budget = vm["budget"].as<double>();
+  if (!(budget >= 0 && budget <= 3600)) return usage_error("--budget must be between 0 and 3600 seconds");
+  o.budget_us = std::llround(budget * 1e6);
 
   std::set<std::string> seen;
   std::stringstream methods(vm["methods"].as<std::string>());

@@ -33,8 +33,19 @@ ordered_json target_json(const locate::TargetReport& t) {
   ordered_json path = ordered_json::array();
   for (const auto& h : t.path) path.push_back({{"ttl", h.ttl}, {"addr", h.addr.to_string()}});
   ordered_json reached_ttl = t.reached_ttl ? ordered_json(*t.reached_ttl) : ordered_json(nullptr);
-  return {{"addr", t.addr.to_string()}, {"prefix", t.prefix}, {"reached", t.reached}, {"by", t.reached_by},
-          {"loop", t.loop}, {"last_hop", hop_json(t.last_hop)}, {"path", path}, {"reached_ttl", reached_ttl}};
+  ordered_json j = {{"addr", t.addr.to_string()}, {"prefix", t.prefix}, {"reached", t.reached}, {"by", t.reached_by},
+                    {"loop", t.loop}, {"last_hop", hop_json(t.last_hop)}, {"path", path}, {"reached_ttl", reached_ttl}};
+  // Only targets the frontier phase asked for carry the list.
+  if (!t.frontier.empty()) {
+    ordered_json asked = ordered_json::array();
+    for (const auto& a : t.frontier)
+      asked.push_back({{"method", a.method},
+                       {"ttl", a.ttl},
+                       {"addr", a.addr ? ordered_json(a.addr->to_string()) : ordered_json(nullptr)},
+                       {"unreachable_code", a.unreachable_code ? ordered_json(*a.unreachable_code) : ordered_json(nullptr)}});
+    j["frontier"] = std::move(asked);
+  }
+  return j;
 }
 
 std::string as_text(const std::optional<locate::AsName>& as) {
@@ -90,7 +101,7 @@ ordered_json to_json(const locate::Report& r) {
   for (const auto& t : r.targets) reached += t.reached ? 1 : 0;
   j["evidence"] = {{"targets", r.targets.size()}, {"reached", reached},       {"reached_by", r.reached_by_method},
                    {"probes", r.probes},          {"replies", r.replies},     {"national_asns", r.national_asns},
-                   {"baseline", r.baseline}};
+                   {"baseline", r.baseline},      {"frontier_probes", r.frontier_probes}};
   std::vector<std::string> limited;
   for (const auto& a : r.rate_limited) limited.push_back(a.to_string());
   j["evidence"]["rate_limited"] = r.rate_limited.size();
@@ -125,6 +136,8 @@ void write_text(std::ostream& out, const locate::Report& r) {
   } else {
     out << "dns    not checked\n";
   }
+  if (r.frontier_probes > 0)
+    out << fmt::format("frontier {} probes, paced, where the answers ran out\n", r.frontier_probes);
   if (r.control.targets > 0)
     out << fmt::format("control {} of {} reached: {}\n", r.control.reached, r.control.targets,
                        r.control.ok ? "the vantage point's network works" : "the vantage point's network fails");

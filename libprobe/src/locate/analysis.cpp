@@ -62,6 +62,7 @@ class Analyzer {
     r.dns = c_.dns;
     r.probes = c_.probes;
     r.replies = c_.replies;
+    r.frontier_probes = c_.frontier_probes;
     for (const auto& t : c_.targets) r.targets.push_back(target(t, r.reached_by_method));
     std::map<std::string, std::size_t> ignored;
     for (const auto& t : c_.controls) r.controls.push_back(target(t, ignored));
@@ -117,8 +118,11 @@ class Analyzer {
       return hops;
     };
     for (const auto* list : {&c_.targets, &c_.controls})
-      for (const auto& tt : *list)
+      for (const auto& tt : *list) {
         for (const auto& t : tt.traces) scan(with_target(t));
+        for (const auto& f : tt.frontier)
+          if (!f.method.direct) scan(with_target(f.trace));
+      }
     if (baseline_)
       for (const auto& p : baseline_->paths) {
         auto hops = p.hops;
@@ -138,11 +142,17 @@ class Analyzer {
       for (const auto& tt : *list)
         for (std::size_t m = 0; m < tt.traces.size(); ++m) {
           if (m < c_.methods.size() && c_.methods[m].direct) continue;  // TTL 64: says nothing
-          for (const auto& h : responsive_path(tt.traces[m])) {
-            auto [it, added] = distance_.emplace(h.addr, h.ttl);
-            if (!added && h.ttl < it->second) it->second = h.ttl;
-          }
+          distances_of(tt.traces[m]);
         }
+    for (const auto& tt : c_.targets)
+      for (const auto& f : tt.frontier)
+        if (!f.method.direct) distances_of(f.trace);
+  }
+  void distances_of(const model::Trace& t) {
+    for (const auto& h : responsive_path(t)) {
+      auto [it, added] = distance_.emplace(h.addr, h.ttl);
+      if (!added && h.ttl < it->second) it->second = h.ttl;
+    }
   }
 
   HopReport hop(const PathHop& h) const {
@@ -197,7 +207,52 @@ class Analyzer {
       }
     }
     if (!out.reached) refused(tt, out);
+    frontier_evidence(tt, out, by_method);
     return out;
+  }
+
+  // The frontier phase asked again, paced, where the survey's answers ran
+  // out (frontier.h): the target's own answer reaches it, a router that
+  // answered deeper is its last hop, and an unreachable says where its
+  // packets stop, as from a direct probe.
+  void frontier_evidence(const TargetTraces& tt, TargetReport& out, std::map<std::string, std::size_t>& by_method) const {
+    for (const auto& f : tt.frontier)
+      for (const auto& h : f.trace.hops)
+        for (const auto& p : h.probes) {
+          FrontierAnswer a{f.method.label(), h.ttl, std::nullopt, std::nullopt};
+          if (p.reply) a.addr = p.reply->addr;
+          if (p.reply && p.reply->kind == model::ReplyKind::unreachable) a.unreachable_code = p.reply->icmp_code;
+          out.frontier.push_back(std::move(a));
+        }
+    if (out.reached) return;
+    for (const auto& f : tt.frontier)
+      if (f.trace.stop_reason == StopReason::completed) {
+        out.reached_by.push_back(f.method.label());
+        ++by_method[f.method.label()];
+        out.reached = true;
+        out.unfinished = false;
+        out.last_hop.reset();
+      }
+    if (out.reached) return;
+    for (const auto& f : tt.frontier) {
+      if (f.method.direct) continue;  // below, once the traced answers set the distances
+      for (const auto& h : f.trace.hops) {
+        const auto* r = h.reply();
+        if (!r || r->addr == tt.addr) continue;
+        const bool refuses = r->kind == model::ReplyKind::unreachable;
+        if (out.last_hop && out.last_hop->ttl == h.ttl && out.last_hop->addr == r->addr) {
+          if (refuses && !out.last_hop->unreachable_code) out.last_hop->unreachable_code = r->icmp_code;
+          continue;
+        }
+        if (out.last_hop && h.ttl <= out.last_hop->ttl) continue;
+        while (!out.path.empty() && out.path.back().ttl >= h.ttl) out.path.pop_back();
+        out.path.push_back({h.ttl, r->addr});
+        out.last_hop = hop({h.ttl, r->addr});
+        if (refuses) out.last_hop->unreachable_code = r->icmp_code;
+      }
+    }
+    for (const auto& f : tt.frontier)
+      if (f.method.direct) refused_by(f.trace, tt.addr, out);
   }
 
   // A router that refused a probe of any method toward the target (a
@@ -207,24 +262,25 @@ class Analyzer {
   // limit swallowed. Its distance comes from the traced paths; unknown
   // there, one past the traced path's end.
   void refused(const TargetTraces& tt, TargetReport& out) const {
-    for (std::size_t m = 0; m < tt.traces.size(); ++m) {
-      for (const auto& h : tt.traces[m].hops)
-        for (const auto& p : h.probes) {
-          if (!p.reply || p.reply->kind != model::ReplyKind::unreachable || p.reply->addr == tt.addr) continue;
-          const Address& at = p.reply->addr;
-          auto known = distance_.find(at);
-          std::uint8_t ttl = known != distance_.end() ? known->second
-                             : out.last_hop              ? static_cast<std::uint8_t>(out.last_hop->ttl + 1)
-                                                         : std::uint8_t{1};
-          if (out.last_hop && (out.last_hop->addr == at || ttl <= out.last_hop->ttl)) {
-            if (out.last_hop->addr == at && !out.last_hop->unreachable_code)
-              out.last_hop->unreachable_code = p.reply->icmp_code;
-            continue;
-          }
-          out.last_hop = hop({ttl, at});
-          out.last_hop->unreachable_code = p.reply->icmp_code;
+    for (const auto& t : tt.traces) refused_by(t, tt.addr, out);
+  }
+  void refused_by(const model::Trace& direct, const Address& target, TargetReport& out) const {
+    for (const auto& h : direct.hops)
+      for (const auto& p : h.probes) {
+        if (!p.reply || p.reply->kind != model::ReplyKind::unreachable || p.reply->addr == target) continue;
+        const Address& at = p.reply->addr;
+        auto known = distance_.find(at);
+        std::uint8_t ttl = known != distance_.end() ? known->second
+                           : out.last_hop              ? static_cast<std::uint8_t>(out.last_hop->ttl + 1)
+                                                       : std::uint8_t{1};
+        if (out.last_hop && (out.last_hop->addr == at || ttl <= out.last_hop->ttl)) {
+          if (out.last_hop->addr == at && !out.last_hop->unreachable_code)
+            out.last_hop->unreachable_code = p.reply->icmp_code;
+          continue;
         }
-    }
+        out.last_hop = hop({ttl, at});
+        out.last_hop->unreachable_code = p.reply->icmp_code;
+      }
   }
 
   // A failing target's end as a sibling key: the TTL of its last hop and

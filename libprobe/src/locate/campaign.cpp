@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <random>
 
 #include "probe/engine/capture_filter.h"
 #include "probe/engine/zone_check.h"
+#include "probe/locate/frontier.h"
 #include "probe/model/splitmix.h"
 
 namespace probe::locate {
@@ -14,7 +16,6 @@ namespace probe::locate {
 namespace {
 
 constexpr std::uint16_t kUdpPort = 33434;
-constexpr std::uint8_t kDirectTtl = 64;
 
 // splitmix64: independent keys per engine from the one run key.
 std::uint64_t derive(std::uint64_t key, std::uint64_t n) { return model::splitmix64_at(key, n); }
@@ -119,6 +120,95 @@ class Collector final : public engine::TraceObserver {
   std::function<void()> on_progress_;
 };
 
+// The capture time of a trace's last probe to leave (0: none).
+std::int64_t last_tx(const model::Trace& t) {
+  std::int64_t at = 0;
+  for (const auto& h : t.hops)
+    for (const auto& p : h.probes) at = std::max(at, p.tx_us);
+  return at;
+}
+
+// Waits, reading (and so recording) what arrives, until the capture clock
+// reaches `at`. A replay drops the frames before `at` only: a live probe
+// sent once the clock reached `at` carries a capture time of `at` or later.
+void wait_until(io::PacketSource& source, const io::PacketSink& sink, std::int64_t at,
+                const std::atomic<int>& halt) {
+  const std::int64_t until = sink.paced() ? at : at - 1;
+  // A live source returns after a quiet second, before the deadline.
+  while (halt.load() == 0 && source.clock().now_us() < until) source.next(until);
+}
+
+// The frontier phase (frontier.h): rounds kFrontierPaceUs apart, the first
+// kFrontierKeyRounds of them after the survey's last probe, the last ending
+// within the budget from that probe, each round's probes grouped into
+// one single-TTL engine per method and TTL. Round times come from the
+// capture times of probes, never from the clock as it reads after an
+// event, so a replay holds the same rounds with the same probes.
+void run_frontier(const CampaignPlan& plan, io::PacketSource& source, io::PacketSink& sink,
+                  const std::atomic<int>& halt, const std::function<void(const CampaignProgress&)>& progress,
+                  Campaign& c, CampaignStats& stats) {
+  if (plan.budget_us <= 0 || halt.load() != 0) return;
+  auto state = frontier_start(c);
+  std::int64_t survey_end = 0;
+  for (const auto* list : {&c.targets, &c.controls})
+    for (const auto& tt : *list)
+      for (const auto& t : tt.traces) survey_end = std::max(survey_end, last_tx(t));
+  if (survey_end == 0) return;
+  std::int64_t at = survey_end + kFrontierKeyRounds * kFrontierPaceUs;
+  const std::int64_t end = survey_end + plan.budget_us;
+  std::uint64_t sent = 0;  // for the progress line
+  for (std::uint64_t round = 0; frontier_open(state) && at + plan.wait_us <= end; ++round) {
+    const auto probes = frontier_round(state);
+    if (probes.empty()) {  // every open frontier rests this round
+      at += kFrontierPaceUs;
+      continue;
+    }
+    wait_until(source, sink, at, halt);
+    if (halt.load() != 0) return;
+    progress({0, 0, sent, 0, "frontier"});
+    std::map<std::pair<std::size_t, std::uint8_t>, std::vector<std::size_t>> by_engine;
+    for (std::size_t k = 0; k < probes.size(); ++k) by_engine[{probes[k].method, probes[k].ttl}].push_back(k);
+    std::vector<std::unique_ptr<engine::TraceEngine>> engines;
+    std::vector<std::unique_ptr<Collector>> collectors;
+    std::vector<engine::TraceEngine*> raw;
+    for (const auto& [key, members] : by_engine) {
+      engine::TraceConfig cfg = trace_config(plan, key.first);
+      cfg.first_ttl = cfg.max_ttl = key.second;
+      cfg.attempts = 1;
+      cfg.run_key = derive(plan.run_key, 0x10000 + round * 256 + engines.size());
+      std::vector<model::Address> targets;
+      for (auto k : members) targets.push_back(c.targets[probes[k].target].addr);
+      collectors.push_back(std::make_unique<Collector>([] {}));
+      engines.push_back(std::make_unique<engine::TraceEngine>(cfg, targets, source, sink, *collectors.back()));
+      raw.push_back(engines.back().get());
+    }
+    engine::run_together(raw, source, plan.pps, halt);
+    std::int64_t first = 0;
+    bool cut = false;  // halted, or the capture ended: no round after this one
+    std::size_t e = 0;
+    for (const auto& [key, members] : by_engine) {
+      for (std::size_t j = 0; j < members.size() && j < collectors[e]->traces.size(); ++j) {
+        const FrontierProbe& p = probes[members[j]];
+        const model::Trace& t = collectors[e]->traces[j];
+        if (t.stop_reason == model::StopReason::halted) cut = true;
+        if (t.start_us != 0 && (first == 0 || t.start_us < first)) first = t.start_us;
+        MethodSpec spec = c.methods[p.method];
+        spec.direct = p.ask == Ask::direct;
+        frontier_take(state, p, t);
+        add_frontier_result(c.targets[p.target], spec, t);
+      }
+      const auto& s = engines[e]->stats();
+      sent += s.probes_sent;
+      stats.probes += s.probes_sent;
+      stats.replies += s.replies;
+      stats.send_errors += s.send_errors;
+      ++e;
+    }
+    if (cut || first == 0) return;
+    at = std::max(at, first) + kFrontierPaceUs;
+  }
+}
+
 }  // namespace
 
 Campaign run_campaign(const CampaignPlan& plan, io::PacketSource& source, io::PacketSink& sink,
@@ -185,18 +275,24 @@ Campaign run_campaign(const CampaignPlan& plan, io::PacketSource& source, io::Pa
     stats.send_errors += s.send_errors;
     stats.kernel_dropped = s.source.kernel_dropped;
   }
+  run_frontier(plan, source, sink, halt, progress, c, stats);
   // The report counts the probes the traces hold. The engines' counters
   // also count probes handed to the sink but never seen leaving before a
   // halt, which a replay (where the capture just ends) hands to its null
   // sink in far greater number: live and replay would disagree.
+  auto count = [&c](const model::Trace& t, std::uint64_t& probes) {
+    for (const auto& hop : t.hops)
+      for (const auto& p : hop.probes) {
+        ++probes;
+        if (p.reply) ++c.replies;
+      }
+  };
   for (const auto* list : {&c.targets, &c.controls})
-    for (const auto& tt : *list)
-      for (const auto& t : tt.traces)
-        for (const auto& hop : t.hops)
-          for (const auto& p : hop.probes) {
-            ++c.probes;
-            if (p.reply) ++c.replies;
-          }
+    for (const auto& tt : *list) {
+      for (const auto& t : tt.traces) count(t, c.probes);
+      for (const auto& f : tt.frontier) count(f.trace, c.frontier_probes);
+    }
+  c.probes += c.frontier_probes;
   return c;
 }
 

@@ -181,6 +181,7 @@ Result<CampaignPlan> plan_campaign(const CampaignRequest& r, const model::AsnDb&
   plan.gaplimit = r.gaplimit;
   plan.wait_us = r.wait_us;
   plan.pps = r.pps;
+  plan.budget_us = r.budget_us;
   plan.baseline = absolute_path(r.baseline);
   return plan;
 }

@@ -15,6 +15,7 @@ namespace {
 using detail::FieldReader;
 
 constexpr std::size_t kMaxMethods = 16;
+constexpr std::int64_t kMaxBudgetUs = std::int64_t{3600} * 1000000;
 
 }  // namespace
 
@@ -37,6 +38,9 @@ std::string to_comment(const locate::CampaignPlan& p) {
   };
   detail::FieldWriter fields(j);
   detail::campaign_fields(fields, p);
+  // Absent means 0, as in the records written before the frontier phase:
+  // those read and write back the same.
+  if (p.budget_us != 0) j["budget_us"] = p.budget_us;
   return detail::tagged(std::move(j), "fl-locate", p.interface, p.src, p.run_key);
 }
 
@@ -49,6 +53,9 @@ Result<locate::CampaignPlan> parse_campaign_record(const std::string& comment) {
     p.src = f.address("src");
     p.run_key = f.run_key();
     detail::campaign_fields(f, p);
+    // Optional, unlike the fields above: captures from before the frontier
+    // phase have no budget, and replay without the phase.
+    p.budget_us = f.has("budget_us") ? f.integer("budget_us", 0, kMaxBudgetUs) : 0;
     for (const auto& m : f.strings("methods")) {
       auto spec = locate::MethodSpec::parse(m);
       if (!spec) f.fail("methods", "'" + m.substr(0, 40) + "' is not a method");

@@ -50,11 +50,20 @@ struct MethodSpec {
   static std::optional<MethodSpec> parse(const std::string& text);
 };
 
+/// Probes of the frontier phase toward one target with one method.
+struct FrontierTrace {
+  MethodSpec method;
+  model::Trace trace;
+};
+
 /// Every trace toward one address.
 struct TargetTraces {
   model::Address addr;
   int prefix = -1;                    ///< index into Campaign::prefixes; -1 for a control
   std::vector<model::Trace> traces;   ///< one per method, in Campaign::methods order
+  /// The frontier phase's probes toward it (frontier.h), one trace per
+  /// method spec asked (direct: its TTL-64 probes), hops in TTL order.
+  std::vector<FrontierTrace> frontier = {};
 };
 
 /// What a campaign observed.
@@ -67,8 +76,9 @@ struct Campaign {
   std::vector<model::DnsExchange> dns_exchanges;  ///< its queries: their ICMP errors are evidence too
   std::vector<std::uint32_t> national_asns;  ///< explicit (--asn); else derived from the prefixes
   std::string no_route;                      ///< non-empty: nothing could be sent (why)
-  std::uint64_t probes = 0;                  ///< counters for the evidence
+  std::uint64_t probes = 0;                  ///< counters for the evidence (frontier included)
   std::uint64_t replies = 0;
+  std::uint64_t frontier_probes = 0;         ///< of the probes, the frontier phase's
 };
 
 /// A responsive hop of a path.
@@ -99,6 +109,14 @@ struct HopReport {
   std::optional<std::uint8_t> unreachable_code;  ///< it answered destination unreachable
 };
 
+/// One probe of the frontier phase as reported.
+struct FrontierAnswer {
+  std::string method;                  ///< its method label (direct-...: TTL 64)
+  std::uint8_t ttl = 0;
+  std::optional<model::Address> addr;  ///< who answered; nullopt: silence
+  std::optional<std::uint8_t> unreachable_code;  ///< the answer was destination unreachable
+};
+
 struct TargetReport {
   model::Address addr;
   int prefix = -1;
@@ -109,6 +127,7 @@ struct TargetReport {
   bool loop = false;
   std::vector<PathHop> path;            ///< responsive hops of the deepest trace
   std::optional<std::uint8_t> reached_ttl;  ///< the TTL at which that trace reached the target
+  std::vector<FrontierAnswer> frontier;     ///< the frontier phase's probes toward it, in TTL order per method
 };
 
 struct BreakReport {
@@ -148,8 +167,10 @@ struct Report {
   bool baseline = false;
   std::uint64_t probes = 0;
   std::uint64_t replies = 0;
+  std::uint64_t frontier_probes = 0;  ///< probes of the frontier phase (in `probes` too)
   /// Routers that answered at a distance and stayed silent on other probes
-  /// at that distance toward the same target: rate-limited, not broken.
+  /// at that distance toward the same target (survey and frontier): rate-
+  /// limited, not broken.
   std::vector<model::Address> rate_limited;
 };
 

@@ -3,7 +3,8 @@
 /// section header so that `-r FILE` alone replays it: see
 /// record/campaign_record.h) and running it over any source and sink, live
 /// or replay alike: first the zone's delegation check, then every target
-/// with every method at once.
+/// with every method at once (the survey), then, paced, the frontier phase
+/// where the failing targets' answers ran out (frontier.h).
 
 #include <atomic>
 #include <cstdint>
@@ -18,6 +19,7 @@
 #include "probe/io/packet_source.h"
 #include "probe/io/tcp_streams.h"
 #include "probe/locate/analysis.h"
+#include "probe/locate/frontier.h"
 
 namespace probe::locate {
 
@@ -32,6 +34,7 @@ struct CampaignPlan {
   std::int64_t wait_us = 1000000;
   double pps = 200;
   std::size_t concurrency = 256;         ///< traces in flight per method
+  std::int64_t budget_us = kDefaultFrontierBudgetUs;  ///< the frontier phase's time (frontier.h); 0: none
   std::vector<MethodSpec> methods;
   std::vector<model::Prefix> prefixes;
   std::vector<model::Address> targets;   ///< national targets, in order
@@ -66,7 +69,7 @@ struct CampaignProgress {
   std::uint64_t traces_total = 0;
   std::uint64_t probes = 0;
   std::uint64_t replies = 0;
-  std::string phase;  ///< "dns" or "trace"
+  std::string phase;  ///< "dns", "trace" or "frontier"
 };
 
 struct CampaignStats {
@@ -76,7 +79,8 @@ struct CampaignStats {
   std::uint64_t kernel_dropped = 0;
 };
 
-/// Runs the plan: the DNS check (if a zone is set), then the traces.
+/// Runs the plan: the DNS check (if a zone is set), the traces, then the
+/// frontier phase (unless plan.budget_us is 0 or the run was halted).
 Campaign run_campaign(const CampaignPlan& plan, io::PacketSource& source, io::PacketSink& sink,
                       io::TcpStreams& streams, const std::atomic<int>& halt,
                       const std::function<void(const CampaignProgress&)>& progress, CampaignStats& stats);

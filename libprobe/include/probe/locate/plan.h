@@ -37,6 +37,7 @@ struct CampaignRequest {
   int gaplimit = 3;                   ///< -g
   int max_ttl = 30;                   ///< -m
   double pps = 200;                   ///< probes per second, the whole campaign
+  std::int64_t budget_us = kDefaultFrontierBudgetUs;  ///< --budget: the frontier phase's time, µs (0: off)
 };
 
 /// Sets plan.prefixes (given, from the prefix file, the country's IPv4

@@ -1,0 +1,255 @@
+#include "probe/locate/frontier.h"
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "probe/engine/trace_logic.h"
+
+namespace probe::locate {
+
+namespace {
+
+using model::ReplyKind;
+using model::StopReason;
+
+// The questions at one frontier, in order. The first silent TTL first: it
+// names the next router, or is that router's unreachable. The direct probe
+// next: an `unreachable` route refuses it wherever the router sits. One
+// beyond: a router that never sends time-exceeded may still refuse. The
+// first silent TTL again: once more for a probe lost on the way.
+constexpr std::array<Ask, 4> kTracedCycle = {Ask::silent, Ask::direct, Ask::beyond, Ask::silent};
+constexpr std::array<Ask, 2> kDirectCycle = {Ask::direct, Ask::direct};
+
+std::size_t cycle_size(const FrontierRep& r) { return r.traced ? kTracedCycle.size() : kDirectCycle.size(); }
+
+bool direct_method(const Campaign& c, std::size_t m) { return m < c.methods.size() && c.methods[m].direct; }
+
+std::uint32_t block_of(const model::Address& a) { return a.is_v4() ? a.v4_host() >> 8 : 0; }
+
+// The deepest responsive hop of a target's traced paths, and its method.
+struct Deepest {
+  std::optional<PathHop> hop;
+  std::optional<std::size_t> method;  // nullopt: no traced method
+};
+
+Deepest deepest_of(const Campaign& c, const TargetTraces& tt) {
+  Deepest d;
+  for (std::size_t m = 0; m < tt.traces.size(); ++m) {
+    if (direct_method(c, m)) continue;
+    if (!d.method) d.method = m;
+    auto path = responsive_path(tt.traces[m]);
+    if (!path.empty() && (!d.hop || path.back().ttl > d.hop->ttl)) {
+      d.hop = path.back();
+      d.method = m;
+    }
+  }
+  return d;
+}
+
+// Why a target is no failing one: some method reached it, a trace of it was
+// interrupted (evidence of nothing) or went round in a loop (evidence enough).
+bool settled(const TargetTraces& tt) {
+  for (const auto& t : tt.traces) {
+    if (t.stop_reason == StopReason::completed || t.stop_reason == StopReason::loop) return true;
+    if (t.stop_reason == StopReason::halted && !t.hops.empty()) return true;
+  }
+  return false;
+}
+
+// A router refused it already: the survey has the decisive answer.
+bool refused(const TargetTraces& tt) {
+  for (const auto& t : tt.traces)
+    for (const auto& h : t.hops)
+      for (const auto& p : h.probes)
+        if (p.reply && p.reply->kind == ReplyKind::unreachable && p.reply->addr != tt.addr) return true;
+  return false;
+}
+
+FrontierRep rep_of(const Campaign& c, std::size_t target) {
+  FrontierRep r;
+  r.target = target;
+  Deepest d = deepest_of(c, c.targets[target]);
+  r.traced = d.method.has_value();
+  r.method = d.method.value_or(0);
+  if (d.hop) {
+    r.last_ttl = d.hop->ttl;
+    r.last_addr = d.hop->addr;
+  }
+  return r;
+}
+
+void pick_reps(const Campaign& c, FrontierGroup& g) {
+  std::vector<std::size_t> picks = {g.targets.front()};
+  auto differs = [&](auto key) {
+    for (auto t : g.targets)
+      if (key(t) != key(picks.front())) return std::optional<std::size_t>(t);
+    return std::optional<std::size_t>();
+  };
+  auto other = differs([&](std::size_t t) { return c.targets[t].prefix; });
+  if (!other) other = differs([&](std::size_t t) { return block_of(c.targets[t].addr); });
+  if (!other && g.targets.size() > 1) other = g.targets[1];
+  if (other) picks.push_back(*other);
+  for (auto t : picks)
+    if (g.reps.size() < kFrontierReps) g.reps.push_back(rep_of(c, t));
+}
+
+FrontierRep* rep_for(std::vector<FrontierGroup>& groups, std::size_t target, FrontierGroup*& group) {
+  for (auto& g : groups)
+    for (auto& r : g.reps)
+      if (r.target == target) {
+        group = &g;
+        return &r;
+      }
+  return nullptr;
+}
+
+FrontierKey key_of(const FrontierRep& r) { return {r.last_addr, r.last_ttl}; }
+
+// The rep of `g` that asks this round: the next in turn whose frontier is
+// neither resting nor asked already this round.
+FrontierRep* next_rep(FrontierGroup& g, const FrontierState& st, const std::set<FrontierKey>& asked) {
+  for (std::size_t k = 0; k < g.reps.size(); ++k) {
+    auto& r = g.reps[(g.turn + k) % g.reps.size()];
+    if (r.done) continue;
+    const auto key = key_of(r);
+    auto ready = st.ready.find(key);
+    if (asked.count(key) || (ready != st.ready.end() && ready->second > st.round)) continue;
+    g.turn = (g.turn + k + 1) % g.reps.size();
+    return &r;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+FrontierState frontier_start(const Campaign& survey) {
+  FrontierState st;
+  auto& groups = st.groups;
+  for (std::size_t i = 0; i < survey.targets.size(); ++i) {
+    const TargetTraces& tt = survey.targets[i];
+    if (settled(tt)) continue;
+    Deepest d = deepest_of(survey, tt);
+    std::optional<model::Address> key;
+    if (d.hop) key = d.hop->addr;
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const FrontierGroup& x) { return x.last_hop == key; });
+    if (g == groups.end()) {
+      groups.push_back(FrontierGroup{key, {}, {}, 0, false});
+      g = groups.end() - 1;
+    }
+    g->targets.push_back(i);
+    if (refused(tt)) g->decided = true;
+  }
+  for (auto& g : groups) pick_reps(survey, g);
+  return st;
+}
+
+std::vector<FrontierProbe> frontier_round(FrontierState& st) {
+  std::vector<FrontierProbe> probes;
+  std::set<FrontierKey> asked;
+  const std::size_t n = st.groups.size();
+  // Groups that share a frontier take turns at it: the first to ask
+  // changes once per frontier period.
+  const std::size_t first = st.round / kFrontierKeyRounds;
+  for (std::size_t k = 0; k < n; ++k) {
+    auto& g = st.groups[(first + k) % n];
+    if (g.decided) continue;
+    FrontierRep* r = next_rep(g, st, asked);
+    if (!r) continue;
+    // Past TTL 62 the next two TTLs would meet the direct probe's.
+    if (r->traced && r->last_ttl + 2 >= kDirectTtl) {
+      r->done = true;
+      continue;
+    }
+    if (r->traced && r->last_ttl > 0 && !r->asked_last) {
+      probes.push_back({r->target, r->method, r->last_ttl, Ask::last});
+      r->asked_last = true;
+    }
+    const Ask ask = r->traced ? kTracedCycle[r->step] : kDirectCycle[r->step];
+    const auto ttl = static_cast<std::uint8_t>(ask == Ask::direct   ? kDirectTtl
+                                               : ask == Ask::beyond ? r->last_ttl + 2
+                                                                    : r->last_ttl + 1);
+    probes.push_back({r->target, r->method, ttl, ask});
+    asked.insert(key_of(*r));
+    st.ready[key_of(*r)] = st.round + kFrontierKeyRounds;
+    if (++r->step == cycle_size(*r)) r->done = true;  // unless its answer moves the frontier
+  }
+  ++st.round;
+  return probes;
+}
+
+void frontier_take(FrontierState& st, const FrontierProbe& probe, const model::Trace& result) {
+  FrontierGroup* g = nullptr;
+  FrontierRep* r = rep_for(st.groups, probe.target, g);
+  if (!r) return;
+  const model::Reply* reply = nullptr;
+  for (const auto& h : result.hops)
+    for (const auto& p : h.probes)
+      if (p.reply && !reply) reply = &*p.reply;
+  if (!reply) return;
+  if (engine::reached_destination(*reply, result.dst) || reply->kind == ReplyKind::unreachable) {
+    g->decided = true;
+    return;
+  }
+  if (reply->kind != ReplyKind::time_exceeded || probe.ask == Ask::direct || probe.ttl <= r->last_ttl) return;
+  // A router answered past the last hop: the frontier is there now.
+  if (r->advanced >= kFrontierSteps) {
+    r->done = true;
+    return;
+  }
+  ++r->advanced;
+  r->last_ttl = probe.ttl;
+  r->last_addr = reply->addr;
+  r->step = 0;
+  r->done = false;
+}
+
+bool frontier_open(const FrontierState& st) {
+  for (const auto& g : st.groups)
+    if (!g.decided)
+      for (const auto& r : g.reps)
+        if (!r.done) return true;
+  return false;
+}
+
+void add_frontier_result(TargetTraces& tt, const MethodSpec& spec, const model::Trace& result) {
+  auto same = [&](const FrontierTrace& f) {
+    return f.method.method == spec.method && f.method.dport == spec.dport && f.method.direct == spec.direct;
+  };
+  auto at = std::find_if(tt.frontier.begin(), tt.frontier.end(), same);
+  if (at == tt.frontier.end()) {
+    FrontierTrace f{spec, {}};
+    f.trace.method = result.method;
+    f.trace.src = result.src;
+    f.trace.dst = result.dst;
+    f.trace.sport = result.sport;
+    f.trace.dport = result.dport;
+    f.trace.stop_reason = StopReason::gaplimit;
+    tt.frontier.push_back(std::move(f));
+    at = tt.frontier.end() - 1;
+  }
+  model::Trace& t = at->trace;
+  for (const auto& h : result.hops) {
+    auto pos = std::lower_bound(t.hops.begin(), t.hops.end(), h.ttl,
+                                [](const model::Hop& x, std::uint8_t ttl) { return x.ttl < ttl; });
+    if (pos == t.hops.end() || pos->ttl != h.ttl) pos = t.hops.insert(pos, model::Hop{h.ttl, {}});
+    for (const auto& p : h.probes) pos->probes.push_back(p);
+    for (const auto& p : h.probes)
+      if (p.tx_us != 0 && (t.start_us == 0 || p.tx_us < t.start_us)) t.start_us = p.tx_us;
+  }
+  // How it ended: the target answered, else how its deepest answer did.
+  t.stop_reason = StopReason::gaplimit;
+  for (const auto& h : t.hops)
+    for (const auto& p : h.probes) {
+      if (!p.reply) continue;
+      if (engine::reached_destination(*p.reply, t.dst)) {
+        t.stop_reason = StopReason::completed;
+        return;
+      }
+      t.stop_reason = p.reply->kind == ReplyKind::unreachable ? StopReason::unreachable : StopReason::hoplimit;
+    }
+}
+
+}  // namespace probe::locate
