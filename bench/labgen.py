@@ -543,7 +543,9 @@ def generate(seed, healthy=False):
         tags.insert(0, "at-" + fault_router)
         truth.update(verdict="local", dns=None)
         truth["break"] = sorted(b.addrs(fault_router))
-        truth["prefixes"] = {p: "upstream" for p in prefixes}
+        # A prefix's verdict names the side of its fault: here the vantage's
+        # own way out, as for the run.
+        truth["prefixes"] = {p: "local" for p in prefixes}
         protected.add(fault_router)
     elif kind == "local-vp":
         b.lines.append("down vp a1")

@@ -127,8 +127,55 @@ TEST(LocateFrontier, GroupsFailingTargetsByTheirDeepestLastHop) {
   EXPECT_EQ(groups[0].reps[1].method, 1u);
   EXPECT_FALSE(groups[1].last_hop.has_value());
   ASSERT_EQ(groups[1].reps.size(), 1u);
-  EXPECT_EQ(groups[1].reps[0].last_ttl, 0);
   EXPECT_EQ(groups[1].reps[0].method, 1u);  // the first traced method
+  // No router answered it: it starts where the deepest national path got
+  // (t2 at TTL 3, on the reached target's path).
+  EXPECT_TRUE(groups[1].reps[0].borrowed);
+  EXPECT_EQ(groups[1].reps[0].last_ttl, 3);
+  EXPECT_EQ(groups[1].reps[0].last_addr, A(t2));
+}
+
+TEST(LocateFrontier, ATargetNoRouterAnsweredAsksAtTheOthersDepthThenFromItsOwnStart) {
+  Survey s;
+  s.add("198.18.128.1", 0, trace("198.18.128.1", {a1, nullptr, nullptr}, StopReason::gaplimit),
+        trace("198.18.128.1", {a1, t1, t2}, StopReason::completed));
+  s.add("198.18.136.2", 1, trace("198.18.136.2", {nullptr, nullptr, nullptr}, StopReason::gaplimit),
+        trace("198.18.136.2", {nullptr, nullptr, nullptr}, StopReason::gaplimit));
+  auto st = locate::frontier_start(s.c);
+  ASSERT_EQ(st.groups.size(), 1u);
+  auto first = locate::frontier_round(st);
+  // Its own router at the borrowed distance, then one past it.
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0].ttl, 3);
+  EXPECT_EQ(first[0].ask, Ask::last);
+  EXPECT_EQ(first[1].ttl, 4);
+  // The whole cycle there stays silent: back to its own start, TTL 1.
+  for (int k = 0; k < 20 && st.groups[0].reps[0].borrowed; ++k) locate::frontier_round(st);
+  const auto& r = st.groups[0].reps[0];
+  EXPECT_FALSE(r.borrowed);
+  EXPECT_EQ(r.last_ttl, 0);
+  EXPECT_FALSE(r.done);
+  std::vector<FrontierProbe> next;
+  for (int k = 0; k < 4 && next.empty(); ++k) next = locate::frontier_round(st);
+  ASSERT_FALSE(next.empty());
+  EXPECT_EQ(next[0].ttl, 1);
+}
+
+TEST(LocateFrontier, ARouterAnsweringAtTheBorrowedDistanceMakesTheFrontierItsOwn) {
+  Survey s;
+  s.add("198.18.128.1", 0, trace("198.18.128.1", {a1, nullptr, nullptr}, StopReason::gaplimit),
+        trace("198.18.128.1", {a1, t1, t2}, StopReason::completed));
+  s.add("198.18.136.2", 1, trace("198.18.136.2", {nullptr, nullptr, nullptr}, StopReason::gaplimit),
+        trace("198.18.136.2", {nullptr, nullptr, nullptr}, StopReason::gaplimit));
+  auto st = locate::frontier_start(s.c);
+  auto first = locate::frontier_round(st);
+  ASSERT_EQ(first.size(), 2u);
+  // At TTL 3 another router than the others' t2 answers for it: br.
+  locate::frontier_take(st, first[0], answer("198.18.136.2", 3, reply(br, ReplyKind::time_exceeded)));
+  const auto& r = st.groups[0].reps[0];
+  EXPECT_FALSE(r.borrowed);
+  EXPECT_EQ(r.last_ttl, 3);
+  EXPECT_EQ(r.last_addr, A(br));
 }
 
 TEST(LocateFrontier, AGroupWhoseRouterAlreadyRefusedAsksNothing) {

@@ -125,9 +125,12 @@ class Analyzer {
       }
     if (baseline_)
       for (const auto& p : baseline_->paths) {
+        // Only a target that answered a traced probe has a known distance.
+        // One reached by a TTL-64 probe alone is not one hop past its
+        // path's last answer: behind rate-limited routers that path ends
+        // early, and an early router would pass for the border.
         auto hops = p.hops;
-        if (p.reached && !hops.empty())
-          hops.push_back({p.reached_ttl.value_or(static_cast<std::uint8_t>(hops.back().ttl + 1)), p.target});
+        if (p.reached && p.reached_ttl) hops.push_back({*p.reached_ttl, p.target});
         scan(hops);
       }
   }

@@ -81,6 +81,17 @@ FrontierRep rep_of(const Campaign& c, std::size_t target) {
   return r;
 }
 
+// The deepest hop any national target's traced path reached in the survey:
+// where a target that no router answered starts asking.
+std::optional<PathHop> deepest_national(const Campaign& c) {
+  std::optional<PathHop> best;
+  for (const auto& tt : c.targets) {
+    Deepest d = deepest_of(c, tt);
+    if (d.hop && (!best || d.hop->ttl > best->ttl)) best = d.hop;
+  }
+  return best;
+}
+
 void pick_reps(const Campaign& c, FrontierGroup& g) {
   std::vector<std::size_t> picks = {g.targets.front()};
   auto differs = [&](auto key) {
@@ -143,6 +154,18 @@ FrontierState frontier_start(const Campaign& survey) {
     if (refused(tt)) g->decided = true;
   }
   for (auto& g : groups) pick_reps(survey, g);
+  // A target no router answered (its routers' budget went to the others'
+  // probes) asks where the others' paths got to. Ask::last there names its
+  // own router at that distance: one past a break the others do not share
+  // (a core leaf that drops), the same router where they do.
+  if (auto deep = deepest_national(survey))
+    for (auto& g : groups)
+      for (auto& r : g.reps)
+        if (r.traced && r.last_ttl == 0 && deep->ttl + 2 < kDirectTtl) {
+          r.last_ttl = deep->ttl;
+          r.last_addr = deep->addr;
+          r.borrowed = true;
+        }
   return st;
 }
 
@@ -174,7 +197,15 @@ std::vector<FrontierProbe> frontier_round(FrontierState& st) {
     probes.push_back({r->target, r->method, ttl, ask});
     asked.insert(key_of(*r));
     st.ready[key_of(*r)] = st.round + kFrontierKeyRounds;
-    if (++r->step == cycle_size(*r)) r->done = true;  // unless its answer moves the frontier
+    if (++r->step == cycle_size(*r)) {
+      if (r->borrowed) {
+        // Silent past the borrowed start: its path may part from the
+        // others' before it. Start again from its own (no) answers.
+        *r = FrontierRep{r->target, r->method, r->traced};
+      } else {
+        r->done = true;  // unless its answer moves the frontier
+      }
+    }
   }
   ++st.round;
   return probes;
@@ -193,13 +224,21 @@ void frontier_take(FrontierState& st, const FrontierProbe& probe, const model::T
     g->decided = true;
     return;
   }
-  if (reply->kind != ReplyKind::time_exceeded || probe.ask == Ask::direct || probe.ttl <= r->last_ttl) return;
+  if (reply->kind != ReplyKind::time_exceeded || probe.ask == Ask::direct) return;
+  if (r->borrowed && probe.ttl == r->last_ttl) {
+    // Its own router at the borrowed distance: the frontier is its own now.
+    r->last_addr = reply->addr;
+    r->borrowed = false;
+    return;
+  }
+  if (probe.ttl <= r->last_ttl) return;
   // A router answered past the last hop: the frontier is there now.
   if (r->advanced >= kFrontierSteps) {
     r->done = true;
     return;
   }
   ++r->advanced;
+  r->borrowed = false;
   r->last_ttl = probe.ttl;
   r->last_addr = reply->addr;
   r->step = 0;

@@ -89,8 +89,13 @@ const Rule kRules[] = {
               ": the vantage point's own network is down";
      },
      Breaks::none, true},
-    // The vantage point's own network refuses the country and the world alike.
-    {[](const Facts& f) { return f.reached == 0 && f.local && f.local->unreachable_code && f.local_refuses_other; },
+    // The vantage point's own network refuses the country and the world
+    // alike. A control that gets through shows a way out: then a refusal of
+    // the parent says only that the fault lies past the control's branch.
+    {[](const Facts& f) {
+       return f.reached == 0 && f.local && f.local->unreachable_code && f.local_refuses_other &&
+              (f.r.controls.empty() || !f.r.control.ok);
+     },
      Verdict::local, [](const Facts& f) { return f.r.control.ok ? Confidence::medium : Confidence::high; },
      [](const Facts& f) {
        return fmt::format("nothing answers but {}, the last router of the vantage point's own network that answered, "

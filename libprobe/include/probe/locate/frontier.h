@@ -84,6 +84,11 @@ struct FrontierRep {
   int advanced = 0;           ///< times the frontier moved deeper
   bool asked_last = false;    ///< the last hop was asked once
   bool done = false;          ///< the cycle ran out in silence (or the path got too deep)
+  /// No router answered it in the survey: its frontier starts at the
+  /// deepest hop of the other national paths instead (their routers are
+  /// likely its routers up to there); a cycle there that stays silent goes
+  /// back to its own start.
+  bool borrowed = false;
 };
 
 /// Failing targets with the same last responsive hop (or none).
