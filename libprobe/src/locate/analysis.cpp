@@ -12,20 +12,6 @@
 
 namespace probe::locate {
 
-std::vector<std::uint32_t> national_asns(const std::vector<model::Prefix>& prefixes, const AsLookup& lookup) {
-  std::set<std::uint32_t> asns;
-  for (const auto& p : prefixes)
-    if (auto as = lookup(p.base); as && as->asn != 0) asns.insert(as->asn);
-  return {asns.begin(), asns.end()};
-}
-
-std::vector<PathHop> responsive_path(const model::Trace& trace) {
-  std::vector<PathHop> path;
-  for (const auto& hop : trace.hops)
-    if (const auto* r = hop.reply(); r && r->addr != trace.dst) path.push_back({hop.ttl, r->addr});
-  return path;
-}
-
 namespace {
 
 using model::Address;
@@ -286,59 +272,15 @@ class Analyzer {
       }
   }
 
-  // A failing target's end as a sibling key: the TTL of its last hop and
-  // the hop right before it on its path (none when that TTL was silent).
-  using Sibling = std::pair<std::uint8_t, std::optional<Address>>;
-  static Sibling sibling(const TargetReport& t) {
-    Sibling k{t.last_hop->ttl, std::nullopt};
-    for (const auto& h : t.path)
-      if (h.ttl + 1 == t.last_hop->ttl) k.second = h.addr;
-    return k;
-  }
-
-  // The break of a group of failing targets. Routers rate-limit their ICMP
-  // errors, so a path may end short of where packets really get to, never
-  // beyond: the break is the deepest last hop that answered unreachable or
-  // that at least two targets (or a fifth of them) end at, and a path is
-  // consistent with it when it ends there or earlier on a path through it.
+  // The break of a group of failing targets: the last hop that
+  // deepest_supported_end() picks (evidence.h), at its smallest distance;
+  // a path is consistent with it when it ends there or earlier on a path
+  // through it.
   BreakReport break_of(const std::vector<const TargetReport*>& failing) const {
     BreakReport b;
     b.failing = failing.size();
-    std::unordered_map<Address, std::size_t> ends;
-    std::unordered_set<Address> refused;  // answered unreachable: where packets stop, for sure
-    for (const auto* t : failing)
-      if (t->last_hop) {
-        ++ends[t->last_hop->addr];
-        if (t->last_hop->unreachable_code) refused.insert(t->last_hop->addr);
-      }
-    if (ends.empty()) return b;
-    // Behind ECMP, or a router that answers from the interface its reply
-    // leaves by, the paths' ends at one distance right after one hop are
-    // spread over two or three addresses: siblings, one router or routers
-    // in parallel. Either way packets get that far, so the siblings pool
-    // their support; the break names the one most paths end at.
-    std::map<Sibling, std::size_t> pool;
-    for (const auto* t : failing)
-      if (t->last_hop) ++pool[sibling(*t)];
-    const std::size_t need = std::min<std::size_t>(std::max<std::size_t>(2, (failing.size() + 4) / 5), failing.size());
-    const TargetReport* best = nullptr;
-    std::size_t best_count = 0;
-    for (const auto* t : failing) {
-      if (!t->last_hop) continue;
-      const HopReport& h = *t->last_hop;
-      std::size_t n = ends[h.addr];
-      bool enough = pool[sibling(*t)] >= need || refused.count(h.addr) > 0;
-      bool best_enough = best && (pool[sibling(*best)] >= need || refused.count(best->last_hop->addr) > 0);
-      const std::uint8_t best_ttl = best ? best->last_hop->ttl : 0;
-      bool better = !best || (enough && !best_enough) ||
-                    (enough == best_enough &&
-                     (enough ? h.ttl > best_ttl || (sibling(*t) == sibling(*best) && n > best_count)
-                             : n > best_count || (n == best_count && h.ttl > best_ttl)));
-      if (better) {
-        best = t;
-        best_count = n;
-      }
-    }
+    const TargetReport* best = deepest_supported_end(failing);
+    if (!best) return b;
     const Sibling frontier = sibling(*best);
     const HopReport* best_hop = &*best->last_hop;
     b.after = *best_hop;
@@ -640,13 +582,6 @@ class Analyzer {
 
 Report analyze(const Campaign& campaign, const AsLookup& lookup, const std::optional<Baseline>& baseline) {
   return Analyzer(campaign, lookup, baseline).run();
-}
-
-Baseline baseline_of(const Report& r) {
-  Baseline b;
-  for (const auto* list : {&r.targets, &r.controls})
-    for (const auto& t : *list) b.paths.push_back({t.addr, t.reached, t.path, t.reached_ttl});
-  return b;
 }
 
 }  // namespace probe::locate

@@ -10,6 +10,29 @@ namespace probe::locate {
 
 using model::Address;
 
+// The public helpers of analysis.h over paths and reports.
+
+std::vector<std::uint32_t> national_asns(const std::vector<model::Prefix>& prefixes, const AsLookup& lookup) {
+  std::set<std::uint32_t> asns;
+  for (const auto& p : prefixes)
+    if (auto as = lookup(p.base); as && as->asn != 0) asns.insert(as->asn);
+  return {asns.begin(), asns.end()};
+}
+
+std::vector<PathHop> responsive_path(const model::Trace& trace) {
+  std::vector<PathHop> path;
+  for (const auto& hop : trace.hops)
+    if (const auto* r = hop.reply(); r && r->addr != trace.dst) path.push_back({hop.ttl, r->addr});
+  return path;
+}
+
+Baseline baseline_of(const Report& r) {
+  Baseline b;
+  for (const auto* list : {&r.targets, &r.controls})
+    for (const auto& t : *list) b.paths.push_back({t.addr, t.reached, t.path, t.reached_ttl});
+  return b;
+}
+
 std::vector<Refusal> dns_refusals(const Campaign& c) {
   std::vector<Refusal> out;
   for (const auto& e : c.dns_exchanges)
@@ -94,6 +117,75 @@ bool dns_answered(const Report& r) {
   for (const auto& s : r.dns->servers)
     if (s.udp || s.tcp) return true;
   return false;
+}
+
+Sibling sibling(const TargetReport& t) {
+  Sibling k{t.last_hop->ttl, std::nullopt};
+  for (const auto& h : t.path)
+    if (h.ttl + 1 == t.last_hop->ttl) k.second = h.addr;
+  return k;
+}
+
+const TargetReport* deepest_supported_end(const std::vector<const TargetReport*>& failing) {
+  std::unordered_map<Address, std::size_t> ends;
+  std::unordered_set<Address> refused;  // answered unreachable: where packets stop, for sure
+  for (const auto* t : failing)
+    if (t->last_hop) {
+      ++ends[t->last_hop->addr];
+      if (t->last_hop->unreachable_code) refused.insert(t->last_hop->addr);
+    }
+  if (ends.empty()) return nullptr;
+  // Behind ECMP, or a router that answers from the interface its reply
+  // leaves by, the paths' ends at one distance right after one hop are
+  // spread over two or three addresses: siblings, one router or routers
+  // in parallel. Either way packets get that far, so the siblings pool
+  // their support; the break names the one most paths end at.
+  std::map<Sibling, std::size_t> pool;
+  for (const auto* t : failing)
+    if (t->last_hop) ++pool[sibling(*t)];
+  const std::size_t need = std::min<std::size_t>(std::max<std::size_t>(2, (failing.size() + 4) / 5), failing.size());
+  // Fewer than `need` deep paths are enough too when the others all end
+  // on the way to them: the routers short of the break spent their budget
+  // on the others' probes, the deep ones show where packets get to.
+  std::size_t ending = 0;
+  for (const auto* t : failing) ending += t->last_hop ? 1 : 0;
+  std::map<Sibling, bool> leads;
+  auto led_to = [&](const TargetReport* deep) {
+    auto [it, added] = leads.emplace(sibling(*deep), false);
+    if (!added) return it->second;
+    std::set<std::pair<std::uint8_t, Address>> on_way;
+    for (const auto* t : failing)
+      if (t->last_hop && sibling(*t) == sibling(*deep))
+        for (const auto& g : t->path) on_way.insert({g.ttl, g.addr});
+    std::size_t consistent = 0;
+    for (const auto* t : failing)
+      if (t->last_hop && (sibling(*t) == sibling(*deep) || on_way.count({t->last_hop->ttl, t->last_hop->addr})))
+        ++consistent;
+    return it->second = consistent * 5 >= ending * 4;
+  };
+  auto enough_at = [&](const TargetReport* t) {
+    const std::size_t n = pool[sibling(*t)];
+    return n >= need || refused.count(t->last_hop->addr) > 0 || (n >= 2 && led_to(t));
+  };
+  const TargetReport* best = nullptr;
+  std::size_t best_count = 0;
+  for (const auto* t : failing) {
+    if (!t->last_hop) continue;
+    const HopReport& h = *t->last_hop;
+    std::size_t n = ends[h.addr];
+    bool enough = enough_at(t);
+    bool best_enough = best && enough_at(best);
+    const std::uint8_t best_ttl = best ? best->last_hop->ttl : 0;
+    bool better = !best || (enough && !best_enough) ||
+                  (enough == best_enough &&
+                   (enough ? h.ttl > best_ttl || (sibling(*t) == sibling(*best) && n > best_count)
+                           : n > best_count || (n == best_count && h.ttl > best_ttl)));
+    if (better) {
+      best = t;
+      best_count = n;
+    }
+  }
+  return best;
 }
 
 }  // namespace probe::locate

@@ -5,6 +5,8 @@
 // paths and reports. Private to analysis.cpp.
 
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "probe/locate/analysis.h"
@@ -35,6 +37,20 @@ std::vector<PathHop> until_loop(std::vector<PathHop> path);
 
 /// Whether any of them was reached or got an answer from a hop.
 bool any_answer(const std::vector<TargetReport>& v);
+
+/// A failing target's end as a sibling key: the TTL of its last hop and the
+/// hop right before it on its path (none when that TTL was silent). Needs
+/// last_hop.
+using Sibling = std::pair<std::uint8_t, std::optional<model::Address>>;
+Sibling sibling(const TargetReport& t);
+
+/// Of failing targets, the one whose last hop is the break. Routers
+/// rate-limit their ICMP errors, so a path may end short of where packets
+/// really get to, never beyond: the deepest last hop that answered
+/// unreachable, that at least two targets (or a fifth of them) end at, or
+/// that two end at while nearly all others end on the way to it. None when
+/// no target has a last hop.
+const TargetReport* deepest_supported_end(const std::vector<const TargetReport*>& failing);
 
 /// Whether a parent or a nameserver answered the zone check.
 bool dns_answered(const Report& r);
