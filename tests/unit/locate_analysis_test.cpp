@@ -356,6 +356,17 @@ TEST(LocateAnalysis, LoopIsReportedAtTheRouterThatSendsPacketsBack) {
   EXPECT_NE(r.reason.find("routing loop"), std::string::npos) << r.reason;
 }
 
+TEST(LocateAnalysis, ALoopWhoseTurnaroundFirstWentUnansweredStillBreaksThere) {
+  // t2 .10 and b .14 bounce national packets, b's first answer rate-limited
+  // away: .2 .6 .10 _ .10 .14. b sends the packets back, not t2.
+  auto c = all_failing({{"198.18.0.2"}, {"198.18.0.6"}, {"198.18.0.10"}, {nullptr}, {"198.18.0.10"}, {"198.18.0.14"}},
+                       StopReason::loop);
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  ASSERT_TRUE(r.brk.after);
+  EXPECT_EQ(r.brk.after->addr, A("198.18.0.14"));
+  EXPECT_EQ(r.brk.after->ttl, 4);
+}
+
 TEST(LocateAnalysis, MostFailingPathsDecideTheBreakHop) {
   auto c = all_failing(then(upto(kToA, 3), {{nullptr}, {nullptr}}), StopReason::gaplimit);
   // One path got one hop less far (a lost reply): the shared hop still wins.

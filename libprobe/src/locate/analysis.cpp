@@ -65,9 +65,14 @@ class Analyzer {
   }
 
  private:
+  // National: inside a probed prefix, or of a national AS unless it carries
+  // a control's traffic. A transit router may answer from an address of
+  // national space (its end of an interconnect numbered by the country);
+  // on the way to a destination outside the country it is the transit's.
   bool national(const Address& a, const std::optional<AsName>& as) const {
     for (const auto& p : c_.prefixes)
       if (p.contains(a)) return true;
+    if (shared_.count(a)) return false;
     return as && std::find(asns_.begin(), asns_.end(), as->asn) != asns_.end();
   }
   bool national(const Address& a) const { return national(a, lookup_(a)); }

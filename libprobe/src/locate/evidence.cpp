@@ -95,14 +95,26 @@ std::vector<Address> rate_limited_routers(const Campaign& c) {
 }
 
 std::vector<PathHop> until_loop(std::vector<PathHop> path) {
+  // Each router once, where it first answered. The last one kept is the
+  // loop's deepest router, the one that sends the packets back: with its
+  // first answer rate-limited away (r1 r2 _ r2 r3) it still ends the path,
+  // where cutting at the first repeat would end it one router early.
+  // Past the first repeat the routers go round in order, so one first seen
+  // there sits right after the router kept before it.
   std::unordered_set<Address> seen;
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    if (!seen.insert(path[i].addr).second) {
-      path.resize(i);
-      break;
+  std::vector<PathHop> out;
+  bool looping = false;
+  for (const auto& h : path) {
+    if (!seen.insert(h.addr).second) {
+      looping = true;
+      continue;
     }
+    PathHop kept = h;
+    if (looping && !out.empty() && out.back().ttl + 1 < kept.ttl)
+      kept.ttl = static_cast<std::uint8_t>(out.back().ttl + 1);
+    out.push_back(kept);
   }
-  return path;
+  return out;
 }
 
 bool any_answer(const std::vector<TargetReport>& v) {

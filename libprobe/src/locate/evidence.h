@@ -31,8 +31,9 @@ std::vector<Refusal> dns_refusals(const Campaign& c);
 /// attempt or another traced method): rate-limited, not broken. Sorted.
 std::vector<model::Address> rate_limited_routers(const Campaign& c);
 
-/// A path cut where it starts to repeat: the hops up to the router that
-/// sends packets back (r1 r2 r3 r2 r3 -> r1 r2 r3).
+/// A looping path with each router once, at its first answer: the hops up
+/// to the router that sends packets back (r1 r2 r3 r2 r3 -> r1 r2 r3; r1 r2
+/// _ r2 r3 -> r1 r2 r3).
 std::vector<PathHop> until_loop(std::vector<PathHop> path);
 
 /// Whether any of them was reached or got an answer from a hop.
