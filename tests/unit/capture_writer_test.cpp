@@ -463,3 +463,64 @@ TEST(CaptureTee, KeepsOnlyTheFramesTheRunKeptUnlessAll) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(CaptureWriter, ClosingCommentFollowsTheFramesAndReadsBack) {
+  testsupport::TempDir dir;
+  const std::string path = dir.file("closed.pcapng");
+  const auto frames = lab_frames();
+  // Longer than one pcapng option holds: split, and joined again.
+  const std::string note = "faultline-annotation " + std::string(70000, 'x') + "end";
+  {
+    auto w = CaptureWriter::create(path, 1, "faultline-run {}");
+    ASSERT_TRUE(w);
+    for (const auto& f : frames) {
+      RawPacket p;
+      p.ts_us = f.ts_us;
+      p.data = f.bytes.data();
+      p.caplen = static_cast<std::uint32_t>(f.bytes.size());
+      p.len = p.caplen;
+      ASSERT_TRUE((*w)->write(p));
+    }
+    ASSERT_TRUE((*w)->close_with_comment(note, 1764318128000000));
+  }
+  auto closing = probe::io::read_closing_comment(path);
+  ASSERT_TRUE(closing) << closing.error().message;
+  ASSERT_TRUE(*closing);
+  EXPECT_EQ(**closing, note);
+  // The section header is untouched, and readers pass over the block.
+  auto head = read_section_comment(path);
+  ASSERT_TRUE(head && *head);
+  EXPECT_EQ(**head, "faultline-run {}");
+  auto src = open_file(path);
+  ASSERT_TRUE(src) << src.error().message;
+  std::size_t n = 0;
+  while ((*src)->next(probe::sched::kNever)) ++n;
+  EXPECT_EQ(n, frames.size());
+  EXPECT_TRUE((*src)->exhausted());
+  EXPECT_EQ((*src)->error(), "");
+}
+
+TEST(CaptureWriter, NoClosingCommentWhereTheCaptureEndsInAFrameOrIsCut) {
+  testsupport::TempDir dir;
+  const std::string path = dir.file("open.pcapng");
+  write_capture(path, "faultline-run {}", lab_frames());
+  auto closing = probe::io::read_closing_comment(path);
+  ASSERT_TRUE(closing);
+  EXPECT_FALSE(*closing);
+  // A closing block cut short is no comment either.
+  const std::string cut = dir.file("cut.pcapng");
+  {
+    auto w = CaptureWriter::create(cut, 1, "faultline-run {}");
+    ASSERT_TRUE(w);
+    ASSERT_TRUE((*w)->close_with_comment("faultline-annotation {}", 1));
+  }
+  std::filesystem::resize_file(cut, std::filesystem::file_size(cut) - 6);
+  closing = probe::io::read_closing_comment(cut);
+  ASSERT_TRUE(closing);
+  EXPECT_FALSE(*closing);
+  EXPECT_FALSE(probe::io::read_closing_comment(dir.file("missing.pcapng")));
+}
+
+}  // namespace

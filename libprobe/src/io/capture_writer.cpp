@@ -18,6 +18,7 @@ namespace {
 // byte-order magic in the section header.
 constexpr std::uint32_t kShb = 0x0A0D0D0A;
 constexpr std::uint32_t kIdb = 0x00000001;
+constexpr std::uint32_t kIsb = 0x00000005;
 constexpr std::uint32_t kEpb = 0x00000006;
 constexpr std::uint32_t kByteOrderMagic = 0x1A2B3C4D;
 constexpr std::uint16_t kOptEnd = 0;
@@ -39,6 +40,14 @@ class Block {
     put16(static_cast<std::uint16_t>(value.size()));
     put(value.data(), value.size());
     pad();
+  }
+  // A pcapng option value is at most 65535 bytes; a longer comment is split
+  // over several that readers join in order.
+  void comments(const std::string& text) {
+    for (std::size_t off = 0; off < text.size() || off == 0; off += 65532) {
+      option(kOptComment, text.substr(off, 65532));
+      if (text.empty()) break;
+    }
   }
   const std::vector<std::uint8_t>& finish() {
     put32(0);  // trailing length placeholder
@@ -66,12 +75,7 @@ Result<std::unique_ptr<CaptureWriter>> CaptureWriter::create(const std::string& 
   shb.put16(0);  // minor
   std::int64_t unknown_length = -1;
   shb.put(&unknown_length, 8);
-  // A pcapng option value is at most 65535 bytes; a longer run record is
-  // split over several comments that readers join in order.
-  for (std::size_t off = 0; off < comment.size() || off == 0; off += 65532) {
-    shb.option(kOptComment, comment.substr(off, 65532));
-    if (comment.empty()) break;
-  }
+  shb.comments(comment);
   shb.option(kShbUserAppl, "faultline");
   shb.put16(kOptEnd);
   shb.put16(0);
@@ -157,47 +161,34 @@ bool CaptureWriter::write(const RawPacket& p) {
 
 bool CaptureWriter::flush() { return drain(); }
 
+bool CaptureWriter::close_with_comment(const std::string& comment, std::int64_t now_us) {
+  if (!error_.empty()) return false;
+  Block isb(kIsb);
+  isb.put32(0);  // interface
+  const auto ts = static_cast<std::uint64_t>(now_us);
+  isb.put32(static_cast<std::uint32_t>(ts >> 32));
+  isb.put32(static_cast<std::uint32_t>(ts));
+  isb.comments(comment);
+  isb.put16(kOptEnd);
+  isb.put16(0);
+  const auto& block = isb.finish();
+  if (buf_.empty()) first_us_ = now_us;
+  buf_.insert(buf_.end(), block.begin(), block.end());
+  return drain();
+}
+
 std::int64_t CaptureWriter::due_us() const { return buf_.empty() ? sched::kNever : first_us_ + kMaxWaitUs; }
 
 bool CaptureWriter::flush_due(std::int64_t now_us) { return now_us < due_us() ? error_.empty() : drain(); }
 
-Result<std::optional<std::string>> read_section_comment(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return make_error(ErrorKind::input, path + ": " + std::strerror(errno));
-  std::uint8_t head[12];
-  std::optional<std::string> none;
-  if (std::fread(head, 1, sizeof head, f) != sizeof head) {
-    std::fclose(f);
-    return none;
-  }
-  std::uint32_t type, length, magic;
-  std::memcpy(&type, head, 4);
-  std::memcpy(&length, head + 4, 4);
-  std::memcpy(&magic, head + 8, 4);
-  bool swap = magic == 0x4D3C2B1A;
-  auto fix32 = [swap](std::uint32_t v) { return swap ? __builtin_bswap32(v) : v; };
-  auto fix16 = [swap](std::uint16_t v) {
-    return swap ? static_cast<std::uint16_t>(__builtin_bswap16(v)) : v;
-  };
-  length = fix32(length);
-  if (type != kShb || (magic != kByteOrderMagic && !swap) || length < 28 || length > (64u << 20)) {
-    std::fclose(f);
-    return none;
-  }
-  // A length past the end of the file is damage: say so before allocating
-  // (and zeroing) up to 64 MiB for it.
-  struct stat st {};
-  if (::fstat(::fileno(f), &st) == 0 && S_ISREG(st.st_mode) && length > st.st_size) {
-    std::fclose(f);
-    return none;
-  }
-  std::vector<std::uint8_t> body(length - 12);
-  bool whole = std::fread(body.data(), 1, body.size(), f) == body.size();
-  std::fclose(f);
-  if (!whole) return none;
+namespace {
+
+// The comments of a block body's options from `off` on, joined in order;
+// nullopt if it has none.
+std::optional<std::string> joined_comments(const std::vector<std::uint8_t>& body, std::size_t off, bool swap) {
+  auto fix16 = [swap](std::uint16_t v) { return swap ? static_cast<std::uint16_t>(__builtin_bswap16(v)) : v; };
   std::string comment;
   bool found = false;
-  std::size_t off = 12;  // version (4) + section length (8)
   while (off + 4 <= body.size() - 4) {
     std::uint16_t code, len;
     std::memcpy(&code, body.data() + off, 2);
@@ -212,8 +203,82 @@ Result<std::optional<std::string>> read_section_comment(const std::string& path)
     }
     off += (std::size_t{len} + 3) & ~std::size_t{3};
   }
-  if (!found) return none;
-  return std::optional<std::string>(std::move(comment));
+  if (!found) return std::nullopt;
+  return comment;
+}
+
+// The byte order of the file's first section: nullopt if it is no pcapng.
+std::optional<bool> section_swapped(std::FILE* f) {
+  std::uint8_t head[12];
+  if (std::fread(head, 1, sizeof head, f) != sizeof head) return std::nullopt;
+  std::uint32_t type, magic;
+  std::memcpy(&type, head, 4);
+  std::memcpy(&magic, head + 8, 4);
+  if (type != kShb || (magic != kByteOrderMagic && magic != 0x4D3C2B1A)) return std::nullopt;
+  return magic != kByteOrderMagic;
+}
+
+// A block length as the reader accepts one: whole words, at most 64 MiB and
+// within the file, so that damage is said before allocating for it.
+bool plausible_length(std::FILE* f, std::uint32_t length, std::uint32_t least) {
+  struct stat st {};
+  if (length < least || length % 4 != 0 || length > (64u << 20)) return false;
+  return !(::fstat(::fileno(f), &st) == 0 && S_ISREG(st.st_mode) && length > st.st_size);
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> read_section_comment(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return make_error(ErrorKind::input, path + ": " + std::strerror(errno));
+  std::optional<std::string> none;
+  const auto swap = section_swapped(f);
+  std::uint32_t length = 0;
+  if (!swap || std::fseek(f, 4, SEEK_SET) != 0 || std::fread(&length, 1, 4, f) != 4) {
+    std::fclose(f);
+    return none;
+  }
+  if (*swap) length = __builtin_bswap32(length);
+  if (!plausible_length(f, length, 28) || std::fseek(f, 12, SEEK_SET) != 0) {
+    std::fclose(f);
+    return none;
+  }
+  std::vector<std::uint8_t> body(length - 12);
+  bool whole = std::fread(body.data(), 1, body.size(), f) == body.size();
+  std::fclose(f);
+  if (!whole) return none;
+  return joined_comments(body, 12, *swap);  // past version (4) + section length (8)
+}
+
+Result<std::optional<std::string>> read_closing_comment(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return make_error(ErrorKind::input, path + ": " + std::strerror(errno));
+  std::optional<std::string> none;
+  auto close_none = [f, &none]() {
+    std::fclose(f);
+    return none;
+  };
+  const auto swap = section_swapped(f);
+  auto fix32 = [&swap](std::uint32_t v) { return *swap ? __builtin_bswap32(v) : v; };
+  // Every block ends in its length: the last one is found from the end.
+  std::uint32_t length = 0;
+  if (!swap || std::fseek(f, -4, SEEK_END) != 0 || std::fread(&length, 1, 4, f) != 4) return close_none();
+  length = fix32(length);
+  const long size = std::ftell(f);
+  if (!plausible_length(f, length, 28) || static_cast<long>(length) > size - 28 ||
+      std::fseek(f, size - static_cast<long>(length), SEEK_SET) != 0)
+    return close_none();
+  std::vector<std::uint8_t> block(length);
+  if (std::fread(block.data(), 1, block.size(), f) != block.size()) return close_none();
+  std::fclose(f);
+  std::uint32_t type, head_length;
+  std::memcpy(&type, block.data(), 4);
+  std::memcpy(&head_length, block.data() + 4, 4);
+  if (fix32(type) != kIsb || fix32(head_length) != length) return none;
+  // The options follow the interface id and the timestamp (12 bytes), past
+  // the block's type and length (8).
+  std::vector<std::uint8_t> body(block.begin() + 8, block.end());
+  return joined_comments(body, 12, *swap);
 }
 
 namespace {

@@ -42,6 +42,12 @@ class CaptureWriter {
   bool write(const RawPacket& packet);
   /// Writes out the buffer. True unless a write failed, now or before.
   bool flush();
+  /// Ends the capture with an interface statistics block carrying `comment`
+  /// (taken at `now_us`, µs since the epoch), written out with what is
+  /// buffered: what a run learns only at its end (fl-locate's annotation,
+  /// record/campaign_annotation.h). No frame may follow. True unless a
+  /// write failed, now or before.
+  bool close_with_comment(const std::string& comment, std::int64_t now_us);
   /// When the buffered frames are due on disk: the first one's capture
   /// timestamp plus kMaxWaitUs, in µs since the epoch; sched::kNever when
   /// nothing is buffered.
@@ -71,6 +77,11 @@ class CaptureWriter {
 /// The section header comment of a pcapng file, if it is one and has one.
 /// Error only when the file cannot be read at all.
 Result<std::optional<std::string>> read_section_comment(const std::string& path);
+
+/// The comment of the file's last block if that is an interface statistics
+/// block (CaptureWriter::close_with_comment); nullopt otherwise, a cut or
+/// damaged end included. Error only when the file cannot be opened.
+Result<std::optional<std::string>> read_closing_comment(const std::string& path);
 
 /// A source that copies the frames it delivers into a CaptureWriter: with
 /// `all`, every one; else only those the run kept (PacketSource::keep()).
