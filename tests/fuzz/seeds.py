@@ -7,7 +7,8 @@ Writes OUTDIR/fuzz_datagram/ (whole frames), OUTDIR/fuzz_classify/ (IP
 packets, link layer stripped), OUTDIR/fuzz_dns/ (UDP payloads to or from
 port 53) and, from the pcapng section comments, one folder per run record
 codec: OUTDIR/fuzz_run_record/ (traces), OUTDIR/fuzz_dns_record/ (fl-dns) and
-OUTDIR/fuzz_campaign_record/ (fl-locate); a comment that is no run record
+OUTDIR/fuzz_campaign_record/ (fl-locate, with the annotation that closes its
+captures, an interface statistics block's comment); a comment that is no run record
 seeds all three. Capture files are read in place, never copied into the project:
 some of the public ones carry licences (see ../shared/captures-public/README.md).
 Files that are not pcap/pcapng, or are damaged, give what could be read.
@@ -72,6 +73,11 @@ def read_pcapng(b):
         if btype == 0x0A0D0D0A:
             linktypes = []
             comments += [v for c, v in options(e, body[16:]) if c == 1]
+        elif btype == 5 and len(body) >= 12:
+            # fl-locate's annotation closes its captures, split like a run record.
+            joined = b"".join(v for c, v in options(e, body[12:]) if c == 1)
+            if joined:
+                comments.append(joined)
         elif btype == 1 and len(body) >= 8:
             linktypes.append(struct.unpack(e + "H", body[0:2])[0])
         elif btype == 6 and len(body) >= 20:
@@ -105,10 +111,13 @@ def dns_payload(ip):
 
 
 RECORD_TAG = b"faultline-run "
+ANNOTATION_TAG = b"faultline-annotation "
 
 
 def record_targets(comment):
-    """The fuzz targets whose codec reads this section comment."""
+    """The fuzz targets whose codec reads this section (or closing) comment."""
+    if comment.startswith(ANNOTATION_TAG):
+        return ["fuzz_campaign_record"]
     try:
         record = json.loads(comment[len(RECORD_TAG):]) if comment.startswith(RECORD_TAG) else None
     except ValueError:

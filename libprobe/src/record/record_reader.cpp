@@ -163,6 +163,8 @@ std::vector<FieldReader> FieldReader::objects(const char* name) const {
   return out;
 }
 
+FieldReader FieldReader::object(const char* name) const { return FieldReader(at(name), name_of(name) + "."); }
+
 Error malformed(const std::string& what) { return make_error(ErrorKind::input, "run record is malformed: " + what); }
 
 std::string tagged(nlohmann::json fields, const std::string& tool, const std::string& interface,
@@ -177,9 +179,11 @@ std::string tagged(nlohmann::json fields, const std::string& tool, const std::st
 }
 
 Result<nlohmann::json> parse_record(const std::string& comment) {
-  const std::string tag = kRunRecordTag;
-  if (comment.compare(0, tag.size(), tag) != 0)
-    return make_error(ErrorKind::input, "not a faultline capture (no run record in its section header)");
+  return parse_tagged(comment, kRunRecordTag, "not a faultline capture (no run record in its section header)");
+}
+
+Result<nlohmann::json> parse_tagged(const std::string& comment, const std::string& tag, const std::string& missing) {
+  if (comment.compare(0, tag.size(), tag) != 0) return make_error(ErrorKind::input, missing);
   try {
     auto j = nlohmann::json::parse(comment.substr(tag.size()));
     if (FieldReader(j).integer("version", std::numeric_limits<std::int64_t>::min(),

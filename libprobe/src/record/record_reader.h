@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -67,6 +68,8 @@ class FieldReader {
   std::uint64_t run_key() const;
   // The elements of an array of objects, each as a reader of its own.
   std::vector<FieldReader> objects(const char* name) const;
+  // An object field as a reader of its own.
+  FieldReader object(const char* name) const;
 
   // Throws FieldError "NAME: what".
   [[noreturn]] void fail(const char* name, const std::string& what) const;
@@ -83,6 +86,9 @@ class FieldReader {
 // The JSON object behind the tag, its version checked; an input error if
 // the comment has no tag, no JSON object or another version.
 Result<nlohmann::json> parse_record(const std::string& comment);
+// The same behind another tag (the annotation's); `missing` is the error
+// when the comment does not start with it.
+Result<nlohmann::json> parse_tagged(const std::string& comment, const std::string& tag, const std::string& missing);
 
 // The text of each address or prefix, as the writers store lists of them.
 template <typename List>
@@ -102,14 +108,17 @@ Error malformed(const std::string& what);
 // Parses a record and hands it to `read` (FieldReader -> Result<T>); what
 // the reader throws becomes an input error.
 template <typename T, typename Read>
-Result<T> read_record(const std::string& comment, Read&& read) {
-  auto j = parse_record(comment);
+Result<T> read_json(Result<nlohmann::json> j, Read&& read) {
   if (!j) return j.error();
   try {
     return read(FieldReader(*j));
   } catch (const std::exception& e) {
     return malformed(e.what());
   }
+}
+template <typename T, typename Read>
+Result<T> read_record(const std::string& comment, Read&& read) {
+  return read_json<T>(parse_record(comment), std::forward<Read>(read));
 }
 
 }  // namespace probe::record::detail
