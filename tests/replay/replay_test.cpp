@@ -15,7 +15,11 @@
 #include <set>
 #include <sstream>
 
+#include "probe/io/capture_writer.h"
+#include "probe/io/packet_source.h"
 #include "probe/model/words.h"
+#include "probe/record/record.h"
+#include "probe/sched/clock.h"
 #include "process.h"
 
 namespace {
@@ -170,18 +174,10 @@ std::string argument(const std::string& how, const std::string& option) {
   return "";
 }
 
-// Replays a locate-* capture as MANIFEST says it was made. The run record
-// holds the recording machine's absolute paths of --asn-db and --baseline;
-// the replay names them, relative to the source tree, so nothing depends on
-// those paths (a --baseline given wins over the recorded one).
+// Replays a locate-* capture with nothing but -r: the capture's annotation
+// carries the ASes and the baseline the live run used.
 std::vector<std::string> locate_replay(const Entry& e, const std::string& output = "json") {
-  std::vector<std::string> argv = {FL_LOCATE_BIN, "-r", std::string(FL_CAPTURES_DIR) + "/" + e.file};
-  const std::string asn_db = argument(e.how, "--asn-db");
-  if (!asn_db.empty()) argv.insert(argv.end(), {"--asn-db", std::string(FL_SOURCE_DIR) + "/" + asn_db});
-  const std::string baseline = argument(e.how, "--baseline");
-  if (!baseline.empty()) argv.insert(argv.end(), {"--baseline", std::string(FL_SOURCE_DIR) + "/" + baseline});
-  argv.insert(argv.end(), {"-o", output});
-  return argv;
+  return {FL_LOCATE_BIN, "-r", std::string(FL_CAPTURES_DIR) + "/" + e.file, "-o", output};
 }
 
 class LocateReplay : public ::testing::TestWithParam<Entry> {};
@@ -189,7 +185,7 @@ class LocateReplay : public ::testing::TestWithParam<Entry> {};
 TEST_P(LocateReplay, JsonEqualsTheLiveRun) {
   auto o = run(locate_replay(GetParam()));
   ASSERT_EQ(o.exit_code, 0) << o.err;
-  EXPECT_EQ(o.err, "");  // no warning about the recorded paths
+  EXPECT_EQ(o.err, "");  // nothing re-annotated, no recorded path read
   EXPECT_EQ(o.out, testsupport::read_file(golden_of(std::string(FL_CAPTURES_DIR) + "/" + GetParam().file)));
 }
 
@@ -224,18 +220,23 @@ TEST_P(LocateReplay, TextOutputLeadsWithTheVerdict) {
 INSTANTIATE_TEST_SUITE_P(Captures, LocateReplay, ::testing::ValuesIn(entries_of(Tool::locate)), entry_name);
 
 TEST(LocateReplayBaseline, CaptureAndItsJsonAreTheSameBaseline) {
-  // fl-locate takes a baseline as a JSON report or as the capture behind it.
+  // fl-locate takes a baseline as a JSON report or as the capture behind it;
+  // given on replay, it and --asn-db replace what the capture recorded, and
+  // say so, one line each.
   Entry e;
   for (const auto& x : entries_of(Tool::locate))
     if (x.file == "locate-core-dark.pcapng") e = x;
   ASSERT_FALSE(e.file.empty());
+  const std::string asn_db = std::string(FL_SOURCE_DIR) + "/" + argument(e.how, "--asn-db");
+  const std::string baseline = std::string(FL_CAPTURES_DIR) + "/locate-country.pcapng";
   auto argv = locate_replay(e);
-  auto at = std::find(argv.begin(), argv.end(), "--baseline");
-  ASSERT_NE(at, argv.end());
-  *(at + 1) = std::string(FL_CAPTURES_DIR) + "/locate-country.pcapng";
+  argv.insert(argv.end(), {"--asn-db", asn_db, "--baseline", baseline});
   auto o = run(argv);
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_EQ(o.out, testsupport::read_file(std::string(FL_CAPTURES_DIR) + "/locate-core-dark.json"));
+  EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 2) << o.err;
+  EXPECT_NE(o.err.find("re-annotating with --asn-db " + asn_db), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("comparing with --baseline " + baseline), std::string::npos) << o.err;
 }
 
 TEST(LocateReplayErrors, OtherToolsCapturesAreRefused) {
@@ -414,6 +415,88 @@ TEST(ReplayOutput, OutputFileIsWrittenWhole) {
   EXPECT_TRUE(o.out.empty());
   EXPECT_EQ(testsupport::read_file(dir.file("out.json")), testsupport::read_file(golden_of(cap)));
   EXPECT_FALSE(fs::exists(dir.file("out.json.part")));
+}
+
+}  // namespace
+
+namespace {
+
+// A capture as fl-locate wrote them before annotations: the section
+// header's run record (its paths replaced by `asn_db` and `baseline`) and
+// the frames, without the closing annotation.
+void write_unannotated(const std::string& from, const std::string& to, const std::string& asn_db,
+                       const std::string& baseline) {
+  auto comment = probe::io::read_section_comment(from);
+  ASSERT_TRUE(comment && *comment);
+  const std::string tag = probe::record::kRunRecordTag;
+  auto record = nlohmann::json::parse((*comment)->substr(tag.size()));
+  record["asn_db"] = asn_db;
+  record["baseline"] = baseline;
+  auto src = probe::io::open_file(from);
+  ASSERT_TRUE(src) << src.error().message;
+  auto w = probe::io::CaptureWriter::create(to, (*src)->linktype(), tag + record.dump());
+  ASSERT_TRUE(w) << w.error().message;
+  while (auto p = (*src)->next(probe::sched::kNever)) ASSERT_TRUE((*w)->write(*p));
+  ASSERT_TRUE((*w)->flush());
+}
+
+TEST(LocateReplayUnannotated, ReadsTheRecordedPathsAndSaysWhichIsMissing) {
+  const std::string golden = testsupport::read_file(std::string(FL_CAPTURES_DIR) + "/locate-core-dark.json");
+  const std::string asn_db = std::string(FL_SOURCE_DIR) + "/tests/lab/country-asn.csv";
+  const std::string baseline = std::string(FL_CAPTURES_DIR) + "/locate-country.json";
+  testsupport::TempDir dir;
+  const std::string old = dir.file("old.pcapng");
+  write_unannotated(std::string(FL_CAPTURES_DIR) + "/locate-core-dark.pcapng", old, asn_db, baseline);
+  ASSERT_FALSE(::testing::Test::HasFatalFailure());
+  auto closing = probe::io::read_closing_comment(old);
+  ASSERT_TRUE(closing);
+  ASSERT_FALSE(*closing);
+
+  // The recorded paths exist: read as before, silently.
+  auto o = run({FL_LOCATE_BIN, "-r", old, "-o", "json"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.err, "");
+  EXPECT_EQ(o.out, golden);
+
+  // They are gone: exit 4, naming the file and the option that helps.
+  const std::string gone = dir.file("gone.pcapng");
+  write_unannotated(old, gone, dir.file("elsewhere/asn.csv"), dir.file("elsewhere/base.json"));
+  o = run({FL_LOCATE_BIN, "-r", gone, "-o", "json"});
+  EXPECT_EQ(o.exit_code, 4);
+  EXPECT_EQ(o.out, "");
+  EXPECT_NE(o.err.find(gone + " carries no AS annotation"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find(dir.file("elsewhere/asn.csv") + " cannot be read: give --asn-db FILE"), std::string::npos)
+      << o.err;
+  o = run({FL_LOCATE_BIN, "-r", gone, "--asn-db", asn_db, "-o", "json"});
+  EXPECT_EQ(o.exit_code, 4);
+  EXPECT_NE(o.err.find(dir.file("elsewhere/base.json") + " cannot be read: give --baseline FILE"), std::string::npos)
+      << o.err;
+  o = run({FL_LOCATE_BIN, "-r", gone, "--asn-db", asn_db, "--baseline", baseline, "-o", "json"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.err, "");
+  EXPECT_EQ(o.out, golden);
+}
+
+TEST(LocateReplayAnnotated, AnAnnotationOfAnotherRunIsRefused) {
+  // The annotation of locate-country closing locate-core-dark's packets.
+  const std::string from = std::string(FL_CAPTURES_DIR) + "/locate-core-dark.pcapng";
+  auto other = probe::io::read_closing_comment(std::string(FL_CAPTURES_DIR) + "/locate-country.pcapng");
+  ASSERT_TRUE(other && *other);
+  testsupport::TempDir dir;
+  const std::string mixed = dir.file("mixed.pcapng");
+  {
+    auto comment = probe::io::read_section_comment(from);
+    ASSERT_TRUE(comment && *comment);
+    auto src = probe::io::open_file(from);
+    ASSERT_TRUE(src);
+    auto w = probe::io::CaptureWriter::create(mixed, (*src)->linktype(), **comment);
+    ASSERT_TRUE(w);
+    while (auto p = (*src)->next(probe::sched::kNever)) ASSERT_TRUE((*w)->write(*p));
+    ASSERT_TRUE((*w)->close_with_comment(**other, 1));
+  }
+  auto o = run({FL_LOCATE_BIN, "-r", mixed, "-o", "json"});
+  EXPECT_EQ(o.exit_code, 4);
+  EXPECT_NE(o.err.find(mixed + ": annotation of another run"), std::string::npos) << o.err;
 }
 
 }  // namespace

@@ -144,7 +144,7 @@ TEST(BaselineJson, OversizeFileIsRefusedUnread) {
   ::close(fd);
   auto db = probe::model::AsnDb::load(std::string(FL_DATA_DIR) + "/asn.csv.gz");
   ASSERT_TRUE(db) << db.error().message;
-  auto b = probe::locate::load_baseline(path, *db);
+  auto b = probe::locate::load_baseline(path, probe::locate::lookup_in(*db));
   ASSERT_FALSE(b);
   EXPECT_EQ(b.error().kind, ErrorKind::input);
   EXPECT_EQ(b.error().message, path + ": larger than 64 MiB (the limit for a JSON baseline)");
@@ -162,7 +162,7 @@ TEST(BaselineCapture, OversizeCaptureIsRefusedUnreplayed) {
   ASSERT_EQ(truncate(path.c_str(), static_cast<off_t>(probe::locate::kMaxBaselineCaptureBytes + 1)), 0);
   auto db = probe::model::AsnDb::load(std::string(FL_DATA_DIR) + "/asn.csv.gz");
   ASSERT_TRUE(db) << db.error().message;
-  auto b = probe::locate::load_baseline(path, *db);
+  auto b = probe::locate::load_baseline(path, probe::locate::lookup_in(*db));
   ASSERT_FALSE(b);
   EXPECT_EQ(b.error().kind, ErrorKind::input);
   EXPECT_EQ(b.error().message, path + ": larger than 1024 MiB (the limit for a capture baseline)");

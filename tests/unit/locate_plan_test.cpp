@@ -179,7 +179,7 @@ TEST_F(LocatePlan, CaptureWithoutRunRecordIsNotACampaign) {
 }
 
 TEST_F(LocatePlan, UnreadableBaselineIsAnInputError) {
-  auto b = locate::load_baseline(dir.file("gone.json"), *db);
+  auto b = locate::load_baseline(dir.file("gone.json"), locate::lookup_in(*db));
   ASSERT_FALSE(b);
   EXPECT_EQ(b.error().kind, ErrorKind::input);
   EXPECT_EQ(b.error().message, "cannot read " + dir.file("gone.json") + ": No such file or directory");

@@ -4,9 +4,13 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <optional>
+#include <sstream>
 
 #include "cli.h"
 #include "options.h"
@@ -15,6 +19,7 @@
 #include "probe/io/vantage.h"
 #include "probe/locate/campaign.h"
 #include "probe/locate/plan.h"
+#include "probe/record/campaign_annotation.h"
 #include "probe/record/campaign_record.h"
 #include "probe/model/asn_db.h"
 
@@ -86,31 +91,44 @@ class Progress {
 // What a campaign reads and writes, opened while still privileged.
 struct Setup {
   locate::CampaignCapture campaign;
-  probe::model::AsnDb asn_db;
-  std::ofstream dot;  // --dot
+  std::optional<probe::model::AsnDb> asn_db;  // none: a replay answered from the capture's annotation
+  std::ofstream dot;                          // --dot
 };
 
 probe::Result<Setup> set_up(const fllocate::Options& o) {
-  // Replay: the capture says what was probed and with which AS table.
+  // Replay: the capture says what was probed and, if it carries an
+  // annotation, what the AS table said; older captures name the table.
   probe::Result<locate::CampaignCapture> capture = make_error(ErrorKind::runtime, "");
   std::string asn_path = o.asn_db;
+  bool annotated = false;
   if (!o.read_path.empty()) {
     capture = locate::open_campaign(o.read_path);
     if (!capture) return capture.error();
-    if (asn_path.empty()) asn_path = capture->plan.asn_db;
+    annotated = capture->annotation.has_value();
+    if (annotated && !asn_path.empty())
+      std::cerr << "fl-locate: re-annotating with --asn-db " << asn_path << ", not the ASes the capture recorded\n";
+    if (!annotated && asn_path.empty()) {
+      asn_path = capture->plan.asn_db;
+      if (!asn_path.empty() && access(asn_path.c_str(), R_OK) != 0)
+        return make_error(ErrorKind::input, o.read_path + " carries no AS annotation (written before they were recorded) and its AS table " +
+                                                asn_path + " cannot be read: give --asn-db FILE");
+    }
   }
-  // The shipped table is read as it is; one the user (or the capture) named,
-  // with the user's rights.
-  const bool shipped = asn_path.empty();
-  if (shipped) asn_path = probe::model::default_asn_db_path();
-  auto asn_db = shipped ? probe::model::AsnDb::load(asn_path)
-                        : probe::io::load_as_invoker<probe::model::AsnDb>(asn_path);
-  if (!asn_db) return asn_db.error();
+  std::optional<probe::model::AsnDb> asn_db;
+  if (!annotated || !asn_path.empty()) {
+    // The shipped table is read as it is; one the user (or the capture)
+    // named, with the user's rights.
+    const bool shipped = asn_path.empty();
+    if (shipped) asn_path = probe::model::default_asn_db_path();
+    auto db = shipped ? probe::model::AsnDb::load(asn_path) : probe::io::load_as_invoker<probe::model::AsnDb>(asn_path);
+    if (!db) return db.error();
+    asn_db = std::move(*db);
+  }
   if (o.read_path.empty()) {
     capture = setup_live(o, *asn_db, asn_path);
     if (!capture) return capture.error();
   }
-  Setup s{std::move(*capture), std::move(*asn_db), {}};
+  Setup s{std::move(*capture), std::move(asn_db), {}};
   if (!o.dot_file.empty()) {
     s.dot.open(o.dot_file, std::ios::trunc);
     if (!s.dot) return make_error(ErrorKind::output, "cannot write " + o.dot_file);
@@ -118,24 +136,63 @@ probe::Result<Setup> set_up(const fllocate::Options& o) {
   return s;
 }
 
+// The baseline a run compares against: --baseline; on replay without it,
+// the one the capture's annotation carries, or (older captures) the file
+// its record names.
+probe::Result<std::optional<locate::Baseline>> pick_baseline(const fllocate::Options& o,
+                                                             const locate::CampaignCapture& s,
+                                                             const locate::AsLookup& lookup) {
+  const auto& recorded = s.annotation ? s.annotation->baseline : std::nullopt;
+  std::string path = o.baseline;
+  if (!path.empty() && recorded)
+    std::cerr << "fl-locate: comparing with --baseline " << path << ", not the baseline the capture recorded ("
+              << probe::record::baseline_digest(*recorded) << ")\n";
+  if (path.empty() && !o.read_path.empty()) {
+    if (s.annotation) return recorded;
+    path = s.plan.baseline;
+    if (!path.empty() && access(path.c_str(), R_OK) != 0)
+      return make_error(ErrorKind::input, o.read_path + " carries no baseline (written before they were recorded) and its baseline " +
+                                              path + " cannot be read: give --baseline FILE");
+  }
+  if (path.empty()) return std::optional<locate::Baseline>();
+  auto b = locate::load_baseline(path, lookup);
+  if (!b) return b.error();
+  return std::optional<locate::Baseline>(std::move(*b));
+}
+
+// Ends a live capture with what its replay needs besides the packets: the
+// AS of every address the analysis and the picture looked up, and the
+// baseline. Failing writes stick in the writer and are reported with the
+// capture's other errors.
+void annotate(probe::io::CaptureWriter& writer, const locate::CampaignPlan& plan,
+              const std::map<probe::model::Address, std::optional<probe::model::AsInfo>>& seen,
+              const std::optional<locate::Baseline>& baseline) {
+  probe::record::CampaignAnnotation a;
+  a.run_key = plan.run_key;
+  a.hosts.assign(seen.begin(), seen.end());
+  a.baseline = baseline;
+  const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  writer.close_with_comment(probe::record::to_comment(a), now.count());
+}
+
 // The campaign, privileges dropped: baseline, run, analysis, report.
 int run(const fllocate::Options& o, Setup& setup, flcommon::Output& output) {
   locate::CampaignCapture& s = setup.campaign;
   probe::io::Vantage& v = s.vantage;
-  const probe::model::AsnDb& asn_db = setup.asn_db;
   std::ofstream& dot = setup.dot;
+  // Every lookup is kept: a live capture ends with them (annotate()).
+  std::map<probe::model::Address, std::optional<probe::model::AsInfo>> seen;
+  locate::AsLookup table =
+      setup.asn_db ? locate::lookup_in(*setup.asn_db) : probe::record::lookup_in(*s.annotation);
+  locate::AsLookup lookup = [&seen, &table](const probe::model::Address& a) {
+    auto as = table(a);
+    seen.emplace(a, as);
+    return as;
+  };
   // A baseline capture is replayed, so it is read unprivileged like -r.
-  std::string baseline_path = o.baseline;
-  if (baseline_path.empty() && !o.read_path.empty() && !s.plan.baseline.empty()) {
-    if (access(s.plan.baseline.c_str(), R_OK) == 0) baseline_path = s.plan.baseline;
-    else std::cerr << "fl-locate: warning: the run's baseline " << s.plan.baseline << " is gone; replaying without\n";
-  }
-  std::optional<locate::Baseline> baseline;
-  if (!baseline_path.empty()) {
-    auto b = locate::load_baseline(baseline_path, asn_db);
-    if (!b) return fail(b.error());
-    baseline = std::move(*b);
-  }
+  auto baseline = pick_baseline(o, s, table);
+  if (!baseline) return fail(baseline.error());
   std::atomic<int>& halt = flcommon::halt_flag();
 
   Progress progress(isatty(STDERR_FILENO) != 0 && o.read_path.empty());
@@ -149,16 +206,25 @@ int run(const fllocate::Options& o, Setup& setup, flcommon::Output& output) {
     campaign.no_route = s.plan.no_route;
   }
   progress.clear();
-  auto report = locate::analyze(campaign, locate::lookup_in(asn_db), baseline);
+  auto report = locate::analyze(campaign, lookup, *baseline);
 
   std::ostream& out = output.stream();
   if (o.output == fllocate::OutputFormat::json) out << probe::format::to_json(report).dump() << '\n';
   else probe::format::write_text(out, report);
   int rc = 0;
   if (dot.is_open()) {
-    probe::format::write_dot(dot, report, s.plan.src, locate::lookup_in(asn_db));
+    probe::format::write_dot(dot, report, s.plan.src, lookup);
     dot.close();
     if (!dot) rc = fail(make_error(ErrorKind::output, "writing " + o.dot_file + " failed"));
+  }
+  if (v.writer) {
+    // A replay may draw the picture although this run did not: its lookups
+    // go into the annotation too.
+    if (o.dot_file.empty()) {
+      std::ostringstream unused;
+      probe::format::write_dot(unused, report, s.plan.src, lookup);
+    }
+    annotate(*v.writer, s.plan, seen, *baseline);
   }
   auto end = flcommon::RunEnd::of("fl-locate", o, v);
   end.covers = "the verdict covers";

@@ -203,10 +203,21 @@ Result<CampaignCapture> open_campaign(const std::string& path) {
   if (!v->record) return make_error(ErrorKind::input, path + ": not a faultline capture (no run record)");
   auto plan = record::parse_campaign_record(*v->record);
   if (!plan) return make_error(ErrorKind::input, path + ": " + plan.error().message);
-  return CampaignCapture{std::move(*plan), std::move(*v)};
+  CampaignCapture c{std::move(*plan), std::move(*v)};
+  auto closing = io::read_closing_comment(path);
+  if (!closing) return closing.error();
+  // Another tool's closing comment is none of ours: left alone.
+  const std::string tag = record::kAnnotationTag;
+  if (*closing && (*closing)->compare(0, tag.size(), tag) == 0) {
+    auto a = record::parse_campaign_annotation(**closing);
+    if (!a) return make_error(ErrorKind::input, path + ": annotation: " + a.error().message);
+    if (a->run_key != c.plan.run_key) return make_error(ErrorKind::input, path + ": annotation of another run");
+    c.annotation = std::move(*a);
+  }
+  return c;
 }
 
-Result<Baseline> load_baseline(const std::string& path, const model::AsnDb& asn_db) {
+Result<Baseline> load_baseline(const std::string& path, const AsLookup& lookup) {
   auto file = io::open_as_invoker(path);
   if (!file) return file.error();
   // The same open file by name, for the capture readers.
@@ -221,7 +232,7 @@ Result<Baseline> load_baseline(const std::string& path, const model::AsnDb& asn_
     CampaignStats stats;
     auto quiet = [](const CampaignProgress&) {};
     auto campaign = run_campaign(c->plan, *c->vantage.source, *c->vantage.sink, *c->vantage.streams, never, quiet, stats);
-    auto b = baseline_of(analyze(campaign, lookup_in(asn_db), std::nullopt));
+    auto b = baseline_of(analyze(campaign, lookup, std::nullopt));
     b.source = path;
     return b;
   }

@@ -14,6 +14,7 @@
 #include "probe/locate/analysis.h"
 #include "probe/locate/campaign.h"
 #include "probe/model/asn_db.h"
+#include "probe/record/campaign_annotation.h"
 
 namespace probe::locate {
 
@@ -72,9 +73,14 @@ AsLookup lookup_in(const model::AsnDb& db);
 struct CampaignCapture {
   CampaignPlan plan;
   io::Vantage vantage;
+  /// What the live run looked up and compared against; nullopt in a live
+  /// run, and for captures written before annotations or cut before the end.
+  std::optional<record::CampaignAnnotation> annotation = std::nullopt;
 };
 
-/// Opens a capture fl-locate wrote; input errors name the file.
+/// Opens a capture fl-locate wrote, with its annotation if it ends in one;
+/// input errors name the file (an annotation that does not parse, or that
+/// belongs to another run, is one).
 Result<CampaignCapture> open_campaign(const std::string& path);
 
 /// A JSON baseline is refused past this size (a report of 100,000 targets
@@ -87,9 +93,9 @@ inline constexpr std::size_t kMaxBaselineCaptureBytes = std::size_t{1} << 30;
 
 /// A baseline: fl-locate's JSON report (at most kMaxBaselineBytes), or a
 /// capture it wrote (at most kMaxBaselineCaptureBytes; replayed and
-/// analysed against `asn_db`), opened with
+/// analysed with `lookup`), opened with
 /// the invoking user's rights (io::open_as_invoker). Input errors name the
 /// file.
-Result<Baseline> load_baseline(const std::string& path, const model::AsnDb& asn_db);
+Result<Baseline> load_baseline(const std::string& path, const AsLookup& lookup);
 
 }  // namespace probe::locate
