@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -128,6 +129,53 @@ TEST(CampaignAnnotation, RefusesWhatItCannotHaveWritten) {
   }
   EXPECT_FALSE(parse_campaign_annotation(record::to_comment(a).substr(1)));  // no tag
   EXPECT_FALSE(parse_campaign_annotation(std::string(record::kAnnotationTag) + "[1]"));
+}
+
+}  // namespace
+
+namespace {
+
+TEST(CampaignAnnotation, AddressesOfACampaignAreAllItSawOrNamed) {
+  using probe::model::Address;
+  locate::Campaign c;
+  c.prefixes = {*model::Prefix::parse("198.18.128.0/22")};
+  locate::TargetTraces t;
+  t.addr = addr("198.18.128.1");
+  model::Trace trace;
+  model::ProbeRecord answered;
+  answered.reply = model::Reply{};
+  answered.reply->addr = addr("198.18.0.2");
+  model::Hop hop1(1, {answered});
+  model::Hop hop2(2);
+  hop2.inferred_addr = addr("198.18.0.6");
+  trace.hops = {hop1, hop2};
+  t.traces = {trace};
+  model::Trace frontier;
+  answered.reply->addr = addr("198.18.0.14");
+  frontier.hops = {model::Hop(4, {answered})};
+  t.frontier = {{*locate::MethodSpec::parse("icmp"), frontier}};
+  c.targets = {t};
+  locate::TargetTraces control;
+  control.addr = addr("192.0.2.99");
+  c.controls = {control};
+  model::ZoneReport zone;
+  zone.parents = {addr("192.0.2.53")};
+  model::ZoneServer server;
+  server.addr = addr("198.18.140.1");
+  zone.servers = {server};
+  c.dns = zone;
+  model::DnsExchange x;
+  x.query.server = addr("198.18.140.2");
+  x.icmp = model::IcmpError{addr("198.18.0.10"), 3, 1};
+  c.dns_exchanges = {x};
+
+  auto got = record::addresses_of(c);
+  std::sort(got.begin(), got.end());
+  std::vector<Address> want = {addr("192.0.2.53"),  addr("192.0.2.99"),   addr("198.18.0.2"),
+                               addr("198.18.0.6"),  addr("198.18.0.10"),  addr("198.18.0.14"),
+                               addr("198.18.128.0"), addr("198.18.128.1"), addr("198.18.140.1"),
+                               addr("198.18.140.2")};
+  EXPECT_EQ(got, want);
 }
 
 }  // namespace

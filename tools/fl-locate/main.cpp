@@ -161,8 +161,8 @@ probe::Result<std::optional<locate::Baseline>> pick_baseline(const fllocate::Opt
 }
 
 // Ends a live capture with what its replay needs besides the packets: the
-// AS of every address the analysis and the picture looked up, and the
-// baseline. Failing writes stick in the writer and are reported with the
+// AS of every address the campaign saw and the analysis and the picture
+// looked up (`seen`), and the baseline. Failing writes stick in the writer and are reported with the
 // capture's other errors.
 void annotate(probe::io::CaptureWriter& writer, const locate::CampaignPlan& plan,
               const std::map<probe::model::Address, std::optional<probe::model::AsInfo>>& seen,
@@ -224,6 +224,7 @@ int run(const fllocate::Options& o, Setup& setup, flcommon::Output& output) {
       std::ostringstream unused;
       probe::format::write_dot(unused, report, s.plan.src, lookup);
     }
+    for (const auto& a : probe::record::addresses_of(campaign)) lookup(a);
     annotate(*v.writer, s.plan, seen, *baseline);
   }
   auto end = flcommon::RunEnd::of("fl-locate", o, v);

@@ -123,6 +123,33 @@ Result<CampaignAnnotation> parse_campaign_annotation(const std::string& comment)
   });
 }
 
+std::vector<model::Address> addresses_of(const locate::Campaign& c) {
+  std::vector<model::Address> out;
+  for (const auto& p : c.prefixes) out.push_back(p.base);
+  auto hops = [&out](const model::Trace& t) {
+    for (const auto& h : t.hops) {
+      if (h.inferred_addr) out.push_back(*h.inferred_addr);
+      for (const auto& probe : h.probes)
+        if (probe.reply) out.push_back(probe.reply->addr);
+    }
+  };
+  for (const auto* list : {&c.targets, &c.controls})
+    for (const auto& t : *list) {
+      out.push_back(t.addr);
+      for (const auto& trace : t.traces) hops(trace);
+      for (const auto& f : t.frontier) hops(f.trace);
+    }
+  if (c.dns) {
+    for (const auto& a : c.dns->parents) out.push_back(a);
+    for (const auto& s : c.dns->servers) out.push_back(s.addr);
+  }
+  for (const auto& x : c.dns_exchanges) {
+    out.push_back(x.query.server);
+    if (x.icmp) out.push_back(x.icmp->addr);
+  }
+  return out;
+}
+
 locate::AsLookup lookup_in(const CampaignAnnotation& annotation) {
   return [&hosts = annotation.hosts](const model::Address& addr) -> std::optional<model::AsInfo> {
     auto it = std::lower_bound(hosts.begin(), hosts.end(), addr,

@@ -50,6 +50,14 @@ Result<CampaignAnnotation> parse_campaign_annotation(const std::string& comment)
 /// names a baseline in messages; it is no defence against a forger.
 std::string baseline_digest(const locate::Baseline& baseline);
 
+/// Every address a campaign saw or named, repeats included: the national
+/// prefixes' first addresses, targets, controls, every hop that answered or
+/// was inferred (frontier probes too), the zone's parents, servers and the
+/// senders of ICMP errors about its queries. The live run annotates each,
+/// beside what its analysis looked up, so that a later version of the
+/// analysis still finds the AS of any of them.
+std::vector<model::Address> addresses_of(const locate::Campaign& campaign);
+
 /// AS lookups served from the annotation (which must outlive the result).
 locate::AsLookup lookup_in(const CampaignAnnotation& annotation);
 
