@@ -47,18 +47,22 @@ std::vector<Frame> lab_frames() {
           frame(1764318127999999, fixtures::kLabIcmpTe)};  // caplen not a multiple of 4
 }
 
-void write_capture(const std::string& path, const std::string& comment,
-                   const std::vector<Frame>& frames) {
-  auto w = CaptureWriter::create(path, 1, comment);
-  ASSERT_TRUE(w) << w.error().message;
+void write_frames(CaptureWriter& w, const std::vector<Frame>& frames) {
   for (const auto& f : frames) {
     RawPacket p;
     p.ts_us = f.ts_us;
     p.data = f.bytes.data();
     p.caplen = static_cast<std::uint32_t>(f.bytes.size());
     p.len = p.caplen;
-    ASSERT_TRUE((*w)->write(p));
+    ASSERT_TRUE(w.write(p));
   }
+}
+
+void write_capture(const std::string& path, const std::string& comment,
+                   const std::vector<Frame>& frames) {
+  auto w = CaptureWriter::create(path, 1, comment);
+  ASSERT_TRUE(w) << w.error().message;
+  write_frames(**w, frames);
   ASSERT_TRUE((*w)->flush());
 }
 
@@ -475,14 +479,7 @@ TEST(CaptureWriter, ClosingCommentFollowsTheFramesAndReadsBack) {
   {
     auto w = CaptureWriter::create(path, 1, "faultline-run {}");
     ASSERT_TRUE(w);
-    for (const auto& f : frames) {
-      RawPacket p;
-      p.ts_us = f.ts_us;
-      p.data = f.bytes.data();
-      p.caplen = static_cast<std::uint32_t>(f.bytes.size());
-      p.len = p.caplen;
-      ASSERT_TRUE((*w)->write(p));
-    }
+    write_frames(**w, frames);
     ASSERT_TRUE((*w)->close_with_comment(note, 1764318128000000));
   }
   auto closing = probe::io::read_closing_comment(path);
