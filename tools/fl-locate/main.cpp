@@ -110,8 +110,9 @@ probe::Result<Setup> set_up(const fllocate::Options& o) {
     if (!annotated && asn_path.empty()) {
       asn_path = capture->plan.asn_db;
       if (!asn_path.empty() && access(asn_path.c_str(), R_OK) != 0)
-        return make_error(ErrorKind::input, o.read_path + " carries no AS annotation (written before they were recorded) and its AS table " +
-                                                asn_path + " cannot be read: give --asn-db FILE");
+        return make_error(ErrorKind::input, o.read_path +
+                                                " carries no AS annotation (written before they were recorded) and its"
+                                                " AS table " + asn_path + " cannot be read: give --asn-db FILE");
     }
   }
   std::optional<probe::model::AsnDb> asn_db;
@@ -144,15 +145,18 @@ probe::Result<std::optional<locate::Baseline>> pick_baseline(const fllocate::Opt
                                                              const locate::AsLookup& lookup) {
   const auto& recorded = s.annotation ? s.annotation->baseline : std::nullopt;
   std::string path = o.baseline;
-  if (!path.empty() && recorded)
-    std::cerr << "fl-locate: comparing with --baseline " << path << ", not the baseline the capture recorded ("
-              << probe::record::baseline_digest(*recorded) << ")\n";
+  if (!path.empty() && s.annotation)
+    std::cerr << "fl-locate: comparing with --baseline " << path
+              << (recorded ? ", not the baseline the capture recorded (" + probe::record::baseline_digest(*recorded) + ")"
+                           : std::string("; the capture's run had none"))
+              << "\n";
   if (path.empty() && !o.read_path.empty()) {
     if (s.annotation) return recorded;
     path = s.plan.baseline;
     if (!path.empty() && access(path.c_str(), R_OK) != 0)
-      return make_error(ErrorKind::input, o.read_path + " carries no baseline (written before they were recorded) and its baseline " +
-                                              path + " cannot be read: give --baseline FILE");
+      return make_error(ErrorKind::input, o.read_path +
+                                              " carries no baseline (written before they were recorded) and its"
+                                              " baseline " + path + " cannot be read: give --baseline FILE");
   }
   if (path.empty()) return std::optional<locate::Baseline>();
   auto b = locate::load_baseline(path, lookup);
@@ -162,8 +166,8 @@ probe::Result<std::optional<locate::Baseline>> pick_baseline(const fllocate::Opt
 
 // Ends a live capture with what its replay needs besides the packets: the
 // AS of every address the campaign saw and the analysis and the picture
-// looked up (`seen`), and the baseline. Failing writes stick in the writer and are reported with the
-// capture's other errors.
+// looked up (`seen`), and the baseline. A failing write sticks in the
+// writer and is reported with the capture's other errors.
 void annotate(probe::io::CaptureWriter& writer, const locate::CampaignPlan& plan,
               const std::map<probe::model::Address, std::optional<probe::model::AsInfo>>& seen,
               const std::optional<locate::Baseline>& baseline) {
