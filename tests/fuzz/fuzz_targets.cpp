@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     total += p->count();
     small.push_back(s);
   }
-  auto addrs = expand_targets(small);
+  auto addrs = expand_targets(small, 0);
   if (addrs && addrs->size() > total) std::abort();
   return 0;
 }

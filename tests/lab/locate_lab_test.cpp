@@ -485,5 +485,87 @@ TEST(LocateLabInterrupt, SigintStillReportsAndTheCaptureReplays) {
   EXPECT_EQ(again.result.out, live.result.out);
 }
 
+// One lab whose transit drops the country's traffic (the paths end in the
+// transit: upstream, or the vantage point's own network, which only the
+// control tells apart), interrupted at three points of the campaign. Each
+// report says "interrupted", marks what was never probed "unprobed", never
+// blames the vantage point's network or the transit from what it did not
+// probe, and its capture replays to the same bytes.
+struct InterruptCase {
+  const char* when;
+  std::vector<std::string> args;  // after fl-locate's
+  const char* delay;               // seconds from the start to SIGINT
+};
+
+TEST(LocateLabInterrupt, UnprobedIsNotFailedAtEveryPointOfTheCampaign) {
+  FL_REQUIRE_LOCATE_LAB();
+  const std::vector<std::string> common = {"-p", PREFIX_A, "-p", PREFIX_B, "--control", CTRL, "--asn-db",
+                                           FL_COUNTRY_ASN, "-o", "json"};
+  const InterruptCase cases[] = {
+      // The zone check waits 3 s for nameservers behind the dropping transit.
+      {"during DNS", {"--zone", "lab.test", "--parent", PARENT, "-W", "3"}, "1"},
+      // 2 probes a second: the first targets' traces have begun, the
+      // control (traced last) has not.
+      {"before the controls", {"-W", "1", "--pps", "2"}, "1.5"},
+      // Every trace has begun and the control is reached (by TTL 3, within
+      // 4 s even when rate limits silence its first two hops); the national
+      // ones wait out their gap limit (5 silent hops, 2 probes of 1 s each).
+      {"during traces", {"-W", "1", "-g", "5", "--pps", "200"}, "6"},
+  };
+  Lab lab = make_lab("country-transit-drop");
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.when);
+    TempDir dir;
+    const std::string capture = dir.file("halted.pcapng");
+    std::vector<std::string> sh = {"sh", "-c", std::string("\"$@\" & p=$!; sleep ") + c.delay + "; kill -INT $p; wait $p",
+                                   "sh", fl_locate_path()};
+    sh.insert(sh.end(), common.begin(), common.end());
+    sh.insert(sh.end(), c.args.begin(), c.args.end());
+    sh.insert(sh.end(), {"-w", capture});
+    LocateRun live = parse(lab.exec(kVantage, sh, 60s));
+    EXPECT_EQ(live.result.exit_code, 130) << live.result.err;
+    ASSERT_TRUE(live.parse_error.empty()) << live.parse_error << "\n" << live.result.out;
+    const json& r = live.report;
+    EXPECT_EQ(r.value("interrupted", false), true) << r.dump();
+    EXPECT_NE(r["verdict"], "local") << r["reason"];
+    EXPECT_NE(r["verdict"], "upstream") << r["reason"];
+    EXPECT_EQ(r["verdict"], "inconclusive") << r["reason"];
+    EXPECT_NE(r.value("reason", "").find("interrupted"), std::string::npos) << r["reason"];
+    std::size_t unprobed = 0;
+    for (const auto& t : r["targets"]) unprobed += t.value("unprobed", false) ? 1 : 0;
+    ASSERT_EQ(r["controls"].size(), 1u);
+    const bool control_unprobed = r["controls"][0].value("unprobed", false);
+    const std::string when = c.when;
+    if (when == "during DNS") {
+      EXPECT_EQ(unprobed, r["targets"].size()) << r["targets"].dump();
+      EXPECT_TRUE(control_unprobed);
+    } else if (when == "before the controls") {
+      EXPECT_GT(unprobed, 0u);
+      EXPECT_LT(unprobed, r["targets"].size()) << "no target was probed: the run began late?";
+      EXPECT_TRUE(control_unprobed) << r["controls"].dump();
+      EXPECT_EQ(r["control"].value("unprobed", 0), 1) << r["control"].dump();
+    } else {
+      EXPECT_EQ(unprobed, 0u) << r["targets"].dump();
+      EXPECT_FALSE(control_unprobed);
+      EXPECT_EQ(r["control"]["reached"], 1) << r["control"].dump();
+    }
+    const LocateRun again = replay(capture, "");
+    ASSERT_EQ(again.result.exit_code, 0) << again.result.err;
+    if (when == "during DNS") {
+      // The zone check's probe count is its engine's counter, which counts
+      // queries decided but not seen leaving before the halt, and a replay
+      // decides more of them: all else must agree.
+      json live_report = r, replayed = again.report;
+      live_report["evidence"].erase("probes");
+      replayed["evidence"].erase("probes");
+      EXPECT_EQ(replayed, live_report);
+    } else {
+      EXPECT_EQ(again.result.out, live.result.out);
+    }
+    auto text = run_command({fl_locate_path(), "-r", capture, "--asn-db", FL_COUNTRY_ASN}, 60s);
+    EXPECT_EQ(text.out.rfind("verdict: inconclusive (interrupted) (low confidence): ", 0), 0u) << text.out;
+  }
+}
+
 }  // namespace
 }  // namespace probe::lab::test

@@ -135,8 +135,9 @@ INSTANTIATE_TEST_SUITE_P(SomeSignals, LocateSignal,
                                          Case{"INT", Who::helper}),
                          name_of);
 
-// 131,072 targets (198.18.0.0/15): one SIGTERM ends the run during set-up
-// (nothing written yet) and amid the run (every trace written, halted).
+// 131,072 targets (198.18.0.0/15, confirmed with --yes): one SIGTERM ends
+// the run during set-up (nothing written yet) and amid the run (every trace
+// written, halted).
 TEST(Signals, OneSigtermEndsAHugeRunInSetUpAndInTheRun) {
   FL_REQUIRE_LAB(true);
   Lab lab = make_lab("chain");
@@ -144,7 +145,7 @@ TEST(Signals, OneSigtermEndsAHugeRunInSetUpAndInTheRun) {
     for (bool helper : {false, true}) {
       TempDir dir;
       const std::string out = dir.file("results.json");
-      std::string command = fl_trace_path() + " --user nobody -o json " + (helper ? "-O " + out : std::string()) +
+      std::string command = fl_trace_path() + " --user nobody --yes -o json " + (helper ? "-O " + out : std::string()) +
                             " 198.18.0.0/15" + (helper ? "" : " >" + out) + " 2>/dev/null";
       auto s = signal_run(lab, command, "TERM", helper ? Who::helper : Who::single, delay);
       SCOPED_TRACE(std::string("after ") + delay + " s, " + (helper ? "with" : "without") + " -O");

@@ -548,6 +548,37 @@ TEST(TraceOptionsLab, WithoutPrivilegeExits3) {
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
 }
 
+// A typo of a block is refused before anything is expanded or sent: status 2
+// and a message that names it. The refusals run as nobody in an empty
+// network namespace, so that a refusal that broke could send nothing (it
+// would exit 3). Confirmed with --yes, a block with host bits set is traced
+// whole, inside the lab.
+TEST(TraceOptionsLab, HugeOrHostBitBlocksAreRefusedUnlessConfirmed) {
+  FL_REQUIRE_LAB(true);
+  auto refused = [](const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {"unshare", "-n", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                     fl_trace_path()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_command(argv, 30s);
+  };
+  const ExecResult typo = refused({"198.18.200.1/8"});
+  EXPECT_EQ(typo.exit_code, 2) << typo.err;
+  EXPECT_NE(typo.err.find("198.18.200.1/8 has host bits set: the block is 198.0.0.0/8"), std::string::npos)
+      << typo.err;
+  const ExecResult big = refused({"198.18.0.0/15"});
+  EXPECT_EQ(big.exit_code, 2) << big.err;
+  EXPECT_NE(big.err.find("131072 addresses, more than --max-targets 65536"), std::string::npos) << big.err;
+  const ExecResult capped = refused({"--max-targets", "3", "198.18.200.0/30"});
+  EXPECT_EQ(capped.exit_code, 2) << capped.err;
+  EXPECT_NE(capped.err.find("--yes"), std::string::npos) << capped.err;
+
+  Lab lab = make_lab("chain");
+  const TraceRun run = run_fl_trace(lab, {"--yes", "-P", "icmp", "-W", "0.5", "-o", "json", "198.18.200.1/30"}, 60s);
+  EXPECT_EQ(run.result.exit_code, 0) << run.result.err;
+  ASSERT_EQ(run.traces.size(), 4u) << run.result.out << run.result.err;
+  EXPECT_EQ(run.traces[0]["dst"], "198.18.200.0");
+}
+
 // ---- exit codes that need no lab -------------------------------------------
 
 TEST(FlTraceCli, BadMethodIsUsageError) {

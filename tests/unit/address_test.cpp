@@ -66,6 +66,16 @@ TEST(Prefix, ParseCountContains) {
     EXPECT_FALSE(Prefix::parse(bad)) << bad;
 }
 
+TEST(Prefix, NthCountsFromTheBase) {
+  auto p = Prefix::parse("198.18.4.0/29");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->nth(0).to_string(), "198.18.4.0");
+  EXPECT_EQ(p->nth(7).to_string(), "198.18.4.7");
+  EXPECT_EQ(Prefix::parse("198.18.0.0/15")->nth(256).to_string(), "198.18.1.0");
+  EXPECT_EQ(Prefix::parse("2001:db8::fe/127")->nth(1).to_string(), "2001:db8::ff");
+  EXPECT_EQ(Prefix::parse("2001:db8::/64")->nth(0x1ff).to_string(), "2001:db8::1ff");
+}
+
 TEST(Prefix, ExpandRespectsTheLimit) {
   auto p = Prefix::parse("198.18.4.0/29");
   ASSERT_TRUE(p);

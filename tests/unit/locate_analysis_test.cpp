@@ -569,6 +569,70 @@ TEST(LocateAnalysis, InterruptedRunDecidesFromTheFinishedTargetsAndSaysSo) {
   EXPECT_FALSE(rh.targets[0].unfinished);
 }
 
+// Ctrl-C while prefix A's traces ran: they finished at the gap limit after
+// `a_hops` hops; prefix B's targets and the control were never probed (their
+// traces halted before a probe left).
+locate::Campaign interrupted_before_b(std::size_t a_hops) {
+  auto c = campaign();
+  for (auto* t : kTargetsA)
+    c.targets.push_back(failing_target(t, 0, then(upto(kToA, a_hops), {{nullptr}, {nullptr}, {nullptr}}),
+                                       StopReason::gaplimit));
+  for (auto* t : kTargetsB) c.targets.push_back(failing_target(t, 1, {}, StopReason::halted));
+  c.controls = {{A("192.0.2.99"), -1, {trace(model::Method::icmp, "192.0.2.99", {}, StopReason::halted)}}};
+  return c;
+}
+
+TEST(LocateAnalysis, UnprobedControlsAndTargetsAreMarkedAndBlameNoOne) {
+  // The paths end in the transit (t1): upstream, or the vantage point's
+  // own network, which only a control could tell apart.
+  auto r = locate::analyze(interrupted_before_b(2), kLookup, healthy_baseline());
+  EXPECT_TRUE(r.interrupted);
+  EXPECT_EQ(r.verdict, Verdict::inconclusive) << r.reason;
+  EXPECT_EQ(r.confidence, Confidence::low);
+  EXPECT_NE(r.reason.find("no control was probed to the end"), std::string::npos) << r.reason;
+  EXPECT_NE(r.reason.find("2 never probed, 1 of 1 controls never probed"), std::string::npos) << r.reason;
+  for (std::size_t i = 0; i < r.targets.size(); ++i) EXPECT_EQ(r.targets[i].unprobed, i >= 4) << i;
+  ASSERT_EQ(r.controls.size(), 1u);
+  EXPECT_TRUE(r.controls[0].unprobed);
+  EXPECT_EQ(r.control.unprobed, 1u);
+  EXPECT_TRUE(r.control.unknown);
+  EXPECT_EQ(r.prefixes[0].verdict, Verdict::inconclusive);  // not upstream: the control was not asked
+  EXPECT_EQ(r.prefixes[1].unprobed, 2u);
+  EXPECT_EQ(r.prefixes[1].status, model::PrefixStatus::inconclusive);
+  ASSERT_TRUE(r.brk.after);
+  EXPECT_EQ(r.brk.after->addr, A("198.18.0.6"));
+  // The control probed and reached: the fault is past the vantage point's
+  // network, and the measured part decides.
+  auto c = interrupted_before_b(2);
+  c.controls = {control(true)};
+  auto decided = locate::analyze(c, kLookup, healthy_baseline());
+  EXPECT_EQ(decided.verdict, Verdict::upstream) << decided.reason;
+  EXPECT_TRUE(decided.interrupted);
+  EXPECT_NE(decided.reason.find("2 never probed"), std::string::npos) << decided.reason;
+  EXPECT_FALSE(decided.controls[0].unprobed);
+}
+
+TEST(LocateAnalysis, AnInterruptedRunWhoseProbedPathsEndInTheCountryIsInternal) {
+  // Dark core: prefix A's paths end at b, the border the baseline shows;
+  // that alone puts the break inside the country, control or not.
+  auto r = locate::analyze(interrupted_before_b(4), kLookup, healthy_baseline());
+  EXPECT_EQ(r.verdict, Verdict::internal) << r.reason;
+  EXPECT_EQ(r.confidence, Confidence::medium);
+  EXPECT_TRUE(r.interrupted);
+  EXPECT_TRUE(r.control.unknown);
+  EXPECT_NE(r.reason.find("0 of 6 national targets unfinished, 2 never probed"), std::string::npos) << r.reason;
+}
+
+TEST(LocateAnalysis, InterruptedWhenWhatWasProbedAnswersIsNotReachable) {
+  auto c = healthy();
+  for (std::size_t i = 4; i < 6; ++i)
+    for (auto& t : c.targets[i].traces) t = trace(t.method, kTargetsB[i - 4], {}, StopReason::halted);
+  auto r = locate::analyze(c, kLookup, std::nullopt);
+  EXPECT_EQ(r.verdict, Verdict::inconclusive) << r.reason;
+  EXPECT_TRUE(r.interrupted);
+  EXPECT_NE(r.reason.find("1 of 2 prefixes were not probed to the end"), std::string::npos) << r.reason;
+}
+
 TEST(LocateAnalysis, ARouterRefusingTheDirectProbesIsTheBreakWhenTheTracesLostItsErrors) {
   // t2's unreachables went to the TTL-64 probes (burst), the traces end
   // silent after t1: the break is t2, at the distance other paths show.

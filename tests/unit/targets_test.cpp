@@ -34,18 +34,18 @@ std::vector<std::string> strings(const std::vector<probe::model::Address>& v) {
 }
 
 TEST(ExpandTargets, CidrExpandsInOrder) {
-  auto r = expand_targets({"198.18.4.0/30"});
+  auto r = expand_targets({"198.18.4.0/30"}, 0);
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(strings(*r),
             (std::vector<std::string>{"198.18.4.0", "198.18.4.1", "198.18.4.2", "198.18.4.3"}));
 }
 
 TEST(ExpandTargets, HostBitsAreMaskedAndCarryCrossesOctets) {
-  auto r = expand_targets({"198.18.4.255/31", "10.0.0.254/30"});
+  auto r = expand_targets({"198.18.4.255/31", "10.0.0.254/30"}, 0);
   ASSERT_TRUE(r);
   EXPECT_EQ(strings(*r), (std::vector<std::string>{"198.18.4.254", "198.18.4.255", "10.0.0.252",
                                                    "10.0.0.253", "10.0.0.254", "10.0.0.255"}));
-  auto wide = expand_targets({"10.0.255.0/23"});
+  auto wide = expand_targets({"10.0.255.0/23"}, 0);
   ASSERT_TRUE(wide);
   ASSERT_EQ(wide->size(), 512u);
   EXPECT_EQ(wide->front().to_string(), "10.0.254.0");
@@ -54,20 +54,20 @@ TEST(ExpandTargets, HostBitsAreMaskedAndCarryCrossesOctets) {
 }
 
 TEST(ExpandTargets, RepeatsAreDroppedKeepingFirstPlace) {
-  auto r = expand_targets({"198.18.4.2", "198.18.4.0/30", "198.18.4.2", "198.18.4.3/32", "198.18.9.9"});
+  auto r = expand_targets({"198.18.4.2", "198.18.4.0/30", "198.18.4.2", "198.18.4.3/32", "198.18.9.9"}, 0);
   ASSERT_TRUE(r);
   EXPECT_EQ(strings(*r), (std::vector<std::string>{"198.18.4.2", "198.18.4.0", "198.18.4.1",
                                                    "198.18.4.3", "198.18.9.9"}));
 }
 
 TEST(ExpandTargets, Ipv6AddressesAndBlocks) {
-  auto r = expand_targets({"2001:db8::1", "2001:db8::/127"});
+  auto r = expand_targets({"2001:db8::1", "2001:db8::/127"}, 0);
   ASSERT_TRUE(r);
   EXPECT_EQ(strings(*r), (std::vector<std::string>{"2001:db8::1", "2001:db8::"}));
 }
 
 TEST(ExpandTargets, NothingGivesNothing) {
-  auto r = expand_targets({});
+  auto r = expand_targets({}, 0);
   ASSERT_TRUE(r);
   EXPECT_TRUE(r->empty());
 }
@@ -75,7 +75,7 @@ TEST(ExpandTargets, NothingGivesNothing) {
 TEST(ExpandTargets, BadSpecIsAUsageErrorNamingIt) {
   for (const char* bad : {"example.com", "198.18.4", "198.18.4.0/33", "198.18.4.0/", "198.18.4.0/x",
                           "198.18.4.256", "", " 198.18.4.1", "2001:db8::/129"}) {
-    auto r = expand_targets({"198.18.4.1", bad, "also-bad"});
+    auto r = expand_targets({"198.18.4.1", bad, "also-bad"}, 0);
     ASSERT_FALSE(r) << bad;
     EXPECT_EQ(r.error().kind, ErrorKind::usage);
     EXPECT_NE(r.error().message.find("'" + std::string(bad) + "'"), std::string::npos)
@@ -85,11 +85,11 @@ TEST(ExpandTargets, BadSpecIsAUsageErrorNamingIt) {
 }
 
 TEST(ExpandTargets, TooManyTargetsIsAUsageError) {
-  auto r = expand_targets({"10.0.0.0/7"});
+  auto r = expand_targets({"10.0.0.0/7"}, 0);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, ErrorKind::usage);
   EXPECT_NE(r.error().message.find("too many"), std::string::npos);
-  EXPECT_FALSE(expand_targets({"2001:db8::/64"}));
+  EXPECT_FALSE(expand_targets({"2001:db8::/64"}, 0));
 }
 
 TEST(ReadTargetFile, CommentsAndBlanksAreSkipped) {
@@ -169,7 +169,7 @@ TEST(ReadTargetFile, SpecTooLongForAnAddressIsQuotedShortAndEscaped) {
 }
 
 TEST(ExpandTargets, BadSpecIsQuotedEscaped) {
-  auto r = expand_targets({"root:\x01\xff"});
+  auto r = expand_targets({"root:\x01\xff"}, 0);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message, "bad target 'root:\\x01\\xff': not an address or CIDR block");
 }

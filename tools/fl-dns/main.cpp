@@ -79,7 +79,7 @@ probe::Result<Setup> setup_replay(const fldns::Options& o) {
   if (kind->second) {
     auto record = probe::record::parse_run_record(*comment);
     if (!record) return probe::make_error(ErrorKind::input, o.read_path + ": " + record.error().message);
-    auto targets = probe::model::expand_targets(record->targets);
+    auto targets = probe::model::expand_targets(record->targets, record->config.run_key);
     if (!targets) return probe::make_error(ErrorKind::input, o.read_path + ": run record: " + targets.error().message);
     s.plan.mode = fldns::Mode::trace;
     s.plan.trace = std::move(*record);

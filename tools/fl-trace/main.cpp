@@ -102,7 +102,7 @@ probe::Result<Setup> setup_replay(const fltrace::Options& o) {
   if (!record) return probe::make_error(ErrorKind::input, o.read_path + ": " + record.error().message);
   if (record->tool != "fl-trace")
     return probe::make_error(ErrorKind::input, o.read_path + ": written by " + record->tool + ", not fl-trace");
-  auto targets = probe::model::expand_targets(record->targets);
+  auto targets = probe::model::expand_targets(record->targets, record->config.run_key);
   if (!targets) return probe::make_error(ErrorKind::input, o.read_path + ": run record: " + targets.error().message);
   s.record = std::move(*record);
   s.targets = std::move(*targets);
@@ -121,15 +121,22 @@ probe::Result<Setup> setup_live(const fltrace::Options& o) {
     if (!more) return more.error();
     s.record.targets.insert(s.record.targets.end(), more->begin(), more->end());
   }
-  auto targets = probe::model::expand_targets(s.record.targets);
-  if (!targets) return targets.error();
-  if (targets->empty()) return probe::make_error(ErrorKind::usage, "no targets given");
-  for (const auto& t : *targets)
-    if (!t.is_v4()) return probe::make_error(ErrorKind::usage, "IPv6 target " + t.to_string() + ": IPv6 probing is not supported yet");
-  s.targets = std::move(*targets);
+  // Counted before anything is expanded or opened: a typo of a /8 is
+  // refused at once.
+  if (auto e = probe::model::check_targets(s.record.targets, o.limits)) return *e;
+  if (s.record.targets.empty()) return probe::make_error(ErrorKind::usage, "no targets given");
+  for (const auto& spec : s.record.targets)
+    if (!probe::model::Prefix::parse(spec)->base.is_v4())
+      return probe::make_error(ErrorKind::usage, "IPv6 target " + spec + ": IPv6 probing is not supported yet");
 
-  auto spec = flcommon::start_live(o, o.sport_given, s.targets.front(), s.record.config);
+  // The run key orders a large list (targets.h), so it comes first; the
+  // route toward the first spec's block is the route toward all of them.
+  auto spec = flcommon::start_live(o, o.sport_given, probe::model::Prefix::parse(s.record.targets.front())->base,
+                                   s.record.config);
   if (!spec) return spec.error();
+  auto targets = probe::model::expand_targets(s.record.targets, s.record.config.run_key, &flcommon::halt_flag());
+  if (!targets) return targets.error();
+  s.targets = std::move(*targets);
   s.record.interface = spec->capture.interface;
   spec->capture.filter = probe::engine::capture_filter(s.record.config);
   spec->record = probe::record::to_comment(s.record);

@@ -33,7 +33,10 @@ po::options_description describe() {
   flcommon::add_run_option(d, RunOption::pps, 100, "probes per second, all targets together");
   flcommon::add_run_option(d, RunOption::concurrency, 256, "targets in flight");
   flcommon::add_endpoint_options(d, help);
-  d.add_options()("target-file,T", po::value<std::string>(), "file of targets, one address or CIDR per line");
+  d.add_options()
+      ("target-file,T", po::value<std::string>(), "file of targets, one address or CIDR per line")
+      ("max-targets", po::value<int>()->default_value(65536), "at most this many targets (all blocks together); more are refused unless --yes")
+      ("yes", po::bool_switch(), "trace more than --max-targets, or a block with host bits set (198.18.200.1/24)");
   flcommon::add_io_options(d, help);
   flcommon::add_user_option(d, help);
   d.add_options()
@@ -48,8 +51,8 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
   if (auto e = flcommon::refuse_with_replay(vm, "options",
                                             {"target", "target-file", "write", "interface", "source", "method",
                                              "dport", "sport", "first-ttl", "max-ttl", "attempts", "wait",
-                                             "gaplimit", "pps", "concurrency"},
-                                            {"classic", "doubletree"}))
+                                             "gaplimit", "pps", "concurrency", "max-targets"},
+                                            {"classic", "doubletree", "yes"}))
     return *e;
 
   auto& c = o.config;
@@ -81,6 +84,9 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
   if (auto e = flcommon::read_common(vm, o)) return *e;
   if (vm.count("target")) o.targets = vm["target"].as<std::vector<std::string>>();
   if (vm.count("target-file")) o.target_file = vm["target-file"].as<std::string>();
+  if (auto e = read_int(vm, "max-targets", 1, static_cast<int>(probe::model::kMaxTargets), o.limits.max_targets))
+    return *e;
+  o.limits.yes = vm["yes"].as<bool>();
   if (o.read_path.empty() && o.targets.empty() && o.target_file.empty())
     return usage_error("no targets given");
   return std::nullopt;

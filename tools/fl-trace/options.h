@@ -6,6 +6,7 @@
 
 #include "probe/engine/trace_engine.h"
 #include "probe/error.h"
+#include "probe/model/targets.h"
 #include "shared_options.h"
 
 namespace fltrace {
@@ -17,6 +18,7 @@ struct Options : flcommon::CommonOptions {
   bool sport_given = false;
   std::vector<std::string> targets;      // specs from the command line
   std::string target_file;               // -T
+  probe::model::TargetLimits limits;     // --max-targets, --yes
 };
 
 // The --help text.

@@ -35,6 +35,9 @@ ordered_json target_json(const locate::TargetReport& t) {
   ordered_json reached_ttl = t.reached_ttl ? ordered_json(*t.reached_ttl) : ordered_json(nullptr);
   ordered_json j = {{"addr", t.addr.to_string()}, {"prefix", t.prefix}, {"reached", t.reached}, {"by", t.reached_by},
                     {"loop", t.loop}, {"last_hop", hop_json(t.last_hop)}, {"path", path}, {"reached_ttl", reached_ttl}};
+  // Only an interrupted run's unprobed targets say so: reports of whole
+  // runs stay as they were.
+  if (t.unprobed) j["unprobed"] = true;
   // Only targets the frontier phase asked for carry the list.
   if (!t.frontier.empty()) {
     ordered_json asked = ordered_json::array();
@@ -63,6 +66,14 @@ std::string hop_text(const locate::HopReport& h) {
   return s;
 }
 
+// The addresses never probed, space-separated.
+std::string unprobed(const std::vector<locate::TargetReport>& list) {
+  std::string out;
+  for (const auto& t : list)
+    if (t.unprobed) out += (out.empty() ? "" : " ") + t.addr.to_string();
+  return out;
+}
+
 }  // namespace
 
 ordered_json to_json(const locate::Report& r) {
@@ -71,15 +82,18 @@ ordered_json to_json(const locate::Report& r) {
   j["verdict"] = to_word(r.verdict);
   j["confidence"] = to_word(r.confidence);
   j["reason"] = r.reason;
+  if (r.interrupted) j["interrupted"] = true;
   j["break"] = break_json(r.brk);
   j["prefixes"] = ordered_json::array();
-  for (const auto& p : r.prefixes)
+  for (const auto& p : r.prefixes) {
     j["prefixes"].push_back({{"prefix", p.prefix.to_string()},
                              {"verdict", to_word(p.verdict)},
                              {"status", to_word(p.status)},
                              {"targets", p.targets},
                              {"reached", p.reached},
                              {"break", break_json(p.brk)}});
+    if (p.unprobed > 0) j["prefixes"].back()["unprobed"] = p.unprobed;
+  }
   if (r.dns) {
     ordered_json servers = ordered_json::array();
     for (const auto& s : r.dns->servers)
@@ -97,6 +111,7 @@ ordered_json to_json(const locate::Report& r) {
   std::vector<std::string> addrs;
   for (const auto& c : r.controls) addrs.push_back(c.addr.to_string());
   j["control"] = {{"targets", r.control.targets}, {"reached", r.control.reached}, {"ok", r.control.ok}, {"addrs", addrs}};
+  if (r.control.unprobed > 0) j["control"]["unprobed"] = r.control.unprobed;
   std::size_t reached = 0;
   for (const auto& t : r.targets) reached += t.reached ? 1 : 0;
   j["evidence"] = {{"targets", r.targets.size()}, {"reached", reached},       {"reached_by", r.reached_by_method},
@@ -114,7 +129,8 @@ ordered_json to_json(const locate::Report& r) {
 }
 
 void write_text(std::ostream& out, const locate::Report& r) {
-  out << fmt::format("verdict: {} ({} confidence): {}\n", to_word(r.verdict), to_word(r.confidence), r.reason);
+  out << fmt::format("verdict: {}{} ({} confidence): {}\n", to_word(r.verdict), r.interrupted ? " (interrupted)" : "",
+                     to_word(r.confidence), r.reason);
   if (r.brk.after) {
     out << "break after   " << hop_text(*r.brk.after)
         << fmt::format("  [{} of {} failing paths end here]\n", r.brk.sharing, r.brk.failing);
@@ -125,6 +141,7 @@ void write_text(std::ostream& out, const locate::Report& r) {
                                    to_word(p.verdict), p.reached, p.targets);
     if (p.brk.after && p.reached < p.targets)
       line += fmt::format(", paths end at {} (hop {})", p.brk.after->addr.to_string(), p.brk.after->ttl);
+    if (p.unprobed > 0) line += fmt::format(", {} unprobed", p.unprobed);
     out << line << '\n';
   }
   if (r.dns) {
@@ -139,8 +156,11 @@ void write_text(std::ostream& out, const locate::Report& r) {
   if (r.frontier_probes > 0)
     out << fmt::format("frontier {} probes, paced, where the answers ran out\n", r.frontier_probes);
   if (r.control.targets > 0)
-    out << fmt::format("control {} of {} reached: {}\n", r.control.reached, r.control.targets,
-                       r.control.ok ? "the vantage point's network works" : "the vantage point's network fails");
+    out << fmt::format("control {} of {} reached{}: {}\n", r.control.reached, r.control.targets,
+                       r.control.unprobed > 0 ? fmt::format(", {} unprobed ({})", r.control.unprobed, unprobed(r.controls)) : "",
+                       r.control.unknown ? "not known whether the vantage point's network works"
+                       : r.control.ok    ? "the vantage point's network works"
+                                         : "the vantage point's network fails");
   if (!r.rate_limited.empty()) {
     std::string hops;
     for (const auto& a : r.rate_limited) hops += (hops.empty() ? "" : " ") + a.to_string();

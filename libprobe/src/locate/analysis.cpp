@@ -20,12 +20,6 @@ using model::PrefixStatus;
 using model::StopReason;
 using model::Verdict;
 
-std::size_t probes_in(const model::Trace& t) {
-  std::size_t n = 0;
-  for (const auto& hop : t.hops) n += hop.probes.size();
-  return n;
-}
-
 // The TTL at which the target itself answered, if it did.
 std::optional<std::uint8_t> completion_ttl(const model::Trace& t) {
   if (t.stop_reason != StopReason::completed || t.hops.empty()) return std::nullopt;
@@ -49,16 +43,11 @@ class Analyzer {
     r.probes = c_.probes;
     r.replies = c_.replies;
     r.frontier_probes = c_.frontier_probes;
+    r.interrupted = r_interrupted_ = interrupted(c_, dns_answered(r));
     for (const auto& t : c_.targets) r.targets.push_back(target(t, r.reached_by_method));
     std::map<std::string, std::size_t> ignored;
     for (const auto& t : c_.controls) r.controls.push_back(target(t, ignored));
-    r.control.targets = r.controls.size();
-    std::size_t finished = 0;
-    for (const auto& t : r.controls) {
-      r.control.reached += t.reached ? 1 : 0;
-      finished += t.unfinished ? 0 : 1;
-    }
-    r.control.ok = finished == 0 || r.control.reached > 0;
+    r.control = control_report(r.controls);
     for (std::size_t i = 0; i < c_.prefixes.size(); ++i) r.prefixes.push_back(prefix(static_cast<int>(i), r.targets));
     decide(r);
     return r;
@@ -168,8 +157,8 @@ class Analyzer {
     bool interrupted = false;
     for (std::size_t m = 0; m < tt.traces.size(); ++m) {
       const auto& t = tt.traces[m];
-      // Halted with nothing sent is silence (a replay of sends the kernel
-      // refused looks so); halted after sending, the trace did not finish.
+      // Halted after sending, the trace did not finish; halted with
+      // nothing sent, the target may be unprobed (below).
       if (t.stop_reason == StopReason::halted && probes_in(t) > 0) interrupted = true;
       const std::string label = m < c_.methods.size() ? c_.methods[m].label() : std::string(model::to_string(t.method));
       if (t.stop_reason == StopReason::completed) {
@@ -191,6 +180,7 @@ class Analyzer {
     }
     out.reached = !out.reached_by.empty();
     out.unfinished = !out.reached && interrupted;
+    out.unprobed = r_interrupted_ && !sent_toward(tt);
     out.path = deepest_path;
     if (deepest) out.reached_ttl = completion_ttl(*deepest);
     if (!out.reached && deepest && !deepest_path.empty()) {
@@ -390,8 +380,9 @@ class Analyzer {
       if (t.prefix != index) continue;
       ++p.targets;
       if (t.reached) ++p.reached;
-      else if (t.unfinished) ++unfinished;
+      else if (t.unfinished || t.unprobed) ++unfinished;
       else failing.push_back(&t);
+      p.unprobed += t.unprobed ? 1 : 0;
     }
     p.brk = break_of(failing);
     const std::size_t finished = p.targets - unfinished;
@@ -428,15 +419,20 @@ class Analyzer {
     f.total = r.targets.size();
     for (const auto& t : r.targets) {
       f.unfinished += t.unfinished ? 1 : 0;
+      f.unprobed += t.unprobed ? 1 : 0;
       f.reached += t.reached ? 1 : 0;
     }
-    f.probed = f.total - f.unfinished;
+    f.probed = f.total - f.unfinished - f.unprobed;
+    f.interrupted = r.interrupted;
     f.probe_sent = any_probe_sent();
     f.dns_answered = dns_answered(r);
     f.targets_answer = any_answer(r.targets);
     f.controls_answer = any_answer(r.controls);
     for (const auto& p : r.prefixes) {
-      if (p.status == PrefixStatus::inconclusive) continue;  // nothing probed to the end there: no evidence either way
+      if (p.status == PrefixStatus::inconclusive) {  // nothing probed to the end there: no evidence either way
+        ++f.unmeasured;
+        continue;
+      }
       if (p.status == PrefixStatus::reachable) ++f.good;
       else ++f.bad;
     }
@@ -445,7 +441,7 @@ class Analyzer {
       f.methods += fmt::format("{}{} {}", f.methods.empty() ? "" : ", ", label, n);
     std::vector<const TargetReport*> failing;
     for (const auto& t : r.targets)
-      if (!t.reached && !t.unfinished) failing.push_back(&t);
+      if (!t.reached && !t.unfinished && !t.unprobed) failing.push_back(&t);
     for (const auto* t : failing) {
       f.loops += t->loop ? 1 : 0;
       f.silent += t->last_hop ? 0 : 1;
@@ -479,11 +475,19 @@ class Analyzer {
           p.brk.before.reset();
         }
     }
+    // A break before the country may be the vantage point's own network
+    // while no control was probed to the end.
+    if (f.controls_unknown())
+      for (auto& p : r.prefixes)
+        if (p.verdict == Verdict::upstream) p.verdict = Verdict::inconclusive;
     if (f.rate_limited > 0 && f.probe_sent)
       r.reason += fmt::format("; {} {} rate-limited (answered, then went quiet on later probes at the same distance)",
                               f.rate_limited, f.rate_limited == 1 ? "router was" : "routers were");
-    if (rule.notes_interruption && f.unfinished > 0) {
+    if (rule.notes_interruption && (f.unfinished > 0 || f.unprobed > 0 || r.control.unprobed > 0)) {
       r.reason += fmt::format("; the run was interrupted: {} of {} national targets unfinished", f.unfinished, f.total);
+      if (f.unprobed > 0) r.reason += fmt::format(", {} never probed", f.unprobed);
+      if (r.control.unprobed > 0)
+        r.reason += fmt::format(", {} of {} controls never probed", r.control.unprobed, r.control.targets);
       if (r.confidence == Confidence::high) r.confidence = Confidence::medium;
     }
   }
@@ -581,6 +585,7 @@ class Analyzer {
   std::unordered_set<Address> borders_;
   std::unordered_set<Address> shared_;     // on a control's path: carries traffic elsewhere
   std::unordered_map<Address, std::uint8_t> distance_;
+  bool r_interrupted_ = false;  // a trace was halted (evidence.h)
 };
 
 }  // namespace

@@ -200,4 +200,50 @@ const TargetReport* deepest_supported_end(const std::vector<const TargetReport*>
   return best;
 }
 
+std::size_t probes_in(const model::Trace& t) {
+  std::size_t n = 0;
+  for (const auto& hop : t.hops) n += hop.probes.size();
+  return n;
+}
+
+bool interrupted(const Campaign& c, bool dns_answered) {
+  bool empty_halt = false, other = false;
+  auto look = [&](const model::Trace& t) {
+    if (t.stop_reason != model::StopReason::halted) other = true;
+    else if (probes_in(t) > 0) return true;
+    else empty_halt = true;
+    return false;
+  };
+  for (const auto* list : {&c.targets, &c.controls})
+    for (const auto& tt : *list) {
+      for (const auto& t : tt.traces)
+        if (look(t)) return true;
+      for (const auto& f : tt.frontier)
+        if (look(f.trace)) return true;
+    }
+  return empty_halt && (other || dns_answered);
+}
+
+ControlReport control_report(const std::vector<TargetReport>& controls) {
+  ControlReport c;
+  c.targets = controls.size();
+  std::size_t finished = 0;
+  for (const auto& t : controls) {
+    c.reached += t.reached ? 1 : 0;
+    c.unprobed += t.unprobed ? 1 : 0;
+    finished += t.unfinished || t.unprobed ? 0 : 1;
+  }
+  c.ok = finished == 0 || c.reached > 0;
+  c.unknown = c.targets > 0 && finished == 0 && c.reached == 0;
+  return c;
+}
+
+bool sent_toward(const TargetTraces& tt) {
+  for (const auto& t : tt.traces)
+    if (probes_in(t) > 0) return true;
+  for (const auto& f : tt.frontier)
+    if (probes_in(f.trace) > 0) return true;
+  return false;
+}
+
 }  // namespace probe::locate

@@ -36,6 +36,24 @@ std::vector<model::Address> rate_limited_routers(const Campaign& c);
 /// _ r2 r3 -> r1 r2 r3).
 std::vector<PathHop> until_loop(std::vector<PathHop> path);
 
+/// Probes a trace holds (those seen leaving).
+std::size_t probes_in(const model::Trace& t);
+
+/// The run was cut short by a signal: a trace (survey or frontier) halted
+/// after sending, or halted before sending while other traces ran on or
+/// the DNS check got answers. Traces that all halted before sending, with
+/// no DNS answer, are what a replay of a run whose every send the kernel
+/// refused gives: no interruption. A replay, whose capture ends where the
+/// run stopped, finds the same.
+bool interrupted(const Campaign& c, bool dns_answered);
+
+/// The controls' summary: reached, unprobed, whether the vantage point's
+/// network works (analysis.h: ControlReport).
+ControlReport control_report(const std::vector<TargetReport>& controls);
+
+/// Any probe toward it left (survey or frontier).
+bool sent_toward(const TargetTraces& tt);
+
 /// Whether any of them was reached or got an answer from a hop.
 bool any_answer(const std::vector<TargetReport>& v);
 

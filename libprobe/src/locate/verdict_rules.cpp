@@ -66,7 +66,7 @@ const Rule kRules[] = {
      },
      Breaks::none, false},
     // Interrupted before any target was probed to the end.
-    {[](const Facts& f) { return f.no_route.empty() && f.total > 0 && f.unfinished == f.total; },
+    {[](const Facts& f) { return f.no_route.empty() && f.total > 0 && f.unfinished + f.unprobed == f.total; },
      Verdict::inconclusive, always<Confidence::low>,
      [](const Facts& f) {
        return fmt::format("the run was interrupted before any of the {} national targets was probed to the end",
@@ -80,7 +80,9 @@ const Rule kRules[] = {
     {[](const Facts& f) { return f.total == 0; }, Verdict::inconclusive, always<Confidence::low>,
      [](const Facts&) { return std::string("no national target was probed"); }, Breaks::none, true},
     // Not even a first hop answered, not even with an ICMP error to the zone check.
-    {[](const Facts& f) { return !f.targets_answer && !f.controls_answer && f.icmp_errors == 0 && !f.local; },
+    {[](const Facts& f) {
+       return !f.targets_answer && !f.controls_answer && f.icmp_errors == 0 && !f.local && !f.controls_unknown();
+     },
      Verdict::local,
      [](const Facts& f) { return f.r.controls.empty() ? Confidence::medium : Confidence::high; },
      [](const Facts& f) {
@@ -94,7 +96,7 @@ const Rule kRules[] = {
     // the parent says only that the fault lies past the control's branch.
     {[](const Facts& f) {
        return f.reached == 0 && f.local && f.local->unreachable_code && f.local_refuses_other &&
-              (f.r.controls.empty() || !f.r.control.ok);
+              (f.r.controls.empty() || !f.r.control.ok) && !f.controls_unknown();
      },
      Verdict::local, [](const Facts& f) { return f.r.control.ok ? Confidence::medium : Confidence::high; },
      [](const Facts& f) {
@@ -114,6 +116,16 @@ const Rule kRules[] = {
        return reason;
      },
      Breaks::local, true},
+    // Interrupted: what was probed to the end answers, but some prefixes
+    // were not probed to the end; they may not.
+    {[](const Facts& f) { return f.interrupted && f.bad == 0 && f.unmeasured > 0; }, Verdict::inconclusive,
+     always<Confidence::low>,
+     [](const Facts& f) {
+       return fmt::format("the {} national targets probed to the end answer, but {} of {} prefixes were not probed to "
+                          "the end",
+                          f.probed, f.unmeasured, f.r.prefixes.size());
+     },
+     Breaks::none, true},
     // Every prefix answers, the zone does not.
     {[](const Facts& f) { return f.bad == 0 && f.dns_down(); }, Verdict::dns, always<Confidence::high>,
      [](const Facts& f) {
@@ -140,6 +152,22 @@ const Rule kRules[] = {
        return reason;
      },
      Breaks::all, true},
+    // Interrupted: nothing national probed to the end answers, and either no
+    // hop toward it did or the break is before the country while no control
+    // was probed to the end (it may be the vantage point's own network).
+    {[](const Facts& f) {
+       return f.interrupted && (!f.brk.after || (side(*f.brk.after) == Verdict::upstream && f.controls_unknown()));
+     },
+     Verdict::inconclusive, always<Confidence::low>,
+     [](const Facts& f) {
+       if (!f.brk.after)
+         return fmt::format("none of the {} national targets probed to the end answers, nor any hop toward them",
+                            f.probed);
+       return fmt::format("none of the {} national targets probed to the end answers; their paths end at {}, but no "
+                          "control was probed to the end, so the fault may be the vantage point's own network",
+                          f.probed, describe(*f.brk.after));
+     },
+     Breaks::run, true},
     // Nothing national answers, and no hop toward it.
     {[](const Facts& f) { return !f.brk.after; }, Verdict::inconclusive, always<Confidence::low>,
      [](const Facts&) {

@@ -21,7 +21,10 @@ struct Facts {
   const std::string& no_route;    // non-empty: nothing could be sent (why)
   std::size_t total = 0;          // national targets
   std::size_t unfinished = 0;     // of them, interrupted (analysis.h)
+  std::size_t unprobed = 0;       // of them, never probed (analysis.h)
   std::size_t probed = 0;         // of them, probed to the end
+  bool interrupted = false;       // a trace was halted: unfinished and unprobed targets are no evidence
+  std::size_t unmeasured = 0;     // prefixes with no target probed to the end
   std::size_t reached = 0;
   bool probe_sent = false;        // any trace probe left this host
   bool dns_answered = false;      // a parent or a nameserver answered the zone check
@@ -46,6 +49,10 @@ struct Facts {
     return dns == ZoneVerdict::lame || dns == ZoneVerdict::unreachable || dns == ZoneVerdict::no_delegation;
   }
   bool dns_degraded() const { return dns && *dns != model::ZoneVerdict::healthy; }
+  // Interrupted before any control was probed to the end: whether the
+  // vantage point's own network works is not known, so no fault is put
+  // there, nor before the country.
+  bool controls_unknown() const { return interrupted && r.control.unknown; }
 };
 
 // Which breaks a verdict reports: none, the run's, the run's and the

@@ -112,6 +112,19 @@ std::vector<Address> Prefix::expand(std::uint64_t limit) const {
   return out;
 }
 
+Address Prefix::nth(std::uint64_t offset) const {
+  if (base.is_v4()) return Address::v4(base.v4_host() + static_cast<std::uint32_t>(offset));
+  std::uint8_t b[16];
+  std::memcpy(b, base.data(), 16);
+  // Add the offset to the low bytes, carrying upward.
+  for (int k = 15; k >= 0 && offset != 0; --k) {
+    std::uint64_t sum = b[k] + (offset & 0xff);
+    b[k] = static_cast<std::uint8_t>(sum);
+    offset = (offset >> 8) + (sum >> 8);
+  }
+  return Address::from_bytes(Family::v6, b);
+}
+
 bool Prefix::contains(const Address& a) const {
   return a.family() == base.family() && masked(a, length) == base;
 }

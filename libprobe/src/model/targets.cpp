@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <unordered_set>
@@ -77,16 +78,67 @@ class SpecCollector {
 
 }  // namespace
 
-Result<std::vector<Address>> expand_targets(const std::vector<std::string>& specs) {
-  std::vector<Address> out;
-  std::unordered_set<Address> seen;
+std::optional<Error> check_targets(const std::vector<std::string>& specs, const TargetLimits& limits) {
+  std::uint64_t total = 0;
   for (const auto& spec : specs) {
     auto prefix = Prefix::parse(spec);
     if (!prefix) return make_error(ErrorKind::usage, "bad target '" + excerpt(spec) + "': not an address or CIDR block");
-    if (out.size() + prefix->count() > kMaxTargets)
+    if (limits.yes) continue;
+    if (*Address::parse(std::string_view(spec).substr(0, spec.find('/'))) != prefix->base)
+      return make_error(ErrorKind::usage, "target " + excerpt(spec) + " has host bits set: the block is " +
+                                              prefix->to_string() + " (give that, or --yes)");
+    total += prefix->count();
+    if (total > limits.max_targets)
+      return make_error(ErrorKind::usage,
+                        "target " + excerpt(spec) + " makes " + std::to_string(total) + " addresses, more than --max-targets " +
+                            std::to_string(limits.max_targets) + " (a typo? give --yes to trace them all)");
+  }
+  return std::nullopt;
+}
+
+TargetWalk::TargetWalk(std::vector<Prefix> blocks, std::vector<std::uint64_t> ends, std::uint64_t key)
+    : blocks_(std::move(blocks)),
+      ends_(std::move(ends)),
+      order_(ends_.empty() ? 0 : ends_.back(), key),
+      shuffled_(order_.size() > kInOrderTargets) {}
+
+Result<TargetWalk> TargetWalk::of(const std::vector<std::string>& specs, std::uint64_t key) {
+  std::vector<Prefix> blocks;
+  std::vector<std::uint64_t> ends;
+  std::uint64_t total = 0;
+  for (const auto& spec : specs) {
+    auto prefix = Prefix::parse(spec);
+    if (!prefix) return make_error(ErrorKind::usage, "bad target '" + excerpt(spec) + "': not an address or CIDR block");
+    if (total + prefix->count() > kMaxTargets)
       return make_error(ErrorKind::usage, "too many targets (at most " + std::to_string(kMaxTargets) + ")");
-    for (const auto& a : prefix->expand(prefix->count()))
-      if (seen.insert(a).second) out.push_back(a);
+    total += prefix->count();
+    blocks.push_back(*prefix);
+    ends.push_back(total);
+  }
+  return TargetWalk(std::move(blocks), std::move(ends), key);
+}
+
+std::optional<Address> TargetWalk::next() {
+  if (next_ >= order_.size()) return std::nullopt;
+  std::uint64_t at = shuffled_ ? order_.at(next_) : next_;
+  ++next_;
+  // The block holding position `at`, and the offset in it.
+  std::size_t b = static_cast<std::size_t>(std::upper_bound(ends_.begin(), ends_.end(), at) - ends_.begin());
+  return blocks_[b].nth(at - (b == 0 ? 0 : ends_[b - 1]));
+}
+
+Result<std::vector<Address>> expand_targets(const std::vector<std::string>& specs, std::uint64_t key,
+                                            const std::atomic<int>* halt) {
+  auto walk = TargetWalk::of(specs, key);
+  if (!walk) return walk.error();
+  std::vector<Address> out;
+  out.reserve(static_cast<std::size_t>(walk->size()));
+  // One spec has no repeats: no set of every address for a lone big block.
+  const bool dedupe = specs.size() > 1;
+  std::unordered_set<Address> seen;
+  for (std::uint64_t n = 0; auto a = walk->next(); ++n) {
+    if (halt && (n & 0xffff) == 0 && halt->load() != 0) break;
+    if (!dedupe || seen.insert(*a).second) out.push_back(*a);
   }
   return out;
 }

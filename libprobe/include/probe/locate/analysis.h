@@ -17,7 +17,10 @@
 ///   never answer, not a break);
 /// - a target is *unfinished* when it was not reached and one of its traces
 ///   was interrupted (Ctrl-C) after sending: it is evidence of nothing, and
-///   neither reached nor failing.
+///   neither reached nor failing;
+/// - a target or control is *unprobed* when the run was interrupted (any
+///   trace of it halted) before any probe toward it left: unprobed is not
+///   failed, and no verdict is drawn from it.
 
 #include <cstdint>
 #include <functional>
@@ -123,6 +126,7 @@ struct TargetReport {
   bool reached = false;
   std::vector<std::string> reached_by;  ///< method labels that completed
   bool unfinished = false;              ///< not reached, a trace of it interrupted (see above)
+  bool unprobed = false;                ///< interrupted before any probe toward it (see above)
   std::optional<HopReport> last_hop;    ///< deepest responsive hop short of the target
   bool loop = false;
   std::vector<PathHop> path;            ///< responsive hops of the deepest trace
@@ -143,19 +147,25 @@ struct PrefixReport {
   model::Verdict verdict = model::Verdict::inconclusive;  ///< reachable, upstream, internal, partial, local or inconclusive
   std::size_t targets = 0;
   std::size_t reached = 0;
+  std::size_t unprobed = 0;  ///< targets never probed (an interrupted run)
   BreakReport brk;
 };
 
 struct ControlReport {
   std::size_t targets = 0;
   std::size_t reached = 0;
+  std::size_t unprobed = 0;  ///< interrupted before any probe toward them
   bool ok = true;  ///< at least one control reached (true when none was probed to the end)
+  /// Some controls given, none probed to the end (an interrupted run): the
+  /// vantage point's own network is not known to work or to fail.
+  bool unknown = false;
 };
 
 struct Report {
   model::Verdict verdict = model::Verdict::inconclusive;
   model::Confidence confidence = model::Confidence::low;
   std::string reason;      ///< one sentence: why this verdict
+  bool interrupted = false;  ///< a trace was halted (Ctrl-C, SIGTERM): some targets may be unprobed
   BreakReport brk;
   std::vector<PrefixReport> prefixes;
   std::vector<TargetReport> targets;

@@ -1,23 +1,66 @@
 #pragma once
 /// Turning target specifications (addresses, CIDR blocks) into addresses.
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "probe/error.h"
 #include "probe/model/address.h"
+#include "probe/model/permutation.h"
 
 namespace probe::model {
 
-/// At most this many addresses from all specs together.
+/// At most this many addresses from all specs together, --yes or not.
 inline constexpr std::size_t kMaxTargets = 1u << 24;
 
-/// Expands every spec ("198.18.4.1", "198.18.4.0/30") in order, dropping
-/// repeats. A usage error names the first spec that is not an address/prefix.
-Result<std::vector<Address>> expand_targets(const std::vector<std::string>& specs);
+/// Runs of at most this many targets trace them in the order given, each
+/// block in address order; larger ones in a keyed random order (TargetWalk),
+/// so that consecutive probes go to different parts of the space.
+inline constexpr std::uint64_t kInOrderTargets = 1024;
+
+/// What a live run accepts before it expands anything.
+struct TargetLimits {
+  std::uint64_t max_targets = 65536;  ///< addresses over all specs together (--max-targets)
+  bool yes = false;                   ///< --yes: more than that, and blocks with host bits set
+};
+
+/// A usage error naming the first spec that is not an address or CIDR
+/// block, that has host bits set ("198.18.200.1/24"), or with which the
+/// specs pass limits.max_targets addresses; without limits.yes. Counts, never
+/// expands: a typo of a /8 costs nothing.
+std::optional<Error> check_targets(const std::vector<std::string>& specs, const TargetLimits& limits);
+
+/// The addresses of all specs, one at a time, in the order above: no list
+/// of them is held, only the blocks and a Permutation of their addresses'
+/// positions. Repeats are not dropped here.
+class TargetWalk {
+ public:
+  /// A usage error names the first spec that is not an address/prefix.
+  static Result<TargetWalk> of(const std::vector<std::string>& specs, std::uint64_t key);
+  std::optional<Address> next();
+  std::uint64_t size() const { return order_.size(); }
+
+ private:
+  TargetWalk(std::vector<Prefix> blocks, std::vector<std::uint64_t> ends, std::uint64_t key);
+  std::vector<Prefix> blocks_;
+  std::vector<std::uint64_t> ends_;  ///< positions past each block's last address
+  Permutation order_;
+  bool shuffled_;
+  std::uint64_t next_ = 0;
+};
+
+/// Every address of the specs ("198.18.4.1", "198.18.4.0/30") in
+/// TargetWalk's order for `key` (the run key: a replay finds the run's
+/// order), dropping repeats. A usage error names the first spec that is not
+/// an address/prefix. Stops early, with what it has, once `halt` is set.
+Result<std::vector<Address>> expand_targets(const std::vector<std::string>& specs, std::uint64_t key,
+                                            const std::atomic<int>* halt = nullptr);
 
 /// Caps on a target list (fl-trace -T, fl-locate --prefix-file and
 /// --hitlist), so a hostile file cannot make memory grow without bound.
