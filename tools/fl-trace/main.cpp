@@ -37,8 +37,8 @@ constexpr std::int64_t kNameBudgetUs = 5000000;
 // Prints finished traces and, on a terminal, a progress line on stderr.
 // With `threaded`, traces the engine hands over are formatted and written on
 // an output thread (not with results on a terminal, which share it with the
-// progress line); traces rebuilt from another tool's capture are printed
-// directly.
+// progress line, unless names are looked up: then there is no progress
+// line); traces rebuilt from another tool's capture are printed directly.
 class Printer final : public probe::engine::TraceObserver {
  public:
   // `csv_columns`: the most probes a hop has (CsvWriter). With `names` (text
