@@ -48,7 +48,7 @@ TEST(CaptureIsolation, TwoRunsAtOnceEachCaptureHoldsAndReplaysItsOwnRun) {
   Lab lab = make_lab("chain-unlimited");
   TempDir dir;
   auto args = [&](const std::string& file, bool all) {
-    std::vector<std::string> a = {"-P", "icmp", "-q", "1", "-W", "1", "--pps", "200", "-o", "json",
+    std::vector<std::string> a = {"-P", "icmp", "--attempts", "1", "-W", "1", "--pps", "200", "-o", "json",
                                   "-w", dir.file(file)};
     if (all) a.push_back("--capture-all");
     a.push_back("198.18.200.0/28");

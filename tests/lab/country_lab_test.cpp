@@ -274,7 +274,7 @@ TEST_P(CountryTest, TracesAndZoneCheck) {
     // time-exceeded messages: give it the time to refill its burst of 5.
     if (c.paced && !first) std::this_thread::sleep_for(c.rate_limited ? 5s : 1s);
     first = false;
-    std::vector<std::string> args = {"-P", m, "-q", attempts, "-W", "0.5", "-g", std::to_string(gaplimit),
+    std::vector<std::string> args = {"-P", m, "--attempts", attempts, "-W", "0.5", "-g", std::to_string(gaplimit),
                                      "-m", "10", "-o", "json"};
     if (m == "tcp") args.insert(args.end(), {"-p", "80"});
     args.insert(args.end(), {TA, TB, CTRL});
@@ -308,7 +308,7 @@ TEST(CountryLab, UplinkDownFailsLocally) {
   FL_REQUIRE_DNS_LAB();
   Lab lab = make_lab("country-uplink-down");
   for (const std::string m : {"icmp", "tcp", "udp"}) {
-    const TraceRun run = run_fl_trace(lab, {"-P", m, "-q", "1", "-W", "0.5", "-o", "json", TA, TB, CTRL}, 30s);
+    const TraceRun run = run_fl_trace(lab, {"-P", m, "--attempts", "1", "-W", "0.5", "-o", "json", TA, TB, CTRL}, 30s);
     EXPECT_EQ(run.result.exit_code, 1) << m << ": " << run.result.out << run.result.err;
     EXPECT_NE(run.result.err.find("no route"), std::string::npos) << m << ": " << run.result.err;
     EXPECT_TRUE(run.traces.empty()) << run.result.out;

@@ -42,7 +42,7 @@ TEST_P(Hostile, ForgedRepliesAndAConcurrentRunAreNeverOurs) {
   // The spoofer sits on r1 and aims at vp while both campaigns run.
   ExecResult spoofed;
   std::thread spoofer([&] { spoofed = lab.exec("r1", {FL_SPOOF_BIN, "198.18.0.1", "198.18.200", "4", "3000"}); });
-  std::vector<std::string> args = {"-P", method, "-q", "2", "-W", "1", "--pps", "200", "-o", "json", "198.18.200.0/28"};
+  std::vector<std::string> args = {"-P", method, "--attempts", "2", "-W", "1", "--pps", "200", "-o", "json", "198.18.200.0/28"};
   TraceRun second;
   std::thread other([&] { second = run_fl_trace(lab, args); });
   std::this_thread::sleep_for(std::chrono::milliseconds(100));

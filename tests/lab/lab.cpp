@@ -316,6 +316,22 @@ void remove_daemon_dir(const std::string& ns) {
   if (access(dir.c_str(), F_OK) == 0) run_command({"rm", "-rf", "--", dir}, std::chrono::seconds(10));
 }
 
+// `ip netns exec NS` mounts /etc/netns/NS/resolv.conf over /etc/resolv.conf.
+std::string netns_etc(const std::string& ns) { return "/etc/netns/" + ns; }
+
+void write_resolv_conf(const std::string& ns, const std::string& server) {
+  mkdir("/etc/netns", 0755);
+  mkdir(netns_etc(ns).c_str(), 0755);
+  std::ofstream conf(netns_etc(ns) + "/resolv.conf");
+  conf << "# faultline lab: " << ns << "\nnameserver " << server << "\noptions timeout:1 attempts:1\n";
+  if (!conf.flush()) throw LabError("cannot write " + netns_etc(ns) + "/resolv.conf");
+}
+
+void remove_netns_etc(const std::string& ns) {
+  unlink((netns_etc(ns) + "/resolv.conf").c_str());
+  rmdir(netns_etc(ns).c_str());
+}
+
 }  // namespace
 
 int destroy_prefix(const std::string& prefix) {
@@ -325,6 +341,7 @@ int destroy_prefix(const std::string& prefix) {
     if (name.compare(0, prefix.size(), prefix) != 0) continue;
     kill_namespace_processes(name);
     remove_daemon_dir(name);
+    remove_netns_etc(name);
     if (run_command({"ip", "netns", "del", name}, std::chrono::seconds(10)).exit_code == 0) ++n;
   }
   return n;
@@ -412,6 +429,7 @@ void Lab::teardown() {
   for (auto it = created_.rbegin(); it != created_.rend(); ++it) {
     kill_namespace_processes(*it);
     remove_daemon_dir(*it);
+    remove_netns_etc(*it);
   }
   for (int pid : daemons_) waitpid(pid, nullptr, WNOHANG);
   daemons_.clear();
@@ -522,6 +540,7 @@ void Lab::build(const std::string& description) {
       step({"ip", "netns", "add", name});
       created_.push_back(name);
       nodes_.push_back(w[1]);
+      write_resolv_conf(name, "127.0.0.1");
       step({"ip", "-n", name, "link", "set", "lo", "up"});
       std::vector<std::string> settings = kBaseSysctls;
       settings.push_back(router ? "net.ipv4.ip_forward=1" : "net.ipv4.ip_forward=0");
@@ -611,6 +630,10 @@ void Lab::build(const std::string& description) {
         zones.emplace_back(w[i].substr(0, eq), zones_[w[i].substr(eq + 1)]);
       }
       start_nsd(w[1], w[2], zones);
+    } else if (verb == "resolver") {
+      need(w, 3);
+      known(w[1]);
+      write_resolv_conf(ns(w[1]), w[2]);
     } else {
       throw LabError("line " + std::to_string(line_no) + ": unknown statement " + verb);
     }

@@ -33,7 +33,12 @@
 ///                               ADDRESS (port 53, UDP and TCP) serving each
 ///                               ZONE from zone block KEY; its config and
 ///                               files live in /tmp/PREFIX+NODE.nsd
+///   resolver NODE ADDRESS       NODE's resolv.conf names ADDRESS (a lab NSD)
 ///
+/// Every node gets its own resolv.conf (/etc/netns/PREFIX+NODE/, which `ip
+/// netns exec` mounts over /etc/resolv.conf) naming 127.0.0.1 unless a
+/// `resolver` line names a lab server: a tool that looks names up inside
+/// the lab never sends a query to the host's resolvers.
 /// Every namespace is named PREFIX + node name; the destructor deletes them
 /// all (and with them every veth). Every process running in a namespace of
 /// the lab (the NSD daemons) is killed first, also by destroy_prefix(). Only 198.18.0.0/15 and the RFC 5737

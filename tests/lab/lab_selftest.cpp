@@ -70,6 +70,25 @@ TEST(LabLifecycle, BuildsAddressesAndTearsDown) {
   EXPECT_TRUE(namespaces_with(prefix).empty());
 }
 
+// A tool that looks names up in the lab asks the lab, never the host's
+// resolver: every node's resolv.conf names loopback unless `resolver` names
+// a lab server (an address the description may use), and goes with the lab.
+TEST(LabLifecycle, EveryNodeHasItsOwnResolvConf) {
+  FL_REQUIRE_LAB(false);
+  std::string prefix;
+  {
+    Lab lab("node a\nnode b\nresolver b 198.18.200.53\n");
+    prefix = lab.prefix();
+    const ExecResult a = lab.exec("a", {"cat", "/etc/resolv.conf"}, 10s);
+    EXPECT_NE(a.out.find("nameserver 127.0.0.1\n"), std::string::npos) << a.out;
+    EXPECT_EQ(a.out.find("10.255.255.53"), std::string::npos) << a.out;
+    const ExecResult b = lab.exec("b", {"cat", "/etc/resolv.conf"}, 10s);
+    EXPECT_NE(b.out.find("nameserver 198.18.200.53\n"), std::string::npos) << b.out;
+  }
+  EXPECT_NE(access(("/etc/netns/" + prefix + "a").c_str(), F_OK), 0);
+  EXPECT_THROW(Lab("node a\nresolver a 10.255.255.53\n"), LabError);  // outside the lab's address space
+}
+
 TEST(LabLifecycle, FailedBuildLeavesNothing) {
   FL_REQUIRE_LAB(false);
   LabOptions options;

@@ -20,7 +20,7 @@ namespace {
 TEST(Privileges, RunsAsNobodyWithoutCapabilities) {
   FL_REQUIRE_LAB(true);
   Lab lab = make_lab("drop-hop2");
-  std::string script = fl_trace_path() + " --user nobody -W 1 -g 2 198.18.200.1 >/dev/null & p=$!; sleep 0.6; " +
+  std::string script = fl_trace_path() + " --user nobody -n -W 1 -g 2 198.18.200.1 >/dev/null & p=$!; sleep 0.6; " +
                        "grep -E '^(Uid|Gid|CapEff|CapPrm|NoNewPrivs):' /proc/$p/status; wait $p";
   auto r = lab.exec("vp", {"sh", "-c", script});
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -384,6 +384,18 @@ std::map<std::string, Entry> build_all() {
   all["chain"] = {"vp-r1-r2-r3-dst, no fault: every method completes at hop 4", chain};
   all["chain-unlimited"] = {"chain with ICMP rate limits off everywhere (for many targets at high rate)",
                             chain + "icmp-unlimited *\n"};
+  // Names for fl-trace's text: NSD on dst serves the reverse zones of the
+  // links and the block, and vp's resolv.conf names it. r3 has no PTR.
+  all["chain-names"] = {"chain whose routers have reverse DNS names (NSD on dst at 198.18.200.53; r3 has none)",
+                        chain +
+                            "zone rev0\n$ORIGIN 0.18.198.in-addr.arpa.\n$TTL 300\n"
+                            "@ IN SOA ns.lab.test. hostmaster.lab.test. 1 3600 600 86400 300\n"
+                            "@ IN NS ns.lab.test.\n2 IN PTR r1.lab.test.\n6 IN PTR r2.lab.test.\nend\n"
+                            "zone rev200\n$ORIGIN 200.18.198.in-addr.arpa.\n$TTL 300\n"
+                            "@ IN SOA ns.lab.test. hostmaster.lab.test. 1 3600 600 86400 300\n"
+                            "@ IN NS ns.lab.test.\n1 IN PTR dst.lab.test.\nend\n"
+                            "nsd dst 198.18.200.53 0.18.198.in-addr.arpa=rev0 200.18.198.in-addr.arpa=rev200\n"
+                            "resolver vp 198.18.200.53\n"};
   for (int k = 1; k <= 3; ++k) {
     const std::string r = "r" + std::to_string(k);
     const std::string hop = "-hop" + std::to_string(k);

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "lab_test_util.h"
@@ -24,7 +26,7 @@ constexpr const char* DST = "198.18.200.1";
 constexpr const char* SILENT = "";
 
 // Short waits keep the suite fast; two attempts ride out a lost reply.
-const std::vector<std::string> kFast = {"-q", "2", "-W", "0.5", "-g", "3", "-m", "10", "-o", "json"};
+const std::vector<std::string> kFast = {"--attempts", "2", "-W", "0.5", "-g", "3", "-m", "10", "-o", "json"};
 
 std::vector<std::string> trace_args(const std::string& method, std::vector<std::string> extra = {}) {
   std::vector<std::string> a = {"-P", method};
@@ -434,6 +436,92 @@ TEST(DoubletreeRateLimit, WholePathsBehindDefaultLimitsAndReplayAgrees) {
   const ExecResult replay = isolated.exec("iso", {fl_trace_path(), "-r", pcap, "-o", "json"}, 60s);
   ASSERT_EQ(replay.exit_code, 0) << replay.err;
   EXPECT_TRUE(replay.out == run.result.out) << "replay differs from live";
+}
+
+// ---- traceroute habits --------------------------------------------------
+
+// Each of `lines` starts a line of the text `out`.
+void expect_lines(const std::string& out, std::initializer_list<const char*> lines) {
+  for (const char* l : lines) EXPECT_NE(out.find(std::string("\n") + l), std::string::npos) << l << " in:\n" << out;
+}
+
+// -q 3 as traceroute sends it: three probes at every TTL, each answered and
+// shown, one Paris flow (one echo id) for all twelve, and a replay that
+// gives the live output. Three probes per router stay inside the default
+// rate limit's burst (about 6).
+TEST(TraceHabitsLab, QueriesProbeEveryHopNTimesOnOneFlowAndReplay) {
+  FL_REQUIRE_LAB(true);
+  Lab lab = make_lab("chain");
+  TempDir tmp;
+  const std::string pcap = tmp.file("q3.pcapng");
+  const TraceRun live = run_fl_trace(lab, {"-P", "icmp", "-q", "3", "-W", "0.5", "-m", "10", "-o", "json", "-w", pcap, DST});
+  ASSERT_EQ(live.result.exit_code, 0) << live.result.err;
+  ASSERT_EQ(live.traces.size(), 1u);
+  const json& t = live.traces[0];
+  EXPECT_EQ(t.value("stop_reason", ""), "completed");
+  const std::map<int, std::string> want = {{1, R1}, {2, R2}, {3, R3}, {4, DST}};
+  EXPECT_EQ(path_of(t), want);
+  for (const json& hop : t["hops"]) {
+    ASSERT_EQ(hop["probes"].size(), 3u) << hop.dump();
+    for (const json& p : hop["probes"]) EXPECT_TRUE(p.contains("rtt_us")) << hop.dump();
+  }
+  const ExecResult echoes = run_command({"tcpdump", "-nr", pcap, "icmp[icmptype] == 8"}, 30s);
+  ASSERT_EQ(echoes.exit_code, 0) << echoes.err;
+  std::set<std::string> ids;
+  std::size_t sent = 0;
+  std::istringstream lines(echoes.out);
+  for (std::string line; std::getline(lines, line); ++sent) {
+    auto at = line.find(", id ");
+    ASSERT_NE(at, std::string::npos) << line;
+    ids.insert(line.substr(at + 5, line.find(',', at + 5) - at - 5));
+  }
+  EXPECT_EQ(sent, 12u) << echoes.out;
+  EXPECT_EQ(ids.size(), 1u) << echoes.out;
+  const Lab isolated("node iso\n", LabOptions{});
+  const ExecResult replay = isolated.exec("iso", {fl_trace_path(), "-r", pcap, "-o", "json"}, 60s);
+  ASSERT_EQ(replay.exit_code, 0) << replay.err;
+  EXPECT_EQ(replay.out, live.result.out);
+}
+
+// -A names each hop's AS from the table, as traceroute -A does; an address
+// the table lacks says [AS?]. -e shows a label stack the traceroute way
+// (the lab's Linux routers send none, so the output is as without it).
+TEST(TraceHabitsLab, AsnsInTextOutput) {
+  FL_REQUIRE_LAB(true);
+  Lab lab = make_lab("chain");
+  const TraceRun run =
+      run_fl_trace(lab, {"-P", "icmp", "-n", "-q", "2", "-W", "0.5", "-m", "10", "-A", "--asn-db", FL_COUNTRY_ASN, "-e", DST});
+  ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
+  expect_lines(run.result.out,
+               {" 1  198.18.0.2 [AS64500]  ", " 2  198.18.0.6 [AS64510]  ", " 4  198.18.200.1 [AS?]  ", "stop: completed"});
+}
+
+// Without -n, live text names each hop as traceroute does, from the lab's
+// NSD through vp's own resolv.conf; an address without a PTR is written
+// "addr (addr)". -n, JSON and a replay show addresses only.
+TEST(TraceHabitsLab, NamesFromTheLabResolverUnlessNumeric) {
+  FL_REQUIRE_LAB(true);
+  if (const std::string missing = dns_lab_missing(); !missing.empty()) GTEST_SKIP() << missing;
+  Lab lab = make_lab("chain-names");
+  TempDir tmp;
+  const std::string pcap = tmp.file("names.pcapng");
+  const TraceRun named = run_fl_trace(lab, {"-P", "icmp", "-W", "0.5", "-m", "10", "-w", pcap, DST});
+  ASSERT_EQ(named.result.exit_code, 0) << named.result.err;
+  expect_lines(named.result.out, {" 1  r1.lab.test (198.18.0.2)  ", " 2  r2.lab.test (198.18.0.6)  ",
+                                  " 3  198.18.0.10 (198.18.0.10)  ", " 4  dst.lab.test (198.18.200.1)  "});
+  const TraceRun numeric = run_fl_trace(lab, {"-P", "icmp", "-n", "-W", "0.5", "-m", "10", DST});
+  ASSERT_EQ(numeric.result.exit_code, 0) << numeric.result.err;
+  expect_lines(numeric.result.out, {" 1  198.18.0.2  "});
+  EXPECT_EQ(numeric.result.out.find("lab.test"), std::string::npos) << numeric.result.out;
+  const TraceRun json_run = run_fl_trace(lab, {"-P", "icmp", "-W", "0.5", "-m", "10", "-o", "json", DST});
+  ASSERT_EQ(json_run.result.exit_code, 0) << json_run.result.err;
+  EXPECT_EQ(json_run.result.out.find("lab.test"), std::string::npos) << json_run.result.out;
+  // Replay where no resolver could answer: the same hops, addresses only.
+  const Lab isolated("node iso\n", LabOptions{});
+  const ExecResult replay = isolated.exec("iso", {fl_trace_path(), "-r", pcap}, 60s);
+  ASSERT_EQ(replay.exit_code, 0) << replay.err;
+  expect_lines(replay.out, {" 1  198.18.0.2  "});
+  EXPECT_EQ(replay.out.find("lab.test"), std::string::npos) << replay.out;
 }
 
 // ---- Linux's default ICMP rate limits ---------------------------------------

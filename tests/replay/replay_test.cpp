@@ -417,6 +417,54 @@ TEST(ReplayOutput, OutputFileIsWrittenWhole) {
   EXPECT_FALSE(fs::exists(dir.file("out.json.part")));
 }
 
+// -o csv, -A and -e shape what a replay prints, never what it finds: each
+// gives the same bytes on every replay, CSV has a row per hop of the JSON,
+// and -A names the lab's ASes from the table given.
+TEST(ReplayHabits, CsvAsnsAndMplsFormsAreTheSameOnEveryReplay) {
+  const std::string asn_db = std::string(FL_SOURCE_DIR) + "/tests/lab/country-asn.csv";
+  for (const auto& e : entries_of(Tool::trace)) {
+    SCOPED_TRACE(e.file);
+    const std::string cap = std::string(FL_CAPTURES_DIR) + "/" + e.file;
+    for (const std::vector<std::string>& flags : std::vector<std::vector<std::string>>{
+             {"-o", "csv"}, {"-A", "--asn-db", asn_db}, {"-e", "-n"}}) {
+      std::vector<std::string> args = {FL_TRACE_BIN, "-r", cap};
+      args.insert(args.end(), flags.begin(), flags.end());
+      auto first = run(args);
+      auto again = run(args);
+      ASSERT_EQ(first.exit_code, 0) << first.err;
+      EXPECT_EQ(first.out, again.out) << flags.front();
+    }
+    auto csv = run({FL_TRACE_BIN, "-r", cap, "-o", "csv"});
+    auto json = run({FL_TRACE_BIN, "-r", cap, "-o", "json"});
+    std::size_t hops = 0;
+    std::istringstream lines(json.out);
+    for (std::string line; std::getline(lines, line);) hops += nlohmann::json::parse(line)["hops"].size();
+    EXPECT_EQ(static_cast<std::size_t>(std::count(csv.out.begin(), csv.out.end(), '\n')), hops + 1);  // + header
+    EXPECT_EQ(csv.out.rfind("target,ttl,addr,rtt1_ms", 0), 0u);
+    // The lab's first router, where a capture heard it, is the access ISP's.
+    auto plain = run({FL_TRACE_BIN, "-r", cap});
+    auto text = run({FL_TRACE_BIN, "-r", cap, "-A", "--asn-db", asn_db});
+    if (plain.out.find(" 198.18.0.2  ") != std::string::npos) {
+      EXPECT_NE(text.out.find(" 198.18.0.2 [AS64500]  "), std::string::npos) << text.out;
+    }
+  }
+}
+
+// A replay never looks names up (it must not depend on a resolver, nor send
+// anything): its text is the same with -n and without.
+TEST(ReplayHabits, ReplaysShowAddressesOnly) {
+  for (const auto& e : entries_of(Tool::trace)) {
+    SCOPED_TRACE(e.file);
+    const std::string cap = std::string(FL_CAPTURES_DIR) + "/" + e.file;
+    auto plain = run({FL_TRACE_BIN, "-r", cap});
+    auto numeric = run({FL_TRACE_BIN, "-r", cap, "-n"});
+    ASSERT_EQ(plain.exit_code, 0) << plain.err;
+    EXPECT_EQ(plain.out, numeric.out);
+    for (const char* named : {" (1", " (2"})  // "name (addr)": every address here starts so
+      EXPECT_EQ(plain.out.find(named), std::string::npos) << plain.out.substr(0, 400);
+  }
+}
+
 }  // namespace
 
 namespace {

@@ -97,6 +97,7 @@ TEST(DnsOptions, UsageErrors) {
       {{"@198.18.0.1", "x.test", "-W", "0"}, "--wait"},
       {{"@198.18.0.1", "x.test", "-q", "0"}, "--tries"},
       {{"@198.18.0.1", "x.test", "-o", "xml"}, "output format"},
+      {{"@198.18.0.1", "x.test", "-w", "2"}, "did you mean -W 2? -w writes a capture"},
       {{"--check-zone", "a..b"}, "malformed zone"},
       {{"--check-zone", "lab.test", "--parent", "nope"}, "bad server address"},
       {{"--parent", "198.18.0.1", "@198.18.0.1", "x.test"}, "--check-zone"},

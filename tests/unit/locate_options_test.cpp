@@ -230,6 +230,7 @@ TEST(LocateOptions, BadCommandLines) {
       {{"-p", p, "--budget", "-1"}, "--budget must be between 0 and 3600"},
       {{"-p", p, "--budget", "3601"}, "--budget"},
       {{"-p", p, "-o", "xml"}, "unknown output format 'xml'"},
+      {{"-p", p, "-w", "1"}, "did you mean -W 1? -w writes a capture"},
       {{"-p", p, "--frobnicate"}, "frobnicate"},
       // -r replays what the capture stored: no live option goes with it.
       {{"-r", "x.pcapng", "-p", p}, "--prefix cannot be given with it"},

@@ -34,11 +34,15 @@ TEST(Options, Defaults) {
   EXPECT_EQ(c.first_ttl, 1);
   EXPECT_EQ(c.max_ttl, 30);
   EXPECT_EQ(c.attempts, 2);
+  EXPECT_EQ(c.queries, 0);  // a hop stops at its first answer
   EXPECT_EQ(c.wait_us, 2000000);
   EXPECT_EQ(c.gaplimit, 5);
   EXPECT_EQ(c.pps, 100);
   EXPECT_EQ(c.concurrency, 256u);
   EXPECT_FALSE(c.classic);
+  EXPECT_FALSE(o.numeric);  // live text names its hops
+  EXPECT_FALSE(o.show_asn);
+  EXPECT_FALSE(o.traceroute_mpls);
   EXPECT_EQ(o.output, OutputFormat::text);
   EXPECT_EQ(o.targets, std::vector<std::string>{"198.18.0.1"});
   EXPECT_TRUE(o.target_file.empty());
@@ -84,7 +88,23 @@ TEST(Options, EveryOptionSetsItsField) {
          EXPECT_EQ(o.config.first_ttl, 7);
          EXPECT_EQ(o.config.max_ttl, 7);
        }},
-      {{"-q", "1", "t"}, [](const Options& o) { EXPECT_EQ(o.config.attempts, 1); }},
+      {{"-q", "3", "t"}, [](const Options& o) {
+         EXPECT_EQ(o.config.queries, 3);
+         EXPECT_EQ(o.config.attempts, 2);
+       }},
+      {{"--queries", "1", "t"}, [](const Options& o) { EXPECT_EQ(o.config.queries, 1); }},
+      {{"--attempts", "1", "t"}, [](const Options& o) { EXPECT_EQ(o.config.attempts, 1); }},
+      {{"-w", "./1", "t"}, [](const Options& o) { EXPECT_EQ(o.write_path, "./1"); }},
+      {{"-w", "1.pcapng", "t"}, [](const Options& o) { EXPECT_EQ(o.write_path, "1.pcapng"); }},
+      {{"-T", "./198.18.0.1"}, [](const Options& o) { EXPECT_EQ(o.target_file, "./198.18.0.1"); }},
+      {{"-o", "csv", "t"}, [](const Options& o) { EXPECT_EQ(o.output, OutputFormat::csv); }},
+      {{"-r", "x.pcapng", "-o", "csv", "-n", "-A", "-e"}, [](const Options& o) {
+         EXPECT_EQ(o.output, OutputFormat::csv);
+         EXPECT_TRUE(o.numeric);
+         EXPECT_TRUE(o.show_asn);
+         EXPECT_TRUE(o.traceroute_mpls);
+       }},
+      {{"-A", "--asn-db", "as.csv", "t"}, [](const Options& o) { EXPECT_EQ(o.asn_db, "as.csv"); }},
       {{"--attempts", "10", "t"}, [](const Options& o) { EXPECT_EQ(o.config.attempts, 10); }},
       {{"-W", "5", "t"}, [](const Options& o) { EXPECT_EQ(o.config.wait_us, 5000000); }},
       {{"-W", "0.25", "t"}, [](const Options& o) { EXPECT_EQ(o.config.wait_us, 250000); }},
@@ -153,8 +173,18 @@ TEST(Options, ErrorsAreOneLineUsageErrors) {
       {{"-m", "0", "t"}, "max-ttl"},
       {{"-m", "256", "t"}, "max-ttl"},
       {{"-f", "9", "-m", "8", "t"}, "first-ttl"},
-      {{"-q", "0", "t"}, "attempts"},
-      {{"-q", "11", "t"}, "attempts"},
+      {{"--attempts", "0", "t"}, "attempts"},
+      {{"--attempts", "11", "t"}, "attempts"},
+      {{"-q", "0", "t"}, "queries"},
+      {{"-q", "11", "t"}, "queries"},
+      {{"-q", "3", "--attempts", "3", "t"}, "--attempts (stop at the first answer) cannot be given with it"},
+      {{"-q", "3", "--doubletree", "t"}, "-q cannot be combined with it"},
+      {{"-r", "x.pcapng", "-q", "3"}, "queries"},
+      {{"-w", "1", "t"}, "did you mean -W 1? -w writes a capture"},
+      {{"-w", "0.5", "t"}, "did you mean -W 0.5?"},
+      {{"-T", "198.18.0.1"}, "-T reads a file of targets; give the address as an argument"},
+      {{"-T", "198.18.0.0/24"}, "-T reads a file of targets"},
+      {{"--asn-db", "as.csv", "t"}, "give -A"},
       {{"-g", "0", "t"}, "gaplimit"},
       {{"-c", "0", "t"}, "concurrency"},
       {{"-W", "0", "t"}, "wait"},
@@ -175,7 +205,7 @@ TEST(Options, ErrorsAreOneLineUsageErrors) {
       {{"-r", "x.pcapng", "--classic"}, "classic"},
       {{"--frobnicate", "t"}, "frobnicate"},
       {{"-Z", "t"}, "-Z"},
-      {{"-o", "xml", "t"}, "xml"},
+      {{"-o", "xml", "t"}, "(text, csv or json)"},
       {{"-o"}, "output"},
   };
   for (const auto& row : table) {

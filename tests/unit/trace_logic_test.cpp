@@ -8,6 +8,7 @@
 
 namespace {
 
+using probe::engine::after_query;
 using probe::engine::after_reply;
 using probe::engine::after_silence;
 using probe::engine::Cursor;
@@ -231,6 +232,77 @@ TEST(AfterSilence, GaplimitWinsOverHoplimitAtMaxTtl) {
   limits.attempts = 1;
   limits.gaplimit = 5;
   EXPECT_EQ(after_silence(at(10, 1, 4), limits).stop, StopReason::gaplimit);
+}
+
+// traceroute -q: the current hop (last in `t`) gets `more` probes after its
+// first, each answered by `more[i]` (nullptr: silent).
+void add_probes(Trace& t, std::initializer_list<const Reply*> more) {
+  Hop& h = t.hops.back();
+  for (const Reply* r : more) {
+    ProbeRecord p;
+    p.ttl = h.ttl;
+    p.attempt = static_cast<std::uint8_t>(h.probes.size() + 1);
+    if (r) p.reply = *r;
+    h.probes.push_back(p);
+  }
+}
+
+Limits queries(std::uint8_t n) {
+  Limits l;
+  l.queries = n;
+  return l;
+}
+
+TEST(AfterQuery, EveryHopGetsItsProbesAnsweredOrNot) {
+  Trace t = path({"10.0.0.1"}, hop_reply("10.0.0.2"));
+  const Step s = after_query(t, at(2, 1), queries(3));
+  EXPECT_EQ(s.stop, StopReason::none);
+  EXPECT_EQ(s.next.ttl, 2);  // an answer does not end the hop
+  EXPECT_EQ(s.next.attempt, 2);
+}
+
+TEST(AfterQuery, TheLastProbeMovesOnIfAnyProbeOfTheHopWasAnswered) {
+  Trace t = path({"10.0.0.1"}, hop_reply("10.0.0.2"));
+  add_probes(t, {nullptr, nullptr});
+  const Step s = after_query(t, at(2, 3, 1), queries(3));
+  EXPECT_EQ(s.stop, StopReason::none);
+  EXPECT_EQ(s.next.ttl, 3);
+  EXPECT_EQ(s.next.attempt, 1);
+  EXPECT_EQ(s.next.gap, 0);  // one answer of three is not a silent hop
+}
+
+TEST(AfterQuery, AHopWithNoAnswerCountsTowardTheGapLimit) {
+  Trace t = path({"10.0.0.1"}, hop_reply("10.0.0.2"));
+  t.hops.back().probes[0].reply.reset();
+  add_probes(t, {nullptr});
+  Limits l = queries(2);
+  l.gaplimit = 3;
+  Step s = after_query(t, at(2, 2, 1), l);
+  EXPECT_EQ(s.stop, StopReason::none);
+  EXPECT_EQ(s.next.gap, 2);
+  s = after_query(t, at(2, 2, 2), l);
+  EXPECT_EQ(s.stop, StopReason::gaplimit);
+}
+
+TEST(AfterQuery, TheDestinationAmongTheProbesCompletesAfterTheLast) {
+  const Reply echo = reply("203.0.113.50", ReplyKind::echo_reply, 0, 0);
+  Trace t = path({"10.0.0.1"}, hop_reply("10.0.0.2"));
+  t.hops.back().probes[0].reply.reset();
+  add_probes(t, {&echo});
+  EXPECT_EQ(after_query(t, at(2, 2), queries(3)).stop, StopReason::none);  // a third probe still goes
+  add_probes(t, {nullptr});
+  EXPECT_EQ(after_query(t, at(2, 3), queries(3)).stop, StopReason::completed);
+}
+
+TEST(AfterQuery, AnUnreachableOrALoopAmongTheProbesEndsTheTrace) {
+  const Reply unreach = reply("10.0.0.9", ReplyKind::unreachable, 3, 1);
+  Trace t = path({"10.0.0.1", "10.0.0.2"}, hop_reply("10.0.0.3"));
+  add_probes(t, {&unreach});
+  EXPECT_EQ(after_query(t, at(3, 2), queries(2)).stop, StopReason::unreachable);
+  Trace loop = path({"10.0.0.1", "10.0.0.2"}, hop_reply("10.0.0.3"));
+  const Reply back = hop_reply("10.0.0.1");
+  add_probes(loop, {&back});
+  EXPECT_EQ(after_query(loop, at(3, 2), queries(2)).stop, StopReason::loop);
 }
 
 }  // namespace

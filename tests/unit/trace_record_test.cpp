@@ -82,6 +82,23 @@ TEST(RunRecord, EveryMethodRoundTrips) {
 }
 
 // JSON numbers lose integers above 2^53 in many readers; the key must not.
+// -q N is replayed as it was sent; a record without it (every plain run's,
+// and the shipped captures') stops each hop at its first answer.
+TEST(RunRecord, QueriesRoundTripAndAreWrittenOnlyWhenGiven) {
+  RunRecord r = sample();
+  EXPECT_EQ(to_comment(r).find("queries"), std::string::npos);
+  auto plain = parse_run_record(to_comment(r));
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->config.queries, 0);
+  r.config.queries = 3;
+  auto back = parse_run_record(to_comment(r));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->config.queries, 3);
+  std::string bad = to_comment(r);
+  bad.replace(bad.find("\"queries\":3"), 11, "\"queries\":0");
+  EXPECT_FALSE(parse_run_record(bad));
+}
+
 TEST(RunRecord, RunKeysBeyondTwoToThe53Survive) {
   for (std::uint64_t key : std::initializer_list<std::uint64_t>{(std::uint64_t{1} << 53) + 1, 0xffffffffffffffffULL,
                             0x8000000000000001ULL, std::uint64_t{0}}) {

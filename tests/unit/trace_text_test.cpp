@@ -11,6 +11,7 @@
 
 namespace {
 
+using probe::format::TextStyle;
 using probe::format::TextWriter;
 using probe::model::Hop;
 using probe::model::Method;
@@ -47,7 +48,9 @@ std::string text(const Trace& t, int max_ttl = 30) {
   return out.str();
 }
 
-TEST(TraceText, LikeTraceroute) {
+// Four hops: MPLS and a repeated address, a silent hop, two routers at one
+// TTL, the destination.
+Trace sample() {
   Trace t;
   t.method = Method::udp;
   t.dst = addr("198.18.200.0");
@@ -73,12 +76,56 @@ TEST(TraceText, LikeTraceroute) {
   e.reply = from("198.18.200.0", 9234, ReplyKind::unreachable, 3);
   h4.probes.push_back(e);
   t.hops = {h1, h2, h3, h4};
+  return t;
+}
+
+TEST(TraceText, LikeTraceroute) {
+  const Trace t = sample();
   EXPECT_EQ(text(t),
             "traceroute to 198.18.200.0 (udp paris), 30 hops max\n"
             " 1  198.18.0.2  0.047 ms [MPLS: Lbl 100704 Exp 0 S 1 TTL 1]  0.100 ms\n"
             " 2  *  *\n"
             " 3  198.18.0.6  1.500 ms  198.18.0.10  0.250 ms\n"
             " 4  198.18.200.0  1.234 ms\n"
+            "stop: completed\n");
+}
+
+// -e: the label stack as traceroute -e writes it; -A: each address's AS.
+TEST(TraceText, ExtensionsAndAsnsLikeTracerouteDashEAndDashA) {
+  Trace t = sample();
+  t.hops[0].probes[0].reply->mpls.push_back({24, 5, false, 1});
+  std::ostringstream out;
+  TextStyle style;
+  style.traceroute_mpls = true;
+  style.asn_of = [](const probe::model::Address& a) -> std::optional<std::uint32_t> {
+    if (a == addr("198.18.0.2")) return 64510;
+    return std::nullopt;
+  };
+  TextWriter(out, 30, style).write(t);
+  EXPECT_EQ(out.str(),
+            "traceroute to 198.18.200.0 (udp paris), 30 hops max\n"
+            " 1  198.18.0.2 [AS64510]  0.047 ms <MPLS:L=100704,E=0,S=1,T=1/L=24,E=5,S=0,T=1>  0.100 ms\n"
+            " 2  *  *\n"
+            " 3  198.18.0.6 [AS?]  1.500 ms  198.18.0.10 [AS?]  0.250 ms\n"
+            " 4  198.18.200.0 [AS?]  1.234 ms\n"
+            "stop: completed\n");
+}
+
+// Without -n, live text names each address as traceroute does; one the
+// lookup has no name for is written twice.
+TEST(TraceText, NamesLikeTraceroute) {
+  std::ostringstream out;
+  TextStyle style;
+  style.name_of = [](const probe::model::Address& a) {
+    return a == addr("198.18.0.2") ? std::string("r1.lab.test") : std::string();
+  };
+  TextWriter(out, 30, style).write(sample());
+  EXPECT_EQ(out.str(),
+            "traceroute to 198.18.200.0 (udp paris), 30 hops max\n"
+            " 1  r1.lab.test (198.18.0.2)  0.047 ms [MPLS: Lbl 100704 Exp 0 S 1 TTL 1]  0.100 ms\n"
+            " 2  *  *\n"
+            " 3  198.18.0.6 (198.18.0.6)  1.500 ms  198.18.0.10 (198.18.0.10)  0.250 ms\n"
+            " 4  198.18.200.0 (198.18.200.0)  1.234 ms\n"
             "stop: completed\n");
 }
 

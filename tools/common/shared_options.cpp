@@ -35,12 +35,14 @@ const RunOptionSpec& spec_of(RunOption option) {
   return specs[static_cast<int>(option)];
 }
 
-void add_run_option(po::options_description& d, RunOption option, double default_value, const char* help) {
+void add_run_option(po::options_description& d, RunOption option, double default_value, const char* help,
+                    bool letter) {
   const RunOptionSpec& s = spec_of(option);
+  const char* name = letter ? s.name_and_letter : s.name;
   if (s.integer)
-    d.add_options()(s.name_and_letter, po::value<int>()->default_value(static_cast<int>(default_value)), help);
+    d.add_options()(name, po::value<int>()->default_value(static_cast<int>(default_value)), help);
   else
-    d.add_options()(s.name_and_letter, po::value<double>()->default_value(default_value), help);
+    d.add_options()(name, po::value<double>()->default_value(default_value), help);
 }
 
 void add_endpoint_options(po::options_description& d, const SharedHelp& help) {
@@ -124,16 +126,31 @@ probe::Result<po::variables_map> parse_command_line(int argc, const char* const*
   return vm;
 }
 
-std::optional<probe::Error> read_common(const po::variables_map& vm, CommonOptions& o) {
+namespace {
+
+// traceroute's -w is its wait: "-w 1", "-w 0.5" mean seconds, never a file.
+bool looks_like_seconds(const std::string& text) {
+  if (text.empty() || text.find_first_not_of("0123456789.") != std::string::npos) return false;
+  return text.find_first_of("0123456789") != std::string::npos && std::count(text.begin(), text.end(), '.') <= 1;
+}
+
+}  // namespace
+
+std::optional<probe::Error> read_common(const po::variables_map& vm, CommonOptions& o, bool csv) {
   auto text = [&vm](const char* name) { return vm.count(name) ? vm[name].as<std::string>() : std::string(); };
   const std::string out = vm["output"].as<std::string>();
   if (out == "json") o.output = OutputFormat::json;
-  else if (out != "text") return usage_error(fmt::format("unknown output format '{}' (text or json)", out));
+  else if (csv && out == "csv") o.output = OutputFormat::csv;
+  else if (out != "text")
+    return usage_error(fmt::format("unknown output format '{}' (text{} or json)", out, csv ? ", csv" : ""));
   o.output_file = text("output-file");
   o.user = vm.count("user") ? text("user") : probe::io::default_unprivileged_user();
   o.interface = text("interface");
   o.source = text("source");
   o.write_path = text("write");
+  if (looks_like_seconds(o.write_path))
+    return usage_error(fmt::format("did you mean -W {0}? -w writes a capture (to name it {0}, give -w ./{0})",
+                                   o.write_path));
   o.capture_all = vm["capture-all"].as<bool>();
   if (o.capture_all && o.write_path.empty()) return usage_error("--capture-all says what -w keeps: give -w FILE");
   o.read_path = text("read");

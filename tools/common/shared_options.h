@@ -18,7 +18,7 @@
 
 namespace flcommon {
 
-enum class OutputFormat { text, json };
+enum class OutputFormat { text, json, csv };  // csv: fl-trace only
 
 // What every tool's command line holds besides its own options.
 struct CommonOptions {
@@ -52,9 +52,11 @@ const std::vector<std::string>& root_servers();
 // name, letter, type and range, here. A tool places each among its own
 // options with its default and help words (so its --help keeps its order),
 // and reads it with read_run_option(), or read_wait_us() and read_pps().
+// Without `letter`, only the long name (fl-trace gives -q to traceroute's
+// meaning).
 enum class RunOption { max_ttl, attempts, gaplimit, concurrency, wait, pps };
 void add_run_option(boost::program_options::options_description& d, RunOption option, double default_value,
-                    const char* help);
+                    const char* help, bool letter = true);
 
 // What add_run_option() declares: "name,letter" as Boost takes it, and the
 // range of an integer option (wait and pps are not: read_wait_us() and
@@ -114,9 +116,11 @@ probe::Result<Options> parse_options_with(int argc, const char* const* argv,
 }
 
 // Reads -i, -S, -w, --capture-all, -r, -o, -O and --user (default: the sudo
-// user, else nobody); a usage error for an unknown output format, or for
-// --capture-all without -w.
-std::optional<probe::Error> read_common(const boost::program_options::variables_map& vm, CommonOptions& o);
+// user, else nobody); a usage error for an unknown output format, for
+// --capture-all without -w, or for -w given a number ("-w 1", traceroute's
+// wait: a hint to -W). `csv`: the tool writes -o csv.
+std::optional<probe::Error> read_common(const boost::program_options::variables_map& vm, CommonOptions& o,
+                                        bool csv = false);
 
 // With -r (else nothing): a usage error naming the first of `options` given on the command
 // line (not defaulted) or of `switches` set, "-r replays the WHAT stored in

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <iostream>
@@ -14,11 +15,14 @@
 #include "probe/engine/foreign_trace.h"
 #include "probe/engine/trace_engine.h"
 #include "probe/record/trace_record.h"
+#include "probe/format/trace_csv.h"
 #include "probe/format/trace_json.h"
 #include "probe/format/trace_output_thread.h"
 #include "probe/format/trace_text.h"
 #include "probe/io/privileges.h"
+#include "probe/io/reverse_names.h"
 #include "probe/io/vantage.h"
+#include "probe/model/asn_db.h"
 #include "probe/model/targets.h"
 #include "cli.h"
 
@@ -26,16 +30,29 @@ namespace {
 
 using probe::ErrorKind;
 
+// Reverse lookups at once, and the most a run waits for names in all.
+constexpr std::size_t kNameLookups = 4;
+constexpr std::int64_t kNameBudgetUs = 5000000;
+
 // Prints finished traces and, on a terminal, a progress line on stderr.
 // With `threaded`, traces the engine hands over are formatted and written on
 // an output thread (not with results on a terminal, which share it with the
-// progress line); traces rebuilt from another tool's capture are printed
-// directly.
+// progress line, unless names are looked up: then there is no progress
+// line); traces rebuilt from another tool's capture are printed directly.
 class Printer final : public probe::engine::TraceObserver {
  public:
-  Printer(std::ostream& out, fltrace::OutputFormat format, const probe::engine::TraceConfig& c, bool progress,
+  // `csv_columns`: the most probes a hop has (CsvWriter). With `names` (text
+  // names, which `style` looks up there), a trace's lookups start when the
+  // engine hands it over.
+  Printer(std::ostream& out, fltrace::OutputFormat format, const probe::engine::TraceConfig& c,
+          probe::format::TextStyle style, std::size_t csv_columns, probe::io::ReverseNames* names, bool progress,
           bool threaded)
-      : json_(out), text_(out, c.max_ttl, c.classic), format_(format), progress_(progress) {
+      : json_(out),
+        text_(out, c.max_ttl, std::move(style)),
+        csv_(out, csv_columns),
+        format_(format),
+        names_(names),
+        progress_(progress) {
     if (threaded) thread_.emplace([this](const probe::model::Trace& t) { write(t); }, [this] { json_.flush(); });
   }
   void on_trace(const probe::model::Trace& t) override {
@@ -43,6 +60,10 @@ class Printer final : public probe::engine::TraceObserver {
     write(t);
   }
   void take_trace(std::unique_ptr<probe::model::Trace> t) override {
+    if (names_)
+      for (const auto& hop : t->hops)
+        for (const auto& p : hop.probes)
+          if (p.reply) names_->want(p.reply->addr);
     if (thread_) thread_->push(std::move(t));
     else on_trace(*t);
   }
@@ -64,8 +85,11 @@ class Printer final : public probe::engine::TraceObserver {
 
  private:
   void write(const probe::model::Trace& t) {
-    if (format_ == fltrace::OutputFormat::json) json_.write(t);
-    else text_.write(t);
+    switch (format_) {
+      case fltrace::OutputFormat::json: json_.write(t); break;
+      case fltrace::OutputFormat::csv: csv_.write(t); break;
+      case fltrace::OutputFormat::text: text_.write(t); break;
+    }
   }
   void clear_progress() {
     if (shown_) std::fputs("\r\033[K", stderr);
@@ -74,7 +98,9 @@ class Printer final : public probe::engine::TraceObserver {
 
   probe::format::JsonLinesWriter json_;
   probe::format::TextWriter text_;
+  probe::format::CsvWriter csv_;
   fltrace::OutputFormat format_;
+  probe::io::ReverseNames* names_;
   bool progress_;
   bool shown_ = false;
   std::optional<probe::format::TraceOutputThread> thread_;  // last: it ends before the writers go
@@ -85,7 +111,18 @@ struct Setup {
   std::vector<probe::model::Address> targets;
   probe::io::Vantage vantage;
   bool foreign = false;  ///< another tool's capture: no run record, traces inferred
+  std::optional<probe::model::AsnDb> asn_db;  ///< -A's table
 };
+
+// -A's table, read while privileged and before anything is opened: the
+// shipped one with the process's rights, one the user named with the user's.
+probe::Result<std::optional<probe::model::AsnDb>> load_asn_db(const fltrace::Options& o) {
+  if (!o.show_asn) return std::optional<probe::model::AsnDb>();
+  auto db = o.asn_db.empty() ? probe::model::AsnDb::load(probe::model::default_asn_db_path())
+                             : probe::io::load_as_invoker<probe::model::AsnDb>(o.asn_db);
+  if (!db) return db.error();
+  return std::optional<probe::model::AsnDb>(std::move(*db));
+}
 
 probe::Result<Setup> setup_replay(const fltrace::Options& o) {
   Setup s;
@@ -147,24 +184,46 @@ probe::Result<Setup> setup_live(const fltrace::Options& o) {
 }
 
 // Another tool's capture: rebuild its traces from the packets alone.
-probe::engine::TraceStats replay_foreign(probe::io::PacketSource& source, Printer& printer) {
+std::vector<probe::model::Trace> replay_foreign(probe::io::PacketSource& source, probe::engine::TraceStats& stats) {
   probe::engine::ForeignTraceBuilder builder;
   while (auto p = source.next(probe::sched::kNever)) builder.add(*p);
   auto traces = builder.finish();
-  for (const auto& t : traces) printer.on_trace(t);
   const auto& f = builder.stats();
   // A damaged record gets its own message in main(): one line, not two.
   if (traces.empty() && source.error().empty())
     std::cerr << fmt::format("fl-trace: no traceroute found in the capture ({} packets, {} probe-like)\n",
                              f.packets, f.probes);
-  probe::engine::TraceStats stats;
   stats.packets = f.packets;
   stats.malformed = f.malformed;
   stats.probes_seen = f.probes;
   stats.replies = f.replies;
   stats.foreign = f.unmatched;
   stats.traces_done = stats.traces_total = traces.size();
-  return stats;
+  return traces;
+}
+
+// The most probes a hop of these traces has: another tool sent as many as it liked.
+std::size_t most_probes_per_hop(const std::vector<probe::model::Trace>& traces) {
+  std::size_t most = 1;
+  for (const auto& t : traces)
+    for (const auto& h : t.hops) most = std::max(most, h.probes.size());
+  return most;
+}
+
+probe::format::TextStyle text_style(const fltrace::Options& o, const Setup& s, probe::io::ReverseNames* names) {
+  probe::format::TextStyle style;
+  if (names) style.name_of = [names](const probe::model::Address& a) { return names->name_of(a); };
+  style.classic = s.record.config.classic;
+  style.traceroute_mpls = o.traceroute_mpls;
+  if (s.asn_db) {
+    const probe::model::AsnDb& db = *s.asn_db;
+    style.asn_of = [&db](const probe::model::Address& a) -> std::optional<std::uint32_t> {
+      auto as = db.lookup(a);
+      if (!as) return std::nullopt;
+      return as->asn;
+    };
+  }
+  return style;
 }
 
 // The run, privileges dropped: the engine (or the foreign capture's
@@ -174,13 +233,26 @@ int run(const fltrace::Options& o, Setup& s, flcommon::Output& output) {
   std::ostream& out = output.stream();
   std::atomic<int>& g_halt = flcommon::halt_flag();
   bool results_on_terminal = o.output_file.empty() && isatty(STDOUT_FILENO);
-  Printer printer(out, o.output, s.record.config, isatty(STDERR_FILENO) != 0, !results_on_terminal);
+  // Names only for a live run's text (a replay must not depend on a
+  // resolver), waited for on the output thread: never by the probes. The
+  // progress line would share a terminal with that thread's results.
+  const bool names = !o.numeric && !s.foreign && o.read_path.empty() && o.output == fltrace::OutputFormat::text;
+  std::optional<probe::io::ReverseNames> resolver;
+  if (names) resolver.emplace(kNameLookups, kNameBudgetUs);
+  const bool progress = isatty(STDERR_FILENO) != 0 && !(names && results_on_terminal);
+  const auto& c = s.record.config;
   probe::engine::TraceStats stats;
+  std::vector<probe::model::Trace> foreign;
+  if (s.foreign) foreign = replay_foreign(*v.source, stats);
+  std::size_t csv_columns = s.foreign ? most_probes_per_hop(foreign) : (c.queries ? c.queries : c.attempts);
+  probe::io::ReverseNames* lookups = resolver ? &*resolver : nullptr;
+  Printer printer(out, o.output, c, text_style(o, s, lookups), csv_columns, lookups, progress,
+                  names || !results_on_terminal);
   if (!s.foreign) {
-    probe::engine::TraceEngine engine(s.record.config, s.targets, *v.source, *v.sink, printer);
+    probe::engine::TraceEngine engine(c, s.targets, *v.source, *v.sink, printer);
     stats = engine.run(g_halt);
   } else {
-    stats = replay_foreign(*v.source, printer);
+    for (const auto& t : foreign) printer.on_trace(t);
   }
   printer.finish();
 
@@ -194,7 +266,13 @@ int run(const fltrace::Options& o, Setup& s, flcommon::Output& output) {
   return rc;
 }
 
-probe::Result<Setup> set_up(const fltrace::Options& o) { return o.read_path.empty() ? setup_live(o) : setup_replay(o); }
+probe::Result<Setup> set_up(const fltrace::Options& o) {
+  auto db = load_asn_db(o);
+  if (!db) return db.error();
+  auto s = o.read_path.empty() ? setup_live(o) : setup_replay(o);
+  if (s) s->asn_db = std::move(*db);
+  return s;
+}
 
 }  // namespace
 

@@ -20,6 +20,7 @@ po::options_description describe() {
   flcommon::SharedHelp help;
   help.interface = "capture interface (default: route to first target)";
   help.write = "write every probe and reply to this pcapng file";
+  help.output = "text | json (JSON Lines) | csv (a row per hop)";
   po::options_description d("Options");
   d.add_options()
       ("method,P", po::value<std::string>()->default_value("icmp"), "icmp | udp | tcp (all Paris)")
@@ -27,7 +28,8 @@ po::options_description describe() {
       ("sport,s", po::value<int>(), "source port (udp, tcp; default random per run)")
       ("first-ttl,f", po::value<int>()->default_value(1), "first TTL");
   flcommon::add_run_option(d, RunOption::max_ttl, 30, "largest TTL");
-  flcommon::add_run_option(d, RunOption::attempts, 2, "probes per hop at most");
+  d.add_options()("queries,q", po::value<int>(), "probes every hop gets, answered or not, each RTT shown (as traceroute -q; default: --attempts)");
+  flcommon::add_run_option(d, RunOption::attempts, 2, "probes per hop at most: a hop stops at its first answer", false);
   flcommon::add_run_option(d, RunOption::wait, 2.0, "seconds to wait for a reply");
   flcommon::add_run_option(d, RunOption::gaplimit, 5, "unresponsive hops in a row that end a trace");
   flcommon::add_run_option(d, RunOption::pps, 100, "probes per second, all targets together");
@@ -38,6 +40,11 @@ po::options_description describe() {
       ("max-targets", po::value<int>()->default_value(65536), "at most this many targets (all blocks together); more are refused unless --yes")
       ("yes", po::bool_switch(), "trace more than --max-targets, or a block with host bits set (198.18.200.1/24)");
   flcommon::add_io_options(d, help);
+  d.add_options()
+      ("numeric,n", po::bool_switch(), "addresses only: no reverse DNS (replays, JSON and CSV never look names up)")
+      ("as-lookups,A", po::bool_switch(), "text: the AS of each hop, [AS?] when the table has none (as traceroute -A, mtr -z)")
+      ("asn-db", po::value<std::string>(), "IP->AS table for -A (default: shipped snapshot)")
+      ("extensions,e", po::bool_switch(), "text: MPLS label stacks as traceroute -e writes them");
   flcommon::add_user_option(d, help);
   d.add_options()
       ("doubletree", po::bool_switch(), "Doubletree stop sets: start near the destination, walk back until a hop another trace revealed, list the hops below as inferred")
@@ -50,8 +57,8 @@ po::options_description describe() {
 std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o) {
   if (auto e = flcommon::refuse_with_replay(vm, "options",
                                             {"target", "target-file", "write", "interface", "source", "method",
-                                             "dport", "sport", "first-ttl", "max-ttl", "attempts", "wait",
-                                             "gaplimit", "pps", "concurrency", "max-targets"},
+                                             "dport", "sport", "first-ttl", "max-ttl", "queries", "attempts",
+                                             "wait", "gaplimit", "pps", "concurrency", "max-targets"},
                                             {"classic", "doubletree", "yes"}))
     return *e;
 
@@ -73,6 +80,11 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
   if (auto e = flcommon::read_run_option(vm, RunOption::max_ttl, c.max_ttl)) return *e;
   if (c.first_ttl > c.max_ttl) return usage_error("--first-ttl is larger than --max-ttl");
   if (auto e = flcommon::read_run_option(vm, RunOption::attempts, c.attempts)) return *e;
+  if (vm.count("queries")) {
+    if (!vm["attempts"].defaulted())
+      return usage_error("-q sends every hop that many probes; --attempts (stop at the first answer) cannot be given with it");
+    if (auto e = read_int(vm, "queries", 1, 10, c.queries)) return *e;
+  }
   if (auto e = flcommon::read_run_option(vm, RunOption::gaplimit, c.gaplimit)) return *e;
   if (auto e = flcommon::read_run_option(vm, RunOption::concurrency, c.concurrency)) return *e;
   if (auto e = flcommon::read_wait_us(vm, c.wait_us)) return *e;
@@ -80,13 +92,25 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
   c.classic = vm["classic"].as<bool>();
   c.doubletree = vm["doubletree"].as<bool>();
   if (c.classic && c.doubletree) return usage_error("--doubletree needs Paris flows; it cannot be combined with --classic");
+  if (c.queries && c.doubletree) return usage_error("--doubletree stops at a hop's first answer; -q cannot be combined with it");
 
-  if (auto e = flcommon::read_common(vm, o)) return *e;
+  if (auto e = flcommon::read_common(vm, o, true)) return *e;
+  o.numeric = vm["numeric"].as<bool>();
+  o.show_asn = vm["as-lookups"].as<bool>();
+  o.traceroute_mpls = vm["extensions"].as<bool>();
+  if (vm.count("asn-db")) o.asn_db = vm["asn-db"].as<std::string>();
+  if (!o.asn_db.empty() && !o.show_asn) return usage_error("--asn-db is the table of -A: give -A");
   if (vm.count("target")) o.targets = vm["target"].as<std::vector<std::string>>();
   if (vm.count("target-file")) o.target_file = vm["target-file"].as<std::string>();
   if (auto e = read_int(vm, "max-targets", 1, static_cast<int>(probe::model::kMaxTargets), o.limits.max_targets))
     return *e;
   o.limits.yes = vm["yes"].as<bool>();
+  // traceroute users reach for -T with an address (tcptraceroute's habit).
+  if (!o.target_file.empty() &&
+      (probe::model::Address::parse(o.target_file) || probe::model::Prefix::parse(o.target_file)))
+    return usage_error(fmt::format("-T reads a file of targets; give the address as an argument (fl-trace {0}; "
+                                   "a file named so: -T ./{0})",
+                                   o.target_file));
   if (o.read_path.empty() && o.targets.empty() && o.target_file.empty())
     return usage_error("no targets given");
   return std::nullopt;
@@ -97,7 +121,7 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
 std::string usage() {
   return flcommon::help_text(
       "Usage: fl-trace [options] TARGET...    (TARGET: address or CIDR block)\n"
-      "       fl-trace -r FILE [-o json] [-O FILE]\n\n"
+      "       fl-trace -r FILE [-o text|json|csv] [-n] [-A] [-e] [-O FILE]\n\n"
       "Paris traceroute toward many targets at once on raw sockets; every probe\n"
       "and reply captured with libpcap and replayable offline.\n\n",
       describe(), flcommon::exit_status_help("fl-trace"));

@@ -19,6 +19,10 @@ struct Options : flcommon::CommonOptions {
   std::vector<std::string> targets;      // specs from the command line
   std::string target_file;               // -T
   probe::model::TargetLimits limits;     // --max-targets, --yes
+  bool numeric = false;                  // -n: no reverse DNS
+  bool show_asn = false;                 // -A
+  std::string asn_db;                    // --asn-db: -A's table (default: the shipped one)
+  bool traceroute_mpls = false;          // -e
 };
 
 // The --help text.

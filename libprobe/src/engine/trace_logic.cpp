@@ -59,6 +59,26 @@ Step after_silence(const Cursor& c, const Limits& limits) {
   return next_ttl(c, limits, gap);
 }
 
+Step after_query(const model::Trace& trace, const Cursor& c, const Limits& limits) {
+  if (c.attempt < limits.queries)
+    return Step{StopReason::none, Cursor{c.ttl, static_cast<std::uint8_t>(c.attempt + 1), c.gap}};
+  const model::Hop& hop = trace.hops.back();
+  bool answered = false, unreachable = false, looped = false;
+  for (const auto& p : hop.probes) {
+    if (!p.reply) continue;
+    if (reached_destination(*p.reply, trace.dst)) return Step{StopReason::completed, c};
+    answered = true;
+    unreachable = unreachable || p.reply->kind == ReplyKind::unreachable;
+    looped = looped || loops(trace, c.ttl, p.reply->addr);
+  }
+  if (unreachable) return Step{StopReason::unreachable, c};
+  if (looped) return Step{StopReason::loop, c};
+  if (answered) return next_ttl(c, limits, 0);
+  int gap = c.gap + 1;
+  if (gap >= limits.gaplimit) return Step{StopReason::gaplimit, c};
+  return next_ttl(c, limits, gap);
+}
+
 std::optional<std::uint8_t> hops_from_reply_ttl(std::uint8_t reply_ttl) {
   if (reply_ttl == 0) return std::nullopt;
   for (int initial : {32, 64, 128, 255})

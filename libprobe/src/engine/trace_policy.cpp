@@ -13,7 +13,7 @@ namespace {
 class PlainPolicy final : public TracePolicy {
  public:
   PlainPolicy(const TraceConfig& c, const std::vector<model::Address>& targets)
-      : limits_{c.max_ttl, c.attempts, c.gaplimit, c.first_ttl}, order_(targets, false, 0) {}
+      : limits_{c.max_ttl, c.attempts, c.gaplimit, c.first_ttl, c.queries}, order_(targets, false, 0) {}
 
   bool can_start() override { return order_.can_start(); }
   std::uint32_t take_start() override { return order_.take(); }
@@ -22,9 +22,11 @@ class PlainPolicy final : public TracePolicy {
   std::uint8_t start_ttl(const model::Address&) const override { return limits_.first_ttl; }
   Step after_reply(std::uint32_t, const model::Trace& trace, const Cursor& cursor,
                    const model::Reply& reply) override {
+    if (limits_.queries) return engine::after_query(trace, cursor, limits_);
     return engine::after_reply(trace, cursor, reply, limits_);
   }
-  Step after_silence(std::uint32_t, model::Trace&, const Cursor& cursor, std::int64_t) override {
+  Step after_silence(std::uint32_t, model::Trace& trace, const Cursor& cursor, std::int64_t) override {
+    if (limits_.queries) return engine::after_query(trace, cursor, limits_);
     return engine::after_silence(cursor, limits_);
   }
   void on_finish(std::uint32_t, model::Trace&) override {}

@@ -29,13 +29,28 @@ std::string unreachable_mark(std::uint8_t code, bool v6) {
   }
 }
 
+namespace {
+
+// traceroute -e: one <MPLS:...> per reply, the entries of its stack joined by '/'.
+std::string traceroute_mpls(const std::vector<model::MplsLabel>& stack) {
+  if (stack.empty()) return "";
+  std::string out = " <MPLS:";
+  for (std::size_t i = 0; i < stack.size(); ++i) {
+    const auto& l = stack[i];
+    out += fmt::format("{}L={},E={},S={},T={}", i ? "/" : "", l.label, l.exp, l.bottom ? 1 : 0, l.ttl);
+  }
+  return out + ">";
+}
+
+}  // namespace
+
 void TextWriter::write(const model::Trace& t) {
   if (t.inferred)
     out_ << fmt::format("traceroute to {} ({} {}, looks like {}) from {}\n", t.dst.to_string(),
                         model::to_string(t.method), t.inferred->scheme, t.inferred->tool, t.src.to_string());
   else
     out_ << fmt::format("traceroute to {} ({} {}), {} hops max\n", t.dst.to_string(),
-                        model::to_string(t.method), classic_ ? "classic" : "paris", max_ttl_);
+                        model::to_string(t.method), style_.classic ? "classic" : "paris", max_ttl_);
   for (const auto& hop : t.hops) {
     std::string line = fmt::format("{:2d}", hop.ttl);
     const model::Address* last = nullptr;
@@ -45,7 +60,19 @@ void TextWriter::write(const model::Trace& t) {
         continue;
       }
       const model::Reply& r = *p.reply;
-      if (!last || *last != r.addr) line += "  " + r.addr.to_string();
+      if (!last || *last != r.addr) {
+        const std::string addr = r.addr.to_string();
+        if (style_.name_of) {
+          const std::string name = style_.name_of(r.addr);
+          line += fmt::format("  {} ({})", name.empty() ? addr : name, addr);
+        } else {
+          line += "  " + addr;
+        }
+        if (style_.asn_of) {
+          auto asn = style_.asn_of(r.addr);
+          line += asn ? fmt::format(" [AS{}]", *asn) : std::string(" [AS?]");
+        }
+      }
       last = &r.addr;
       line += fmt::format("  {:.3f} ms", static_cast<double>(p.rtt_us()) / 1000.0);
       if (r.kind == model::ReplyKind::unreachable) {
@@ -55,8 +82,10 @@ void TextWriter::write(const model::Trace& t) {
         else if (r.addr != t.dst)  // port unreachable from a hop, not the destination
           line += fmt::format(" !{}", r.icmp_code);
       }
-      for (const auto& l : r.mpls)
-        line += fmt::format(" [MPLS: Lbl {} Exp {} S {} TTL {}]", l.label, l.exp, l.bottom ? 1 : 0, l.ttl);
+      if (style_.traceroute_mpls) line += traceroute_mpls(r.mpls);
+      else
+        for (const auto& l : r.mpls)
+          line += fmt::format(" [MPLS: Lbl {} Exp {} S {} TTL {}]", l.label, l.exp, l.bottom ? 1 : 0, l.ttl);
     }
     if (hop.inferred_addr) line += fmt::format("  {} (inferred)", hop.inferred_addr->to_string());
     out_ << line << '\n';

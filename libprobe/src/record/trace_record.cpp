@@ -17,6 +17,7 @@ std::string to_comment(const RunRecord& r) {
   detail::trace_fields(fields, c);
   // Written only when on, so records of plain runs stay as they were.
   if (c.doubletree) j["doubletree"] = true;
+  if (c.queries) j["queries"] = c.queries;
   if (c.method == model::Method::dns) {
     j["dns_qname"] = c.dns_qname;
     j["dns_qtype"] = c.dns_qtype;
@@ -39,6 +40,8 @@ Result<RunRecord> parse_run_record(const std::string& comment) {
     c.src = f.address("src");
     detail::trace_fields(f, c);
     c.doubletree = f.boolean_or("doubletree", false);
+    if (f.has("queries")) c.queries = f.integer_as<std::uint8_t>("queries", 1, 10);
+    if (c.queries && c.doubletree) f.fail("queries", "cannot be combined with doubletree");
     c.run_key = f.run_key();
     r.targets = f.strings("targets");
     if (c.method == model::Method::dns) {

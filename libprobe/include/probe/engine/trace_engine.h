@@ -27,6 +27,7 @@ struct TraceConfig {
   std::uint8_t first_ttl = 1;
   std::uint8_t max_ttl = 30;
   std::uint8_t attempts = 2;         ///< probes per hop at most
+  std::uint8_t queries = 0;          ///< traceroute -q: probes every hop gets (0: attempts rule; not with doubletree)
   std::int64_t wait_us = 2000000;    ///< a reply later than this after its probe is late
   int gaplimit = 5;
   double pps = 100;                  ///< global probes per second (paced sinks only)

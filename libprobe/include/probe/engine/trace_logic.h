@@ -32,7 +32,11 @@ struct Limits {
   std::uint8_t attempts = 2;
   int gaplimit = 5;
   std::uint8_t first_ttl = 1;  ///< doubletree: backward probing ends here
+  /// traceroute -q: probes every hop gets, answered or not (after_query);
+  /// 0: a hop stops at its first answer, after at most `attempts`.
+  std::uint8_t queries = 0;
 };
+
 
 /// Either the next probe to send, or the reason to stop.
 struct Step {
@@ -53,6 +57,14 @@ Step after_reply(const model::Trace& trace, const Cursor& cursor, const model::R
 
 /// After the current probe got no reply within the wait.
 Step after_silence(const Cursor& cursor, const Limits& limits);
+
+/// With limits.queries: after the current probe was answered or timed out.
+/// Until the hop has had its `queries` probes, the next goes to the same
+/// TTL; then the hop's replies together decide, as after_reply and
+/// after_silence do for one (the destination among them completes the
+/// trace, an unreachable ends it, a silent hop counts toward the gap limit).
+/// `trace` holds the hops so far, the current one last.
+Step after_query(const model::Trace& trace, const Cursor& cursor, const Limits& limits);
 
 /// The hop count a reply travelled, guessed from its TTL as received: the
 /// sender's initial TTL is taken to be the next of 32, 64, 128 and 255
