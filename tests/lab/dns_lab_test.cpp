@@ -126,6 +126,23 @@ TEST(DnsLab, HealthyZoneAndAnswersMatchDigAndKdig) {
   expect_replay_identical(q, tmp.file("q.pcapng"));
 }
 
+// The vantage's kernel must not answer the nameservers' responses with ICMP
+// port unreachable: their operators would see a probe where there was a
+// question. fl-dns holds its query port for the run.
+TEST(DnsLab, ZoneCheckAndQueriesSendNoPortUnreachableToTheServers) {
+  FL_REQUIRE_DNS_LAB();
+  Lab lab = make_lab("dns");
+  const long before = icmp_unreachables_sent(lab, "vp");
+  ASSERT_GE(before, 0);
+  auto run = check_zone(lab, "");
+  const json* z = zone_of(run);
+  ASSERT_NE(z, nullptr) << run.result.out;
+  EXPECT_EQ((*z)["verdict"], "healthy") << z->dump();
+  auto q = run_fl_dns(lab, args({"@" + std::string(NS1), "@" + std::string(NS2), "lab.test", "SOA", "www.lab.test"}));
+  ASSERT_EQ(q.result.exit_code, 0) << q.result.err;
+  EXPECT_EQ(icmp_unreachables_sent(lab, "vp") - before, 0);
+}
+
 TEST(DnsLab, LargeAnswerIsTruncatedOverUdpAndFetchedOverTcp) {
   FL_REQUIRE_DNS_LAB();
   Lab lab = make_lab("dns");

@@ -49,6 +49,9 @@ probe::Result<locate::CampaignCapture> setup_live(const fllocate::Options& o, co
   auto spec = flcommon::live_spec(o, plan.src, plan.interface);
   spec.offline = !plan.no_route.empty();
   if (!spec.offline) spec.capture.filter = locate::campaign_filter(plan);
+  // Without a socket on the zone check's port the kernel answers every
+  // nameserver's response with a port unreachable, which its operator sees.
+  if (!spec.offline && !plan.zone.empty()) spec.hold_udp_port = locate::dns_config(plan).sport;
   spec.tcp = true;
   spec.record = probe::record::to_comment(plan);
   auto vantage = probe::io::open_vantage(spec);
