@@ -99,7 +99,7 @@ engine::DnsConfig dns_config(const CampaignPlan& p) {
 }
 
 std::string campaign_filter(const CampaignPlan& p) {
-  std::string f = p.zone.empty() ? std::string() : "(" + engine::dns_capture_filter(p.src) + ")";
+  std::string f = p.zone.empty() ? std::string() : "(" + engine::dns_capture_filter(p.src, dns_config(p).dport) + ")";
   for (std::size_t i = 0; i < p.methods.size(); ++i)
     f += (f.empty() ? "(" : " or (") + engine::capture_filter(trace_config(p, i)) + ")";
   return f;
