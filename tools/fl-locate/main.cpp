@@ -159,7 +159,7 @@ int run(const fllocate::Options& o, Setup& setup, flcommon::Output& output) {
   else probe::format::write_text(out, report);
   int rc = 0;
   if (dot.is_open()) {
-    probe::format::write_dot(dot, report, s.plan.src, locate::lookup_in(asn_db));
+    probe::format::write_dot(dot, report, s.plan.src, locate::lookup_in(asn_db), locate::campaign_start_us(campaign));
     dot.close();
     if (!dot) rc = fail(make_error(ErrorKind::output, "writing " + o.dot_file + " failed"));
   }

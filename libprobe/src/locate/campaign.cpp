@@ -296,4 +296,16 @@ Campaign run_campaign(const CampaignPlan& plan, io::PacketSource& source, io::Pa
   return c;
 }
 
+std::int64_t campaign_start_us(const Campaign& c) {
+  std::int64_t first = 0;
+  auto seen = [&first](std::int64_t us) {
+    if (us > 0 && (first == 0 || us < first)) first = us;
+  };
+  for (const auto& e : c.dns_exchanges) seen(e.tx_us);
+  for (const auto* group : {&c.targets, &c.controls})
+    for (const auto& t : *group)
+      for (const auto& tr : t.traces) seen(tr.start_us);
+  return first;
+}
+
 }  // namespace probe::locate
