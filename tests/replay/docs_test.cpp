@@ -177,7 +177,7 @@ std::set<std::string> help_exit_codes(const std::string& help) {
   const auto at = help.find("Exit status:");
   if (at == std::string::npos) return codes;
   const std::string tail = help.substr(at, help.find("See ", at) - at);
-  static const std::regex code(R"((?:: |, )(\d+) )");
+  static const std::regex code(R"((?::|,)\s+(\d+) )");
   for (std::sregex_iterator it(tail.begin(), tail.end(), code), end; it != end; ++it) codes.insert((*it)[1]);
   return codes;
 }
