@@ -126,6 +126,58 @@ TEST(DnsLab, HealthyZoneAndAnswersMatchDigAndKdig) {
   expect_replay_identical(q, tmp.file("q.pcapng"));
 }
 
+// The vantage's kernel must not answer the nameservers' responses with ICMP
+// port unreachable: their operators would see a probe where there was a
+// question. fl-dns holds its query port for the run.
+TEST(DnsLab, ZoneCheckAndQueriesSendNoPortUnreachableToTheServers) {
+  FL_REQUIRE_DNS_LAB();
+  Lab lab = make_lab("dns");
+  const long before = icmp_unreachables_sent(lab, "vp");
+  ASSERT_GE(before, 0);
+  auto run = check_zone(lab, "");
+  const json* z = zone_of(run);
+  ASSERT_NE(z, nullptr) << run.result.out;
+  EXPECT_EQ((*z)["verdict"], "healthy") << z->dump();
+  auto q = run_fl_dns(lab, args({"@" + std::string(NS1), "@" + std::string(NS2), "lab.test", "SOA", "www.lab.test"}));
+  ASSERT_EQ(q.result.exit_code, 0) << q.result.err;
+  EXPECT_EQ(icmp_unreachables_sent(lab, "vp") - before, 0);
+}
+
+// dig's habits: no @SERVER asks resolv.conf's first nameserver (a lab file
+// here: the host's names a server outside the lab), +short prints what dig
+// +short prints, -x asks the PTR of the reverse name, -p another port.
+TEST(DnsLab, DigHabitsShortReverseResolvConfAndPort) {
+  FL_REQUIRE_DNS_LAB();
+  Lab lab = make_lab("dns");
+  TempDir tmp;
+  testsupport::write_file(tmp.file("resolv.conf"),
+                          "search lab.test\nnameserver 2001:db8::53\nnameserver " + std::string(NS1) + "\n");
+  auto s = lab.exec("vp", {fl_dns_path(), "--resolv-conf", tmp.file("resolv.conf"), "+short", "+norec", "-W", "0.4",
+                           "www.lab.test", "-w", tmp.file("short.pcapng")}, 60s);
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  const auto dig = lab.exec("vp", {"dig", "+short", "+norec", "+time=1", "@" + std::string(NS1), "www.lab.test"}, 20s);
+  EXPECT_EQ(s.out, dig.out);
+  EXPECT_EQ(s.out, "198.18.201.80\n");
+  auto replayed = run_command({fl_dns_path(), "-r", tmp.file("short.pcapng"), "+short"}, 60s);
+  EXPECT_EQ(replayed.out, s.out) << replayed.err;
+
+  auto x = run_fl_dns(lab, args({"@" + std::string(NS1), "+norec", "-x", "198.18.201.80"}));
+  ASSERT_EQ(x.traces.size(), 1u) << x.result.out << x.result.err;
+  EXPECT_EQ(x.traces[0]["qname"], "80.201.18.198.in-addr.arpa.");
+  EXPECT_EQ(x.traces[0]["qtype"], "PTR");
+  const auto dig_x = lab.exec("vp", {"dig", "+norec", "+time=1", "@" + std::string(NS1), "-x", "198.18.201.80"}, 20s);
+  EXPECT_NE(dig_x.out.find("status: " + x.traces[0]["rcode"].get<std::string>()), std::string::npos) << dig_x.out;
+
+  // Nothing listens on 5353: the server's own kernel says port unreachable.
+  auto p = run_fl_dns(lab, args({"@" + std::string(NS1), "-p", "5353", "lab.test", "SOA"}, tmp.file("p.pcapng")));
+  ASSERT_EQ(p.traces.size(), 1u) << p.result.out << p.result.err;
+  EXPECT_EQ(p.traces[0]["dport"], 5353);
+  EXPECT_EQ(p.traces[0]["outcome"], "icmp_error") << p.traces[0].dump();
+  EXPECT_EQ(p.traces[0]["icmp"]["addr"], NS1);
+  EXPECT_EQ(p.traces[0]["icmp"]["code"], 3);
+  expect_replay_identical(p, tmp.file("p.pcapng"));
+}
+
 TEST(DnsLab, LargeAnswerIsTruncatedOverUdpAndFetchedOverTcp) {
   FL_REQUIRE_DNS_LAB();
   Lab lab = make_lab("dns");

@@ -152,4 +152,23 @@ std::string describe(const nlohmann::json& trace) {
   return s;
 }
 
+long icmp_unreachables_sent(const Lab& lab, const std::string& node) {
+  // /proc/net/snmp is per namespace: a header line "Icmp: InMsgs ..." and a
+  // line of values "Icmp: 12 ..." in the same order.
+  auto r = lab.exec(node, {"cat", "/proc/net/snmp"}, std::chrono::seconds(10));
+  std::istringstream in(r.out);
+  std::vector<std::string> names;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("Icmp: ", 0) != 0) continue;
+    auto words = split_words(line);
+    if (names.empty()) {
+      names = words;
+      continue;
+    }
+    for (std::size_t i = 1; i < words.size() && i < names.size(); ++i)
+      if (names[i] == "OutDestUnreachs") return std::stol(words[i]);
+  }
+  return -1;
+}
+
 }  // namespace probe::lab::test

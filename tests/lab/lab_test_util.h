@@ -62,6 +62,9 @@ int last_answered_ttl(const nlohmann::json& trace);
 nlohmann::json first_reply(const nlohmann::json& trace, int ttl);
 /// A compact "ttl:addr ..." picture of a trace for failure messages.
 std::string describe(const nlohmann::json& trace);
+/// ICMP destination unreachables that `node`'s kernel has sent so far (its
+/// namespace's Icmp OutDestUnreachs); -1 when it cannot be read.
+long icmp_unreachables_sent(const Lab& lab, const std::string& node);
 
 }  // namespace probe::lab::test
 

@@ -456,6 +456,20 @@ TEST(LocateLabBaseline, BorderWithoutRoutesNumberedFromNationalSpaceIsInternal) 
 // Ctrl-C about a second in (the zone check or the first TTLs): exit 130, a
 // whole report that does not take the unfinished silence for an outage,
 // and a capture that replays to it.
+// The campaign's zone check must leave the nameservers no ICMP port
+// unreachable (one healthy campaign sent 39 before fl-locate held the port).
+TEST(LocateLabBaseline, HealthyCampaignSendsNoPortUnreachableToTheNameservers) {
+  FL_REQUIRE_LOCATE_LAB();
+  Lab lab = make_lab("country");
+  const long before = icmp_unreachables_sent(lab, kVantage);
+  ASSERT_GE(before, 0);
+  const LocateRun run = run_locate(lab, {});
+  ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
+  ASSERT_TRUE(run.report.is_object()) << run.parse_error;
+  EXPECT_EQ(run.report["verdict"], "reachable");
+  EXPECT_EQ(icmp_unreachables_sent(lab, kVantage) - before, 0);
+}
+
 TEST(LocateLabInterrupt, SigintStillReportsAndTheCaptureReplays) {
   FL_REQUIRE_LOCATE_LAB();
   TempDir dir;

@@ -239,6 +239,75 @@ TEST(LocateReplayBaseline, CaptureAndItsJsonAreTheSameBaseline) {
   EXPECT_NE(o.err.find("comparing with --baseline " + baseline), std::string::npos) << o.err;
 }
 
+// Where each node of a dot file is drawn: the clusters around it, outermost
+// first, by the names after "subgraph".
+std::map<std::string, std::vector<std::string>> dot_placement(const std::string& dot) {
+  std::map<std::string, std::vector<std::string>> at;
+  std::vector<std::string> open;
+  std::istringstream lines(dot);
+  for (std::string l; std::getline(lines, l);) {
+    const auto s = l.find_first_not_of(' ');
+    if (s == std::string::npos) continue;
+    l = l.substr(s);
+    if (l.rfind("subgraph ", 0) == 0) open.push_back(l.substr(9, l.find(' ', 9) - 9));
+    else if (l == "}" && !open.empty()) open.pop_back();
+    else if (l[0] == '"' && l.find("\" [") != std::string::npos && l.find(" -> ") == std::string::npos)
+      at[l.substr(1, l.find('"', 1) - 1)] = open;
+  }
+  return at;
+}
+
+std::string dot_node_line(const std::string& dot, const std::string& name) {
+  std::istringstream lines(dot);
+  for (std::string l; std::getline(lines, l);)
+    if (l.find("\"" + name + "\" [") != std::string::npos) return l;
+  return "";
+}
+
+// The picture tells the story of the dark core: the title says the verdict,
+// the border hop b (numbered from the transit's space) sits on the edge of
+// the national cluster, not inside the transit's box, and says whose space
+// it answers from; the baseline's first silent hop stays filled and dashed.
+TEST(LocateReplayDot, DarkCorePictureShowsVerdictBorderBaselineAndLegend) {
+  Entry e;
+  for (const auto& x : entries_of(Tool::locate))
+    if (x.file == "locate-core-dark.pcapng") e = x;
+  ASSERT_FALSE(e.file.empty());
+  testsupport::TempDir tmp;
+  auto argv = locate_replay(e);
+  argv.insert(argv.end(), {"--dot", tmp.file("paths.dot")});
+  auto o = run(argv);
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const auto report = nlohmann::json::parse(o.out);
+  const std::string dot = testsupport::read_file(tmp.file("paths.dot"));
+  ASSERT_EQ(dot.rfind("digraph faultline {", 0), 0u) << dot;
+
+  const std::string title = "label=\"" + report.at("verdict").get<std::string>() + " (" +
+                            report.at("confidence").get<std::string>() + " confidence), 20";
+  EXPECT_NE(dot.find(title), std::string::npos) << "no title " << title << " in\n" << dot;
+  EXPECT_NE(dot.find(" UTC\\n"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("subgraph cluster_legend {"), std::string::npos) << dot;
+
+  const auto& after = report.at("break").at("after");
+  ASSERT_TRUE(after.at("border").get<bool>()) << after;
+  const std::string border = after.at("addr");
+  const auto placed = dot_placement(dot);
+  ASSERT_TRUE(placed.count(border)) << dot;
+  EXPECT_EQ(placed.at(border), std::vector<std::string>{"cluster_national"}) << dot;
+  EXPECT_NE(dot_node_line(dot, border).find("answers from\\nAS" + std::to_string(after.at("asn").get<int>())),
+            std::string::npos)
+      << dot_node_line(dot, border);
+
+  const auto& before = report.at("break").at("before");
+  ASSERT_TRUE(before.is_object()) << report.at("break");
+  EXPECT_NE(dot_node_line(dot, before.at("addr")).find("style=\"filled,dashed\""), std::string::npos)
+      << dot_node_line(dot, before.at("addr"));
+  if (run({"/bin/sh", "-c", "command -v dot"}).exit_code == 0) {
+    auto svg = run({"/bin/sh", "-c", "dot -Tsvg -o /dev/null " + tmp.file("paths.dot")});
+    EXPECT_EQ(svg.exit_code, 0) << svg.err;
+  }
+}
+
 TEST(LocateReplayErrors, OtherToolsCapturesAreRefused) {
   auto t = run({FL_LOCATE_BIN, "-r", std::string(FL_CAPTURES_DIR) + "/trace-icmp-chain.pcapng"});
   EXPECT_EQ(t.exit_code, 4);

@@ -79,6 +79,55 @@ TEST(DnsOptions, Trace) {
   EXPECT_EQ(r->queries.at(0).qtype, 6);
 }
 
+// dig's habits: -x, -p, +short, and no @SERVER meaning resolv.conf's.
+TEST(DnsOptions, ReverseNameIsAskedForPtr) {
+  auto r = parse({"@198.18.0.1", "-x", "198.18.201.80", "-x", "2001:db8::1"});
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->queries.size(), 2u);
+  EXPECT_EQ(r->queries[0].qname, "80.201.18.198.in-addr.arpa.");
+  EXPECT_EQ(r->queries[0].qtype, 12);
+  EXPECT_EQ(r->queries[1].qname, "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.");
+}
+
+TEST(DnsOptions, PortAndShort) {
+  auto d = parse({"@198.18.0.1", "lab.test"});
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->config.dport, 53);
+  EXPECT_FALSE(d->short_answers);
+  auto r = parse({"@198.18.0.1", "lab.test", "-p", "5353", "+short"});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->config.dport, 5353);
+  EXPECT_TRUE(r->short_answers);
+  // Only the output's shape: allowed with a replay.
+  auto replay = parse({"-r", "x.pcapng", "+short"});
+  ASSERT_TRUE(replay) << replay.error().message;
+  EXPECT_TRUE(replay->short_answers);
+}
+
+TEST(DnsOptions, NamesWithoutServerWaitForResolvConf) {
+  auto r = parse({"www.lab.test", "AAAA", "--resolv-conf", "lab-resolv.conf"});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->queries.empty());
+  ASSERT_EQ(r->serverless.size(), 1u);
+  EXPECT_EQ(r->serverless[0].qname, "www.lab.test.");
+  EXPECT_EQ(r->serverless[0].qtype, 28);
+  EXPECT_EQ(r->resolv_conf, "lab-resolv.conf");
+  EXPECT_EQ(parse({"x.test"})->resolv_conf, "/etc/resolv.conf");
+  auto t = parse({"--trace", "lab.test", "SOA"});
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_EQ(t->serverless.size(), 1u);
+}
+
+TEST(DnsOptions, FirstIpv4NameserverOfResolvConf) {
+  auto a = fldns::first_nameserver(
+      "# generated\nsearch lab.test\nnameserver fe80::1%eth0\nnameserver 2001:db8::53\n"
+      "  nameserver   198.18.200.53  # the lab's\nnameserver 198.18.201.1\n");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->to_string(), "198.18.200.53");
+  EXPECT_FALSE(fldns::first_nameserver("search lab.test\nnameserver 2001:db8::53\n"));
+  EXPECT_FALSE(fldns::first_nameserver(""));
+}
+
 struct Bad {
   std::vector<std::string> args;
   const char* says;
@@ -90,7 +139,9 @@ TEST(DnsOptions, UsageErrors) {
       {{"@198.18.0.1", "www..test"}, "malformed name"},
       {{"@1.2.3", "x.test"}, "bad server address"},
       {{"@2001:db8::1", "x.test"}, "bad server address"},
-      {{"www.lab.test"}, "no @SERVER"},
+      {{"@198.18.0.1", "x.test", "-p", "0"}, "--port"},
+      {{"@198.18.0.1", "-x", "198.18.0"}, "-x: bad address"},
+      {{"-r", "x.pcap", "-p", "5353"}, "-r replays"},
       {{"@198.18.0.1"}, "no NAME"},
       {{"@198.18.0.1", "x.test", "+frobnicate"}, "unknown option"},
       {{"@198.18.0.1", "x.test", "+bufsize=100"}, "bufsize"},

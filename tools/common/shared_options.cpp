@@ -74,7 +74,8 @@ void add_help_options(po::options_description& d) {
 std::string exit_status_help(const char* tool) {
   return fmt::format(
       "\nExit status: 0 ok, 1 runtime error, 2 usage, 3 no privilege,\n"
-      "4 unreadable capture, 5 cannot write output, 130 interrupted.\n"
+      "4 unreadable capture, 5 cannot write output, 6 capture cut short,\n"
+      "130 interrupted.\n"
       "See {}(1) and fl-json(5).\n",
       tool);
 }

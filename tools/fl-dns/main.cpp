@@ -32,9 +32,11 @@ using probe::ErrorKind;
 
 class Printer final : public probe::engine::DnsObserver, public probe::engine::TraceObserver {
  public:
-  Printer(std::ostream& out, bool json, int max_ttl) : out_(out), json_(json), trace_text_(out, max_ttl) {}
+  Printer(std::ostream& out, bool json, bool short_answers, int max_ttl)
+      : out_(out), json_(json), short_(short_answers), trace_text_(out, max_ttl) {}
   void on_exchange(const probe::model::DnsExchange& e) override {
     if (json_) out_ << probe::format::to_json(e).dump() << '\n' << std::flush;
+    else if (short_) probe::format::write_short(out_, e);
     else probe::format::write_text(out_, e);
   }
   void on_trace(const probe::model::Trace& t) override {
@@ -49,6 +51,7 @@ class Printer final : public probe::engine::DnsObserver, public probe::engine::T
  private:
   std::ostream& out_;
   bool json_;
+  bool short_;  // +short, text only
   probe::format::TextWriter trace_text_;
 };
 
@@ -93,6 +96,18 @@ probe::Result<Setup> setup_replay(const fldns::Options& o) {
   return s;
 }
 
+// dig's habit: names without @SERVER go to the first nameserver of
+// resolv.conf, read with the invoking user's rights like every input.
+probe::Result<std::vector<probe::model::DnsQuery>> ask_resolv_conf(const fldns::Options& o) {
+  auto text = probe::io::read_file_as_invoker(o.resolv_conf, fldns::kMaxResolvConfBytes, "a resolv.conf");
+  if (!text) return probe::make_error(ErrorKind::usage, "no @SERVER given, and " + text.error().message);
+  auto server = fldns::first_nameserver(*text);
+  if (!server) return probe::make_error(ErrorKind::usage, "no @SERVER given, and " + o.resolv_conf + " names no IPv4 nameserver");
+  auto queries = o.serverless;
+  for (auto& q : queries) q.server = *server;
+  return queries;
+}
+
 probe::Result<Setup> setup_live(const fldns::Options& o) {
   Setup s;
   Plan& p = s.plan;
@@ -100,6 +115,11 @@ probe::Result<Setup> setup_live(const fldns::Options& o) {
   auto& c = p.dns.config;
   c = o.config;
   p.dns.queries = o.queries;
+  if (o.mode != fldns::Mode::zone && p.dns.queries.empty() && o.query_file.empty()) {
+    auto asked = ask_resolv_conf(o);
+    if (!asked) return asked.error();
+    p.dns.queries = std::move(*asked);
+  }
   if (!o.query_file.empty()) {
     auto text = probe::io::read_file_as_invoker(o.query_file, fldns::kMaxQueryFileBytes, "a query file");
     if (!text) return probe::make_error(ErrorKind::usage, text.error().message);
@@ -119,7 +139,7 @@ probe::Result<Setup> setup_live(const fldns::Options& o) {
   p.dns.interface = spec.capture.interface;
   // Whole frames: TCP answers arrive as offloaded segments of up to 64 KiB,
   // and a cut one could not be reassembled (here or in replay).
-  spec.capture.filter = probe::engine::dns_capture_filter(c.src);
+  spec.capture.filter = probe::engine::dns_capture_filter(c.src, c.dport);
   spec.capture.snaplen = 65600;
   spec.capture.buffer_bytes = 64 << 20;
   spec.hold_udp_port = c.sport;
@@ -128,9 +148,10 @@ probe::Result<Setup> setup_live(const fldns::Options& o) {
     auto& t = p.trace;
     t.tool = "fl-dns";
     t.interface = p.dns.interface;
-    t.config = probe::engine::dns_trace_config(c, o.queries.front(), static_cast<std::uint8_t>(o.max_ttl), o.gaplimit);
-    t.targets = {o.queries.front().server.to_string()};
-    p.trace_targets = {o.queries.front().server};
+    const auto& q = p.dns.queries.front();
+    t.config = probe::engine::dns_trace_config(c, q, static_cast<std::uint8_t>(o.max_ttl), o.gaplimit);
+    t.targets = {q.server.to_string()};
+    p.trace_targets = {q.server};
     spec.capture.filter = probe::engine::capture_filter(t.config);
     spec.record = probe::record::to_comment(t);
   } else {
@@ -148,7 +169,7 @@ int run(const fldns::Options& o, Setup& s, flcommon::Output& output) {
   std::ostream& out = output.stream();
   std::atomic<int>& g_halt = flcommon::halt_flag();
   bool json = o.output == fldns::OutputFormat::json;
-  Printer printer(out, json, s.plan.trace.config.max_ttl);
+  Printer printer(out, json, o.short_answers, s.plan.trace.config.max_ttl);
   probe::engine::DnsStats stats;
   std::uint64_t send_errors = 0;
   switch (s.plan.mode) {

@@ -41,7 +41,13 @@ po::options_description describe() {
   flcommon::add_run_option(d, RunOption::concurrency, 256, "exchanges in flight");
   flcommon::add_run_option(d, RunOption::max_ttl, 30, "largest TTL (--trace)");
   flcommon::add_run_option(d, RunOption::gaplimit, 5, "silent hops in a row that end a trace (--trace)");
-  d.add_options()("sport,s", po::value<int>(), "UDP source port (default random per run)");
+  d.add_options()
+      ("sport,s", po::value<int>(), "UDP source port (default random per run)")
+      ("port,p", po::value<int>()->default_value(53), "the servers' port, UDP and TCP")
+      ("reverse,x", po::value<std::vector<std::string>>()->composing(),
+       "ask ADDR's reverse name, PTR (repeatable; also a NAME)")
+      ("resolv-conf", po::value<std::string>()->default_value("/etc/resolv.conf"),
+       "without @SERVER, ask the first IPv4 nameserver of this file");
   flcommon::SharedHelp help;
   help.interface = "capture interface (default: route to the first server)";
   flcommon::add_endpoint_options(d, help);
@@ -64,7 +70,7 @@ const std::vector<std::string>& root_servers() { return flcommon::root_servers()
 
 std::string usage() {
   return flcommon::help_text(
-      "Usage: fl-dns [options] @SERVER... NAME [TYPE] [NAME [TYPE]...] [+norec] [+tcp] [+dnssec]\n"
+      "Usage: fl-dns [options] [@SERVER...] NAME [TYPE] [NAME [TYPE]...] [-x ADDR]... [+short] [+norec] [+tcp]\n"
       "       fl-dns --check-zone ZONE [--parent ADDR]...\n"
       "       fl-dns --trace @SERVER NAME [TYPE]\n"
       "       fl-dns -T FILE [options]\n"
@@ -72,6 +78,18 @@ std::string usage() {
       "DNS queries over raw UDP (and TCP) toward nameservers, delegation checks and\n"
       "TTL-limited DNS traces; every packet captured with libpcap and replayable offline.\n\n",
       describe(), flcommon::exit_status_help("fl-dns"));
+}
+
+std::optional<Address> first_nameserver(const std::string& text) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::string key, value;
+    if (!(words >> key >> value) || key != "nameserver") continue;
+    // A scoped IPv6 address ("fe80::1%eth0") is not ours either way.
+    if (auto a = Address::parse(value); a && a->is_v4()) return *a;
+  }
+  return std::nullopt;
 }
 
 probe::Result<std::vector<DnsQuery>> parse_query_lines(const std::string& text, bool rd, bool tcp) {
@@ -108,11 +126,17 @@ namespace {
 // Everything but --help and --version.
 std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o) {
   if (auto e = flcommon::refuse_with_replay(vm, "options",
-                                            {"arg", "query-file", "write", "interface", "source", "sport", "wait",
+                                            {"query-file", "write", "interface", "source", "sport", "wait",
                                              "tries", "pps", "concurrency", "check-zone", "parent", "max-ttl",
-                                             "gaplimit", "bufsize"},
+                                             "gaplimit", "bufsize", "port", "reverse", "resolv-conf"},
                                             {"trace", "tcp", "norec", "dnssec", "no-edns", "ignore-tc"}))
     return *e;
+  // +short only shapes the output: a replay may print that way too.
+  if (vm.count("read") && vm.count("arg"))
+    for (const auto& w : vm["arg"].as<std::vector<std::string>>())
+      if (w != "+short" && w != "+noshort")
+        return usage_error(fmt::format("-r replays the queries stored in the capture; '{}' cannot be given with it",
+                                       probe::excerpt(w)));
 
   using flcommon::read_int;
   auto& c = o.config;
@@ -142,6 +166,8 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
         else if (w == "+noedns") c.edns = false;
         else if (w == "+edns") c.edns = true;
         else if (w == "+ignore") c.tcp_fallback = false;
+        else if (w == "+short") o.short_answers = true;
+        else if (w == "+noshort") o.short_answers = false;
         else if (w.compare(0, 9, "+bufsize=") == 0) {
           int v = 0;
           try {
@@ -170,8 +196,22 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
       }
     }
   }
+  if (vm.count("reverse")) {
+    for (const auto& text : vm["reverse"].as<std::vector<std::string>>()) {
+      auto a = Address::parse(text);
+      if (!a) return usage_error(fmt::format("-x: bad address '{}'", probe::excerpt(text)));
+      names.emplace_back(probe::packet::reverse_dns_name(*a), probe::packet::kDnsTypePtr);
+    }
+  }
+  auto ask = [&o](const Address& server, const std::string& name, std::uint16_t type) {
+    return DnsQuery{server, name, type ? type : std::uint16_t{1}, o.rd, o.tcp};
+  };
   for (const auto& s : servers)
-    for (const auto& [name, type] : names) o.queries.push_back(DnsQuery{s, name, type ? type : std::uint16_t{1}, o.rd, o.tcp});
+    for (const auto& [name, type] : names) o.queries.push_back(ask(s, name, type));
+  if (servers.empty())
+    for (const auto& [name, type] : names) o.serverless.push_back(ask(Address(), name, type));
+  if (auto e = read_int(vm, "port", 1, 65535, c.dport)) return *e;
+  o.resolv_conf = vm["resolv-conf"].as<std::string>();
 
   if (vm.count("check-zone")) {
     o.mode = Mode::zone;
@@ -191,7 +231,7 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
   if (vm["trace"].as<bool>()) {
     if (o.mode == Mode::zone) return usage_error("--trace and --check-zone exclude each other");
     o.mode = Mode::trace;
-    if (servers.size() != 1 || names.size() != 1) return usage_error("--trace wants one @SERVER and one NAME");
+    if (servers.size() > 1 || names.size() != 1) return usage_error("--trace wants one @SERVER and one NAME");
   }
 
   if (vm.count("sport")) {
@@ -207,10 +247,8 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
 
   if (auto e = flcommon::read_common(vm, o)) return *e;
   if (vm.count("query-file")) o.query_file = vm["query-file"].as<std::string>();
-  if (o.read_path.empty() && o.mode == Mode::query && o.query_file.empty()) {
-    if (servers.empty()) return usage_error("no @SERVER given");
-    if (names.empty()) return usage_error("no NAME given");
-  }
+  if (o.read_path.empty() && o.mode == Mode::query && o.query_file.empty() && names.empty())
+    return usage_error("no NAME given");
   return std::nullopt;
 }
 

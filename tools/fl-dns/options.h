@@ -2,6 +2,7 @@
 // fl-dns's command line, parsed into values; no side effects.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,11 @@ struct Options : flcommon::CommonOptions {
   probe::engine::DnsConfig config;       // src, run_key and sport filled later when not given
   bool sport_given = false;
   std::vector<probe::model::DnsQuery> queries;  // servers x names, in order (query and trace modes)
+  // Names given without any @SERVER: asked of the first nameserver of
+  // resolv_conf, read when the run is set up (rd and tcp already applied).
+  std::vector<probe::model::DnsQuery> serverless;
+  std::string resolv_conf = "/etc/resolv.conf";  // --resolv-conf
+  bool short_answers = false;            // +short
   std::string query_file;                // -T
   bool rd = true;                        // +norec clears it
   bool tcp = false;                      // --tcp / +tcp
@@ -44,5 +50,11 @@ probe::Result<Options> parse_options(int argc, const char* const* argv);
 inline constexpr std::size_t kMaxQueryFileBytes = std::size_t{16} << 20;
 
 probe::Result<std::vector<probe::model::DnsQuery>> parse_query_lines(const std::string& text, bool rd, bool tcp);
+
+// The first IPv4 "nameserver" of a resolv.conf(5) text (fl-dns speaks IPv4
+// only, so an IPv6 one is passed over); nullopt when there is none.
+std::optional<probe::model::Address> first_nameserver(const std::string& resolv_conf_text);
+// A resolv.conf is refused past this size.
+inline constexpr std::size_t kMaxResolvConfBytes = std::size_t{1} << 20;
 
 }  // namespace fldns

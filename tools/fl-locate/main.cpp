@@ -54,6 +54,9 @@ probe::Result<locate::CampaignCapture> setup_live(const fllocate::Options& o, co
   auto spec = flcommon::live_spec(o, plan.src, plan.interface);
   spec.offline = !plan.no_route.empty();
   if (!spec.offline) spec.capture.filter = locate::campaign_filter(plan);
+  // Without a socket on the zone check's port the kernel answers every
+  // nameserver's response with a port unreachable, which its operator sees.
+  if (!spec.offline && !plan.zone.empty()) spec.hold_udp_port = locate::dns_config(plan).sport;
   spec.tcp = true;
   spec.record = probe::record::to_comment(plan);
   auto vantage = probe::io::open_vantage(spec);
@@ -217,7 +220,7 @@ int run(const fllocate::Options& o, Setup& setup, flcommon::Output& output) {
   else probe::format::write_text(out, report);
   int rc = 0;
   if (dot.is_open()) {
-    probe::format::write_dot(dot, report, s.plan.src, lookup);
+    probe::format::write_dot(dot, report, s.plan.src, lookup, locate::campaign_start_us(campaign));
     dot.close();
     if (!dot) rc = fail(make_error(ErrorKind::output, "writing " + o.dot_file + " failed"));
   }
@@ -226,7 +229,7 @@ int run(const fllocate::Options& o, Setup& setup, flcommon::Output& output) {
     // go into the annotation too.
     if (o.dot_file.empty()) {
       std::ostringstream unused;
-      probe::format::write_dot(unused, report, s.plan.src, lookup);
+      probe::format::write_dot(unused, report, s.plan.src, lookup, locate::campaign_start_us(campaign));
     }
     for (const auto& a : probe::record::addresses_of(campaign)) lookup(a);
     annotate(*v.writer, s.plan, seen, *baseline);

@@ -80,7 +80,8 @@ std::string usage() {
       describe(),
       "\nExit status: 0 a verdict was reached (whatever it is), 1 runtime error,\n"
       "2 usage, 3 no privilege, 4 unreadable input, 5 cannot write output,\n"
-      "130 interrupted (the report covers what was probed). See fl-locate(1).\n");
+      "6 capture cut short (the verdict covers what came before), 130 interrupted\n"
+      "(the report covers what was probed). See fl-locate(1).\n");
 }
 
 namespace {

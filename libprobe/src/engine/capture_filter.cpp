@@ -23,8 +23,8 @@ std::string capture_filter(const TraceConfig& c) {
   return "icmp";
 }
 
-std::string dns_capture_filter(const model::Address& src) {
-  return fmt::format("(icmp and dst host {0}) or (host {0} and port 53)", src.to_string());
+std::string dns_capture_filter(const model::Address& src, std::uint16_t port) {
+  return fmt::format("(icmp and dst host {0}) or (host {0} and port {1})", src.to_string(), port);
 }
 
 }  // namespace probe::engine

@@ -79,6 +79,7 @@ struct DnsEngine::Impl final : LoopClient {
     slots.resize(queries.size());
     for (std::uint32_t i = 0; i < queries.size(); ++i) {
       slots[i].ex.query = queries[i];
+      slots[i].ex.dport = cfg.dport;
       for (std::uint8_t a = 0; a < cfg.tries; ++a)
         by_id[dns_query_id(cfg.run_key, cfg.phase, i, a, cfg.tries)] = {i, a};
       by_port[dns_tcp_port(cfg.sport, cfg.phase, i)] = i;
@@ -125,11 +126,11 @@ struct DnsEngine::Impl final : LoopClient {
       framed.insert(framed.end(), m.begin(), m.end());
       s.ex.id = id;
       s.ex.sport = dns_tcp_port(cfg.sport, cfg.phase, i);
-      ok = streams.start(i, cfg.src, s.ex.sport, s.ex.query.server, packet::kDnsPort, std::move(framed));
+      ok = streams.start(i, cfg.src, s.ex.sport, s.ex.query.server, cfg.dport, std::move(framed));
     } else {
       s.ex.id = dns_query_id(cfg.run_key, cfg.phase, i, s.attempt, cfg.tries);
       s.ex.sport = cfg.sport;
-      auto pkt = packet::build_udp_packet(cfg.src, s.ex.query.server, 64, cfg.sport, packet::kDnsPort,
+      auto pkt = packet::build_udp_packet(cfg.src, s.ex.query.server, 64, cfg.sport, cfg.dport,
                                           static_cast<std::uint16_t>(cfg.run_key >> 32), message(i, s.ex.id));
       ok = sink.send(pkt, s.ex.query.server);
     }
@@ -209,7 +210,7 @@ struct DnsEngine::Impl final : LoopClient {
   // its ports and the run's DNS IDs, never by the slot's state.
   bool on_udp_out(const packet::Datagram& d, const std::uint8_t* ip, std::int64_t ts) {
     std::size_t off = d.ip.transport_offset + 8;
-    if (d.ip.transport.sport != cfg.sport || d.ip.transport.dport != packet::kDnsPort || off + 2 > d.ip.end) return false;
+    if (d.ip.transport.sport != cfg.sport || d.ip.transport.dport != cfg.dport || off + 2 > d.ip.end) return false;
     auto it = by_id.find(be16(ip + off));
     if (it == by_id.end()) return false;
     Slot& s = slots[it->second.first];
@@ -223,7 +224,7 @@ struct DnsEngine::Impl final : LoopClient {
   // the port is held for the run, so it is someone forging answers.
   bool on_udp_in(const packet::Datagram& d, const std::uint8_t* ip, std::int64_t ts) {
     std::size_t off = d.ip.transport_offset + 8;
-    if (d.ip.transport.dport != cfg.sport || d.ip.transport.sport != packet::kDnsPort || off > d.ip.end) return false;
+    if (d.ip.transport.dport != cfg.sport || d.ip.transport.sport != cfg.dport || off > d.ip.end) return false;
     const std::uint8_t* msg = ip + off;
     std::size_t len = d.ip.end - off;
     auto id = packet::dns_id(msg, len);
@@ -256,7 +257,7 @@ struct DnsEngine::Impl final : LoopClient {
   bool on_tcp(const packet::Datagram& d, const std::uint8_t* ip, std::int64_t ts, bool outgoing) {
     const auto& t = d.ip.transport;
     std::uint16_t port = outgoing ? t.sport : t.dport;
-    if ((outgoing ? t.dport : t.sport) != packet::kDnsPort || t.length < 14) return false;
+    if ((outgoing ? t.dport : t.sport) != cfg.dport || t.length < 14) return false;
     auto it = by_port.find(port);
     if (it == by_port.end()) return false;
     std::uint32_t i = it->second;
@@ -305,7 +306,7 @@ struct DnsEngine::Impl final : LoopClient {
     const auto& q = *d.quote;
     if (q.src != cfg.src) return false;
     std::optional<std::uint32_t> slot;
-    if (q.proto == packet::kProtoUdp && q.transport.sport == cfg.sport && q.transport.dport == packet::kDnsPort) {
+    if (q.proto == packet::kProtoUdp && q.transport.sport == cfg.sport && q.transport.dport == cfg.dport) {
       // The DNS ID sits right after the quoted UDP header when the router quoted enough.
       std::size_t qoff = d.ip.transport_offset + 8;
       std::size_t qihl = qoff < d.ip.end ? std::size_t{ip[qoff] & 0x0fu} * 4 : 0;
@@ -321,7 +322,7 @@ struct DnsEngine::Impl final : LoopClient {
             break;
           }
       }
-    } else if (q.proto == packet::kProtoTcp && q.transport.dport == packet::kDnsPort) {
+    } else if (q.proto == packet::kProtoTcp && q.transport.dport == cfg.dport) {
       auto it = by_port.find(q.transport.sport);
       if (it != by_port.end() && slots[it->second].tcp) slot = it->second;
     }

@@ -7,7 +7,7 @@ TraceConfig dns_trace_config(const DnsConfig& dns, const model::DnsQuery& query,
   t.method = model::Method::dns;
   t.src = dns.src;
   t.sport = dns.sport;
-  t.dport = 53;
+  t.dport = dns.dport;
   t.max_ttl = max_ttl;
   t.attempts = dns.tries;
   t.wait_us = dns.wait_us;

@@ -43,6 +43,7 @@ nlohmann::ordered_json to_json(const model::DnsExchange& e) {
   j["tries"] = e.tries;
   j["id"] = e.id;
   j["sport"] = e.sport;
+  if (e.dport != packet::kDnsPort) j["dport"] = e.dport;  // absent: 53, as in every run before -p
   j["tx_us"] = e.tx_us;
   if (e.response) {
     j["rtt_us"] = e.rtt_us;

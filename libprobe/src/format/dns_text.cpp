@@ -18,26 +18,33 @@ void section(std::ostream& out, const char* title, const std::vector<model::DnsR
   out << '\n';
 }
 
+bool answered(const model::DnsExchange& e) { return e.response && e.outcome == model::DnsOutcome::answer; }
+
+// Why an exchange has no answer, one ";;" line as dig prints it.
+void write_failure(std::ostream& out, const model::DnsExchange& e) {
+  switch (e.outcome) {
+    case model::DnsOutcome::icmp_error:
+      out << fmt::format(";; ICMP type {} code {} from {}\n", e.icmp->type, e.icmp->code, e.icmp->addr.to_string());
+      break;
+    case model::DnsOutcome::tcp_reset: out << ";; connection reset by the server (TCP)\n"; break;
+    case model::DnsOutcome::not_sent: out << ";; not sent\n"; break;
+    case model::DnsOutcome::malformed:
+      out << fmt::format(";; only untrusted answers ({}: {})\n", e.rejected, e.rejected_reason);
+      break;
+    default:
+      out << fmt::format(";; connection timed out; no servers could be reached ({} {})\n", e.tcp ? "tcp" : "udp",
+                         e.tcp ? 1 : e.tries);
+  }
+}
+
 }  // namespace
 
 void write_text(std::ostream& out, const model::DnsExchange& e) {
   std::string type = packet::dns_type_name(e.query.qtype);
   out << fmt::format("; <<>> fl-dns <<>> @{} {} {}{}\n", e.query.server.to_string(), e.query.qname, type,
                      e.query.rd ? "" : " +norec");
-  if (!e.response || e.outcome != model::DnsOutcome::answer) {
-    switch (e.outcome) {
-      case model::DnsOutcome::icmp_error:
-        out << fmt::format(";; ICMP type {} code {} from {}\n", e.icmp->type, e.icmp->code, e.icmp->addr.to_string());
-        break;
-      case model::DnsOutcome::tcp_reset: out << ";; connection reset by the server (TCP)\n"; break;
-      case model::DnsOutcome::not_sent: out << ";; not sent\n"; break;
-      case model::DnsOutcome::malformed:
-        out << fmt::format(";; only untrusted answers ({}: {})\n", e.rejected, e.rejected_reason);
-        break;
-      default:
-        out << fmt::format(";; connection timed out; no servers could be reached ({} {})\n",
-                           e.tcp ? "tcp" : "udp", e.tcp ? 1 : e.tries);
-    }
+  if (!answered(e)) {
+    write_failure(out, e);
     out << '\n';
     return;
   }
@@ -53,11 +60,16 @@ void write_text(std::ostream& out, const model::DnsExchange& e) {
   section(out, "ANSWER", m.answers);
   section(out, "AUTHORITY", m.authority);
   section(out, "ADDITIONAL", m.additional);
-  out << fmt::format(";; Query time: {} usec\n;; SERVER: {}#53({}){}\n;; MSG SIZE  rcvd: {}\n",
-                     e.rtt_us, e.query.server.to_string(), e.tcp ? "TCP" : "UDP",
+  out << fmt::format(";; Query time: {} usec\n;; SERVER: {}#{}({}){}\n;; MSG SIZE  rcvd: {}\n",
+                     e.rtt_us, e.query.server.to_string(), e.dport, e.tcp ? "TCP" : "UDP",
                      e.udp_truncated ? " (UDP answer truncated, retried over TCP)" : "", e.response_bytes);
   if (e.rejected > 0) out << fmt::format(";; WARNING: {} untrusted answers ignored ({})\n", e.rejected, e.rejected_reason);
   out << '\n';
+}
+
+void write_short(std::ostream& out, const model::DnsExchange& e) {
+  if (!answered(e)) return write_failure(out, e);
+  for (const auto& r : e.response->answers) out << r.data << '\n';
 }
 
 void write_text(std::ostream& out, const model::ZoneReport& r) {

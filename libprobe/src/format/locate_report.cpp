@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <fmt/ranges.h>
+
 #include <algorithm>
+#include <ctime>
 #include <map>
 #include <set>
 
@@ -169,8 +172,48 @@ void write_text(std::ostream& out, const locate::Report& r) {
   }
 }
 
+namespace {
+
+// A label's text inside the double quotes of a dot string.
+std::string dot_escaped(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string utc_time(std::int64_t us) {
+  if (us <= 0) return "time unknown";
+  const std::time_t t = static_cast<std::time_t>(us / 1000000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return buf;
+}
+
+constexpr const char* kNationalFill = "#e8f0ff";
+
+// What each mark of the picture means, drawn with the same attributes.
+void write_legend(std::ostream& out) {
+  out << "  subgraph cluster_legend {\n    label=\"legend\";\n    style=dashed;\n    color=gray;\n";
+  out << fmt::format("    \"legend:national\" [label=\"national hop\", style=filled, fillcolor=\"{}\"];\n",
+                     kNationalFill);
+  out << "    \"legend:border\" [label=\"national border\\n(the AS whose space it answers from)\", penwidth=2];\n";
+  out << "    \"legend:break\" [label=\"break: last hop\\nthe failing paths share\", color=red, penwidth=2.5, "
+         "fontcolor=red];\n";
+  out << "    \"legend:before\" [label=\"baseline: first hop\\nno longer answering\", color=red, "
+         "style=\"filled,dashed\", fillcolor=white];\n";
+  out << "    \"legend:a\" [label=\"hop\"];\n    \"legend:b\" [label=\"hop\"];\n";
+  out << "    \"legend:a\" -> \"legend:b\" [style=dashed, label=\"silent TTLs\\nbetween\"];\n  }\n";
+}
+
+}  // namespace
+
 void write_dot(std::ostream& out, const locate::Report& r, const model::Address& vantage,
-               const locate::AsLookup& lookup) {
+               const locate::AsLookup& lookup, std::int64_t started_us) {
   // Nodes: every responsive hop; edges between consecutive responsive hops
   // (dashed across silent TTLs); national prefixes and controls as boxes.
   struct Node {
@@ -222,24 +265,64 @@ void write_dot(std::ostream& out, const locate::Report& r, const model::Address&
   for (const auto& t : r.targets)
     if (t.last_hop) nodes[t.last_hop->addr.to_string()].border |= t.last_hop->border;
 
-  out << "digraph faultline {\n  rankdir=LR;\n  node [shape=ellipse, fontname=\"Helvetica\", fontsize=10];\n";
+  // The title tells the story before the picture does.
+  out << "digraph faultline {\n  rankdir=LR;\n";
+  out << fmt::format("  labelloc=t;\n  fontname=\"Helvetica\";\n  label=\"{} ({} confidence), {}\\n{}\";\n",
+                     to_word(r.verdict), to_word(r.confidence), utc_time(started_us), dot_escaped(r.reason));
+  out << "  node [shape=ellipse, fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n";
   out << fmt::format("  \"{}\" [shape=house, label=\"vantage\\n{}\"];\n", vp, vantage.to_string());
-  std::map<std::string, std::vector<std::string>> clusters;  // AS -> nodes ("" = no AS)
-  for (const auto& [name, n] : nodes) clusters[n.as ? as_text(n.as) : std::string()].push_back(name);
+  // Outside hops by AS; national hops by AS inside one national cluster; a
+  // border hop on that cluster's edge, whatever AS its address is from (a
+  // national router numbered from its transit's space sits in the country).
+  std::map<std::string, std::vector<std::string>> outside, inside;  // AS -> nodes ("" = no AS)
+  std::vector<std::string> borders;
+  for (const auto& [name, n] : nodes) {
+    const std::string as = n.as ? as_text(n.as) : std::string();
+    if (n.border) borders.push_back(name);
+    else (n.national ? inside : outside)[as].push_back(name);
+  }
   const std::string after = r.brk.after ? r.brk.after->addr.to_string() : std::string();
   const std::string before = r.brk.before ? r.brk.before->addr.to_string() : std::string();
-  int cluster = 0;
-  for (const auto& [as, names] : clusters) {
-    if (!as.empty()) out << fmt::format("  subgraph cluster_{} {{\n    label=\"{}\";\n    style=rounded;\n", cluster++, as);
-    for (const auto& name : names) {
-      const Node& n = nodes[name];
-      std::string attrs = fmt::format("label=\"{}\\nTTL {}{}\"", name, n.ttl, n.border ? "\\nborder" : "");
-      if (n.national) attrs += ", style=filled, fillcolor=\"#e8f0ff\"";
-      if (name == after) attrs += ", color=red, penwidth=2.5, fontcolor=red";
-      if (name == before) attrs += ", color=red, style=dashed";
-      out << fmt::format("    \"{}\" [{}];\n", name, attrs);
+  auto write_node = [&](const std::string& name, const char* indent) {
+    const Node& n = nodes[name];
+    std::string label = fmt::format("{}\\nTTL {}", name, n.ttl);
+    if (n.border) label += "\\nborder, answers from\\n" + dot_escaped(as_text(n.as));
+    std::vector<std::string> style;
+    std::string attrs = fmt::format("label=\"{}\"", label);
+    if (n.national || name == before) {
+      style.push_back("filled");
+      attrs += fmt::format(", fillcolor=\"{}\"", n.national ? kNationalFill : "white");
     }
-    if (!as.empty()) out << "  }\n";
+    if (name == after) attrs += ", color=red, penwidth=2.5, fontcolor=red";
+    else if (n.border) attrs += ", penwidth=2";
+    if (name == before) {
+      style.push_back("dashed");
+      attrs += ", color=red";
+    }
+    if (!style.empty()) attrs += fmt::format(", style=\"{}\"", fmt::join(style, ","));
+    out << fmt::format("{}\"{}\" [{}];\n", indent, name, attrs);
+  };
+  int cluster = 0;
+  auto write_clusters = [&](const std::map<std::string, std::vector<std::string>>& by_as, const char* indent) {
+    const std::string inner = std::string(indent) + "  ";
+    for (const auto& [as, names] : by_as) {
+      if (!as.empty())
+        out << fmt::format("{0}subgraph cluster_{1} {{\n{0}  label=\"{2}\";\n{0}  style=rounded;\n", indent,
+                           cluster++, dot_escaped(as));
+      for (const auto& name : names) write_node(name, as.empty() ? indent : inner.c_str());
+      if (!as.empty()) out << indent << "}\n";
+    }
+  };
+  write_clusters(outside, "  ");
+  if (!inside.empty() || !borders.empty()) {
+    std::vector<std::string> asns;
+    for (auto asn : r.national_asns) asns.push_back(fmt::format("AS{}", asn));
+    out << fmt::format("  subgraph cluster_national {{\n    label=\"national network{}{}\";\n    style=bold;\n"
+                       "    color=\"#3060c0\";\n",
+                       asns.empty() ? "" : ": ", fmt::join(asns, " "));
+    for (const auto& name : borders) write_node(name, "    ");
+    write_clusters(inside, "    ");
+    out << "  }\n";
   }
   for (const auto& p : r.prefixes) {
     std::string color = p.verdict == model::Verdict::reachable ? "darkgreen"
@@ -259,6 +342,7 @@ void write_dot(std::ostream& out, const locate::Report& r, const model::Address&
   }
   if (!after.empty() && !before.empty())
     out << fmt::format("  \"{}\" -> \"{}\" [color=red, style=dashed, label=\"break\", fontcolor=red];\n", after, before);
+  write_legend(out);
   out << "}\n";
 }
 

@@ -93,6 +93,12 @@ class NullStreams final : public TcpStreams {
 Result<std::unique_ptr<UdpPortHold>> UdpPortHold::bind(const model::Address& src, std::uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return make_error(ErrorKind::runtime, std::string("udp socket: ") + std::strerror(errno));
+  // Never read: answers are read from the capture. The smallest buffer the
+  // kernel allows, so that what queues here is dropped at once instead of
+  // holding memory for the whole run (a full socket drops silently, without
+  // an ICMP error).
+  int smallest = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &smallest, sizeof smallest);
   sockaddr_in local{};
   local.sin_family = AF_INET;
   local.sin_port = htons(port);

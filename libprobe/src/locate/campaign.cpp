@@ -99,7 +99,7 @@ engine::DnsConfig dns_config(const CampaignPlan& p) {
 }
 
 std::string campaign_filter(const CampaignPlan& p) {
-  std::string f = p.zone.empty() ? std::string() : "(" + engine::dns_capture_filter(p.src) + ")";
+  std::string f = p.zone.empty() ? std::string() : "(" + engine::dns_capture_filter(p.src, dns_config(p).dport) + ")";
   for (std::size_t i = 0; i < p.methods.size(); ++i)
     f += (f.empty() ? "(" : " or (") + engine::capture_filter(trace_config(p, i)) + ")";
   return f;
@@ -294,6 +294,18 @@ Campaign run_campaign(const CampaignPlan& plan, io::PacketSource& source, io::Pa
     }
   c.probes += c.frontier_probes;
   return c;
+}
+
+std::int64_t campaign_start_us(const Campaign& c) {
+  std::int64_t first = 0;
+  auto seen = [&first](std::int64_t us) {
+    if (us > 0 && (first == 0 || us < first)) first = us;
+  };
+  for (const auto& e : c.dns_exchanges) seen(e.tx_us);
+  for (const auto* group : {&c.targets, &c.controls})
+    for (const auto& t : *group)
+      for (const auto& tr : t.traces) seen(tr.start_us);
+  return first;
 }
 
 }  // namespace probe::locate

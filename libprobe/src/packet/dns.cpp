@@ -383,6 +383,20 @@ std::optional<std::string> normalize_dns_name(std::string_view name) {
   return out;
 }
 
+std::string reverse_dns_name(const model::Address& address) {
+  std::string out;
+  const std::uint8_t* b = address.data();
+  for (std::size_t i = address.size(); i-- > 0;) {
+    if (address.is_v4()) {
+      out += std::to_string(b[i]) + '.';
+    } else {
+      static const char kHex[] = "0123456789abcdef";
+      out += {kHex[b[i] & 0x0f], '.', kHex[b[i] >> 4], '.'};
+    }
+  }
+  return out + (address.is_v4() ? "in-addr.arpa." : "ip6.arpa.");
+}
+
 std::vector<std::uint8_t> build_dns_query(const DnsQuerySpec& spec) {
   Tins::DNS dns;
   dns.id(spec.id);

@@ -25,6 +25,8 @@ std::string to_comment(const DnsRunRecord& r) {
   };
   detail::FieldWriter fields(j);
   detail::dns_fields(fields, c);
+  // Only when not 53: records written before -p existed carry none.
+  if (c.dport != packet::kDnsPort) j["dport"] = c.dport;
   return detail::tagged(std::move(j), "fl-dns", r.interface, c.src, c.run_key);
 }
 
@@ -41,6 +43,7 @@ Result<DnsRunRecord> parse_dns_run_record(const std::string& comment) {
     c.src = f.address("src");
     if (!c.src.is_v4()) f.fail("src", c.src.to_string() + " is not an IPv4 address");
     detail::dns_fields(f, c);
+    if (f.has("dport")) c.dport = f.integer_as<std::uint16_t>("dport", 1, 65535);
     c.run_key = f.run_key();
     for (const auto& q : f.objects("queries")) {
       auto server = q.address("server");

@@ -9,7 +9,7 @@ namespace probe::engine {
 
 std::string capture_filter(const TraceConfig& config);
 
-/// fl-dns: our DNS over UDP and TCP (port 53) and ICMP errors sent to us.
-std::string dns_capture_filter(const model::Address& src);
+/// fl-dns: our DNS over UDP and TCP to the servers' `port` and ICMP errors sent to us.
+std::string dns_capture_filter(const model::Address& src, std::uint16_t port);
 
 }  // namespace probe::engine

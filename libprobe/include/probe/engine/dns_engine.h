@@ -20,6 +20,7 @@ namespace probe::engine {
 struct DnsConfig {
   model::Address src;               ///< our source address
   std::uint16_t sport = 0;          ///< UDP source port of every query; TCP uses sport+1...sport+1000
+  std::uint16_t dport = 53;         ///< the servers' port (UDP and TCP)
   std::int64_t wait_us = 2000000;   ///< per try
   std::uint8_t tries = 2;           ///< UDP queries per exchange at most
   double pps = 100;                 ///< global queries (and TCP connects) per second, paced sinks only

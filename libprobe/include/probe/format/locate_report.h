@@ -3,6 +3,7 @@
 /// scripts (fl-json(5)), and a Graphviz picture of the merged paths (reading
 /// a report back as a baseline is record/baseline.h).
 
+#include <cstdint>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -20,11 +21,14 @@ nlohmann::ordered_json to_json(const locate::Report& report);
 /// and the controls.
 void write_text(std::ostream& out, const locate::Report& report);
 
-/// Graphviz: the vantage point, every responsive hop (one cluster per AS, as
-/// `lookup` names it; national hops filled), the national prefixes and the
-/// controls; the break hop, its outgoing edges and the first hop that no
-/// longer answers (baseline) in red.
+/// Graphviz: a title (verdict, confidence, `started_us` as UTC time, the
+/// reason), the vantage point, every responsive hop (one cluster per AS, as
+/// `lookup` names it; national hops filled, inside one national cluster with
+/// the border hops on its edge, each labelled with the AS whose space it
+/// answers from), the national prefixes and the controls; the break hop, its
+/// outgoing edges and the first hop that no longer answers (baseline: filled
+/// and dashed) in red; a legend.
 void write_dot(std::ostream& out, const locate::Report& report, const model::Address& vantage,
-               const locate::AsLookup& lookup);
+               const locate::AsLookup& lookup, std::int64_t started_us);
 
 }  // namespace probe::format

@@ -63,6 +63,10 @@ engine::DnsConfig dns_config(const CampaignPlan& plan);
 /// The BPF filter that captures the whole campaign.
 std::string campaign_filter(const CampaignPlan& plan);
 
+/// When the campaign sent its first packet (capture time, µs since the
+/// epoch; 0 when it sent none): the same live and in replay.
+std::int64_t campaign_start_us(const Campaign& campaign);
+
 /// Counters over a campaign, for progress lines.
 struct CampaignProgress {
   std::uint64_t traces_done = 0;

@@ -74,6 +74,7 @@ struct DnsExchange {
   std::uint8_t tries = 0;     ///< queries sent over UDP (retries included)
   std::uint16_t id = 0;       ///< DNS ID of the reported attempt
   std::uint16_t sport = 0;    ///< our port of the reported attempt
+  std::uint16_t dport = 53;   ///< the server's port (fl-dns -p)
   std::int64_t tx_us = 0;     ///< capture time of the query, µs since the epoch
   DnsOutcome outcome = DnsOutcome::not_sent;
   std::optional<DnsMessage> response;

@@ -16,6 +16,7 @@
 namespace probe::packet {
 
 inline constexpr std::uint16_t kDnsPort = 53;
+inline constexpr std::uint16_t kDnsTypePtr = 12;
 /// At most this many records per section; a larger count is hostile.
 inline constexpr std::size_t kDnsMaxRecords = 512;
 
@@ -61,6 +62,10 @@ std::string dns_rcode_name(std::uint16_t rcode);
 /// -> "lab.test."), or nullopt if malformed (empty label, label > 63, name >
 /// 253 characters, characters outside letters, digits, '-', '_', '*').
 std::optional<std::string> normalize_dns_name(std::string_view name);
+
+/// The name a PTR query for `address` asks (dig -x): "4.3.2.1.in-addr.arpa."
+/// for 1.2.3.4, the 32 nibbles under "ip6.arpa." for IPv6 (RFC 3596).
+std::string reverse_dns_name(const model::Address& address);
 
 /// One query message.
 struct DnsQuerySpec {
