@@ -253,7 +253,7 @@ std::vector<LocateCase> cases() {
   std::vector<LocateCase> all;
 
   LocateCase healthy{"country", "reachable", "high", std::nullopt, std::nullopt,
-                     {"reachable", "", ""}, {"reachable", "", ""}, "healthy", "none"};
+                     {"reachable", "", ""}, {"reachable", "", ""}, "healthy", true, "none"};
   healthy.more = [](json r) {
     // No rate limits: every method, direct and traced, reaches all 15.
     EXPECT_EQ(r["evidence"]["targets"], 15);
@@ -294,7 +294,7 @@ std::vector<LocateCase> cases() {
                  {"upstream", std::nullopt, std::nullopt}, {"upstream", std::nullopt, std::nullopt}, "unreachable"});
 
   LocateCase dark{"country-core-dark", "internal", "high", border, c1, {"internal", BR, C1}, {"internal", BR, C2},
-                  "unreachable", "capture"};
+                  "unreachable", true, "capture"};
   all.push_back(dark);
 
   HopWant border_refuses{BR, kTransit, false, true, 1, 0};
@@ -563,7 +563,7 @@ TEST(LocateLabInterrupt, UnprobedIsNotFailedAtEveryPointOfTheCampaign) {
       EXPECT_FALSE(control_unprobed);
       EXPECT_EQ(r["control"]["reached"], 1) << r["control"].dump();
     }
-    const LocateRun again = replay(capture, "");
+    const LocateRun again = replay(capture);
     ASSERT_EQ(again.result.exit_code, 0) << again.result.err;
     if (when == "during DNS") {
       // The zone check's probe count is its engine's counter, which counts
