@@ -367,6 +367,24 @@ TEST(LocateAnalysis, ALoopWhoseTurnaroundFirstWentUnansweredStillBreaksThere) {
   EXPECT_EQ(r.brk.after->ttl, 4);
 }
 
+TEST(LocateAnalysis, ALoopThatNoTraceFlaggedStillBreaksAtItsTurnaround) {
+  // t2 .10 and b .14 bounce national packets behind rate limits: no trace
+  // sees a router twice, so none stops as a loop. Half the paths end at t2
+  // (hop 3), half show b at hop 4 and then t2 again at hop 5, nearer than
+  // b: the packets came round. The break is b, not t2 at hop 5.
+  auto c = all_failing({{"198.18.0.2"}, {"198.18.0.6"}, {"198.18.0.10"}, {nullptr}, {nullptr}, {nullptr}},
+                       StopReason::gaplimit);
+  for (std::size_t i = 0; i < 3; ++i)
+    c.targets[i] = failing_target(kTargetsA[i], 0, {{nullptr}, {nullptr}, {nullptr}, {"198.18.0.14"}, {"198.18.0.10"},
+                                                    {nullptr}},
+                                  StopReason::gaplimit);
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  ASSERT_TRUE(r.brk.after);
+  EXPECT_EQ(r.brk.after->addr, A("198.18.0.14"));
+  EXPECT_EQ(r.brk.after->ttl, 4);
+  EXPECT_EQ(r.targets[0].last_hop->addr, A("198.18.0.14"));
+}
+
 TEST(LocateAnalysis, MostFailingPathsDecideTheBreakHop) {
   auto c = all_failing(then(upto(kToA, 3), {{nullptr}, {nullptr}}), StopReason::gaplimit);
   // One path got one hop less far (a lost reply): the shared hop still wins.

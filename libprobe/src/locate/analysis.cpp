@@ -167,7 +167,7 @@ class Analyzer {
       }
       if (t.stop_reason == StopReason::loop) out.loop = true;
       if (m < c_.methods.size() && c_.methods[m].direct) continue;  // a ping: no path
-      auto path = t.stop_reason == StopReason::loop ? until_loop(responsive_path(t)) : responsive_path(t);
+      auto path = until_loop(responsive_path(t), distance_);
       // A completed trace is the path; otherwise the one that got deepest.
       bool better = !deepest ||
                     (t.stop_reason == StopReason::completed && deepest->stop_reason != StopReason::completed) ||
@@ -229,6 +229,7 @@ class Analyzer {
           continue;
         }
         if (out.last_hop && h.ttl <= out.last_hop->ttl) continue;
+        if (comes_round(out.path, r->addr, distance_)) break;  // a loop: deeper TTLs go round
         while (!out.path.empty() && out.path.back().ttl >= h.ttl) out.path.pop_back();
         out.path.push_back({h.ttl, r->addr});
         out.last_hop = hop({h.ttl, r->addr});
@@ -584,7 +585,7 @@ class Analyzer {
   std::vector<std::uint32_t> asns_;
   std::unordered_set<Address> borders_;
   std::unordered_set<Address> shared_;     // on a control's path: carries traffic elsewhere
-  std::unordered_map<Address, std::uint8_t> distance_;
+  Distances distance_;
   bool r_interrupted_ = false;  // a trace was halted (evidence.h)
 };
 

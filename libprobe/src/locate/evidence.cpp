@@ -94,18 +94,27 @@ std::vector<Address> rate_limited_routers(const Campaign& c) {
   return {limited.begin(), limited.end()};
 }
 
-std::vector<PathHop> until_loop(std::vector<PathHop> path) {
+bool comes_round(const std::vector<PathHop>& path, const Address& a, const Distances& distance) {
+  auto near = distance.find(a);
+  for (const auto& h : path) {
+    if (h.addr == a) return true;
+    auto d = distance.find(h.addr);
+    if (near != distance.end() && d != distance.end() && near->second < d->second) return true;
+  }
+  return false;
+}
+
+std::vector<PathHop> until_loop(std::vector<PathHop> path, const Distances& distance) {
   // Each router once, where it first answered. The last one kept is the
   // loop's deepest router, the one that sends the packets back: with its
   // first answer rate-limited away (r1 r2 _ r2 r3) it still ends the path,
   // where cutting at the first repeat would end it one router early.
   // Past the first repeat the routers go round in order, so one first seen
   // there sits right after the router kept before it.
-  std::unordered_set<Address> seen;
   std::vector<PathHop> out;
   bool looping = false;
   for (const auto& h : path) {
-    if (!seen.insert(h.addr).second) {
+    if (comes_round(out, h.addr, distance)) {
       looping = true;
       continue;
     }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -31,10 +32,20 @@ std::vector<Refusal> dns_refusals(const Campaign& c);
 /// attempt or another traced method): rate-limited, not broken. Sorted.
 std::vector<model::Address> rate_limited_routers(const Campaign& c);
 
-/// A looping path with each router once, at its first answer: the hops up
-/// to the router that sends packets back (r1 r2 r3 r2 r3 -> r1 r2 r3; r1 r2
-/// _ r2 r3 -> r1 r2 r3).
-std::vector<PathHop> until_loop(std::vector<PathHop> path);
+/// Each responsive router's distance: the smallest TTL it answered at.
+using Distances = std::unordered_map<model::Address, std::uint8_t>;
+
+/// Whether an answer from `a` past the end of `path` is the path coming
+/// round again rather than going deeper: `a` is on it already, or answered
+/// nearer (at a smaller distance) than a router on it. A loop that a trace
+/// did not flag (its repeats fell on rate-limited TTLs) shows so.
+bool comes_round(const std::vector<PathHop>& path, const model::Address& a, const Distances& distance);
+
+/// A path with each router once, up to the router that sends packets back
+/// when it loops (r1 r2 r3 r2 r3 -> r1 r2 r3; r1 r2 _ r2 r3 -> r1 r2 r3;
+/// r1 _ r3 r2, r2 nearer than r3 -> r1 r3). Paths that do not loop stay
+/// as they are.
+std::vector<PathHop> until_loop(std::vector<PathHop> path, const Distances& distance);
 
 /// Probes a trace holds (those seen leaving).
 std::size_t probes_in(const model::Trace& t);
