@@ -1,6 +1,7 @@
 #include "shared_options.h"
 
 #include <algorithm>
+#include <cstring>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -86,38 +87,43 @@ std::string help_text(const char* synopsis, const po::options_description& d, co
   return s.str();
 }
 
-probe::Result<po::variables_map> parse_command_line(int argc, const char* const* argv,
-                                                    const po::options_description& d, const char* positional,
-                                                    CommonOptions& o) {
-  po::options_description all;
+Grammar::Grammar(const po::options_description& d, const char* positional) {
   all.add(d);
-  po::positional_options_description pos;
   if (positional) {
     po::options_description hidden;
     hidden.add_options()(positional, po::value<std::vector<std::string>>(), "");
     all.add(hidden);
     pos.add(positional, -1);
   }
+}
+
+probe::Result<po::variables_map> parse_command_line(int argc, const char* const* argv, const Grammar& g,
+                                                    CommonOptions& o) {
   // Boost 1.74 builds its messages by replacing %value% and the like until
   // none is left: an argument that holds such a token (fl-trace -m %value%)
   // never ends. So errors are found on a copy with every '%' made \x01, and
   // put back in the message; the real arguments are parsed once that passed.
-  std::vector<std::string> masked(argv, argv + argc);
-  for (auto& a : masked) std::replace(a.begin(), a.end(), '%', '\x01');
-  std::vector<const char*> masked_argv;
-  for (const auto& a : masked) masked_argv.push_back(a.c_str());
+  // Without a '%' the copy would be the arguments themselves: one parse.
+  const bool has_percent =
+      std::any_of(argv, argv + argc, [](const char* a) { return std::strchr(a, '%') != nullptr; });
+  if (has_percent) {
+    std::vector<std::string> masked(argv, argv + argc);
+    for (auto& a : masked) std::replace(a.begin(), a.end(), '%', '\x01');
+    std::vector<const char*> masked_argv;
+    for (const auto& a : masked) masked_argv.push_back(a.c_str());
+    try {
+      po::variables_map probe_vm;
+      po::store(po::command_line_parser(argc, masked_argv.data()).options(g.all).positional(g.pos).run(), probe_vm);
+      po::notify(probe_vm);
+    } catch (const po::error& e) {
+      std::string message = e.what();
+      std::replace(message.begin(), message.end(), '\x01', '%');
+      return usage_error(message);
+    }
+  }
   po::variables_map vm;
   try {
-    po::variables_map probe_vm;
-    po::store(po::command_line_parser(argc, masked_argv.data()).options(all).positional(pos).run(), probe_vm);
-    po::notify(probe_vm);
-  } catch (const po::error& e) {
-    std::string message = e.what();
-    std::replace(message.begin(), message.end(), '\x01', '%');
-    return usage_error(message);
-  }
-  try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+    po::store(po::command_line_parser(argc, argv).options(g.all).positional(g.pos).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
     return usage_error(e.what());

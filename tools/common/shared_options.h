@@ -6,6 +6,7 @@
 // --pps, ...) that several tools have, each declared and checked once.
 
 #include <boost/program_options/options_description.hpp>
+#include <boost/program_options/positional_options.hpp>
 #include <boost/program_options/variables_map.hpp>
 #include <cassert>
 #include <initializer_list>
@@ -93,22 +94,32 @@ std::string exit_status_help(const char* tool);
 std::string help_text(const char* synopsis, const boost::program_options::options_description& d,
                       const std::string& tail);
 
-// Parses argv against `d` and reads --help and --version into `o` (when
-// either is given, read nothing else); with `positional`, bare words go to
-// that hidden option. A usage error carries Boost's message.
-probe::Result<boost::program_options::variables_map> parse_command_line(
-    int argc, const char* const* argv, const boost::program_options::options_description& d,
-    const char* positional, CommonOptions& o);
+// What a command line is parsed against: a tool's options and, with
+// `positional`, the hidden option that bare words go to.
+struct Grammar {
+  Grammar(const boost::program_options::options_description& d, const char* positional);
+  boost::program_options::options_description all;
+  boost::program_options::positional_options_description pos;
+};
 
-// Every tool's parse_options: argv against `d` (parse_command_line); with
-// --help or --version that is all, else `read(vm, o)` reads the rest into
-// `o`, or returns the usage error (a std::optional<probe::Error>).
+// Parses argv against `g` and reads --help and --version into `o` (when
+// either is given, read nothing else). A usage error carries Boost's message.
+probe::Result<boost::program_options::variables_map> parse_command_line(int argc, const char* const* argv,
+                                                                        const Grammar& g, CommonOptions& o);
+
+// Every tool's parse_options: argv against describe()'s options
+// (parse_command_line); with --help or --version that is all, else
+// `read(vm, o)` reads the rest into `o`, or returns the usage error (a
+// std::optional<probe::Error>). The grammar is built once per tool: making
+// it (every default formatted) costs more than a parse, and fuzz_options
+// parses millions of command lines in one process.
 template <class Options, class Read>
 probe::Result<Options> parse_options_with(int argc, const char* const* argv,
-                                          const boost::program_options::options_description& d,
+                                          boost::program_options::options_description (*describe)(),
                                           const char* positional, Read read) {
+  static const Grammar grammar(describe(), positional);
   Options o;
-  auto vm = parse_command_line(argc, argv, d, positional, o);
+  auto vm = parse_command_line(argc, argv, grammar, o);
   if (!vm) return vm.error();
   if (o.help || o.version) return o;
   if (auto e = read(*vm, o)) return *e;

@@ -255,7 +255,7 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
 }  // namespace
 
 probe::Result<Options> parse_options(int argc, const char* const* argv) {
-  return flcommon::parse_options_with<Options>(argc, argv, describe(), "arg", read_options);
+  return flcommon::parse_options_with<Options>(argc, argv, describe, "arg", read_options);
 }
 
 }  // namespace fldns

@@ -128,7 +128,7 @@ std::string usage() {
 }
 
 probe::Result<Options> parse_options(int argc, const char* const* argv) {
-  return flcommon::parse_options_with<Options>(argc, argv, describe(), "target", read_options);
+  return flcommon::parse_options_with<Options>(argc, argv, describe, "target", read_options);
 }
 
 }  // namespace fltrace

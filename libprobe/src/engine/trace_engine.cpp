@@ -35,6 +35,20 @@ void TraceEngine::Impl::send(std::uint32_t i) {
   Slot& s = slots[i];
   if (s.start_open && s.probes == 0) s.cursor.ttl = s.cursor.start = policy->start_ttl(s.trace->dst);
   std::size_t idx = s.probes++;
+  const std::uint16_t token = plan.token(i, idx);
+  if (s.cursor.attempt == 1) s.trace->hops.push_back(model::Hop{s.cursor.ttl, {}});
+  model::ProbeRecord rec;
+  rec.ttl = s.cursor.ttl;
+  rec.attempt = s.cursor.attempt;
+  rec.token = token;
+  s.trace->hops.back().probes.push_back(rec);
+  s.state = State::awaiting_tx;
+  s.decided_us = clock.now_us();
+  ++stats.probes_sent;
+  // Replay needs the packet only for the DNS ID it carries: the rest is
+  // made only when a packet is (a replayed campaign decides a million
+  // probes).
+  if (!sink.paced() && cfg.method != model::Method::dns) return;
   match::Flow flow = plan.flow(i, idx);
   packet::ProbeSpec spec;
   spec.method = cfg.method;
@@ -43,7 +57,7 @@ void TraceEngine::Impl::send(std::uint32_t i) {
   spec.ttl = s.cursor.ttl;
   spec.sport = flow.sport;
   spec.dport = flow.dport;
-  spec.token = plan.token(i, idx);
+  spec.token = token;
   spec.tcp_tag = plan.tcp_tag();
   spec.ipid = plan.ipid();
   if (cfg.method == model::Method::dns) {
@@ -53,17 +67,6 @@ void TraceEngine::Impl::send(std::uint32_t i) {
     q.rd = cfg.dns_rd;
     spec.dns_message = packet::build_dns_query(q);
   }
-  if (s.cursor.attempt == 1) s.trace->hops.push_back(model::Hop{s.cursor.ttl, {}});
-  model::ProbeRecord rec;
-  rec.ttl = s.cursor.ttl;
-  rec.attempt = s.cursor.attempt;
-  rec.token = spec.token;
-  s.trace->hops.back().probes.push_back(rec);
-  s.state = State::awaiting_tx;
-  s.decided_us = clock.now_us();
-  ++stats.probes_sent;
-  // Replay needs the packet only for the DNS ID it carries.
-  if (!sink.paced() && cfg.method != model::Method::dns) return;
   auto bytes = packet::build_probe(spec);
   if (cfg.method == model::Method::dns) {
     // The steered ID sits right after the IPv4 and UDP headers.

@@ -134,10 +134,7 @@ class ReadAhead {
 
   // The next frame, valid until the call after; false at the end.
   bool read(RawPacket& frame) {
-    // Started by the first read, not when the file is opened: the tools
-    // fork (the results renamer) after opening, and a fork keeps only the
-    // thread that called it.
-    if (!thread_.joinable()) thread_ = sched::quiet_thread([this] { run(); });
+    if (!primed_) prime();
     while (!cur_ || at_ == cur_->frames.size()) {
       if (cur_ && cur_->last) return false;
       std::unique_lock<std::mutex> lock(mu_);
@@ -159,7 +156,7 @@ class ReadAhead {
   const std::optional<CaptureCut>& cut() const { return cut_; }
   // Frames go through `stage` too; only before the first read.
   bool set_stage(std::shared_ptr<ReadAheadStage> stage) {
-    if (thread_.joinable()) return false;
+    if (primed_) return false;
     stage_ = std::move(stage);
     if (stage_) stage_->reserve(pool_.size() * kFrames);
     return true;
@@ -179,6 +176,21 @@ class ReadAhead {
   static constexpr std::size_t kBytes = 1024 * 1024;
   static constexpr std::size_t kAhead = 8;  // frames: how far ahead the stage hears of them
 
+  // The first batch is read on the caller's thread: the engine would wait
+  // for it anyway, and a capture that fits in one batch (a short run, each
+  // input of the fuzzer) then starts no thread at all, where starting and
+  // joining one cost more than reading it. The thread starts here, at the
+  // first read, not when the file is opened: the tools fork (the results
+  // renamer) after opening, and a fork keeps only the thread that called it.
+  void prime() {
+    primed_ = true;
+    Batch* b = free_.front();  // no other thread yet: nothing to lock
+    free_.pop_front();
+    bool end = fill(*b);
+    publish(b, end);
+    if (!end) thread_ = sched::quiet_thread([this] { run(); });
+  }
+
   void run() {
     bool end = false;
     while (!end) {
@@ -190,34 +202,43 @@ class ReadAhead {
         b = free_.front();
         free_.pop_front();
       }
-      b->frames.clear();
-      b->offsets.clear();
-      b->bytes.clear();
-      RawPacket f;
-      while (b->frames.size() < kFrames && b->bytes.size() < kBytes) {
-        if (!reader_->read(f)) {
-          end = true;
-          break;
-        }
-        if (stage_) {
-          f.slot = b->first_slot + b->frames.size();
-          stage_->prepare(f.slot, f);
-        }
-        b->offsets.push_back(b->bytes.size());
-        b->bytes.insert(b->bytes.end(), f.data, f.data + f.caplen);
-        b->frames.push_back(f);
-      }
-      for (std::size_t k = 0; k < b->frames.size(); ++k) {
-        b->frames[k].data = b->bytes.data() + b->offsets[k];
-      }
-      b->last = end;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (end) reader_error_ = reader_->error(), reader_cut_ = reader_->cut();
-        full_.push_back(b);
-      }
-      cv_.notify_all();
+      end = fill(*b);
+      publish(b, end);
     }
+  }
+
+  // Reads the next frames into b; true when the reader ended.
+  bool fill(Batch& b) {
+    b.frames.clear();
+    b.offsets.clear();
+    b.bytes.clear();
+    bool end = false;
+    RawPacket f;
+    while (b.frames.size() < kFrames && b.bytes.size() < kBytes) {
+      if (!reader_->read(f)) {
+        end = true;
+        break;
+      }
+      if (stage_) {
+        f.slot = b.first_slot + b.frames.size();
+        stage_->prepare(f.slot, f);
+      }
+      b.offsets.push_back(b.bytes.size());
+      b.bytes.insert(b.bytes.end(), f.data, f.data + f.caplen);
+      b.frames.push_back(f);
+    }
+    for (std::size_t k = 0; k < b.frames.size(); ++k) b.frames[k].data = b.bytes.data() + b.offsets[k];
+    b.last = end;
+    return end;
+  }
+
+  void publish(Batch* b, bool end) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (end) reader_error_ = reader_->error(), reader_cut_ = reader_->cut();
+      full_.push_back(b);
+    }
+    cv_.notify_all();
   }
 
   std::unique_ptr<FrameReader> reader_;
@@ -230,6 +251,7 @@ class ReadAhead {
   std::string reader_error_;  // guarded by mu_
   std::optional<CaptureCut> reader_cut_;  // guarded by mu_
   bool stop_ = false;         // guarded by mu_
+  bool primed_ = false;       // the first read came: the engine's thread only
   Batch* cur_ = nullptr;      // the engine's thread only
   std::size_t at_ = 0;
   std::string error_;
