@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // libFuzzer target: fl-locate's run record (the campaign plan) parser over an
 // arbitrary section comment.
 

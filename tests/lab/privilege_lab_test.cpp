@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // fl-trace sheds privilege once its sockets are open: the packet parser never
 // runs as root or with CAP_NET_RAW, and what it writes still lands. With -O,
 // the root helper that renames the results holds nothing else.

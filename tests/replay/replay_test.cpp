@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Replay of recorded lab captures: `fl-trace -r` (or `fl-dns -r` for the
 // dns-* captures, `fl-locate -r` for the locate-* ones) must print exactly
 // what the live run printed, and what captures/MANIFEST says a correct

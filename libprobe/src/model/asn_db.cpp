@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "probe/model/asn_db.h"
 
 #include <fcntl.h>

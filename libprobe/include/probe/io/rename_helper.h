@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// The process that stays root to put a run's results file in place.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// IP address -> autonomous system and IP address -> country tables, loaded
 /// from public data files (plain or gzip) and queried in memory.
