@@ -417,4 +417,20 @@ TEST(ReplayOutput, OutputFileIsWrittenWhole) {
   EXPECT_FALSE(fs::exists(dir.file("out.json.part")));
 }
 
+// -O naming a directory is refused before anything is read or made: no
+// DIR.part, the directory untouched.
+TEST(ReplayOutput, OutputFileThatIsADirectoryIsRefusedAtOnce) {
+  std::string cap = std::string(FL_CAPTURES_DIR) + "/" + entries_of(Tool::trace).front().file;
+  testsupport::TempDir dir;
+  const std::string out = dir.file("out");
+  ASSERT_TRUE(fs::create_directory(out));
+  for (const char* user : {"nobody", "root"}) {
+    auto o = run({FL_TRACE_BIN, "-r", cap, "--user", user, "-O", out});
+    EXPECT_EQ(o.exit_code, 5) << o.err;
+    EXPECT_NE(o.err.find("cannot write " + out + ": Is a directory"), std::string::npos) << o.err;
+    EXPECT_FALSE(fs::exists(out + ".part"));
+    EXPECT_TRUE(fs::is_empty(out));
+  }
+}
+
 }  // namespace
