@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // How many frames a second CaptureWriter (fl-* -w) writes, alone: the
 // capture tee sits on the engine's thread, so each frame's cost there is
 // taken from probing. Not built by CMake (nothing under bench/ is); build it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 /* pcap_loop: the floor for replay speed. Reads a capture (pcap or pcapng)
  * with libpcap and nothing else: counts packets and captured bytes.
  *

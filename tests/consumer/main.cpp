@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Counts what a capture holds with an installed libprobe: the frames, and
 // the traceroutes rebuilt from them, then prints the traces as fl-json(5).
 // Output: "frames N traces M", then one JSON line per trace.

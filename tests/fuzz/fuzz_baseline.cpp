@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // libFuzzer target: fl-locate's JSON report read back as a baseline
 // (--baseline FILE). A baseline that parses holds only usable hops.
 

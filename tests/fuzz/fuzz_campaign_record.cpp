@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // libFuzzer target: fl-locate's run record (the campaign plan) parser, and
 // the annotation parser (the comment a campaign capture ends with), over an
 // arbitrary comment.

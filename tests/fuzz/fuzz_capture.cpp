@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // libFuzzer target: the capture reader. The input is written to a file and
 // read the way `fl-trace -r` reads it: section comment, run record, then
 // every frame through the link-layer and IP parsers and through the builder

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // libFuzzer target: parse_ip then the quote matcher, for every method and a
 // few identities: the packet's own addresses (so that "ours" and "replies to
 // us" are both reached), the quoted source, and an unrelated address.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // libFuzzer target: the link-layer and IP parsers over arbitrary bytes.
 // The input is tried as a frame of every link type we understand, and as a
 // bare IP packet; the ICMP extension parser gets the bytes as an ICMP header.

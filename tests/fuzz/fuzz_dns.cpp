@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // libFuzzer target: the DNS message parser (answers come from the network,
 // compression pointers and counts included).
 

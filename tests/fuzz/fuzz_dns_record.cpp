@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // libFuzzer target: fl-dns's run record parser over an arbitrary section comment.
 
 #include "probe/record/dns_record.h"

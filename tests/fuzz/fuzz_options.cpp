@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // libFuzzer target: the three tools' command lines. The input is argv
 // without argv[0], arguments separated by NUL bytes; each tool parses it.
 

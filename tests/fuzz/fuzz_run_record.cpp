@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // libFuzzer target: the trace run record parser over an arbitrary section comment.
 
 #include "probe/record/trace_record.h"

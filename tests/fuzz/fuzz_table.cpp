@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // libFuzzer target: the IP->AS and IP->country tables (ip-location-db CSV,
 // CAIDA pfx2as, RIR delegated stats; plain or gzip), both loaders over the
 // same bytes. What a loaded table answers for an address, its blocks of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // libFuzzer target: target, prefix and hitlist files (fl-trace -T,
 // fl-locate --prefix-file and --hitlist): the lines, then each spec as a
 // prefix and the specs expanded into addresses as the tools do.

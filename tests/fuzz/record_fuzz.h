@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 // What the three run record targets share: the input as a section comment,
 // and again behind the tag so that the JSON path is reached without the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // A main() for the fuzz targets when libFuzzer is not there (gcc builds):
 // runs LLVMFuzzerTestOneInput once over each file named on the command line,
 // or over each regular file in a directory named there. This is how the

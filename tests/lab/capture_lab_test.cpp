@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // What -w keeps on a shared vantage: two fl-trace runs at once from one
 // host toward the same targets, each writing a capture. Each capture holds
 // its own run's probes and replies only, and replays to exactly what that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // fl-trace and fl-dns against the lab country that fl-locate is tested on
 // (scenarios.cpp, README "The country"): one fresh lab per scenario, the
 // three probe methods toward prefix A, prefix B and the control host, then

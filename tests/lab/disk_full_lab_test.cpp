@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // A full disk under a live run: the capture (-w), the results file (-O) or
 // stdout that cannot be written stops the run within about a second, with
 // exit 5 and the errno text, and what was written stays readable. The full

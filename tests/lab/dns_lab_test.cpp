@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // fl-dns against the DNS lab: real NSD servers (parent test. at
 // 198.18.200.53, lab.test on ns1 198.18.201.1 and ns2 198.18.201.2) inside
 // namespaces, one fresh lab per test. Each fault is checked for its

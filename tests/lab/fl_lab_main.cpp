@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // fl-lab: build, use and remove the test lab outside GoogleTest (demos,
 // hand validation with traceroute/scamper, crash cleanup for ctest).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // fl-spoof: a blind attacker for the lab. Floods VICTIM with forged replies
 // to probes it never saw: ICMP time-exceeded and unreachables quoting
 // made-up UDP, TCP and ICMP probes from VICTIM toward TARGET-BLOCK, echo

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The frontier phase of fl-locate behind Linux's default ICMP rate limits
 // (the scenarios of scenarios.cpp without their `icmp-unlimited *` line):
 // the breaking router's unreachables, which the survey's probes drain,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Nothing but our own probes' replies is ever attributed to our probes: two
 // campaigns run at once on the same host toward the same targets while a
 // blind spoofer on the path floods the vantage with forged time-exceeded,

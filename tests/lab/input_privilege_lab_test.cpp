@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Files named on the command line are read with the invoking user's rights:
 // run as root with SUDO_UID/SUDO_GID of nobody, the tools refuse a file only
 // root may read ("Permission denied") and never echo what it holds. Run in a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// A throw-away network of Linux network namespaces for live tests.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Tests of the lab itself: the description parser, teardown (also after a
 // crash), the exec time bound, and each scenario checked with the system
 // traceroute so that a lab fault is never blamed on fl-trace.

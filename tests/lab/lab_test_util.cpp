@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "lab_test_util.h"
 
 #include <sys/stat.h>

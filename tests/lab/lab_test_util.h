@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 // Helpers shared by the lab tests: skip-or-fail when the lab cannot run,
 // labs with crash markers, running fl-trace and reading its JSON Lines.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // fl-locate against the lab country (scenarios.cpp, README "The country"):
 // one fresh lab per scenario, the campaign captures/record uses, and the
 // report held to what the fault must give: verdict, the break hop (address,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Replay of other tools' captures: each peer (Linux traceroute in its three
 // modes, tcptraceroute, mtr, scamper, Dublin Traceroute) runs in the lab under
 // tcpdump, and `fl-trace -r` of that capture must find the hops the peer

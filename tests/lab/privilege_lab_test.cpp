@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // fl-trace sheds privilege once its sockets are open: the packet parser never
 // runs as root or with CAP_NET_RAW, and what it writes still lands. With -O,
 // the root helper that renames the results holds nothing else.
@@ -137,6 +138,28 @@ TEST(Privileges, SigtermToTheHelperEndsTheRunPromptlyWithoutAPartFile) {
   EXPECT_FALSE(std::filesystem::exists(out + ".part"));
   auto lines = parse_results_file(out);
   EXPECT_EQ(lines.traces.size(), 1u) << lines.parse_error;
+}
+
+// -O NAME where a directory NAME appears during the run: the rename at the
+// end fails, which is said, and NAME.part goes too, whether the root helper
+// renames (--user nobody) or the run itself (--user root).
+TEST(Privileges, ResultsFileThatCannotTakeItsNameLeavesNoPart) {
+  FL_REQUIRE_LAB(true);
+  Lab lab = make_lab("drop-hop2");
+  for (const char* user : {"nobody", "root"}) {
+    SCOPED_TRACE(user);
+    TempDir dir;
+    const std::string out = dir.file("results.json");
+    std::string script = fl_trace_path() + " --user " + user + " -W 1 -g 2 -o json -O " + out +
+                         " 198.18.200.1 & p=$!; while [ ! -e " + out + ".part ]; do sleep 0.05; done; mkdir " + out +
+                         "; wait $p; echo rc=$?";
+    auto r = lab.exec("vp", {"sh", "-c", script});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("rc=5"), std::string::npos) << r.out << r.err;
+    EXPECT_NE(r.err.find("cannot rename " + out + ".part to " + out), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(out + ".part"));
+    EXPECT_TRUE(std::filesystem::is_directory(out));
+  }
 }
 
 // The helper killed outright: the worker learns it from its pipe and stops.

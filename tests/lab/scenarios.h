@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// Named lab topologies (descriptions in the format of lab.h) shared by the
 /// lab tests and `fl-lab`.

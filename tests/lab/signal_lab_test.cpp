@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // One signal ends a run, whichever process of it gets the signal. With -O as
 // root a run is two processes (the rename helper that was started, and the
 // worker it forked); each is sent SIGINT, SIGTERM and SIGHUP mid-run. Every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // fl-trace against the lab: the real binary inside the vantage namespace,
 // one fresh lab per run (so routers' default ICMP rate limits start full),
 // hop addresses and stop reasons read from its JSON Lines.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The broken-capture corpus (tests/corpus, made by tests/corpus/make): every
 // file ends `fl-trace -r` with one clear line and exit 4, or - where the file
 // is a valid capture whose bad packets are skipped and counted - with exit 0

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Every real capture in ../shared/captures-public: fl-trace -r never crashes
 // on it, and our parser counts the same ICMP errors as tshark did (the counts
 // are in that folder's SOURCES.tsv).

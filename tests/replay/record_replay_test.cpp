@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // A capture whose run record is damaged must not replay as another run: each
 // tool refuses it with its "bad capture" exit status (4) and names the field.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Replay of recorded lab captures: `fl-trace -r` (or `fl-dns -r` for the
 // dns-* captures, `fl-locate -r` for the locate-* ones) must print exactly
 // what the live run printed, and what captures/MANIFEST says a correct
@@ -614,6 +615,22 @@ TEST(LocateReplayAnnotated, AnAnnotationOfAnotherRunIsRefused) {
   auto o = run({FL_LOCATE_BIN, "-r", mixed, "-o", "json"});
   EXPECT_EQ(o.exit_code, 4);
   EXPECT_NE(o.err.find(mixed + ": annotation of another run"), std::string::npos) << o.err;
+}
+
+// -O naming a directory is refused before anything is read or made: no
+// DIR.part, the directory untouched.
+TEST(ReplayOutput, OutputFileThatIsADirectoryIsRefusedAtOnce) {
+  std::string cap = std::string(FL_CAPTURES_DIR) + "/" + entries_of(Tool::trace).front().file;
+  testsupport::TempDir dir;
+  const std::string out = dir.file("out");
+  ASSERT_TRUE(fs::create_directory(out));
+  for (const char* user : {"nobody", "root"}) {
+    auto o = run({FL_TRACE_BIN, "-r", cap, "--user", user, "-O", out});
+    EXPECT_EQ(o.exit_code, 5) << o.err;
+    EXPECT_NE(o.err.find("cannot write " + out + ": Is a directory"), std::string::npos) << o.err;
+    EXPECT_FALSE(fs::exists(out + ".part"));
+    EXPECT_TRUE(fs::is_empty(out));
+  }
 }
 
 }  // namespace

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 // Running a real binary from a test: argv in, exit code and both streams out.
 // Standard C++ and POSIX only: the lab builds this before libprobe exists

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Addresses, prefixes and the one's complement helpers the probes rely on.
 
 #include "probe/model/address.h"

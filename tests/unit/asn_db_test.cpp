@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // IP -> AS and IP -> country tables: every accepted format, overlaps, errors,
 // and a few facts of the shipped snapshot.
 

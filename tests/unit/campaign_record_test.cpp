@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // fl-locate's run record: the campaign plan that lets `fl-locate -r FILE`
 // alone replay a campaign.
 

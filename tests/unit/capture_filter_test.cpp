@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // capture_filter: the BPF expression must let through a run's probes and
 // replies (checked with libpcap on real lab frames) and keep others out.
 

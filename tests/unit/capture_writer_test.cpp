@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // CaptureWriter: pcapng files that libpcap reads back, and the run record
 // kept in their section header.
 

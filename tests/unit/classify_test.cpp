@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // match::classify: which probe a packet is, or which probe it answers.
 
 #include "probe/match/classify.h"

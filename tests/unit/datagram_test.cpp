@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // parse_ip / ip_offset / parse_mpls_extension over byte arrays of real packets.
 
 #include "probe/packet/datagram.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The DNS engine on a scripted capture (replay path: file-like source, null
 // sink, null TCP streams): hostile answers are counted and never taken;
 // the zone verdict and the DNS trace probe as pure functions.

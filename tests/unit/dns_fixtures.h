@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause AND GPL-3.0-only AND Unlicense
 #pragma once
 // Real DNS messages (UDP payloads) taken from /work/shared/captures-public
 // with `tcpdump -xx` (extracted by frame number; the source is named above each).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // fl-dns's command line, table-driven over fldns::parse_options.
 
 #include <gtest/gtest.h>

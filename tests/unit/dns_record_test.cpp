@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // fl-dns's run record: what lets `fl-dns -r FILE` alone replay a query or
 // zone run.
 

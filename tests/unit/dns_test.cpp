@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The DNS layer: the bounded parser over real and hostile messages, the
 // query builder, and type/rcode/name handling.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // run_loop: the one event loop of the engines, over a scripted source and
 // clients that record what the loop asked of them.
 

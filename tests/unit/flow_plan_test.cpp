@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // FlowPlan: probe ids and flows derived from the run key.
 
 #include "probe/match/flow_plan.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // GuardedOutput: results that cannot be written raise the halt flag at once
 // and keep the errno text; to a file descriptor only whole lines stay.
 

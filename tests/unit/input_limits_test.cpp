@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The caps on what a user's file can make the tools hold: gzip tables
 // (size, ratio), JSON baselines (size; read as a stream, same values as a
 // whole-document parse), and open_as_invoker's refusals.

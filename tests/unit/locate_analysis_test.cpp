@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The verdict logic of fl-locate on hand-made campaigns shaped like the lab
 // country (tests/lab/scenarios.cpp): vp - a1 (AS64500) - t1 - t2 (AS64510)
 // - b - c1|c2 (national AS64520) - prefix A 198.18.128.0/22 | B 198.18.136.0/24.

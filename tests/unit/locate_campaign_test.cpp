@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // run_campaign over a capture: what the report counts must be what the
 // capture shows, so that a replay prints what the live run printed.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The frontier phase's planning (frontier.h) on hand-made surveys shaped
 // like the lab country (tests/lab/scenarios.cpp): vp - a1 .2 - t1 .6 -
 // t2 .10 - b .14 - c1 .18 | c2 .22, prefix A 198.18.128.0/22 and prefix B

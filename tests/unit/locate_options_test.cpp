@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // fl-locate's command line, table-driven over fllocate::parse_options.
 
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Planning a campaign before anything is opened (probe/locate/plan.h), and
 // the DNS trace's configuration (probe/engine/dns_trace.h).
 

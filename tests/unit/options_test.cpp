@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // fl-trace's command line, table-driven over fltrace::parse_options.
 
 #include "options.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 // Small helpers shared by the packet tests: turning fixture arrays into
 // parsed datagrams, and reshaping real replies the way other routers would.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // FileSource: frames read back from capture files whose fields are extreme.
 
 #include <gtest/gtest.h>

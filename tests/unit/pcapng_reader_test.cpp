@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Our pcapng reader: several interfaces with their own link types and
 // timestamp resolutions, both byte orders, and damage reported, not trusted.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // build_probe: the Paris invariants, read back with parse_ip.
 
 #include "probe/packet/probe_builder.h"

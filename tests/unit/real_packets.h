@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause AND BSD-3-Clause AND GPL-3.0-only AND Unlicense
 #pragma once
 // Byte arrays of real packets, each copied from a capture with
 // `tcpdump -r FILE -xx -c N` (whole frame, link-layer header included,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 // Run record tests: a valid record with one field changed, and the check
 // that a codec refuses it as an input error naming that field.

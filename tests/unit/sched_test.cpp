@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Rate and timeout logic on simulated time: no sleeps, no wall clock.
 
 #include <gtest/gtest.h>

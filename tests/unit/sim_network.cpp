@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "sim_network.h"
 
 #include "probe/packet/checksum.h"

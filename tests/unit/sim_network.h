@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 // A simulated network for the trace engine: a paced sink and a live-like
 // source on one manual clock. Every ICMP echo probe the engine sends shows

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // SmallVector, the hop's probe list: one element in place, more on the heap.
 
 #include "probe/model/small_vector.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // StartOrder: which trace starts next, and Doubletree's /24 pilots.
 
 #include "probe/engine/start_order.h"

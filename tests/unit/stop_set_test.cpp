@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // StopSet and Distances: Doubletree's memory, one decision at a time, with
 // times given as plain numbers (capture µs).
 

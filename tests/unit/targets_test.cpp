@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // expand_targets / read_target_file: what fl-trace will probe, within the
 // caps on a target list; excerpt() for the bad lines it quotes.
 

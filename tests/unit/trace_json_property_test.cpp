@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The fast JSON writer (append_json, JsonLinesWriter) held to nlohmann:
 // random traces, seeded, must print byte for byte what to_json().dump()
 // prints. Every field of model/trace.h is drawn, with its extremes.

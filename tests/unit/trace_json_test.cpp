@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The fl-json(5) "trace" object: field names and values as documented.
 
 #include "probe/format/trace_json.h"

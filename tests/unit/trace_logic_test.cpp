@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // after_reply / after_silence: when a trace goes on, and why it stops.
 
 #include "probe/engine/trace_logic.h"

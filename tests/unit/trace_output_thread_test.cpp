@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The output thread: every trace written, in the order handed over, and
 // flushed; a flush request does not wait for a full batch.
 

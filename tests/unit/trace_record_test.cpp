@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The trace run record stored in a capture: what lets `-r FILE` alone replay it.
 
 #include "probe/record/trace_record.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The trace engine over a simulated network (sim_network.h): the probes a
 // Doubletree campaign spends must not depend on the probe rate, only on
 // what the network shows. Same campaign at 1k, 5k, 10k and 20k pps.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The traceroute-like text output and its unreachable annotations.
 
 #include "probe/format/trace_text.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The one live and one replay set-up every tool uses: what needs no
 // privilege (run keys, -S, replay, the offline -w file) tested here; the
 // live sockets in the lab.

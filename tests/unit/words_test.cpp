@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // The words of the model's decisions (model/words.h): every value has one,
 // reads back as itself, and the spellings are fl-json(5)'s. Also the
 // verdict rules that the lab-shaped campaigns of locate_analysis_test.cpp

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 // What every tool's main does the same way: --help and --version, exit
 // codes, Ctrl-C handling, error messages, and opening the results (file or

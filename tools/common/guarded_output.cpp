@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "guarded_output.h"
 
 #include <sys/stat.h>

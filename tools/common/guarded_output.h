@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 // The stream a tool's results go through, which notices at once when they
 // cannot be written (a full disk): it keeps the errno text and raises the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "option_values.h"
 
 #include <fmt/format.h>

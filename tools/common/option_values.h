@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 // Reading checked values out of a parsed command line, the same way in every
 // tool: each check is one line, and every message names the option.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "results_file.h"
 
 #include <fcntl.h>
@@ -61,6 +62,10 @@ probe::Result<int> claim_part(const std::string& part, bool& stale) {
 }  // namespace
 
 probe::Result<ResultsFile> ResultsFile::create(const std::string& path, probe::io::RenameHelper* helper) {
+  // Said now rather than after the whole run, when the rename would fail.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    return probe::make_error(probe::ErrorKind::output, "cannot write " + path + ": " + std::strerror(EISDIR));
   const std::string part = path + ".part";
   bool stale = false;
   auto lock = claim_part(part, stale);

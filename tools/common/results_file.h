@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 // The -O results file of a tool: written to NAME.part and renamed into place
 // only when the run ends well, so it is complete or absent. The run holds a

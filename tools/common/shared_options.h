@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 // The options every tool shares, declared once: where a live run sends from
 // (-i, -S), what it writes and reads (-w, -r, -o, -O), --user, --help and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // fl-dns: options -> libprobe engines -> writers -> exit code. No logic here
 // beyond wiring; see fl-dns(1).
 

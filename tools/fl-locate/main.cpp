@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // fl-locate: options -> campaign plan -> run (live or replay) -> analysis ->
 // report. The decisions live in libprobe (probe/locate); see fl-locate(1).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // fl-trace: options -> libprobe engine -> writers -> exit code. No logic here
 // beyond wiring; see fl-trace(1).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 // fl-trace's command line, parsed into values; no side effects.
 

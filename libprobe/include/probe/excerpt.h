@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// Quoting untrusted bytes (a line of a file named on the command line) in
 /// an error message: short, printable, and never a terminal control code.

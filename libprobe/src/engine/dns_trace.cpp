@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "probe/engine/dns_trace.h"
 
 namespace probe::engine {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 // Doubletree as a TracePolicy: traces start near the destination distance
 // their /24 (or the run) has shown, walk forward to the end, then back

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "probe/engine/stop_set.h"
 
 #include <algorithm>

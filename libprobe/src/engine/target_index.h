@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 // Target address -> trace index, open addressing over trace indices: one
 // lookup per packet, so no chained buckets to chase. A repeated target is

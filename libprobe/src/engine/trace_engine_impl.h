@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 // The trace engine's state: the probes in flight, their timing and the
 // traces until they are printed. Every decision is the policy's

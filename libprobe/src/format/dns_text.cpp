@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "probe/format/dns_text.h"
 
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "probe/format/trace_json.h"
 
 #include <fmt/compile.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "probe/format/trace_output_thread.h"
 
 #include "probe/sched/quiet_thread.h"

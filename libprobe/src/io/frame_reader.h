@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 // Internal: where a file source gets its frames. libpcap reads classic pcap;
 // our own reader takes pcapng, whose interfaces may each have a link type

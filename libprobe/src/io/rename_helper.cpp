@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "probe/io/rename_helper.h"
 
 #include <fcntl.h>
@@ -102,6 +103,7 @@ void hold_nothing(int requests, int signals) {
     if (created) std::remove(part.c_str());  // never committed: no results file at all
   } else if (std::rename(part.c_str(), path.c_str()) != 0) {
     const int e = errno;
+    std::remove(part.c_str());  // complete or absent: one that cannot take its name goes too
     say("cannot rename " + part + " to " + path + ": " + std::strerror(e));
     if (code == 0) code = failures.rename_failed_status;
   }

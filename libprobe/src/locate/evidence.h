@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 // Evidence over a whole campaign that the analysis draws on besides each
 // target's own path (ICMP errors from routers whichever probe drew them,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 // The verdict of fl-locate as a table of decision rules (verdict_rules.cpp)
 // over facts the analysis works out once; private to analysis.cpp.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "probe/model/asn_db.h"
 
 #include <fcntl.h>
@@ -5,11 +6,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "probe/excerpt.h"
 #include "range_builder.h"
@@ -359,10 +362,25 @@ class CountryLoader {
   std::unordered_map<std::string, std::uint32_t> code_ids_;
 };
 
+// Where the shipped tables are, in the order a user would look:
+// FAULTLINE_DATA_DIR when set (and only there, so a wrong one is named in the
+// error); beside the running program, BIN/../share/faultline, so that an
+// install moved or unpacked away from its configured prefix finds its own
+// copy; the configured prefix (another program linked to an installed
+// libprobe); the source tree (a build never installed). secure_getenv: a
+// program given capabilities reads the shipped table with its own rights,
+// and the environment of whoever runs it must not choose that file.
 std::string data_file(const char* name) {
-  std::string installed = std::string(FL_DATA_INSTALL_DIR) + "/" + name;
+  if (const char* dir = ::secure_getenv("FAULTLINE_DATA_DIR"); dir && *dir) return std::string(dir) + "/" + name;
   std::error_code ec;
-  if (std::filesystem::is_regular_file(installed, ec)) return installed;
+  std::vector<std::filesystem::path> dirs;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) dirs.push_back(exe.parent_path() / FL_DATA_FROM_BIN);
+  dirs.emplace_back(FL_DATA_INSTALL_DIR);
+  for (const auto& dir : dirs) {
+    auto file = dir / name;
+    if (std::filesystem::is_regular_file(file, ec)) return file.lexically_normal().string();
+  }
   return std::string(FL_DATA_SOURCE_DIR) + "/" + name;
 }
 

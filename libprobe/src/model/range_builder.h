@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 // Collects possibly overlapping address ranges and turns them into a
 // RangeIndex where every address keeps the value of its narrowest range.

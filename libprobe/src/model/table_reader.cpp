@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "table_reader.h"
 
 #include <zlib.h>

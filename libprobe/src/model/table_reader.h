@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 // Reading line-oriented data tables (plain or gzip) with one policy for bad
 // lines; small field splitters shared by the table formats.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 // Addresses as unsigned integers, for range arithmetic (private to libprobe).
 

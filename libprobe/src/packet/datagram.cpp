@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "probe/packet/datagram.h"
 
 #include "probe/packet/checksum.h"

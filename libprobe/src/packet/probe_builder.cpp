@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "probe/packet/probe_builder.h"
 
 #include <tins/icmp.h>

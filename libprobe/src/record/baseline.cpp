@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // Reading an fl-locate JSON report back as a baseline, with nlohmann's SAX
 // interface: only the fields a baseline keeps are built, so memory stays
 // near the baseline's own size instead of a DOM of the whole report (about

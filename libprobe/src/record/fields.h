@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 // The records' scalar fields, each listed once for both directions, so
 // that a writer and its reader cannot drift apart (a name spelled two ways,

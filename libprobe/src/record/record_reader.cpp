@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "record_reader.h"
 
 #include "probe/excerpt.h"

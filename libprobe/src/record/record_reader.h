@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 // The one reader of run records. Every field goes through FieldReader, so
 // that each codec checks types and ranges the same way: nlohmann's own

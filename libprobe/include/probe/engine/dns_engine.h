@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// Many DNS queries at once under one global rate, over any PacketSource,
 /// PacketSink and TcpStreams: live (capture + raw socket + kernel TCP) and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// fl-dns --trace: one DNS query sent with TTL 1, 2, 3... as a Paris trace
 /// (method dns), so that the hop where DNS packets die shows.

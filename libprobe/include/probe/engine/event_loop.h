@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// The one event loop every engine runs on: send what the token bucket
 /// allows, sleep in the source until the next frame or deadline, hand each

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// Rebuilding traceroutes from a capture made by another tool (Linux
 /// traceroute, tcptraceroute, mtr, scamper, Dublin Traceroute, ...): probes

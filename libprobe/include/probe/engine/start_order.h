@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// The order a trace engine starts its traces in, and Doubletree's /24
 /// pilots: the first trace toward a /24 goes alone, the others wait until

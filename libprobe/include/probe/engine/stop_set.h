@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// Doubletree's memory over a run (Donnet et al., SIGMETRICS 2005), single
 /// vantage point, as pure code: no I/O, no clock (times come in as

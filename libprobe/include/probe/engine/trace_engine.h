@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// Many Paris traceroutes at once under one global probe rate, over any
 /// PacketSource and PacketSink: live (capture + raw socket) and replay

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// The per-trace decisions of a Paris traceroute, as pure functions: what to
 /// do after a hop answered or stayed silent. The engine only applies them.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// How a trace engine decides, chosen once per run: a plain Paris
 /// traceroute or Doubletree. The engine holds probes, their timing and the

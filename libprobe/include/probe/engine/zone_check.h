@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// Delegation health: what the parents say about a zone against what its
 /// nameservers say, run as phases of DnsEngine over one source (live or replay).

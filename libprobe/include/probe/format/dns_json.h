@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// The JSON forms of DNS exchanges and zone checks (fl-json(5)).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// fl-locate's report in three shapes: a short text for a terminal, JSON for
 /// scripts (fl-json(5)), and a Graphviz picture of the merged paths (reading

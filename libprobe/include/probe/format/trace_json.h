@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// The JSON form of traces (fl-json(5)), one object per line.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// Formatting and writing finished traces on a thread of their own, so that
 /// the engine's thread (probing live, or reading a capture) never waits for

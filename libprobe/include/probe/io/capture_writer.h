@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// Writing what a run saw to a pcapng file that tcpdump and Wireshark open,
 /// and reading back the run record stored in its section header.

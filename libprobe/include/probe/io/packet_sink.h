@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// Where probes go: a raw socket, or nowhere (replay).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// Shedding privilege once the raw socket and the capture are open, so that
 /// nothing that parses packets from the network runs as root or with

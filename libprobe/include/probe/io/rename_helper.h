@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// The process that stays root to put a run's results file in place.
 ///
@@ -10,10 +11,10 @@
 /// otherwise write needs). It forwards SIGINT, SIGTERM and SIGHUP sent to it
 /// to the worker (down a pipe: without CAP_KILL it may not signal another
 /// uid), and when the worker exits it renames PATH.part to PATH (or removes
-/// it, never committed) and exits with the worker's status. While the worker
-/// is still root (setting up) the helper signals it directly. The worker
-/// gets SIGTERM if the helper dies (the pipe ends; a parent-death signal
-/// would be refused for the same want of CAP_KILL).
+/// it: never committed, or the rename failed) and exits with the worker's
+/// status. While the worker is still root (setting up) the helper signals it
+/// directly. The worker gets SIGTERM if the helper dies (the pipe ends; a
+/// parent-death signal would be refused for the same want of CAP_KILL).
 
 #include <optional>
 #include <string>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// What the kernel's routing says about our side of a path. No packet is sent.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// DNS over TCP through the kernel's TCP stack: non-blocking connections
 /// driven by the engine's loop. The engine reads results from the capture,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// What a run reads packets from and sends probes through, opened in one
 /// place for every tool: live (raw socket, capture on the interface, the -w

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// Where connectivity to a country breaks: pure functions from a campaign's
 /// traces and DNS check (plus, optionally, an earlier healthy run) to a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// An fl-locate campaign: what it probes (the plan, stored in the capture's
 /// section header so that `-r FILE` alone replays it: see

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// The frontier phase of a campaign: after the survey, ask again, paced,
 /// where the failing targets' answers ran out. Routers ration their ICMP

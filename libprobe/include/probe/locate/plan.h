@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// Planning an fl-locate campaign before anything is opened (the national
 /// prefixes from -p, a prefix file and the IP->country and IP->AS tables;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// The pure function at the heart of matching: a captured packet -> which
 /// probe it is, or which probe it answers. Decided by quoted headers only.

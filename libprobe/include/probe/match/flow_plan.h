@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// Probe identity: which flow and which probe id every probe of a run carries.
 /// A run's random key makes its flows and ids its own, so concurrent runs do

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// Family-neutral IP addresses and prefixes (plain values, no I/O).
 

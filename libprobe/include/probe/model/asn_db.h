@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// IP address -> autonomous system and IP address -> country tables, loaded
 /// from public data files (plain or gzip) and queried in memory.
@@ -132,8 +133,10 @@ class CountryDb : public detail::RangeTable {
   std::vector<std::string> codes_;  ///< what the ranges' values index: the distinct country codes
 };
 
-/// The shipped IP -> AS snapshot (ip-location-db asn, IPv4 and IPv6): the
-/// installed copy under DATADIR/faultline if it exists, else the source
+/// The shipped IP -> AS snapshot (ip-location-db asn, IPv4 and IPv6): in
+/// $FAULTLINE_DATA_DIR if set (not for a program run with capabilities),
+/// else the installed copy beside the running program (BIN/../share/faultline),
+/// else the one under the configured DATADIR/faultline, else the source
 /// tree's data/ directory.
 std::string default_asn_db_path();
 /// The shipped IP -> country snapshot (ip-location-db asn-country), found

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// The result model of DNS probing: messages as parsed, exchanges (one query
 /// and what came back), and the health of a delegation.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// A vector that keeps its first element in place (the probes of a hop).
 

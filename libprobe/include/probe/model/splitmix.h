@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// splitmix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number
 /// generators", 2014): the one mixer behind every key, ID and port that

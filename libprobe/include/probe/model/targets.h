@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// Turning target specifications (addresses, CIDR blocks) into addresses.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// The result model of a traceroute: probes, replies, hops, traces.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// What fl-locate concludes, as values: the verdict on a country (or one of
 /// its prefixes), how sure it is, and how a prefix's targets fared. Their

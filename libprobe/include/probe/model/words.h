@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// The words of the model's decisions: the one place where a verdict, a
 /// status, a confidence or a mode becomes the word that reports, run

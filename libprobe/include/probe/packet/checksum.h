@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// RFC 1071 one's complement arithmetic, used to steer Paris checksums.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// Parsing raw IP packets into plain values. Pure functions over buffers:
 /// nothing here throws, allocates per byte, or trusts a length field.

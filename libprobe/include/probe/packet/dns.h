@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// DNS messages: a bounded parser (a pure function over a buffer that never
 /// throws and never trusts a length or a count), the query builder (libtins),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// Building Paris traceroute probes as complete IP packets (libtins).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// An earlier fl-locate report read back as a baseline: what a healthy run
 /// saw, for `--baseline FILE.json`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// fl-locate's run record: the campaign plan, stored so that
 /// `fl-locate -r FILE` alone replays the campaign. Framed like every run

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// fl-dns's run record: what a capture must carry so that `fl-dns -r FILE`
 /// alone replays the run (mode, options, queries or zone, run key). Framed

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// Run records: the JSON a tool stores as its capture's pcapng section header
 /// comment, after kRunRecordTag, so that `-r FILE` alone rebuilds the run.

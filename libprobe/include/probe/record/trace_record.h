@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// The trace run record: what a capture must carry so that `-r FILE` alone
 /// replays a traceroute run (tool, options, targets, run key). Written by

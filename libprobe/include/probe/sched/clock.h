@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// Time sources. Engines read time only through a Clock so that replay and
 /// tests drive time themselves.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// Deadlines in order. Entries are never removed early: the owner checks on
 /// expiry whether the entry still matters (lazy cancellation).
