@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // What a user reads cannot drift from what the tools do: every option that a
 // tool's --help lists has its own entry in the tool's man page and the other
 // way round, and the exit codes of README.md, every man page and every --help

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // fl-locate's annotation: the ASes and the baseline a live campaign used,
 // which close its capture so that a replay needs neither file.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // TargetWalk and its Permutation: every address of the specs once, in the
 // order given for small lists and in a keyed random order for large ones,
 // with no memory that grows with the block (this binary counts every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // fl-trace -o csv: one RFC 4180 row per hop, every probe's RTT in its column.
 
 #include "probe/format/trace_csv.h"

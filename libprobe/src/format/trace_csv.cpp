@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "probe/format/trace_csv.h"
 
 #include <fmt/format.h>

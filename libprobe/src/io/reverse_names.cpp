@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "probe/io/reverse_names.h"
 
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "probe/model/permutation.h"
 
 #include "probe/model/splitmix.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #include "probe/record/campaign_annotation.h"
 
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// fl-trace -o csv: one row per hop, for spreadsheets and scripts that do not
 /// read JSON. RFC 4180: a header row, CRLF line ends, fields quoted when

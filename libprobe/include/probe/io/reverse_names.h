@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// Reverse DNS for fl-trace's text output, kept off the probing path: a
 /// name is asked for as soon as a trace is handed over (want(), which never

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// A keyed pseudo-random permutation of 0..n-1, for walking an address
 /// space the way ZMap and yarrp do (model/targets.h: TargetWalk): no list

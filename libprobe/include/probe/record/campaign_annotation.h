@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 /// fl-locate's annotation: what a campaign's replay needs besides the
 /// packets and the plan, so that `fl-locate -r FILE` reaches the recorded
