@@ -202,7 +202,11 @@ std::vector<FrontierProbe> frontier_round(FrontierState& st) {
       if (r->borrowed) {
         // Silent past the borrowed start: its path may part from the
         // others' before it. Start again from its own (no) answers.
-        *r = FrontierRep{r->target, r->method, r->traced};
+        FrontierRep fresh;
+        fresh.target = r->target;
+        fresh.method = r->method;
+        fresh.traced = r->traced;
+        *r = fresh;
       } else {
         r->done = true;  // unless its answer moves the frontier
       }
