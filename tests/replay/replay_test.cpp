@@ -423,8 +423,16 @@ std::vector<std::size_t> block_ends(const std::string& bytes) {
 TEST(ReplayErrors, CaptureCutAnywhereReplaysItsWholeBlocksWithExit6) {
   std::vector<std::vector<std::string>> replays = {
       {FL_TRACE_BIN, "-r", std::string(FL_CAPTURES_DIR) + "/trace-icmp-chain.pcapng", "-o", "json"}};
+  // A cut campaign capture has lost its closing annotation (the ASes and the
+  // baseline come last), so it is replayed with the table and the baseline
+  // it was recorded with, as a user would have to.
   for (const auto& e : entries_of(Tool::locate))
-    if (e.file == "locate-core-dark.pcapng") replays.push_back(locate_replay(e));
+    if (e.file == "locate-core-dark.pcapng") {
+      auto argv = locate_replay(e);
+      argv.insert(argv.end(), {"--asn-db", std::string(FL_SOURCE_DIR) + "/tests/lab/country-asn.csv", "--baseline",
+                               std::string(FL_CAPTURES_DIR) + "/locate-country.json"});
+      replays.push_back(argv);
+    }
   ASSERT_EQ(replays.size(), 2u);
   for (auto argv : replays) {
     const std::string capture = argv[2];
