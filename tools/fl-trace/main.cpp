@@ -233,6 +233,18 @@ probe::format::TextStyle text_style(const fltrace::Options& o, const Setup& s, p
   return style;
 }
 
+// Commits the results and the capture; on a terminal, the run in one line.
+int end_run(const fltrace::Options& o, Setup& s, flcommon::Output& output, const probe::engine::TraceStats& stats) {
+  auto end = flcommon::RunEnd::of("fl-trace", o, s.vantage);
+  end.send_errors = stats.send_errors;
+  int rc = flcommon::finish_run(end, output);
+  if (isatty(STDERR_FILENO))
+    std::cerr << fmt::format("fl-trace: {} traces, {} probes, {} replies ({} late, {} not ours){}\n",
+                             stats.traces_done, stats.probes_sent, stats.replies, stats.late, stats.foreign,
+                             s.record.config.doubletree ? fmt::format(", {} hops inferred", stats.inferred_hops) : "");
+  return rc;
+}
+
 // The run, privileges dropped: the engine (or the foreign capture's
 // rebuild), then the results.
 int run(const fltrace::Options& o, Setup& s, flcommon::Output& output) {
@@ -262,15 +274,7 @@ int run(const fltrace::Options& o, Setup& s, flcommon::Output& output) {
     for (const auto& t : foreign) printer.on_trace(t);
   }
   printer.finish();
-
-  auto end = flcommon::RunEnd::of("fl-trace", o, v);
-  end.send_errors = stats.send_errors;
-  int rc = flcommon::finish_run(end, output);
-  if (isatty(STDERR_FILENO))
-    std::cerr << fmt::format("fl-trace: {} traces, {} probes, {} replies ({} late, {} not ours){}\n",
-                             stats.traces_done, stats.probes_sent, stats.replies, stats.late, stats.foreign,
-                             s.record.config.doubletree ? fmt::format(", {} hops inferred", stats.inferred_hops) : "");
-  return rc;
+  return end_run(o, s, output, stats);
 }
 
 // --report's rounds: each round's trace toward a target goes to its report.
@@ -339,14 +343,7 @@ int run_report(const fltrace::Options& o, Setup& s, flcommon::Output& output) {
     if (o.output == fltrace::OutputFormat::json) out << probe::format::to_json(r).dump() << '\n';
     else probe::format::write_report_text(out, r, style);
   }
-
-  auto end = flcommon::RunEnd::of("fl-trace", o, v);
-  end.send_errors = stats.send_errors;
-  int rc = flcommon::finish_run(end, output);
-  if (isatty(STDERR_FILENO))
-    std::cerr << fmt::format("fl-trace: {} traces, {} probes, {} replies ({} late, {} not ours)\n",
-                             stats.traces_done, stats.probes_sent, stats.replies, stats.late, stats.foreign);
-  return rc;
+  return end_run(o, s, output, stats);
 }
 
 int run_trace_or_report(const fltrace::Options& o, Setup& s, flcommon::Output& output) {
