@@ -598,6 +598,19 @@ TEST(TraceHabitsLab, ReportSummarisesPacedRoundsPerHopAndReplays) {
                           "  4.|-- 198.18.200.1 "});
   EXPECT_NE(text.out.find("100.0%     3"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("  0.0%     3"), std::string::npos) << text.out;
+
+  // Ctrl-C in the pause after the first round: the report covers that round
+  // alone, and so does its replay (the capture ends before round two).
+  const std::string cut = tmp.file("cut.pcapng");
+  const std::string run = fl_trace_path() + " -P icmp --attempts 1 -W 0.5 -m 10 --report --report-cycles 3 "
+                          "--report-interval 2 -o json -w " + cut + " " + DST;
+  const ExecResult stopped = lab.exec(kVantage, {"sh", "-c", run + " & p=$!; sleep 1.3; kill -INT $p; wait $p"}, 60s);
+  EXPECT_EQ(stopped.exit_code, 130) << stopped.err;
+  const TraceRun one = parse_lines(stopped);
+  ASSERT_EQ(one.traces.size(), 1u) << stopped.out << stopped.err;
+  EXPECT_EQ(one.traces[0].value("cycles", 0), 1) << stopped.out;
+  const ExecResult cut_replay = isolated.exec("iso", {fl_trace_path(), "-r", cut, "-o", "json"}, 60s);
+  EXPECT_EQ(cut_replay.out, stopped.out) << cut_replay.err;
 }
 
 // ---- Linux's default ICMP rate limits ---------------------------------------

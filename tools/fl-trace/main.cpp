@@ -277,11 +277,18 @@ int run(const fltrace::Options& o, Setup& s, flcommon::Output& output) {
   return end_run(o, s, output, stats);
 }
 
-// --report's rounds: each round's trace toward a target goes to its report.
+// --report's rounds: each round's trace toward a target goes to its report,
+// unless a signal ended the round before it sent a probe: unprobed is no
+// round. (Its replay cannot tell a round stopped before its first probe
+// from one the capture ends before, so neither counts.)
 class ReportCollector final : public probe::engine::TraceObserver {
  public:
   explicit ReportCollector(std::vector<probe::model::TraceReport>& reports) : reports_(reports) {}
-  void on_trace(const probe::model::Trace& t) override { reports_[next_++].add(t); }
+  void on_trace(const probe::model::Trace& t) override {
+    auto& report = reports_[next_++];
+    if (t.hops.empty() && t.stop_reason == probe::model::StopReason::halted) return;
+    report.add(t);
+  }
 
  private:
   std::vector<probe::model::TraceReport>& reports_;
