@@ -159,6 +159,46 @@ TEST(Signals, OneSigtermEndsAHugeRunInSetUpAndInTheRun) {
   }
 }
 
+// A run does not outlive the shell or script that started it: that parent
+// killed with SIGKILL (no SIGHUP reaches the run) 0.6 s into a 5 s trace,
+// the run (one process, or the helper and its worker with -O) is gone 2 s
+// later, its -O file in place. Under nohup the run stays, as asked.
+TEST(Signals, TheRunEndsWithTheProcessThatStartedIt) {
+  FL_REQUIRE_LAB(true);
+  Lab lab = make_lab("drop-hop2");
+  for (const char* how : {"single", "helper", "nohup"}) {
+    SCOPED_TRACE(how);
+    TempDir dir;
+    const std::string out = dir.file("results.json");
+    const std::string pid_file = dir.file("pid");
+    const bool helper = std::string(how) == "helper";
+    const bool nohup = std::string(how) == "nohup";
+    std::string run = (nohup ? "nohup " : "") + fl_trace_path() + " --user nobody -W 1 -g 5 -o json " +
+                      (helper ? "-O " + out : std::string()) + " 198.18.200.1" + (helper ? "" : " >" + out) +
+                      " 2>/dev/null";
+    const std::string script = "sh -c '" + run + " & echo $! >" + pid_file + "; wait' & s=$!; sleep 0.6; p=$(cat " +
+                               pid_file + "); c=$(cat /proc/$p/task/$p/children 2>/dev/null); kill -9 $s; sleep 2; "
+                               "left=; for q in $p $c; do grep -q '^State:.*[RSD]' /proc/$q/status 2>/dev/null && "
+                               "left=\"$left $q\"; done; echo \"p=$p c=$c\"; echo \"left=$left\"; "
+                               "for q in $left; do kill -9 $q; done";
+    auto r = lab.exec("vp", {"sh", "-c", script}, std::chrono::seconds(30));
+    ASSERT_NE(r.out.find("p="), std::string::npos) << r.out << r.err;
+    const std::string left = r.out.substr(r.out.find("left=") + 5);
+    if (nohup) {
+      EXPECT_NE(left, "\n") << "nohup: the run should still be there:" << r.out;
+      continue;
+    }
+    EXPECT_EQ(left, "\n") << "still running: " << r.out;
+    if (helper) {
+      EXPECT_EQ(r.out.find(" c=\n"), std::string::npos) << "no worker: " << r.out;
+      EXPECT_FALSE(std::filesystem::exists(out + ".part"));
+      auto lines = parse_results_file(out);
+      ASSERT_EQ(lines.traces.size(), 1u) << lines.parse_error;
+      EXPECT_EQ(lines.traces[0]["stop_reason"], "halted") << describe(lines.traces[0]);
+    }
+  }
+}
+
 // kill -9 on the helper: the worker stops; the FILE.part it could not remove
 // (nobody, in root's directory) is removed by the next run, which says so.
 TEST(Signals, NextRunRemovesThePartFileOfAKilledRun) {

@@ -525,6 +525,94 @@ TEST(TraceHabitsLab, NamesFromTheLabResolverUnlessNumeric) {
   EXPECT_EQ(replay.out.find("lab.test"), std::string::npos) << replay.out;
 }
 
+// --report as mtr --report: three paced rounds through a chain whose second
+// router sends no time exceeded. Every round is one probe per hop (three
+// answers per router stay inside the default rate limit's burst), on one
+// Paris flow with probe ids of its own, a round per --report-interval; the
+// replay gives the same report, and the text is mtr's table.
+TEST(TraceHabitsLab, ReportSummarisesPacedRoundsPerHopAndReplays) {
+  FL_REQUIRE_LAB(true);
+  Lab lab = make_lab("no-te-hop2");
+  TempDir tmp;
+  const std::string pcap = tmp.file("report.pcapng");
+  const TraceRun live = run_fl_trace(lab, {"-P", "icmp", "--attempts", "1", "-W", "0.5", "-m", "10", "--report",
+                                           "--report-cycles", "3", "--report-interval", "0.7", "-o", "json", "-w",
+                                           pcap, DST});
+  ASSERT_EQ(live.result.exit_code, 0) << live.result.err;
+  ASSERT_EQ(live.traces.size(), 1u) << live.result.out;
+  const json& r = live.traces[0];
+  EXPECT_EQ(r.value("type", ""), "report");
+  EXPECT_EQ(r.value("cycles", 0), 3);
+  std::map<int, json> hops;
+  for (const json& h : r["hops"]) hops[h.value("ttl", 0)] = h;
+  ASSERT_EQ(hops.size(), 4u) << r.dump();
+  const std::map<int, std::string> want = {{1, R1}, {3, R3}, {4, DST}};
+  for (const auto& [ttl, addr] : want) {
+    const json& h = hops[ttl];
+    EXPECT_EQ(h.value("sent", 0), 3) << h.dump();
+    EXPECT_EQ(h.value("received", 0), 3) << h.dump();
+    EXPECT_EQ(h.value("loss_permille", -1), 0) << h.dump();
+    ASSERT_EQ(h["addrs"].size(), 1u) << h.dump();
+    EXPECT_EQ(h["addrs"][0].value("addr", ""), addr);
+    EXPECT_LE(h.value("best_us", 0), h.value("avg_us", 0)) << h.dump();
+    EXPECT_LE(h.value("avg_us", 0), h.value("worst_us", 0)) << h.dump();
+    EXPECT_GT(h.value("best_us", 0), 0) << h.dump();
+  }
+  EXPECT_EQ(hops[2].value("sent", 0), 3);
+  EXPECT_EQ(hops[2].value("received", -1), 0);
+  EXPECT_EQ(hops[2].value("loss_permille", 0), 1000);
+
+  // The probes as they left: one echo id for all, no sequence number twice,
+  // and TTL 1 of each round at least an interval after the last one's.
+  const ExecResult echoes = run_command({"tcpdump", "-tt", "-nr", pcap, "icmp[icmptype] == 8"}, 30s);
+  ASSERT_EQ(echoes.exit_code, 0) << echoes.err;
+  std::set<std::string> ids, seqs;
+  std::size_t sent = 0;
+  std::istringstream lines(echoes.out);
+  for (std::string line; std::getline(lines, line); ++sent) {
+    auto id = line.find(", id ");
+    auto seq = line.find(", seq ");
+    ASSERT_TRUE(id != std::string::npos && seq != std::string::npos) << line;
+    ids.insert(line.substr(id + 5, seq - id - 5));
+    seqs.insert(line.substr(seq + 6, line.find(',', seq + 6) - seq - 6));
+  }
+  EXPECT_EQ(sent, 12u) << echoes.out;
+  EXPECT_EQ(ids.size(), 1u) << echoes.out;
+  EXPECT_EQ(seqs.size(), 12u) << echoes.out;
+  const ExecResult first_hop =
+      run_command({"tcpdump", "-tt", "-nr", pcap, "icmp[icmptype] == 8 and ip[8] == 1"}, 30s);
+  std::vector<double> starts;
+  std::istringstream hop_lines(first_hop.out);
+  for (std::string line; std::getline(hop_lines, line);) starts.push_back(std::stod(line));
+  ASSERT_EQ(starts.size(), 3u) << first_hop.out;
+  EXPECT_GE(starts[1] - starts[0], 0.69) << first_hop.out;
+  EXPECT_GE(starts[2] - starts[1], 0.69) << first_hop.out;
+
+  const Lab isolated("node iso\n", LabOptions{});
+  const ExecResult replay = isolated.exec("iso", {fl_trace_path(), "-r", pcap, "-o", "json"}, 60s);
+  ASSERT_EQ(replay.exit_code, 0) << replay.err;
+  EXPECT_EQ(replay.out, live.result.out);
+  const ExecResult text = isolated.exec("iso", {fl_trace_path(), "-r", pcap}, 60s);
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  expect_lines(text.out, {"HOST: 198.18.0.1 ", "  1.|-- 198.18.0.2 ", "  2.|-- ???", "  3.|-- 198.18.0.10 ",
+                          "  4.|-- 198.18.200.1 "});
+  EXPECT_NE(text.out.find("100.0%     3"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("  0.0%     3"), std::string::npos) << text.out;
+
+  // Ctrl-C in the pause after the first round: the report covers that round
+  // alone, and so does its replay (the capture ends before round two).
+  const std::string cut = tmp.file("cut.pcapng");
+  const std::string run = fl_trace_path() + " -P icmp --attempts 1 -W 0.5 -m 10 --report --report-cycles 3 "
+                          "--report-interval 2 -o json -w " + cut + " " + DST;
+  const ExecResult stopped = lab.exec(kVantage, {"sh", "-c", run + " & p=$!; sleep 1.3; kill -INT $p; wait $p"}, 60s);
+  EXPECT_EQ(stopped.exit_code, 130) << stopped.err;
+  const TraceRun one = parse_lines(stopped);
+  ASSERT_EQ(one.traces.size(), 1u) << stopped.out << stopped.err;
+  EXPECT_EQ(one.traces[0].value("cycles", 0), 1) << stopped.out;
+  const ExecResult cut_replay = isolated.exec("iso", {fl_trace_path(), "-r", cut, "-o", "json"}, 60s);
+  EXPECT_EQ(cut_replay.out, stopped.out) << cut_replay.err;
+}
+
 // ---- Linux's default ICMP rate limits ---------------------------------------
 
 // DESIGN: routers rate-limit ICMP errors (Linux: a burst of 6, then about one

@@ -50,6 +50,8 @@ Tool tool_of(const std::string& file) {
 }
 
 bool is_dns(const Entry& e) { return e.tool == Tool::dns; }
+// An fl-trace --report capture: one report per target, not traces.
+bool is_report(const Entry& e) { return e.expect.count("report-completed") || e.file.find("-report") != std::string::npos; }
 
 std::string tool_for(const Entry& e) {
   switch (e.tool) {
@@ -61,11 +63,13 @@ std::string tool_for(const Entry& e) {
 }
 
 // What one JSON line concludes: a trace's stop reason, a DNS exchange's
-// outcome, a zone's verdict as "zone-VERDICT".
+// outcome, a zone's verdict as "zone-VERDICT", an fl-trace --report's last
+// round's stop reason as "report-REASON".
 std::string conclusion(const nlohmann::json& j) {
   std::string type = j.value("type", "trace");
   if (type == "dns") return j.at("outcome").get<std::string>();
   if (type == "zone") return "zone-" + j.at("verdict").get<std::string>();
+  if (type == "report") return "report-" + j.at("last_stop_reason").get<std::string>();
   return j.at("stop_reason").get<std::string>();
 }
 
@@ -154,7 +158,7 @@ TEST_P(CaptureReplay, TextOutputHasOneBlockPerTrace) {
     if (what.compare(0, 5, "zone-") == 0) zone = true;
     blocks += n;
   }
-  std::string header = "traceroute to ";
+  std::string header = is_report(GetParam()) ? "Start: " : "traceroute to ";
   if (is_dns(GetParam()) && GetParam().file.find("-trace-") == std::string::npos) header = zone ? "zone " : "; <<>> fl-dns";
   if (zone) blocks = 1;
   std::size_t headers = 0;
@@ -501,6 +505,7 @@ TEST(ReplayOutput, OutputFileIsWrittenWhole) {
 TEST(ReplayHabits, CsvAsnsAndMplsFormsAreTheSameOnEveryReplay) {
   const std::string asn_db = std::string(FL_SOURCE_DIR) + "/tests/lab/country-asn.csv";
   for (const auto& e : entries_of(Tool::trace)) {
+    if (is_report(e)) continue;  // ReplayHabits.ReportIsTextOrJsonWithMtrsAs
     SCOPED_TRACE(e.file);
     const std::string cap = std::string(FL_CAPTURES_DIR) + "/" + e.file;
     for (const std::vector<std::string>& flags : std::vector<std::vector<std::string>>{
@@ -526,6 +531,26 @@ TEST(ReplayHabits, CsvAsnsAndMplsFormsAreTheSameOnEveryReplay) {
       EXPECT_NE(text.out.find(" 198.18.0.2 [AS64500]  "), std::string::npos) << text.out;
     }
   }
+}
+
+// A --report capture replays to its report only: -o csv (a row per hop of
+// each trace) is refused, and -A puts each hop's AS in front, as mtr -z.
+TEST(ReplayHabits, ReportIsTextOrJsonWithMtrsAs) {
+  const std::string asn_db = std::string(FL_SOURCE_DIR) + "/tests/lab/country-asn.csv";
+  std::size_t reports = 0;
+  for (const auto& e : entries_of(Tool::trace)) {
+    if (!is_report(e)) continue;
+    SCOPED_TRACE(e.file);
+    ++reports;
+    const std::string cap = std::string(FL_CAPTURES_DIR) + "/" + e.file;
+    auto csv = run({FL_TRACE_BIN, "-r", cap, "-o", "csv"});
+    EXPECT_EQ(csv.exit_code, 2);
+    EXPECT_NE(csv.err.find("holds a --report run: -o text or json"), std::string::npos) << csv.err;
+    auto text = run({FL_TRACE_BIN, "-r", cap, "-A", "--asn-db", asn_db});
+    ASSERT_EQ(text.exit_code, 0) << text.err;
+    EXPECT_NE(text.out.find("  1.|-- AS64500 198.18.0.2 "), std::string::npos) << text.out;
+  }
+  EXPECT_GT(reports, 0u);
 }
 
 // A replay never looks names up (it must not depend on a resolver, nor send

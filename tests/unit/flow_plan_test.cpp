@@ -57,6 +57,31 @@ TEST(FlowPlan, ConsecutiveProbesOfATraceHaveDistinctTokens) {
   }
 }
 
+// fl-trace --report: a late reply to one round must not be taken for the
+// next round's probe, and every round must follow the same path.
+TEST(FlowPlan, ReportCyclesChangeIdsNotFlows) {
+  for (Method m : {Method::icmp, Method::udp, Method::tcp}) {
+    FlowPlan plain(m, 0xfeedface, 40000, 33434, false);
+    FlowPlan first(m, 0xfeedface, 40000, 33434, false, 0);
+    for (std::uint32_t cycle : {1u, 2u, 15u, 16u, 9999u}) {
+      FlowPlan next(m, 0xfeedface, 40000, 33434, false, cycle);
+      FlowPlan before(m, 0xfeedface, 40000, 33434, false, cycle - 1);
+      for (std::size_t trace = 0; trace < 16; ++trace) {
+        EXPECT_EQ(next.trace_flow(trace), plain.trace_flow(trace));
+        EXPECT_EQ(first.token(trace, 0), plain.token(trace, 0));  // cycle 0 is the plain plan
+        // Every probe a trace can send (255 TTLs, 10 each) in two adjacent rounds.
+        std::set<std::uint16_t> ids;
+        for (std::size_t probe = 0; probe < 2550; ++probe) {
+          ids.insert(before.token(trace, probe));
+          ids.insert(next.token(trace, probe));
+          ASSERT_EQ(next.probe_index(trace, next.token(trace, probe)), probe);
+        }
+        EXPECT_EQ(ids.size(), 2u * 2550) << "cycle " << cycle << " trace " << trace;
+      }
+    }
+  }
+}
+
 TEST(FlowPlan, SameKeySameValuesSoReplayMatchesLive) {
   FlowPlan live(Method::icmp, 0xabcdef, 0, 0, false);
   FlowPlan replay(Method::icmp, 0xabcdef, 0, 0, false);

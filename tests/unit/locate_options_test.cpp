@@ -101,6 +101,8 @@ TEST(LocateOptions, GoodCommandLines) {
          EXPECT_EQ(o.write_path, "c.pcapng");
          EXPECT_EQ(o.output, OutputFormat::json);
        }},
+      {{"-p", "198.18.128.0/22"}, [](const Options& o) { EXPECT_FALSE(o.yes); }},
+      {{"-p", "198.18.128.1/22", "--yes"}, [](const Options& o) { EXPECT_TRUE(o.yes); }},
       // The frontier phase: seconds, 0 turns it off.
       {{"-p", "198.18.128.0/22", "--budget", "2.5"}, [](const Options& o) { EXPECT_EQ(o.budget_us, 2500000); }},
       {{"-p", "198.18.128.0/22", "--budget", "0"}, [](const Options& o) { EXPECT_EQ(o.budget_us, 0); }},
@@ -258,6 +260,7 @@ TEST(LocateOptions, BadCommandLines) {
       {{"-r", "x.pcapng", "--no-control"}, "--no-control cannot"},
       {{"-r", "x.pcapng", "--no-dns"}, "--no-dns cannot"},
       {{"-r", "x.pcapng", "--no-direct"}, "--no-direct cannot"},
+      {{"-r", "x.pcapng", "--yes"}, "--yes cannot"},
       {{"-r", "x.pcapng", "-o", "yaml"}, "unknown output format"},
   };
   for (const auto& c : table) {

@@ -88,6 +88,49 @@ TEST_F(LocatePlan, PrefixErrorsSayWhatAndWhere) {
   }
 }
 
+// A typo of an address or of a length is refused, like fl-trace's, before
+// anything is listed or opened; --yes takes the block or the space.
+TEST_F(LocatePlan, HostBitsAndHugeSpacesAreRefusedUnlessConfirmed) {
+  const std::string file = dir.file("prefixes");
+  testsupport::write_file(file, "198.18.140.7/24\n");
+  struct Case {
+    std::vector<std::string> prefixes;
+    std::string prefix_file;
+    std::string message;
+    ErrorKind kind = ErrorKind::usage;  // input: the file's content
+  };
+  const std::vector<Case> cases = {
+      {{"198.18.200.1/24"}, "", "prefix 198.18.200.1/24 has host bits set: the block is 198.18.200.0/24 (give that, or --yes)"},
+      {{}, file, file + ": prefix 198.18.140.7/24 has host bits set: the block is 198.18.140.0/24 (give that, or --yes)",
+       ErrorKind::input},
+      {{"10.0.0.0/8", "198.18.0.0/24"}, "",
+       "the national prefixes hold 65537 /24 blocks, more than 65536 (a /8): a typo? fl-locate samples "
+       "--max-targets 1024 targets from them; give --yes to go on"},
+  };
+  for (const auto& c : cases) {
+    auto r = request();
+    r.prefixes = c.prefixes;
+    r.prefix_file = c.prefix_file;
+    locate::CampaignPlan plan;
+    auto refused = locate::national_prefixes(r, *db, plan);
+    ASSERT_FALSE(refused) << c.message;
+    EXPECT_EQ(refused.error().kind, c.kind);
+    EXPECT_EQ(refused.error().message, c.message);
+    r.yes = true;
+    auto confirmed = locate::national_prefixes(r, *db, plan);
+    ASSERT_TRUE(confirmed) << confirmed.error().message;
+  }
+  auto r = request();
+  r.prefixes = {"10.0.0.0/8"};  // exactly the limit
+  locate::CampaignPlan plan;
+  auto ok = locate::national_prefixes(r, *db, plan);
+  ASSERT_TRUE(ok) << ok.error().message;
+  r.yes = true;
+  r.prefixes = {"198.18.200.1/24"};
+  ASSERT_TRUE(locate::national_prefixes(r, *db, plan));
+  EXPECT_EQ(plan.prefixes.at(0).to_string(), "198.18.200.0/24");
+}
+
 TEST_F(LocatePlan, CampaignTakesTheRunKeyTargetsAndTiming) {
   auto r = request();
   r.prefixes = {"198.18.128.0/22"};

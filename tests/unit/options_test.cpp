@@ -106,6 +106,16 @@ TEST(Options, EveryOptionSetsItsField) {
          EXPECT_TRUE(o.traceroute_mpls);
        }},
       {{"-A", "--asn-db", "as.csv", "t"}, [](const Options& o) { EXPECT_EQ(o.asn_db, "as.csv"); }},
+      {{"--report", "t"}, [](const Options& o) {
+         EXPECT_EQ(o.report_cycles, 10u);  // mtr's default
+         EXPECT_EQ(o.report_interval_us, 1000000);
+       }},
+      {{"--report", "--report-cycles", "3", "--report-interval", "0.25", "-o", "json", "t"},
+       [](const Options& o) {
+         EXPECT_EQ(o.report_cycles, 3u);
+         EXPECT_EQ(o.report_interval_us, 250000);
+       }},
+      {{"--report", "--report-interval", "0", "t"}, [](const Options& o) { EXPECT_EQ(o.report_interval_us, 0); }},
       {{"--attempts", "10", "t"}, [](const Options& o) { EXPECT_EQ(o.config.attempts, 10); }},
       {{"-W", "5", "t"}, [](const Options& o) { EXPECT_EQ(o.config.wait_us, 5000000); }},
       {{"-W", "0.25", "t"}, [](const Options& o) { EXPECT_EQ(o.config.wait_us, 250000); }},
@@ -208,6 +218,15 @@ TEST(Options, ErrorsAreOneLineUsageErrors) {
       {{"-Z", "t"}, "-Z"},
       {{"-o", "xml", "t"}, "(text, csv or json)"},
       {{"-o"}, "output"},
+      {{"--report-cycles", "3", "t"}, "--report-cycles is a setting of --report: give --report"},
+      {{"--report-interval", "2", "t"}, "give --report"},
+      {{"--report", "--report-cycles", "0", "t"}, "report-cycles"},
+      {{"--report", "--report-cycles", "10001", "t"}, "report-cycles"},
+      {{"--report", "--report-interval", "-1", "t"}, "report-interval"},
+      {{"--report", "-o", "csv", "t"}, "--report prints text or json, not csv"},
+      {{"--report", "--doubletree", "t"}, "--doubletree cannot be combined with it"},
+      {{"-r", "x.pcapng", "--report"}, "report"},
+      {{"-r", "x.pcapng", "--report-cycles", "3"}, "report-cycles"},
   };
   for (const auto& row : table) {
     std::string line;

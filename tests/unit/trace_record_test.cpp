@@ -100,6 +100,23 @@ TEST(RunRecord, QueriesRoundTripAndAreWrittenOnlyWhenGiven) {
   EXPECT_FALSE(parse_run_record(bad));
 }
 
+// --report's rounds are replayed as they were run; plain records stay as they were.
+TEST(RunRecord, ReportCyclesRoundTripAndAreWrittenOnlyWhenGiven) {
+  RunRecord r = sample();
+  EXPECT_EQ(to_comment(r).find("report"), std::string::npos);
+  r.report_cycles = 3;
+  r.report_interval_us = 500000;
+  auto back = parse_run_record(to_comment(r));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->report_cycles, 3u);
+  EXPECT_EQ(back->report_interval_us, 500000);
+  std::string bad = to_comment(r);
+  bad.replace(bad.find("\"report_cycles\":3"), 17, "\"report_cycles\":0");
+  auto refused = parse_run_record(bad);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("report_cycles"), std::string::npos);
+}
+
 TEST(RunRecord, RunKeysBeyondTwoToThe53Survive) {
   for (std::uint64_t key : std::initializer_list<std::uint64_t>{(std::uint64_t{1} << 53) + 1, 0xffffffffffffffffULL,
                             0x8000000000000001ULL, std::uint64_t{0}}) {

@@ -62,6 +62,10 @@ int interrupted_before_run(const char* tool) {
 
 Output Output::start(const char* tool, const std::string& path, const std::string& user) {
   Output out(tool, path, user);
+  // A run outlives neither the shell nor the script that started it (one
+  // killed with SIGKILL sends no SIGHUP), in set-up as root too.
+  out.parent_ = probe::io::parent_to_follow();
+  probe::io::exit_with_parent(out.parent_);
   if (!path.empty() && geteuid() == 0 && user != "root")
     if (auto helper = probe::io::RenameHelper::start(path, {say_in_helper, kExitOutput}))
       out.helper_.emplace(std::move(*helper));
@@ -87,7 +91,10 @@ probe::Result<bool> Output::open() {
   // Sockets, capture and files are open: nothing after this runs privileged.
   auto dropped = probe::io::drop_privileges(user_);
   if (!dropped) return dropped.error();
+  // Dropping privileges cleared the parent-death request. A worker's parent
+  // is the rename helper, which it watches through a pipe instead.
   if (helper_) helper_->watch();
+  else probe::io::exit_with_parent(parent_);
   return true;
 }
 

@@ -51,9 +51,10 @@ int interrupted_before_run(const char* tool);
 // stdout.
 class Output {
  public:
-  // First thing, before the run opens anything: with -O as root for another
-  // --user, forks the rename helper (probe/io/rename_helper.h) and returns in the
-  // worker. `tool` names it in messages.
+  // First thing, before the run opens anything: asks for SIGTERM when the
+  // process that started the tool dies (unless under nohup); with -O as root
+  // for another --user, forks the rename helper (probe/io/rename_helper.h)
+  // and returns in the worker. `tool` names it in messages.
   static Output start(const char* tool, const std::string& path, const std::string& user);
   // Once sockets, capture and files are open: creates the results file (or
   // readies stdout), then drops privileges to the user. From then on a
@@ -70,6 +71,7 @@ class Output {
   const char* tool_;
   std::string path_;
   std::string user_;
+  pid_t parent_ = 0;  // the process the run ends with (probe::io::exit_with_parent)
   std::optional<probe::io::RenameHelper> helper_;
   std::optional<ResultsFile> file_;  // after helper_, which it points to (so move an Output before open() only)
   std::unique_ptr<GuardedOutput> guard_;  // over file_ or stdout: a failed write halts the run

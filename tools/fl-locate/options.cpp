@@ -33,6 +33,7 @@ po::options_description describe() {
       ("hitlist", po::value<std::string>(), "probe these addresses instead of picks per /24")
       ("per-block", po::value<int>()->default_value(3), "addresses per /24: the .1 and random others")
       ("max-targets", po::value<int>()->default_value(1024), "at most this many national targets (blocks sampled)")
+      ("yes", po::bool_switch(), "probe prefixes with host bits set (198.18.200.1/24) or holding more than 65536 /24s")
       ("methods", po::value<std::string>()->default_value("icmp,tcp:80,tcp:443,udp"), "trace methods, comma-separated: icmp, udp[:PORT], tcp:PORT; direct-METHOD for TTL-64 probes only")
       ("no-direct", po::bool_switch(), "no automatic TTL-64 twin (direct-METHOD) of each traced method")
       ("control", po::value<std::vector<std::string>>(), "control target outside the country (repeatable; default 1.1.1.1 8.8.8.8 9.9.9.9)")
@@ -104,7 +105,7 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
                                                "parent", "interface", "source", "write", "country-db", "per-block",
                                                "max-targets", "methods", "wait", "attempts", "gaplimit", "max-ttl",
                                                "pps", "budget"},
-                                              {"no-control", "no-dns", "no-direct"}))
+                                              {"no-control", "no-dns", "no-direct", "yes"}))
       return *e;
     return std::nullopt;
   }
@@ -126,6 +127,7 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
   using flcommon::read_int;
   if (auto e = read_int(vm, "per-block", 1, 254, o.per_block)) return *e;
   if (auto e = read_int(vm, "max-targets", 1, 1 << 20, o.max_targets)) return *e;
+  o.yes = vm["yes"].as<bool>();
   if (auto e = flcommon::read_run_option(vm, RunOption::attempts, o.attempts)) return *e;
   if (auto e = flcommon::read_run_option(vm, RunOption::gaplimit, o.gaplimit)) return *e;
   if (auto e = flcommon::read_run_option(vm, RunOption::max_ttl, o.max_ttl)) return *e;

@@ -19,12 +19,14 @@
 #include "probe/format/trace_csv.h"
 #include "probe/format/trace_json.h"
 #include "probe/format/trace_output_thread.h"
+#include "probe/format/trace_report.h"
 #include "probe/format/trace_text.h"
 #include "probe/io/privileges.h"
 #include "probe/io/reverse_names.h"
 #include "probe/io/vantage.h"
 #include "probe/model/asn_db.h"
 #include "probe/model/targets.h"
+#include "probe/model/trace_report.h"
 #include "cli.h"
 
 namespace {
@@ -142,6 +144,8 @@ probe::Result<Setup> setup_replay(const fltrace::Options& o) {
     return probe::make_error(ErrorKind::input, o.read_path + ": written by " + record->tool + ", not fl-trace");
   auto targets = probe::model::expand_targets(record->targets, record->config.run_key);
   if (!targets) return probe::make_error(ErrorKind::input, o.read_path + ": run record: " + targets.error().message);
+  if (record->report_cycles && o.output == fltrace::OutputFormat::csv)
+    return probe::make_error(ErrorKind::usage, o.read_path + " holds a --report run: -o text or json");
   s.record = std::move(*record);
   s.targets = std::move(*targets);
   return s;
@@ -152,6 +156,8 @@ probe::Result<Setup> setup_live(const fltrace::Options& o) {
   s.record.tool = "fl-trace";
   s.record.config = o.config;
   s.record.targets = o.targets;
+  s.record.report_cycles = o.report_cycles;
+  s.record.report_interval_us = o.report_interval_us;
   if (!o.target_file.empty()) {
     auto file = probe::io::open_as_invoker(o.target_file);
     if (!file) return file.error();
@@ -227,6 +233,18 @@ probe::format::TextStyle text_style(const fltrace::Options& o, const Setup& s, p
   return style;
 }
 
+// Commits the results and the capture; on a terminal, the run in one line.
+int end_run(const fltrace::Options& o, Setup& s, flcommon::Output& output, const probe::engine::TraceStats& stats) {
+  auto end = flcommon::RunEnd::of("fl-trace", o, s.vantage);
+  end.send_errors = stats.send_errors;
+  int rc = flcommon::finish_run(end, output);
+  if (isatty(STDERR_FILENO))
+    std::cerr << fmt::format("fl-trace: {} traces, {} probes, {} replies ({} late, {} not ours){}\n",
+                             stats.traces_done, stats.probes_sent, stats.replies, stats.late, stats.foreign,
+                             s.record.config.doubletree ? fmt::format(", {} hops inferred", stats.inferred_hops) : "");
+  return rc;
+}
+
 // The run, privileges dropped: the engine (or the foreign capture's
 // rebuild), then the results.
 int run(const fltrace::Options& o, Setup& s, flcommon::Output& output) {
@@ -256,15 +274,87 @@ int run(const fltrace::Options& o, Setup& s, flcommon::Output& output) {
     for (const auto& t : foreign) printer.on_trace(t);
   }
   printer.finish();
+  return end_run(o, s, output, stats);
+}
 
-  auto end = flcommon::RunEnd::of("fl-trace", o, v);
-  end.send_errors = stats.send_errors;
-  int rc = flcommon::finish_run(end, output);
-  if (isatty(STDERR_FILENO))
-    std::cerr << fmt::format("fl-trace: {} traces, {} probes, {} replies ({} late, {} not ours){}\n",
-                             stats.traces_done, stats.probes_sent, stats.replies, stats.late, stats.foreign,
-                             s.record.config.doubletree ? fmt::format(", {} hops inferred", stats.inferred_hops) : "");
-  return rc;
+// --report's rounds: each round's trace toward a target goes to its report,
+// unless a signal ended the round before it sent a probe: unprobed is no
+// round. (Its replay cannot tell a round stopped before its first probe
+// from one the capture ends before, so neither counts.)
+class ReportCollector final : public probe::engine::TraceObserver {
+ public:
+  explicit ReportCollector(std::vector<probe::model::TraceReport>& reports) : reports_(reports) {}
+  void on_trace(const probe::model::Trace& t) override {
+    auto& report = reports_[next_++];
+    if (t.hops.empty() && t.stop_reason == probe::model::StopReason::halted) return;
+    report.add(t);
+  }
+
+ private:
+  std::vector<probe::model::TraceReport>& reports_;
+  std::size_t next_ = 0;  // traces come in target order
+};
+
+// Waits on the capture until `until_us` or a signal. What arrives meanwhile
+// (late replies to the round before) is no round's: not kept, so not in -w's
+// capture either, and the replay never waits.
+void pause_until(probe::io::PacketSource& source, std::int64_t until_us, const std::atomic<int>& halt) {
+  constexpr std::int64_t kHaltCheckUs = 100000;
+  while (halt.load() == 0 && source.clock().now_us() < until_us)
+    source.next(std::min(until_us, source.clock().now_us() + kHaltCheckUs));
+}
+
+void add_stats(probe::engine::TraceStats& total, const probe::engine::TraceStats& round) {
+  total.probes_sent += round.probes_sent;
+  total.send_errors += round.send_errors;
+  total.replies += round.replies;
+  total.late += round.late;
+  total.foreign += round.foreign;
+  total.traces_done += round.traces_done;
+}
+
+// --report: the targets traced once per round, every round with its own
+// probe ids (TraceConfig::cycle) and the same flows, then one summary per
+// target. A signal ends the rounds; the summary covers those traced.
+int run_report(const fltrace::Options& o, Setup& s, flcommon::Output& output) {
+  probe::io::Vantage& v = s.vantage;
+  std::atomic<int>& g_halt = flcommon::halt_flag();
+  const bool replay = !o.read_path.empty();
+  std::vector<probe::model::TraceReport> reports(s.targets.size());
+  probe::engine::TraceStats stats;
+  std::int64_t round_start = 0;
+  for (std::uint32_t k = 0; k < s.record.report_cycles && g_halt.load() == 0; ++k) {
+    if (replay && v.source->exhausted()) break;  // the live run was cut short
+    if (k > 0 && !replay) pause_until(*v.source, round_start + s.record.report_interval_us, g_halt);
+    if (g_halt.load() != 0) break;
+    round_start = v.source->clock().now_us();
+    auto c = s.record.config;
+    c.cycle = k;
+    ReportCollector collector(reports);
+    probe::engine::TraceEngine engine(c, s.targets, *v.source, *v.sink, collector);
+    add_stats(stats, engine.run(g_halt));
+  }
+
+  // Names as for traces: a live run's text only, within the run's budget.
+  std::optional<probe::io::ReverseNames> resolver;
+  if (!o.numeric && !replay && o.output == fltrace::OutputFormat::text) {
+    resolver.emplace(kNameLookups, kNameBudgetUs);
+    for (const auto& r : reports)
+      for (const auto& h : r.hops)
+        for (const auto& a : h.addrs) resolver->want(a.first);
+  }
+  const auto style = text_style(o, s, resolver ? &*resolver : nullptr);
+  std::ostream& out = output.stream();
+  for (const auto& r : reports) {
+    if (r.cycles == 0) continue;
+    if (o.output == fltrace::OutputFormat::json) out << probe::format::to_json(r).dump() << '\n';
+    else probe::format::write_report_text(out, r, style);
+  }
+  return end_run(o, s, output, stats);
+}
+
+int run_trace_or_report(const fltrace::Options& o, Setup& s, flcommon::Output& output) {
+  return s.record.report_cycles ? run_report(o, s, output) : run(o, s, output);
 }
 
 probe::Result<Setup> set_up(const fltrace::Options& o) {
@@ -278,5 +368,5 @@ probe::Result<Setup> set_up(const fltrace::Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return flcommon::run_tool(argc, argv, "fl-trace", fltrace::parse_options, fltrace::usage, set_up, run);
+  return flcommon::run_tool(argc, argv, "fl-trace", fltrace::parse_options, fltrace::usage, set_up, run_trace_or_report);
 }

@@ -4,9 +4,11 @@
 #include <fmt/format.h>
 
 #include <boost/program_options.hpp>
+#include <cmath>
 #include <optional>
 
 #include "option_values.h"
+#include "probe/record/trace_record.h"
 
 namespace po = boost::program_options;
 
@@ -45,7 +47,10 @@ po::options_description describe() {
       ("numeric,n", po::bool_switch(), "addresses only: no reverse DNS (replays, JSON and CSV never look names up)")
       ("as-lookups,A", po::bool_switch(), "text: the AS of each hop, [AS?] when the table has none (as traceroute -A, mtr -z)")
       ("asn-db", po::value<std::string>(), "IP->AS table for -A (default: shipped snapshot)")
-      ("extensions,e", po::bool_switch(), "text: MPLS label stacks as traceroute -e writes them");
+      ("extensions,e", po::bool_switch(), "text: MPLS label stacks as traceroute -e writes them")
+      ("report", po::bool_switch(), "trace every target --report-cycles times and print per hop Loss%, Snt, Last, Avg, Best, Wrst, StDev (as mtr --report); text or json")
+      ("report-cycles", po::value<int>()->default_value(10), "--report: rounds over the targets (as mtr -c)")
+      ("report-interval", po::value<double>()->default_value(1.0), "--report: seconds from one round's start to the next's (as mtr -i)");
   flcommon::add_user_option(d, help);
   d.add_options()
       ("doubletree", po::bool_switch(), "Doubletree stop sets: start near the destination, walk back until a hop another trace revealed, list the hops below as inferred")
@@ -54,13 +59,36 @@ po::options_description describe() {
   return d;
 }
 
+// --report and its rounds. A report is one summary per target: not with
+// CSV's row per hop, nor with Doubletree, whose stop sets would make every
+// round after the first skip the hops the report is about.
+std::optional<probe::Error> read_report(const po::variables_map& vm, Options& o) {
+  if (!vm["report"].as<bool>()) {
+    for (const char* name : {"report-cycles", "report-interval"})
+      if (!vm[name].defaulted()) return usage_error(fmt::format("--{} is a setting of --report: give --report", name));
+    return std::nullopt;
+  }
+  if (o.output == OutputFormat::csv) return usage_error("--report prints text or json, not csv");
+  if (o.config.doubletree) return usage_error("--report traces every hop each round; --doubletree cannot be combined with it");
+  if (auto e = flcommon::read_int(vm, "report-cycles", 1, static_cast<int>(probe::record::kMaxReportCycles),
+                                  o.report_cycles))
+    return *e;
+  const double interval = vm["report-interval"].as<double>();
+  const double most = static_cast<double>(probe::record::kMaxReportIntervalUs) / 1e6;
+  if (!(interval >= 0 && interval <= most))
+    return usage_error(fmt::format("--report-interval must be between 0 and {} seconds", most));
+  o.report_interval_us = std::llround(interval * 1e6);
+  return std::nullopt;
+}
+
 // Everything but --help and --version.
 std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o) {
   if (auto e = flcommon::refuse_with_replay(vm, "options",
                                             {"target", "target-file", "write", "interface", "source", "method",
                                              "dport", "sport", "first-ttl", "max-ttl", "queries", "attempts",
-                                             "wait", "gaplimit", "pps", "concurrency", "max-targets"},
-                                            {"classic", "doubletree", "yes"}))
+                                             "wait", "gaplimit", "pps", "concurrency", "max-targets",
+                                             "report-cycles", "report-interval"},
+                                            {"classic", "doubletree", "yes", "report"}))
     return *e;
 
   auto& c = o.config;
@@ -96,6 +124,7 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
   if (c.queries && c.doubletree) return usage_error("--doubletree stops at a hop's first answer; -q cannot be combined with it");
 
   if (auto e = flcommon::read_common(vm, o, true)) return *e;
+  if (auto e = read_report(vm, o)) return *e;
   o.numeric = vm["numeric"].as<bool>();
   o.show_asn = vm["as-lookups"].as<bool>();
   o.traceroute_mpls = vm["extensions"].as<bool>();
@@ -122,6 +151,7 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
 std::string usage() {
   return flcommon::help_text(
       "Usage: fl-trace [options] TARGET...    (TARGET: address or CIDR block)\n"
+      "       fl-trace --report [--report-cycles N] [options] TARGET...\n"
       "       fl-trace -r FILE [-o text|json|csv] [-n] [-A] [-e] [-O FILE]\n\n"
       "Paris traceroute toward many targets at once on raw sockets; every probe\n"
       "and reply captured with libpcap and replayable offline.\n\n",

@@ -2,6 +2,7 @@
 #pragma once
 // fl-trace's command line, parsed into values; no side effects.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,8 @@ struct Options : flcommon::CommonOptions {
   bool show_asn = false;                 // -A
   std::string asn_db;                    // --asn-db: -A's table (default: the shipped one)
   bool traceroute_mpls = false;          // -e
+  std::uint32_t report_cycles = 0;       // --report: rounds (--report-cycles); 0: no report
+  std::int64_t report_interval_us = 0;   // --report-interval
 };
 
 // The --help text.

@@ -64,7 +64,7 @@ struct TraceEngine::Impl final : LoopClient {
   Impl(TraceConfig c, std::vector<model::Address> t, io::PacketSource& src, io::PacketSink& snk,
        TraceObserver& obs)
       : cfg(c),
-        plan(c.method, c.run_key, c.sport, c.dport, c.classic),
+        plan(c.method, c.run_key, c.sport, c.dport, c.classic, c.cycle),
         identity{c.method, c.src, plan.tcp_tag()},
         source(src),
         sink(snk),

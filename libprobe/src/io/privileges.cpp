@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <pwd.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <sys/fsuid.h>
 #include <sys/prctl.h>
@@ -223,6 +224,20 @@ Result<bool> keep_only_capabilities(std::uint64_t keep) {
   if (syscall(SYS_capset, &header, data) != 0) return failed("capset");
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return failed("no_new_privs");
   return true;
+}
+
+pid_t parent_to_follow() {
+  struct sigaction hup {};
+  if (sigaction(SIGHUP, nullptr, &hup) == 0 && hup.sa_handler == SIG_IGN) return 0;
+  return getppid();
+}
+
+void exit_with_parent(pid_t parent) {
+  // Adopted by init (or a subreaper) already: nothing to follow.
+  if (parent <= 1) return;
+  if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) != 0) return;
+  // The parent may have died before the request: then no signal comes.
+  if (getppid() != parent) kill(getpid(), SIGTERM);
 }
 
 }  // namespace probe::io

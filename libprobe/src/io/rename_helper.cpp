@@ -67,8 +67,8 @@ void hold_nothing(int requests, int signals) {
 
 // The helper: waits for the worker, renames or removes PATH.part, exits
 // with the worker's status.
-[[noreturn]] void serve(int requests, int signals, pid_t worker, const std::string& path, const sigset_t& mask,
-                        const RenameHelperFailures& failures) {
+[[noreturn]] void serve(int requests, int signals, pid_t worker, pid_t parent, const std::string& path,
+                        const sigset_t& mask, const RenameHelperFailures& failures) {
   auto say = [&failures](const std::string& line) {
     if (failures.say) failures.say(line.c_str());
   };
@@ -82,6 +82,9 @@ void hold_nothing(int requests, int signals) {
   for (int sig : kForwarded) ::sigaction(sig, &sa, nullptr);
   if (auto kept = keep_only_capabilities(std::uint64_t{1} << CAP_DAC_OVERRIDE); !kept)
     say("warning: the results file's rename helper keeps its privileges: " + kept.error().message);
+  // The capabilities just changed, which clears a parent-death request:
+  // ask again. The SIGTERM it brings is forwarded like any other.
+  exit_with_parent(parent);
   ::sigprocmask(SIG_SETMASK, &mask, nullptr);
 
   bool created = false;
@@ -142,8 +145,9 @@ std::optional<RenameHelper> RenameHelper::start(const std::string& path, const R
   for (int sig : kForwarded) sigaddset(&forwarded, sig);
   ::sigprocmask(SIG_BLOCK, &forwarded, &old);
   std::fflush(nullptr);
+  const pid_t parent = parent_to_follow();  // before serve() takes SIGHUP over
   const pid_t worker = ::fork();
-  if (worker > 0) serve(requests[0], signals[1], worker, path, old, failures);
+  if (worker > 0) serve(requests[0], signals[1], worker, parent, path, old, failures);
   ::sigprocmask(SIG_SETMASK, &old, nullptr);
   ::close(requests[0]);
   ::close(signals[1]);

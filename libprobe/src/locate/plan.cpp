@@ -27,12 +27,18 @@ Result<std::vector<std::string>> read_list(const std::string& path) {
   return model::read_target_file(file->fd(), path);
 }
 
-Result<std::vector<model::Prefix>> parse_prefixes(const std::vector<std::string>& specs, const std::string& where) {
+// `yes`: host bits set are taken as the block they stand for.
+Result<std::vector<model::Prefix>> parse_prefixes(const std::vector<std::string>& specs, const std::string& where,
+                                                  bool yes) {
   std::vector<model::Prefix> out;
   for (const auto& s : specs) {
     auto p = model::Prefix::parse(s);
     if (!p) return make_error(ErrorKind::usage, fmt::format("{}bad prefix '{}'", where, excerpt(s)));
     if (!p->base.is_v4()) return make_error(ErrorKind::usage, "IPv6 prefix " + excerpt(s) + ": IPv6 probing is not supported yet");
+    // A typo of an address or of the length: say which block it stands for.
+    if (!yes && *model::Address::parse(std::string_view(s).substr(0, s.find('/'))) != p->base)
+      return make_error(ErrorKind::usage, fmt::format("{}prefix {} has host bits set: the block is {} (give that, or --yes)",
+                                                      where, excerpt(s), p->to_string()));
     out.push_back(*p);
   }
   return out;
@@ -129,13 +135,13 @@ Result<bool> take_hitlist(const CampaignRequest& r, CampaignPlan& plan, HitlistU
 }  // namespace
 
 Result<bool> national_prefixes(const CampaignRequest& r, const model::AsnDb& asn_db, CampaignPlan& plan) {
-  auto given = parse_prefixes(r.prefixes, "");
+  auto given = parse_prefixes(r.prefixes, "", r.yes);
   if (!given) return given.error();
   plan.prefixes = *given;
   if (!r.prefix_file.empty()) {
     auto lines = read_list(r.prefix_file);
     if (!lines) return lines.error();
-    auto more = parse_prefixes(*lines, r.prefix_file + ": ");
+    auto more = parse_prefixes(*lines, r.prefix_file + ": ", r.yes);
     if (!more) return make_error(ErrorKind::input, more.error().message);
     plan.prefixes.insert(plan.prefixes.end(), more->begin(), more->end());
   }
@@ -149,6 +155,16 @@ Result<bool> national_prefixes(const CampaignRequest& r, const model::AsnDb& asn
   for (auto asn : r.asns)
     if (add_v4(asn_db.prefixes_of(asn), plan.prefixes) == 0)
       return make_error(ErrorKind::usage, fmt::format("the IP->AS table has no IPv4 prefixes for AS{}", asn));
+  if (!r.yes) {
+    // Counted, not listed: a typo of a /1 costs nothing.
+    std::uint64_t blocks = 0;
+    for (const auto& p : plan.prefixes) blocks += p.length >= 24 ? 1 : p.count() / 256;
+    if (blocks > kMaxBlocks)
+      return make_error(ErrorKind::usage,
+                        fmt::format("the national prefixes hold {} /24 blocks, more than {} (a /8): a typo? fl-locate "
+                                    "samples --max-targets {} targets from them; give --yes to go on",
+                                    blocks, kMaxBlocks, r.max_targets));
+  }
   plan.asns = r.asns;
   plan.country = r.country;
   return true;

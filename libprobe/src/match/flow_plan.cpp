@@ -4,7 +4,7 @@
 namespace probe::match {
 
 FlowPlan::FlowPlan(model::Method method, std::uint64_t run_key, std::uint16_t sport,
-                   std::uint16_t dport, bool classic)
-    : method_(method), key_(run_key), sport_(sport), dport_(dport), classic_(classic) {}
+                   std::uint16_t dport, bool classic, std::uint32_t cycle)
+    : method_(method), key_(run_key), sport_(sport), dport_(dport), classic_(classic), cycle_(cycle) {}
 
 }  // namespace probe::match

@@ -19,6 +19,10 @@ std::string to_comment(const RunRecord& r) {
   // Written only when on, so records of plain runs stay as they were.
   if (c.doubletree) j["doubletree"] = true;
   if (c.queries) j["queries"] = c.queries;
+  if (r.report_cycles) {
+    j["report_cycles"] = r.report_cycles;
+    j["report_interval_us"] = r.report_interval_us;
+  }
   if (c.method == model::Method::dns) {
     j["dns_qname"] = c.dns_qname;
     j["dns_qtype"] = c.dns_qtype;
@@ -45,6 +49,10 @@ Result<RunRecord> parse_run_record(const std::string& comment) {
     if (c.queries && c.doubletree) f.fail("queries", "cannot be combined with doubletree");
     c.run_key = f.run_key();
     r.targets = f.strings("targets");
+    if (f.has("report_cycles")) {
+      r.report_cycles = f.integer_as<std::uint32_t>("report_cycles", 1, kMaxReportCycles);
+      r.report_interval_us = f.integer("report_interval_us", 0, kMaxReportIntervalUs);
+    }
     if (c.method == model::Method::dns) {
       c.dns_qname = f.string("dns_qname");
       if (c.dns_qname.empty()) f.fail("dns_qname", "empty");

@@ -44,6 +44,8 @@ struct TraceConfig {
   /// order shuffled within blocks of 1024 targets, so that consecutive
   /// probes go to different /24s.
   bool doubletree = false;
+  /// fl-trace --report: the round these traces are (match::FlowPlan); 0 otherwise.
+  std::uint32_t cycle = 0;
 };
 
 /// Counters over a run.

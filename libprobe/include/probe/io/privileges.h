@@ -25,6 +25,18 @@ std::string default_unprivileged_user();
 /// opened before stay usable. A runtime error if any step fails.
 Result<std::string> drop_privileges(const std::string& user);
 
+/// The process a run should not outlive: the one that started this one
+/// (getppid()), or 0 under nohup (SIGHUP ignored: the user asked the run to
+/// outlive its terminal and shell). Read it first thing, before any fork.
+pid_t parent_to_follow();
+
+/// Asks the kernel for SIGTERM when `parent` (from parent_to_follow(); 0:
+/// nothing) dies, so that a run never outlives the shell or script that
+/// started it; SIGTERM at once when it is gone already. The kernel clears
+/// the request on every credential change (drop_privileges,
+/// keep_only_capabilities) and in a forked child: ask again after each.
+void exit_with_parent(pid_t parent);
+
 /// For a process that stays root to do one thing: keeps only the
 /// capabilities in `keep` (bit N = capability N) in its effective and
 /// permitted sets and in its bounding set, none inheritable or ambient, and

@@ -14,7 +14,9 @@
 /// it: never committed, or the rename failed) and exits with the worker's
 /// status. While the worker is still root (setting up) the helper signals it
 /// directly. The worker gets SIGTERM if the helper dies (the pipe ends; a
-/// parent-death signal would be refused for the same want of CAP_KILL).
+/// parent-death signal would be refused for the same want of CAP_KILL); the
+/// helper gets one when the process that started the tool dies
+/// (exit_with_parent) and forwards it.
 
 #include <optional>
 #include <string>

@@ -29,6 +29,7 @@ struct CampaignRequest {
   std::string hitlist;                ///< --hitlist ("" = picks per /24)
   int per_block = 3;                  ///< addresses per /24
   std::size_t max_targets = 1024;     ///< national targets at most
+  bool yes = false;                   ///< --yes: prefixes with host bits set, or more than kMaxBlocks /24s
   std::vector<MethodSpec> methods;
   std::vector<std::string> controls;  ///< --control (defaults filled in)
   std::string zone;                   ///< --zone ("" = from --country, or none)
@@ -42,10 +43,16 @@ struct CampaignRequest {
   std::int64_t budget_us = kDefaultFrontierBudgetUs;  ///< --budget: the frontier phase's time, µs (0: off)
 };
 
+/// The most /24 blocks (the space of a /8) the national prefixes may hold
+/// without --yes: a campaign lists every /24 to sample its targets from.
+inline constexpr std::uint64_t kMaxBlocks = 65536;
+
 /// Sets plan.prefixes (given, from the prefix file, the country's IPv4
 /// prefixes in the IP->country table, each AS's IPv4 ones in `asn_db`),
 /// plan.asns and plan.country. Usage errors for a bad or IPv6 prefix and a
 /// country or AS without IPv4 prefixes; input errors for the prefix file.
+/// Without request.yes, usage errors for a prefix given with host bits set
+/// ("198.18.200.1/24") and for prefixes that hold more than kMaxBlocks /24s.
 Result<bool> national_prefixes(const CampaignRequest& request, const model::AsnDb& asn_db, CampaignPlan& plan);
 
 /// What a campaign made of its --hitlist.

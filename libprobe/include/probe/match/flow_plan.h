@@ -27,8 +27,13 @@ struct Flow {
 /// version 1): changing it makes old captures replay wrong.
 class FlowPlan {
  public:
+  /// `cycle`: which round of a report (fl-trace --report) the probes
+  /// belong to. Only the probe ids change with it, by a stride larger than
+  /// any trace's probes, so that a late reply to one round is never taken
+  /// for the next round's; the flows stay, so every round follows one path.
+  /// Cycle 0 is a plain run's plan.
   FlowPlan(model::Method method, std::uint64_t run_key, std::uint16_t sport, std::uint16_t dport,
-           bool classic);
+           bool classic, std::uint32_t cycle = 0);
 
   model::Method method() const { return method_; }
   /// The flow of probe `probe` (0-based, in sending order) of trace `trace`.
@@ -58,13 +63,13 @@ class FlowPlan {
   Flow trace_flow(std::size_t trace) const { return flow(trace, 0); }
   /// The probe id of probe `probe` of trace `trace`: never 0.
   std::uint16_t token(std::size_t trace, std::size_t probe) const {
-    auto base = static_cast<std::uint32_t>(mix(trace, 3) % kTokens);
+    auto base = token_base(trace);
     return static_cast<std::uint16_t>((base + probe) % kTokens + 1);
   }
   /// Inverse of token(): which probe of the trace carries `token`.
   std::size_t probe_index(std::size_t trace, std::uint16_t token) const {
     if (token == 0) return SIZE_MAX;
-    auto base = static_cast<std::uint32_t>(mix(trace, 3) % kTokens);
+    auto base = token_base(trace);
     return (std::uint32_t{token} - 1 + kTokens - base) % kTokens;
   }
   /// High 16 bits of every TCP sequence number of the run.
@@ -77,12 +82,19 @@ class FlowPlan {
   std::uint64_t mix(std::size_t trace, std::uint64_t salt) const {
     return model::splitmix64(key_ ^ model::splitmix64(trace * 4 + salt));
   }
+  std::uint32_t token_base(std::size_t trace) const {
+    return static_cast<std::uint32_t>((mix(trace, 3) + std::uint64_t{cycle_} * kCycleStride) % kTokens);
+  }
   static constexpr std::uint32_t kTokens = 65535;  // ids 1..65535
+  // More than a trace's probes (255 TTLs, 10 each): consecutive cycles'
+  // ids never overlap.
+  static constexpr std::uint32_t kCycleStride = 4096;
   model::Method method_;
   std::uint64_t key_;
   std::uint16_t sport_;
   std::uint16_t dport_;
   bool classic_;
+  std::uint32_t cycle_;
 };
 
 }  // namespace probe::match

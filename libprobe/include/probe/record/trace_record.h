@@ -4,6 +4,7 @@
 /// replays a traceroute run (tool, options, targets, run key). Written by
 /// fl-trace and by fl-dns --trace; see record.h for the framing.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,15 @@ struct RunRecord {
   std::string interface;                 ///< where the live run captured
   engine::TraceConfig config;
   std::vector<std::string> targets;      ///< the target specs as given
+  /// fl-trace --report: rounds over the targets (0: a plain run), each its
+  /// own engine::TraceConfig::cycle, started `report_interval_us` after the last.
+  std::uint32_t report_cycles = 0;
+  std::int64_t report_interval_us = 0;
 };
+
+/// The most rounds a report runs, and the longest pause between them.
+constexpr std::uint32_t kMaxReportCycles = 10000;
+constexpr std::int64_t kMaxReportIntervalUs = 3600LL * 1000000;
 
 std::string to_comment(const RunRecord& record);
 /// Parses a section comment; an input error, naming the field, if it is not
