@@ -574,9 +574,9 @@ TEST(LocateReplayUnannotated, ReadsTheRecordedPathsAndSaysWhichIsMissing) {
   const std::string old = dir.file("old.pcapng");
   write_unannotated(std::string(FL_CAPTURES_DIR) + "/locate-core-dark.pcapng", old, asn_db, baseline);
   ASSERT_FALSE(::testing::Test::HasFatalFailure());
-  auto closing = probe::io::read_closing_comment(old);
-  ASSERT_TRUE(closing);
-  ASSERT_FALSE(*closing);
+  auto capture = probe::io::open_capture(old);
+  ASSERT_TRUE(capture) << capture.error().message;
+  ASSERT_FALSE(capture->notes.closing);
 
   // The recorded paths exist: read as before, silently.
   auto o = run({FL_LOCATE_BIN, "-r", old, "-o", "json"});
@@ -606,8 +606,8 @@ TEST(LocateReplayUnannotated, ReadsTheRecordedPathsAndSaysWhichIsMissing) {
 TEST(LocateReplayAnnotated, AnAnnotationOfAnotherRunIsRefused) {
   // The annotation of locate-country closing locate-core-dark's packets.
   const std::string from = std::string(FL_CAPTURES_DIR) + "/locate-core-dark.pcapng";
-  auto other = probe::io::read_closing_comment(std::string(FL_CAPTURES_DIR) + "/locate-country.pcapng");
-  ASSERT_TRUE(other && *other);
+  auto other = probe::io::open_capture(std::string(FL_CAPTURES_DIR) + "/locate-country.pcapng");
+  ASSERT_TRUE(other && other->notes.closing);
   testsupport::TempDir dir;
   const std::string mixed = dir.file("mixed.pcapng");
   {
@@ -618,7 +618,7 @@ TEST(LocateReplayAnnotated, AnAnnotationOfAnotherRunIsRefused) {
     auto w = probe::io::CaptureWriter::create(mixed, (*src)->linktype(), **comment);
     ASSERT_TRUE(w);
     while (auto p = (*src)->next(probe::sched::kNever)) ASSERT_TRUE((*w)->write(*p));
-    ASSERT_TRUE((*w)->close_with_comment(**other, 1));
+    ASSERT_TRUE((*w)->write_comment(*other->notes.closing, 1));
   }
   auto o = run({FL_LOCATE_BIN, "-r", mixed, "-o", "json"});
   EXPECT_EQ(o.exit_code, 4);

@@ -181,7 +181,7 @@ void annotate(probe::io::CaptureWriter& writer, const locate::CampaignPlan& plan
   a.baseline = baseline;
   const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::system_clock::now().time_since_epoch());
-  writer.close_with_comment(probe::record::to_comment(a), now.count());
+  writer.write_comment(probe::record::to_comment(a), now.count());
 }
 
 // The campaign, privileges dropped: baseline, run, analysis, report.

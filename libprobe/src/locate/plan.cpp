@@ -205,12 +205,17 @@ Result<CampaignCapture> open_campaign(const std::string& path) {
   auto plan = record::parse_campaign_record(*v->record);
   if (!plan) return make_error(ErrorKind::input, path + ": " + plan.error().message);
   CampaignCapture c{std::move(*plan), std::move(*v)};
-  auto closing = io::read_closing_comment(path);
-  if (!closing) return closing.error();
-  // Another tool's closing comment is none of ours: left alone.
+  // The closing annotation holds all the opening one does and what the run
+  // learnt after; a cut capture has only the opening one. Another tool's
+  // notes are none of ours: left alone.
   const std::string tag = record::kAnnotationTag;
-  if (*closing && (*closing)->compare(0, tag.size(), tag) == 0) {
-    auto a = record::parse_campaign_annotation(**closing);
+  auto ours = [&tag](const std::string& note) { return note.compare(0, tag.size(), tag) == 0; };
+  const std::string* note = nullptr;
+  if (c.vantage.closing && ours(*c.vantage.closing)) note = &*c.vantage.closing;
+  for (auto it = c.vantage.opening.rbegin(); !note && it != c.vantage.opening.rend(); ++it)
+    if (ours(*it)) note = &*it;
+  if (note) {
+    auto a = record::parse_campaign_annotation(*note);
     if (!a) return make_error(ErrorKind::input, path + ": annotation: " + a.error().message);
     if (a->run_key != c.plan.run_key) return make_error(ErrorKind::input, path + ": annotation of another run");
     c.annotation = std::move(*a);

@@ -79,8 +79,9 @@ struct CampaignCapture {
   std::optional<record::CampaignAnnotation> annotation = std::nullopt;
 };
 
-/// Opens a capture fl-locate wrote, with its annotation if it ends in one;
-/// input errors name the file (an annotation that does not parse, or that
+/// Opens a capture fl-locate wrote, with its annotation: the closing one if
+/// the capture ends in one, else (a cut capture) the opening one, if any.
+/// Input errors name the file (an annotation that does not parse, or that
 /// belongs to another run, is one).
 Result<CampaignCapture> open_campaign(const std::string& path);
 
