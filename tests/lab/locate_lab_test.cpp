@@ -18,6 +18,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -475,7 +476,10 @@ TEST(LocateLabInterrupt, SigintStillReportsAndTheCaptureReplays) {
   FL_REQUIRE_LOCATE_LAB();
   TempDir dir;
   const std::string capture = dir.file("halted.pcapng");
-  const auto argv = campaign({"--baseline", kBaselineJson, "-w", capture});
+  // A copy, gone before the cut capture is replayed (below).
+  const std::string baseline = dir.file("baseline.json");
+  testsupport::write_file(baseline, read_file(kBaselineJson));
+  const auto argv = campaign({"--baseline", baseline, "-w", capture});
   std::vector<std::string> sh = {"sh", "-c", "\"$@\" & p=$!; sleep 1; kill -INT $p; wait $p", "sh"};
   sh.insert(sh.end(), argv.begin(), argv.end());
   LocateRun live;
@@ -498,6 +502,20 @@ TEST(LocateLabInterrupt, SigintStillReportsAndTheCaptureReplays) {
   const LocateRun again = replay(capture);
   ASSERT_EQ(again.result.exit_code, 0) << again.result.err;
   EXPECT_EQ(again.result.out, live.result.out);
+
+  // Cut inside its closing annotation (killed before it was whole), with
+  // the baseline file gone: the opening annotation still carries the
+  // baseline and the targets' ASes, so the capture replays alone.
+  ASSERT_EQ(std::remove(baseline.c_str()), 0);
+  const std::string whole = read_file(capture);
+  testsupport::write_file(capture, whole.substr(0, whole.size() - 8));
+  const LocateRun cut = replay(capture);
+  EXPECT_EQ(cut.result.exit_code, 6) << cut.result.err;
+  EXPECT_NE(cut.result.err.find("capture cut at byte"), std::string::npos) << cut.result.err;
+  ASSERT_TRUE(cut.parse_error.empty()) << cut.parse_error << "\n" << cut.result.err;
+  EXPECT_EQ(cut.report["verdict"], "inconclusive") << cut.report["reason"];
+  EXPECT_EQ(cut.report["evidence"]["baseline"], true);
+  EXPECT_EQ(cut.report["evidence"]["targets"], 15);
 }
 
 // One lab whose transit drops the country's traffic (the paths end in the

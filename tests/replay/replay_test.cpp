@@ -417,20 +417,39 @@ std::vector<std::size_t> block_ends(const std::string& bytes) {
   return ends;
 }
 
+// A campaign capture as another machine has it: the files its run record
+// names (AS table, baseline) do not exist there; notes and frames as they are.
+void write_elsewhere(const std::string& from, const std::string& to) {
+  auto c = probe::io::open_capture(from);
+  ASSERT_TRUE(c && c->notes.section) << from;
+  const std::string tag = probe::record::kRunRecordTag;
+  auto record = nlohmann::json::parse(c->notes.section->substr(tag.size()));
+  record["asn_db"] = "/nonexistent/asn.csv";
+  record["baseline"] = "/nonexistent/baseline.json";
+  auto w = probe::io::CaptureWriter::create(to, c->source->linktype(), tag + record.dump());
+  ASSERT_TRUE(w) << w.error().message;
+  for (const auto& note : c->notes.opening) ASSERT_TRUE((*w)->write_comment(note, 1));
+  while (auto p = c->source->next(probe::sched::kNever)) ASSERT_TRUE((*w)->write(*p));
+  if (c->notes.closing) ASSERT_TRUE((*w)->write_comment(*c->notes.closing, 2));
+  ASSERT_TRUE((*w)->flush());
+}
+
 // A capture cut by kill -9 (mid-block, mid-header): every whole block
 // replays, stderr says where it stopped, and the exit is 6 - neither
 // success (0) nor unreadable (4). Cut at a block boundary it is whole.
+// A campaign capture so cut has lost its closing annotation, yet replays
+// alone, on a machine without the files it was recorded with: its opening
+// annotation carries the baseline and the plan's ASes.
 TEST(ReplayErrors, CaptureCutAnywhereReplaysItsWholeBlocksWithExit6) {
   std::vector<std::vector<std::string>> replays = {
       {FL_TRACE_BIN, "-r", std::string(FL_CAPTURES_DIR) + "/trace-icmp-chain.pcapng", "-o", "json"}};
-  // A cut campaign capture has lost its closing annotation (the ASes and the
-  // baseline come last), so it is replayed with the table and the baseline
-  // it was recorded with, as a user would have to.
+  testsupport::TempDir elsewhere;
   for (const auto& e : entries_of(Tool::locate))
     if (e.file == "locate-core-dark.pcapng") {
       auto argv = locate_replay(e);
-      argv.insert(argv.end(), {"--asn-db", std::string(FL_SOURCE_DIR) + "/tests/lab/country-asn.csv", "--baseline",
-                               std::string(FL_CAPTURES_DIR) + "/locate-country.json"});
+      write_elsewhere(argv[2], elsewhere.file(e.file));
+      ASSERT_FALSE(::testing::Test::HasFatalFailure());
+      argv[2] = elsewhere.file(e.file);
       replays.push_back(argv);
     }
   ASSERT_EQ(replays.size(), 2u);
@@ -457,6 +476,10 @@ TEST(ReplayErrors, CaptureCutAnywhereReplaysItsWholeBlocksWithExit6) {
         EXPECT_EQ(o.out, at_boundary.out) << capture << " cut at " << ends[k] + extra;
         EXPECT_FALSE(o.out.empty()) << capture;
         EXPECT_NE(at_boundary.exit_code, 6) << at_boundary.err;
+        if (argv[0] == FL_LOCATE_BIN) {
+          EXPECT_NE(o.out.find("\"baseline\":true"), std::string::npos) << o.out.substr(0, 400);
+          EXPECT_NE(o.out.find("\"national_asns\":[64520]"), std::string::npos) << o.out.substr(0, 400);
+        }
       }
     }
   }

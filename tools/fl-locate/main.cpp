@@ -206,6 +206,7 @@ int run(const fllocate::Options& o, Setup& setup, flcommon::Output& output) {
   Progress progress(isatty(STDERR_FILENO) != 0 && o.read_path.empty());
   locate::CampaignStats stats;
   locate::Campaign campaign;
+  if (v.writer) locate::annotate_start(*v.writer, s.plan, table, *baseline);
   if (v.source) {
     campaign = locate::run_campaign(s.plan, *v.source, *v.sink, *v.streams, halt, std::ref(progress), stats);
   } else {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <unordered_set>
@@ -221,6 +222,23 @@ Result<CampaignCapture> open_campaign(const std::string& path) {
     c.annotation = std::move(*a);
   }
   return c;
+}
+
+void annotate_start(io::CaptureWriter& writer, const CampaignPlan& plan, const AsLookup& lookup,
+                    const std::optional<Baseline>& baseline) {
+  std::vector<model::Address> known;
+  for (const auto& p : plan.prefixes) known.push_back(p.base);
+  for (const auto* list : {&plan.targets, &plan.controls, &plan.parents})
+    known.insert(known.end(), list->begin(), list->end());
+  std::sort(known.begin(), known.end());
+  known.erase(std::unique(known.begin(), known.end()), known.end());
+  record::CampaignAnnotation a;
+  a.run_key = plan.run_key;
+  for (const auto& addr : known) a.hosts.emplace_back(addr, lookup(addr));
+  a.baseline = baseline;
+  const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  writer.write_comment(record::to_comment(a), now.count());
 }
 
 Result<Baseline> load_baseline(const std::string& path, const AsLookup& lookup) {

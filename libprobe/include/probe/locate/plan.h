@@ -85,6 +85,15 @@ struct CampaignCapture {
 /// belongs to another run, is one).
 Result<CampaignCapture> open_campaign(const std::string& path);
 
+/// Starts a live capture with what a replay needs and the run knows before
+/// its first probe: the AS (through `lookup`) of the plan's addresses (the
+/// national prefixes' first addresses, targets, controls, parents) and the
+/// baseline, as an opening annotation. A capture cut before its closing
+/// annotation still replays alone with it, its hops without an AS.
+/// A failed write sticks in the writer, reported with its other errors.
+void annotate_start(io::CaptureWriter& writer, const CampaignPlan& plan, const AsLookup& lookup,
+                    const std::optional<Baseline>& baseline);
+
 /// A JSON baseline is refused past this size (a report of 100,000 targets
 /// is about 60 MiB).
 inline constexpr std::size_t kMaxBaselineBytes = std::size_t{64} << 20;
