@@ -25,6 +25,7 @@
 #include <optional>
 #include <sstream>
 
+#include "country.h"
 #include "lab_test_util.h"
 #include "scenarios.h"
 
@@ -41,17 +42,9 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-// Addresses of the country (link order in scenarios.cpp).
-constexpr const char* A1 = "198.18.0.2";
-constexpr const char* T1 = "198.18.0.6";
-constexpr const char* T2 = "198.18.0.10";
-constexpr const char* BR = "198.18.0.14";
-constexpr const char* C1 = "198.18.0.18";
-constexpr const char* C2 = "198.18.0.22";
+// The country's prefixes and ASes (country.h has the routers' addresses).
 constexpr const char* PREFIX_A = "198.18.128.0/22";
 constexpr const char* PREFIX_B = "198.18.136.0/24";
-constexpr const char* CTRL = "192.0.2.99";
-constexpr const char* PARENT = "192.0.2.53";
 constexpr int kAccess = 64500;
 constexpr int kTransit = 64510;
 constexpr int kNational = 64520;
