@@ -430,7 +430,9 @@ void write_elsewhere(const std::string& from, const std::string& to) {
   ASSERT_TRUE(w) << w.error().message;
   for (const auto& note : c->notes.opening) ASSERT_TRUE((*w)->write_comment(note, 1));
   while (auto p = c->source->next(probe::sched::kNever)) ASSERT_TRUE((*w)->write(*p));
-  if (c->notes.closing) ASSERT_TRUE((*w)->write_comment(*c->notes.closing, 2));
+  if (c->notes.closing) {
+    ASSERT_TRUE((*w)->write_comment(*c->notes.closing, 2));
+  }
   ASSERT_TRUE((*w)->flush());
 }
 
