@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -469,9 +470,13 @@ TEST(LocateLabInterrupt, SigintStillReportsAndTheCaptureReplays) {
   FL_REQUIRE_LOCATE_LAB();
   TempDir dir;
   const std::string capture = dir.file("halted.pcapng");
-  // A copy, gone before the cut capture is replayed (below).
+  // A copy, gone before the cut capture is replayed (below). fl-locate
+  // reads it as the user it drops to: the directory must let it.
   const std::string baseline = dir.file("baseline.json");
   testsupport::write_file(baseline, read_file(kBaselineJson));
+  std::filesystem::permissions(dir.path(), std::filesystem::perms::others_read | std::filesystem::perms::others_exec,
+                               std::filesystem::perm_options::add);
+  std::filesystem::permissions(baseline, std::filesystem::perms::others_read, std::filesystem::perm_options::add);
   const auto argv = campaign({"--baseline", baseline, "-w", capture});
   std::vector<std::string> sh = {"sh", "-c", "\"$@\" & p=$!; sleep 1; kill -INT $p; wait $p", "sh"};
   sh.insert(sh.end(), argv.begin(), argv.end());
