@@ -481,6 +481,14 @@ TEST(ReplayErrors, CaptureCutAnywhereReplaysItsWholeBlocksWithExit6) {
         if (argv[0] == FL_LOCATE_BIN) {
           EXPECT_NE(o.out.find("\"baseline\":true"), std::string::npos) << o.out.substr(0, 400);
           EXPECT_NE(o.out.find("\"national_asns\":[64520]"), std::string::npos) << o.out.substr(0, 400);
+          // Short of its last frame only, it reads as the whole did: the
+          // border's AS came from the baseline's hops.
+          if (k == n - 2) {
+            const auto got = nlohmann::json::parse(o.out);
+            const auto whole_report = nlohmann::json::parse(testsupport::read_file(std::string(FL_CAPTURES_DIR) + "/locate-core-dark.json"));
+            EXPECT_EQ(got["verdict"], whole_report["verdict"]) << got["reason"];
+            EXPECT_EQ(got["break"]["after"], whole_report["break"]["after"]);
+          }
         }
       }
     }

@@ -230,6 +230,11 @@ void annotate_start(io::CaptureWriter& writer, const CampaignPlan& plan, const A
   for (const auto& p : plan.prefixes) known.push_back(p.base);
   for (const auto* list : {&plan.targets, &plan.controls, &plan.parents})
     known.insert(known.end(), list->begin(), list->end());
+  // The baseline's hops are most of the routers this run will meet: a cut
+  // capture then still knows their ASes.
+  if (baseline)
+    for (const auto& p : baseline->paths)
+      for (const auto& h : p.hops) known.push_back(h.addr);
   std::sort(known.begin(), known.end());
   known.erase(std::unique(known.begin(), known.end()), known.end());
   record::CampaignAnnotation a;

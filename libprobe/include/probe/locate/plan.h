@@ -87,9 +87,10 @@ Result<CampaignCapture> open_campaign(const std::string& path);
 
 /// Starts a live capture with what a replay needs and the run knows before
 /// its first probe: the AS (through `lookup`) of the plan's addresses (the
-/// national prefixes' first addresses, targets, controls, parents) and the
-/// baseline, as an opening annotation. A capture cut before its closing
-/// annotation still replays alone with it, its hops without an AS.
+/// national prefixes' first addresses, targets, controls, parents) and of
+/// the baseline's hops, and the baseline, as an opening annotation. A
+/// capture cut before its closing annotation still replays alone with it,
+/// hops the baseline did not see without an AS.
 /// A failed write sticks in the writer, reported with its other errors.
 void annotate_start(io::CaptureWriter& writer, const CampaignPlan& plan, const AsLookup& lookup,
                     const std::optional<Baseline>& baseline);
