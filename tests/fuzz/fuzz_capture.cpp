@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // libFuzzer target: the capture reader. The input is written to a file and
-// read the way `fl-trace -r` reads it: section comment, run record, then
-// every frame through the link-layer and IP parsers and through the builder
-// that rebuilds other tools' traceroutes.
+// read the way `fl-trace -r` and `fl-locate -r` read it: opened once, its
+// notes (section comment as a run record, the statistics blocks' comments
+// as annotations), then every frame through the link-layer and IP parsers
+// and through the builder that rebuilds other tools' traceroutes.
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -14,9 +15,9 @@
 #include <string>
 
 #include "probe/engine/foreign_trace.h"
-#include "probe/record/trace_record.h"
-#include "probe/io/capture_writer.h"
 #include "probe/io/packet_source.h"
+#include "probe/record/campaign_annotation.h"
+#include "probe/record/trace_record.h"
 #include "probe/packet/datagram.h"
 
 namespace {
@@ -56,12 +57,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static ScratchFile scratch;
   const std::string& path = scratch.write(data, size);
 
-  auto comment = io::read_section_comment(path);
-  if (comment && *comment) (void)record::parse_run_record(**comment);
-
-  auto source = io::open_file(path);
-  if (!source) return 0;
-  io::PacketSource& s = **source;
+  auto capture = io::open_capture(path);
+  if (!capture) return 0;
+  const io::CaptureNotes& notes = capture->notes;
+  if (notes.section) (void)record::parse_run_record(*notes.section);
+  for (const auto& note : notes.opening) (void)record::parse_campaign_annotation(note);
+  if (notes.closing) (void)record::parse_campaign_annotation(*notes.closing);
+  io::PacketSource& s = *capture->source;
   engine::ForeignTraceBuilder builder;
   while (auto p = s.next(INT64_MAX)) {
     auto off = packet::ip_offset(p->linktype, p->data, p->caplen);

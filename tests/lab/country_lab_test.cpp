@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "country.h"
 #include "lab_test_util.h"
 #include "scenarios.h"
 
@@ -29,17 +30,9 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-// Addresses of the country (link order in scenarios.cpp).
-constexpr const char* A1 = "198.18.0.2";
-constexpr const char* T1 = "198.18.0.6";
-constexpr const char* T2 = "198.18.0.10";
-constexpr const char* BR = "198.18.0.14";
-constexpr const char* C1 = "198.18.0.18";
-constexpr const char* C2 = "198.18.0.22";
+// More addresses of the country (country.h has the routers').
 constexpr const char* TA = "198.18.128.1";
 constexpr const char* TB = "198.18.136.1";
-constexpr const char* CTRL = "192.0.2.99";
-constexpr const char* PARENT = "192.0.2.53";
 constexpr const char* NS1 = "198.18.140.1";
 constexpr const char* NS2 = "198.18.140.2";
 

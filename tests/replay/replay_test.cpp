@@ -421,20 +421,41 @@ std::vector<std::size_t> block_ends(const std::string& bytes) {
   return ends;
 }
 
+// A campaign capture as another machine has it: the files its run record
+// names (AS table, baseline) do not exist there; notes and frames as they are.
+void write_elsewhere(const std::string& from, const std::string& to) {
+  auto c = probe::io::open_capture(from);
+  ASSERT_TRUE(c && c->notes.section) << from;
+  const std::string tag = probe::record::kRunRecordTag;
+  auto record = nlohmann::json::parse(c->notes.section->substr(tag.size()));
+  record["asn_db"] = "/nonexistent/asn.csv";
+  record["baseline"] = "/nonexistent/baseline.json";
+  auto w = probe::io::CaptureWriter::create(to, c->source->linktype(), tag + record.dump());
+  ASSERT_TRUE(w) << w.error().message;
+  for (const auto& note : c->notes.opening) ASSERT_TRUE((*w)->write_comment(note, 1));
+  while (auto p = c->source->next(probe::sched::kNever)) ASSERT_TRUE((*w)->write(*p));
+  if (c->notes.closing) {
+    ASSERT_TRUE((*w)->write_comment(*c->notes.closing, 2));
+  }
+  ASSERT_TRUE((*w)->flush());
+}
+
 // A capture cut by kill -9 (mid-block, mid-header): every whole block
 // replays, stderr says where it stopped, and the exit is 6 - neither
 // success (0) nor unreadable (4). Cut at a block boundary it is whole.
+// A campaign capture so cut has lost its closing annotation, yet replays
+// alone, on a machine without the files it was recorded with: its opening
+// annotation carries the baseline and the plan's ASes.
 TEST(ReplayErrors, CaptureCutAnywhereReplaysItsWholeBlocksWithExit6) {
   std::vector<std::vector<std::string>> replays = {
       {FL_TRACE_BIN, "-r", std::string(FL_CAPTURES_DIR) + "/trace-icmp-chain.pcapng", "-o", "json"}};
-  // A cut campaign capture has lost its closing annotation (the ASes and the
-  // baseline come last), so it is replayed with the table and the baseline
-  // it was recorded with, as a user would have to.
+  testsupport::TempDir elsewhere;
   for (const auto& e : entries_of(Tool::locate))
     if (e.file == "locate-core-dark.pcapng") {
       auto argv = locate_replay(e);
-      argv.insert(argv.end(), {"--asn-db", std::string(FL_SOURCE_DIR) + "/tests/lab/country-asn.csv", "--baseline",
-                               std::string(FL_CAPTURES_DIR) + "/locate-country.json"});
+      write_elsewhere(argv[2], elsewhere.file(e.file));
+      ASSERT_FALSE(::testing::Test::HasFatalFailure());
+      argv[2] = elsewhere.file(e.file);
       replays.push_back(argv);
     }
   ASSERT_EQ(replays.size(), 2u);
@@ -461,6 +482,18 @@ TEST(ReplayErrors, CaptureCutAnywhereReplaysItsWholeBlocksWithExit6) {
         EXPECT_EQ(o.out, at_boundary.out) << capture << " cut at " << ends[k] + extra;
         EXPECT_FALSE(o.out.empty()) << capture;
         EXPECT_NE(at_boundary.exit_code, 6) << at_boundary.err;
+        if (argv[0] == FL_LOCATE_BIN) {
+          EXPECT_NE(o.out.find("\"baseline\":true"), std::string::npos) << o.out.substr(0, 400);
+          EXPECT_NE(o.out.find("\"national_asns\":[64520]"), std::string::npos) << o.out.substr(0, 400);
+          // Short of its last frame only, it reads as the whole did: the
+          // border's AS came from the baseline's hops.
+          if (k == n - 2) {
+            const auto got = nlohmann::json::parse(o.out);
+            const auto whole_report = nlohmann::json::parse(testsupport::read_file(std::string(FL_CAPTURES_DIR) + "/locate-core-dark.json"));
+            EXPECT_EQ(got["verdict"], whole_report["verdict"]) << got["reason"];
+            EXPECT_EQ(got["break"]["after"], whole_report["break"]["after"]);
+          }
+        }
       }
     }
   }
@@ -599,9 +632,9 @@ TEST(LocateReplayUnannotated, ReadsTheRecordedPathsAndSaysWhichIsMissing) {
   const std::string old = dir.file("old.pcapng");
   write_unannotated(std::string(FL_CAPTURES_DIR) + "/locate-core-dark.pcapng", old, asn_db, baseline);
   ASSERT_FALSE(::testing::Test::HasFatalFailure());
-  auto closing = probe::io::read_closing_comment(old);
-  ASSERT_TRUE(closing);
-  ASSERT_FALSE(*closing);
+  auto capture = probe::io::open_capture(old);
+  ASSERT_TRUE(capture) << capture.error().message;
+  ASSERT_FALSE(capture->notes.closing);
 
   // The recorded paths exist: read as before, silently.
   auto o = run({FL_LOCATE_BIN, "-r", old, "-o", "json"});
@@ -631,8 +664,8 @@ TEST(LocateReplayUnannotated, ReadsTheRecordedPathsAndSaysWhichIsMissing) {
 TEST(LocateReplayAnnotated, AnAnnotationOfAnotherRunIsRefused) {
   // The annotation of locate-country closing locate-core-dark's packets.
   const std::string from = std::string(FL_CAPTURES_DIR) + "/locate-core-dark.pcapng";
-  auto other = probe::io::read_closing_comment(std::string(FL_CAPTURES_DIR) + "/locate-country.pcapng");
-  ASSERT_TRUE(other && *other);
+  auto other = probe::io::open_capture(std::string(FL_CAPTURES_DIR) + "/locate-country.pcapng");
+  ASSERT_TRUE(other && other->notes.closing);
   testsupport::TempDir dir;
   const std::string mixed = dir.file("mixed.pcapng");
   {
@@ -643,7 +676,7 @@ TEST(LocateReplayAnnotated, AnAnnotationOfAnotherRunIsRefused) {
     auto w = probe::io::CaptureWriter::create(mixed, (*src)->linktype(), **comment);
     ASSERT_TRUE(w);
     while (auto p = (*src)->next(probe::sched::kNever)) ASSERT_TRUE((*w)->write(*p));
-    ASSERT_TRUE((*w)->close_with_comment(**other, 1));
+    ASSERT_TRUE((*w)->write_comment(*other->notes.closing, 1));
   }
   auto o = run({FL_LOCATE_BIN, "-r", mixed, "-o", "json"});
   EXPECT_EQ(o.exit_code, 4);

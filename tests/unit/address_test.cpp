@@ -77,18 +77,6 @@ TEST(Prefix, NthCountsFromTheBase) {
   EXPECT_EQ(Prefix::parse("2001:db8::/64")->nth(0x1ff).to_string(), "2001:db8::1ff");
 }
 
-TEST(Prefix, ExpandRespectsTheLimit) {
-  auto p = Prefix::parse("198.18.4.0/29");
-  ASSERT_TRUE(p);
-  auto three = p->expand(3);
-  ASSERT_EQ(three.size(), 3u);
-  EXPECT_EQ(three[2].to_string(), "198.18.4.2");
-  EXPECT_EQ(p->expand(1000).size(), 8u);
-  auto v6 = Prefix::parse("2001:db8::fe/127")->expand(10);
-  ASSERT_EQ(v6.size(), 2u);
-  EXPECT_EQ(v6[1].to_string(), "2001:db8::ff");
-}
-
 TEST(Method, NamesAndAliases) {
   using probe::model::Method;
   using probe::model::parse_method;

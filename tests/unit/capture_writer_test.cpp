@@ -481,12 +481,13 @@ TEST(CaptureWriter, ClosingCommentFollowsTheFramesAndReadsBack) {
     auto w = CaptureWriter::create(path, 1, "faultline-run {}");
     ASSERT_TRUE(w);
     write_frames(**w, frames);
-    ASSERT_TRUE((*w)->close_with_comment(note, 1764318128000000));
+    ASSERT_TRUE((*w)->write_comment(note, 1764318128000000));
   }
-  auto closing = probe::io::read_closing_comment(path);
-  ASSERT_TRUE(closing) << closing.error().message;
-  ASSERT_TRUE(*closing);
-  EXPECT_EQ(**closing, note);
+  auto capture = probe::io::open_capture(path);
+  ASSERT_TRUE(capture) << capture.error().message;
+  ASSERT_TRUE(capture->notes.closing);
+  EXPECT_EQ(*capture->notes.closing, note);
+  EXPECT_TRUE(capture->notes.opening.empty());
   // The section header is untouched, and readers pass over the block.
   auto head = read_section_comment(path);
   ASSERT_TRUE(head && *head);
@@ -500,25 +501,58 @@ TEST(CaptureWriter, ClosingCommentFollowsTheFramesAndReadsBack) {
   EXPECT_EQ((*src)->error(), "");
 }
 
+TEST(CaptureWriter, OpeningCommentsPrecedeTheFramesAndOutliveACut) {
+  testsupport::TempDir dir;
+  const std::string path = dir.file("opened.pcapng");
+  const auto frames = lab_frames();
+  {
+    auto w = CaptureWriter::create(path, 1, "faultline-run {}");
+    ASSERT_TRUE(w);
+    ASSERT_TRUE((*w)->write_comment("first", 1));
+    ASSERT_TRUE((*w)->write_comment("second", 2));
+    write_frames(**w, frames);
+    ASSERT_TRUE((*w)->write_comment("last", 3));
+  }
+  auto capture = probe::io::open_capture(path);
+  ASSERT_TRUE(capture) << capture.error().message;
+  EXPECT_EQ(capture->notes.section, "faultline-run {}");
+  EXPECT_EQ(capture->notes.opening, (std::vector<std::string>{"first", "second"}));
+  EXPECT_EQ(capture->notes.closing, "last");
+  std::size_t n = 0;
+  while (capture->source->next(probe::sched::kNever)) ++n;
+  EXPECT_EQ(n, frames.size());
+  EXPECT_EQ(capture->source->error(), "");
+  // Cut inside the last block: the opening notes and every frame remain.
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) - 6);
+  capture = probe::io::open_capture(path);
+  ASSERT_TRUE(capture) << capture.error().message;
+  EXPECT_EQ(capture->notes.opening, (std::vector<std::string>{"first", "second"}));
+  EXPECT_FALSE(capture->notes.closing);
+  n = 0;
+  while (capture->source->next(probe::sched::kNever)) ++n;
+  EXPECT_EQ(n, frames.size());
+  ASSERT_TRUE(capture->source->cut());
+}
+
 TEST(CaptureWriter, NoClosingCommentWhereTheCaptureEndsInAFrameOrIsCut) {
   testsupport::TempDir dir;
   const std::string path = dir.file("open.pcapng");
   write_capture(path, "faultline-run {}", lab_frames());
-  auto closing = probe::io::read_closing_comment(path);
-  ASSERT_TRUE(closing);
-  EXPECT_FALSE(*closing);
+  auto capture = probe::io::open_capture(path);
+  ASSERT_TRUE(capture) << capture.error().message;
+  EXPECT_FALSE(capture->notes.closing);
   // A closing block cut short is no comment either.
   const std::string cut = dir.file("cut.pcapng");
   {
     auto w = CaptureWriter::create(cut, 1, "faultline-run {}");
     ASSERT_TRUE(w);
-    ASSERT_TRUE((*w)->close_with_comment("faultline-annotation {}", 1));
+    ASSERT_TRUE((*w)->write_comment("faultline-annotation {}", 1));
   }
   std::filesystem::resize_file(cut, std::filesystem::file_size(cut) - 6);
-  closing = probe::io::read_closing_comment(cut);
-  ASSERT_TRUE(closing);
-  EXPECT_FALSE(*closing);
-  EXPECT_FALSE(probe::io::read_closing_comment(dir.file("missing.pcapng")));
+  capture = probe::io::open_capture(cut);
+  ASSERT_TRUE(capture) << capture.error().message;
+  EXPECT_FALSE(capture->notes.closing);
+  EXPECT_FALSE(probe::io::open_capture(dir.file("missing.pcapng")));
 }
 
 }  // namespace

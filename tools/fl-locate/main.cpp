@@ -181,7 +181,7 @@ void annotate(probe::io::CaptureWriter& writer, const locate::CampaignPlan& plan
   a.baseline = baseline;
   const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::system_clock::now().time_since_epoch());
-  writer.close_with_comment(probe::record::to_comment(a), now.count());
+  writer.write_comment(probe::record::to_comment(a), now.count());
 }
 
 // The campaign, privileges dropped: baseline, run, analysis, report.
@@ -206,6 +206,7 @@ int run(const fllocate::Options& o, Setup& setup, flcommon::Output& output) {
   Progress progress(isatty(STDERR_FILENO) != 0 && o.read_path.empty());
   locate::CampaignStats stats;
   locate::Campaign campaign;
+  if (v.writer) locate::annotate_start(*v.writer, s.plan, table, *baseline);
   if (v.source) {
     campaign = locate::run_campaign(s.plan, *v.source, *v.sink, *v.streams, halt, std::ref(progress), stats);
   } else {

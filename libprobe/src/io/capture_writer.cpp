@@ -2,14 +2,14 @@
 #include "probe/io/capture_writer.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <vector>
+
+#include "frame_reader.h"
 
 namespace probe::io {
 
@@ -162,7 +162,7 @@ bool CaptureWriter::write(const RawPacket& p) {
 
 bool CaptureWriter::flush() { return drain(); }
 
-bool CaptureWriter::close_with_comment(const std::string& comment, std::int64_t now_us) {
+bool CaptureWriter::write_comment(const std::string& comment, std::int64_t now_us) {
   if (!error_.empty()) return false;
   Block isb(kIsb);
   isb.put32(0);  // interface
@@ -182,104 +182,13 @@ std::int64_t CaptureWriter::due_us() const { return buf_.empty() ? sched::kNever
 
 bool CaptureWriter::flush_due(std::int64_t now_us) { return now_us < due_us() ? error_.empty() : drain(); }
 
-namespace {
-
-// The comments of a block body's options from `off` on, joined in order;
-// nullopt if it has none.
-std::optional<std::string> joined_comments(const std::vector<std::uint8_t>& body, std::size_t off, bool swap) {
-  auto fix16 = [swap](std::uint16_t v) { return swap ? static_cast<std::uint16_t>(__builtin_bswap16(v)) : v; };
-  std::string comment;
-  bool found = false;
-  while (off + 4 <= body.size() - 4) {
-    std::uint16_t code, len;
-    std::memcpy(&code, body.data() + off, 2);
-    std::memcpy(&len, body.data() + off + 2, 2);
-    code = fix16(code);
-    len = fix16(len);
-    off += 4;
-    if (code == kOptEnd || off + len > body.size() - 4) break;
-    if (code == kOptComment) {
-      comment.append(reinterpret_cast<const char*>(body.data() + off), len);
-      found = true;
-    }
-    off += (std::size_t{len} + 3) & ~std::size_t{3};
-  }
-  if (!found) return std::nullopt;
-  return comment;
-}
-
-// The byte order of the file's first section: nullopt if it is no pcapng.
-std::optional<bool> section_swapped(std::FILE* f) {
-  std::uint8_t head[12];
-  if (std::fread(head, 1, sizeof head, f) != sizeof head) return std::nullopt;
-  std::uint32_t type, magic;
-  std::memcpy(&type, head, 4);
-  std::memcpy(&magic, head + 8, 4);
-  if (type != kShb || (magic != kByteOrderMagic && magic != 0x4D3C2B1A)) return std::nullopt;
-  return magic != kByteOrderMagic;
-}
-
-// A block length as the reader accepts one: whole words, at most 64 MiB and
-// within the file, so that damage is said before allocating for it.
-bool plausible_length(std::FILE* f, std::uint32_t length, std::uint32_t least) {
-  struct stat st {};
-  if (length < least || length % 4 != 0 || length > (64u << 20)) return false;
-  return !(::fstat(::fileno(f), &st) == 0 && S_ISREG(st.st_mode) && length > st.st_size);
-}
-
-}  // namespace
-
 Result<std::optional<std::string>> read_section_comment(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return make_error(ErrorKind::input, path + ": " + std::strerror(errno));
-  std::optional<std::string> none;
-  const auto swap = section_swapped(f);
-  std::uint32_t length = 0;
-  if (!swap || std::fseek(f, 4, SEEK_SET) != 0 || std::fread(&length, 1, 4, f) != 4) {
-    std::fclose(f);
-    return none;
-  }
-  if (*swap) length = __builtin_bswap32(length);
-  if (!plausible_length(f, length, 28) || std::fseek(f, 12, SEEK_SET) != 0) {
-    std::fclose(f);
-    return none;
-  }
-  std::vector<std::uint8_t> body(length - 12);
-  bool whole = std::fread(body.data(), 1, body.size(), f) == body.size();
-  std::fclose(f);
-  if (!whole) return none;
-  return joined_comments(body, 12, *swap);  // past version (4) + section length (8)
-}
-
-Result<std::optional<std::string>> read_closing_comment(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return make_error(ErrorKind::input, path + ": " + std::strerror(errno));
-  std::optional<std::string> none;
-  auto close_none = [f, &none]() {
-    std::fclose(f);
-    return none;
-  };
-  const auto swap = section_swapped(f);
-  auto fix32 = [&swap](std::uint32_t v) { return *swap ? __builtin_bswap32(v) : v; };
-  // Every block ends in its length: the last one is found from the end.
-  std::uint32_t length = 0;
-  if (!swap || std::fseek(f, -4, SEEK_END) != 0 || std::fread(&length, 1, 4, f) != 4) return close_none();
-  length = fix32(length);
-  const long size = std::ftell(f);
-  if (!plausible_length(f, length, 28) || static_cast<long>(length) > size - 28 ||
-      std::fseek(f, size - static_cast<long>(length), SEEK_SET) != 0)
-    return close_none();
-  std::vector<std::uint8_t> block(length);
-  if (std::fread(block.data(), 1, block.size(), f) != block.size()) return close_none();
-  std::fclose(f);
-  std::uint32_t type, head_length;
-  std::memcpy(&type, block.data(), 4);
-  std::memcpy(&head_length, block.data() + 4, 4);
-  if (fix32(type) != kIsb || fix32(head_length) != length) return none;
-  // The options follow the interface id and the timestamp (12 bytes), past
-  // the block's type and length (8).
-  std::vector<std::uint8_t> body(block.begin() + 8, block.end());
-  return joined_comments(body, 12, *swap);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error(ErrorKind::input, path + ": " + std::strerror(errno));
+  // No pcapng, or one whose start does not read: no comment.
+  auto reader = open_pcapng(fd, path);
+  if (!reader) return std::optional<std::string>();
+  return (*reader)->take_notes().section;
 }
 
 namespace {

@@ -24,10 +24,13 @@ class FrameReader {
   virtual std::optional<CaptureCut> cut() const { return std::nullopt; }
   // The link type of the file (pcapng: of its first interface).
   virtual int linktype() const = 0;
+  // What the file says besides its frames, once (classic pcap: nothing).
+  virtual CaptureNotes take_notes() { return {}; }
 };
 
-// A pcapng file; an input error if it cannot be opened or starts wrong.
-Result<std::unique_ptr<FrameReader>> open_pcapng(const std::string& path);
+// A pcapng file open at `fd` (the reader owns it), named `path` in errors;
+// an input error if it starts wrong.
+Result<std::unique_ptr<FrameReader>> open_pcapng(int fd, const std::string& path);
 
 // Pins a timestamp to the year 10000: a later one is damage, and the engine
 // must be able to add waits to it without overflowing.

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <poll.h>
+#include <unistd.h>
 
 #include <array>
 #include <cerrno>
+#include <cstdio>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -355,23 +358,39 @@ std::string linktype_name(int linktype) {
   return name ? name : "unknown";
 }
 
-Result<std::unique_ptr<PacketSource>> open_file(const std::string& path) {
-  // pcapng goes to our reader (libpcap refuses interfaces of different link
-  // types); everything else to libpcap, which names what it does not know.
+Result<Capture> open_capture(const std::string& path) {
+  // Opened once: pcapng goes to our reader (libpcap refuses interfaces of
+  // different link types), which also takes its notes; everything else to
+  // libpcap, which names what it does not know.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error(ErrorKind::input, path + ": " + std::strerror(errno));
   std::uint32_t magic = 0;
-  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
-    if (std::fread(&magic, 1, 4, f) != 4) magic = 0;
-    std::fclose(f);
-  }
+  if (::pread(fd, &magic, 4, 0) != 4) magic = 0;
   if (magic == 0x0A0D0D0A) {
-    auto reader = open_pcapng(path);
+    auto reader = open_pcapng(fd, path);
     if (!reader) return reader.error();
-    return std::unique_ptr<PacketSource>(new FileSource(std::move(*reader)));
+    Capture c{nullptr, (*reader)->take_notes()};
+    c.source = std::make_unique<FileSource>(std::move(*reader));
+    return c;
+  }
+  std::FILE* f = ::fdopen(fd, "rb");
+  if (!f) {
+    ::close(fd);
+    return make_error(ErrorKind::input, path + ": " + std::strerror(errno));
   }
   char err[PCAP_ERRBUF_SIZE] = {};
-  PcapHandle p(pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO, err));
-  if (!p) return make_error(ErrorKind::input, path + ": " + err);
-  return std::unique_ptr<PacketSource>(new FileSource(std::make_unique<LibpcapReader>(std::move(p))));
+  PcapHandle p(pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, err));
+  if (!p) {
+    std::fclose(f);  // libpcap closes it only once it took it
+    return make_error(ErrorKind::input, path + ": " + err);
+  }
+  return Capture{std::make_unique<FileSource>(std::make_unique<LibpcapReader>(std::move(p))), {}};
+}
+
+Result<std::unique_ptr<PacketSource>> open_file(const std::string& path) {
+  auto c = open_capture(path);
+  if (!c) return c.error();
+  return std::move(c->source);
 }
 
 }  // namespace probe::io

@@ -19,6 +19,7 @@ constexpr std::uint32_t kShb = 0x0A0D0D0A;
 constexpr std::uint32_t kIdb = 1;
 constexpr std::uint32_t kOpb = 2;  // obsolete packet block
 constexpr std::uint32_t kSpb = 3;
+constexpr std::uint32_t kIsb = 5;
 constexpr std::uint32_t kEpb = 6;
 constexpr std::uint32_t kMagic = 0x1A2B3C4D;
 constexpr std::uint32_t kMaxBlock = 16u << 20;  // far above any frame we could use
@@ -56,20 +57,32 @@ class PcapngReader final : public FrameReader {
   std::string error() const override { return error_; }
   std::optional<CaptureCut> cut() const override { return cut_; }
   int linktype() const override { return first_linktype_ < 0 ? 1 : first_linktype_; }
+  CaptureNotes take_notes() override { return std::move(notes_); }
 
   // Checks the section header and reads up to the first interface, so that
-  // linktype() is known.
+  // linktype() is known, and on over the statistics blocks that precede the
+  // first frame; takes the notes (the closing one from the end).
   bool prime() {
     if (!next_block()) return error_.empty() ? fail("empty file") : false;
     if (type_ != kShb) return fail("not a pcapng section header");
+    notes_.section = comments(16);  // past magic (4), version (4), section length (8)
+    notes_.closing = closing_comment();
     while (interfaces_.empty()) {
       if (!next_block()) return error_.empty();  // no interface, no packet: an empty capture
       if (type_ == kIdb) {
         if (!interface_block()) return false;
       } else if (type_ != kShb) {
-        head_ = block_start_;  // let read() meet it (and say what is wrong)
+        unread();  // let read() meet it (and say what is wrong)
         return true;
       }
+    }
+    // A block that does not read here is met again, and reported, by read().
+    while (next_block()) {
+      if (type_ != kIsb) {
+        unread();
+        break;
+      }
+      if (auto c = comments(12)) notes_.opening.push_back(std::move(*c));  // past interface (4), timestamp (8)
     }
     return true;
   }
@@ -105,6 +118,55 @@ class PcapngReader final : public FrameReader {
     std::uint16_t v;
     std::memcpy(&v, p, 2);
     return swap_ ? static_cast<std::uint16_t>(__builtin_bswap16(v)) : v;
+  }
+
+  // The comments among the options of the block at `body` (`size` bytes
+  // between its length fields) from `off` on, joined in order: a comment
+  // longer than an option holds is written over several.
+  std::optional<std::string> comments(const std::uint8_t* body, std::size_t size, std::size_t off) const {
+    std::string text;
+    bool found = false;
+    while (off + 4 <= size) {
+      const std::uint16_t code = u16(body + off);
+      const std::uint16_t len = u16(body + off + 2);
+      off += 4;
+      if (code == 0 || off + len > size) break;
+      if (code == 1) {  // opt_comment
+        text.append(reinterpret_cast<const char*>(body + off), len);
+        found = true;
+      }
+      off += (std::size_t{len} + 3) & ~std::size_t{3};
+    }
+    if (!found) return std::nullopt;
+    return text;
+  }
+  std::optional<std::string> comments(std::size_t off) const { return comments(body_, body_size_, off); }
+
+  // The comment of the file's last block if that is a statistics block
+  // (CaptureWriter::write_comment): every block ends in its length, so it is
+  // found from the end without reading what lies between. Read aside with
+  // pread(2); the frames are still read in order from the start.
+  std::optional<std::string> closing_comment() const {
+    std::uint8_t tail[8];
+    auto at = [this](long off, std::uint8_t* into, std::size_t n) {
+      return ::pread(fd_, into, n, off) == static_cast<ssize_t>(n);
+    };
+    // Past the section header (at least 28 bytes): its own length is no
+    // closing block's.
+    if (file_size_ < 56 || !at(file_size_ - 4, tail, 4)) return std::nullopt;
+    const std::uint32_t len = u32(tail);
+    if (len < 28 || len % 4 != 0 || len > kMaxBlock || static_cast<long>(len) > file_size_ - 28) return std::nullopt;
+    const long start = file_size_ - static_cast<long>(len);
+    if (!at(start, tail, 8) || u32(tail) != kIsb || u32(tail + 4) != len) return std::nullopt;
+    std::vector<std::uint8_t> body(len - 12);
+    if (!at(start + 8, body.data(), body.size())) return std::nullopt;
+    return comments(body.data(), body.size(), 12);  // past interface (4), timestamp (8)
+  }
+
+  // Gives the block just taken back, for read() to take again.
+  void unread() {
+    head_ = block_start_;
+    --blocks_;
   }
 
   bool fail(const std::string& what) {
@@ -293,13 +355,12 @@ class PcapngReader final : public FrameReader {
   std::string error_;
   std::uint64_t blocks_ = 0;  // whole blocks read
   std::optional<CaptureCut> cut_;
+  CaptureNotes notes_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<FrameReader>> open_pcapng(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return make_error(ErrorKind::input, path + ": " + std::strerror(errno));
+Result<std::unique_ptr<FrameReader>> open_pcapng(int fd, const std::string& path) {
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   struct stat st {};
   const long size = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? static_cast<long>(st.st_size) : -1;

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "probe/io/reverse_names.h"
 
-#include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -33,16 +32,17 @@ using State = detail::ReverseNamesState;
 std::string lookup(const model::Address& a) {
   sockaddr_storage ss{};
   socklen_t len = 0;
-  const std::string text = a.to_string();
+  // The address bytes are in network order already, as the socket
+  // addresses hold them.
   if (a.is_v4()) {
     auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
     sin->sin_family = AF_INET;
-    if (inet_pton(AF_INET, text.c_str(), &sin->sin_addr) != 1) return "";
+    std::memcpy(&sin->sin_addr, a.data(), a.size());
     len = sizeof(sockaddr_in);
   } else {
     auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
     sin6->sin6_family = AF_INET6;
-    if (inet_pton(AF_INET6, text.c_str(), &sin6->sin6_addr) != 1) return "";
+    std::memcpy(&sin6->sin6_addr, a.data(), a.size());
     len = sizeof(sockaddr_in6);
   }
   char host[NI_MAXHOST];

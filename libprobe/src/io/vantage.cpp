@@ -81,16 +81,16 @@ Result<Vantage> open_replay(const std::string& path) {
       e.message.replace(at, name.size(), path);
     return e;
   };
-  auto comment = read_section_comment(name);
-  if (!comment) return named(comment.error());
-  auto source = open_file(name);
-  if (!source) return named(source.error());
-  const int linktype = (*source)->linktype();
+  auto capture = open_capture(name);
+  if (!capture) return named(capture.error());
+  const int linktype = capture->source->linktype();
   if (!packet::linktype_supported(linktype))
     return make_error(ErrorKind::input,
                       fmt::format("{}: link type {} ({}) is not supported", path, linktype, linktype_name(linktype)));
-  v.record = std::move(*comment);
-  v.source = std::move(*source);
+  v.record = std::move(capture->notes.section);
+  v.opening = std::move(capture->notes.opening);
+  v.closing = std::move(capture->notes.closing);
+  v.source = std::move(capture->source);
   v.sink = null_sink();
   v.streams = null_tcp_streams();
   return v;

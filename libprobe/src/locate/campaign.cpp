@@ -232,7 +232,6 @@ Campaign run_campaign(const CampaignPlan& plan, io::PacketSource& source, io::Pa
     stats.probes += ds.queries_sent;
     stats.replies += ds.responses;
     stats.send_errors += ds.send_errors;
-    c.probes = ds.queries_sent;
     c.replies = ds.responses;
   }
 
@@ -277,10 +276,13 @@ Campaign run_campaign(const CampaignPlan& plan, io::PacketSource& source, io::Pa
     stats.kernel_dropped = s.source.kernel_dropped;
   }
   run_frontier(plan, source, sink, halt, progress, c, stats);
-  // The report counts the probes the traces hold. The engines' counters
-  // also count probes handed to the sink but never seen leaving before a
-  // halt, which a replay (where the capture just ends) hands to its null
-  // sink in far greater number: live and replay would disagree.
+  // The report counts the probes the traces and the exchanges hold. The
+  // engines' counters also count probes handed to the sink but never seen
+  // leaving before a halt, which a replay (where the capture just ends)
+  // hands to its null sink in far greater number: live and replay would
+  // disagree.
+  for (const auto& x : c.dns_exchanges)
+    if (x.tx_us != 0) c.probes += x.tries + (x.tcp ? 1u : 0u);
   auto count = [&c](const model::Trace& t, std::uint64_t& probes) {
     for (const auto& hop : t.hops)
       for (const auto& p : hop.probes) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <unordered_set>
@@ -221,17 +222,44 @@ Result<CampaignCapture> open_campaign(const std::string& path) {
   auto plan = record::parse_campaign_record(*v->record);
   if (!plan) return make_error(ErrorKind::input, path + ": " + plan.error().message);
   CampaignCapture c{std::move(*plan), std::move(*v)};
-  auto closing = io::read_closing_comment(path);
-  if (!closing) return closing.error();
-  // Another tool's closing comment is none of ours: left alone.
+  // The closing annotation holds all the opening one does and what the run
+  // learnt after; a cut capture has only the opening one. Another tool's
+  // notes are none of ours: left alone.
   const std::string tag = record::kAnnotationTag;
-  if (*closing && (*closing)->compare(0, tag.size(), tag) == 0) {
-    auto a = record::parse_campaign_annotation(**closing);
+  auto ours = [&tag](const std::string& note) { return note.compare(0, tag.size(), tag) == 0; };
+  const std::string* note = nullptr;
+  if (c.vantage.closing && ours(*c.vantage.closing)) note = &*c.vantage.closing;
+  for (auto it = c.vantage.opening.rbegin(); !note && it != c.vantage.opening.rend(); ++it)
+    if (ours(*it)) note = &*it;
+  if (note) {
+    auto a = record::parse_campaign_annotation(*note);
     if (!a) return make_error(ErrorKind::input, path + ": annotation: " + a.error().message);
     if (a->run_key != c.plan.run_key) return make_error(ErrorKind::input, path + ": annotation of another run");
     c.annotation = std::move(*a);
   }
   return c;
+}
+
+void annotate_start(io::CaptureWriter& writer, const CampaignPlan& plan, const AsLookup& lookup,
+                    const std::optional<Baseline>& baseline) {
+  std::vector<model::Address> known;
+  for (const auto& p : plan.prefixes) known.push_back(p.base);
+  for (const auto* list : {&plan.targets, &plan.controls, &plan.parents})
+    known.insert(known.end(), list->begin(), list->end());
+  // The baseline's hops are most of the routers this run will meet: a cut
+  // capture then still knows their ASes.
+  if (baseline)
+    for (const auto& p : baseline->paths)
+      for (const auto& h : p.hops) known.push_back(h.addr);
+  std::sort(known.begin(), known.end());
+  known.erase(std::unique(known.begin(), known.end()), known.end());
+  record::CampaignAnnotation a;
+  a.run_key = plan.run_key;
+  for (const auto& addr : known) a.hosts.emplace_back(addr, lookup(addr));
+  a.baseline = baseline;
+  const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  writer.write_comment(record::to_comment(a), now.count());
 }
 
 Result<Baseline> load_baseline(const std::string& path, const AsLookup& lookup) {

@@ -94,25 +94,6 @@ std::uint64_t Prefix::count() const {
   return std::uint64_t{1} << host_bits;
 }
 
-std::vector<Address> Prefix::expand(std::uint64_t limit) const {
-  std::vector<Address> out;
-  std::uint64_t n = count() < limit ? count() : limit;
-  out.reserve(n);
-  if (base.is_v4()) {
-    for (std::uint64_t i = 0; i < n; ++i)
-      out.push_back(Address::v4(base.v4_host() + static_cast<std::uint32_t>(i)));
-    return out;
-  }
-  std::uint8_t b[16];
-  std::memcpy(b, base.data(), 16);
-  for (std::uint64_t i = 0; i < n; ++i) {
-    out.push_back(Address::from_bytes(Family::v6, b));
-    for (int k = 15; k >= 0 && ++b[k] == 0; --k) {
-    }
-  }
-  return out;
-}
-
 Address Prefix::nth(std::uint64_t offset) const {
   if (base.is_v4()) return Address::v4(base.v4_host() + static_cast<std::uint32_t>(offset));
   std::uint8_t b[16];

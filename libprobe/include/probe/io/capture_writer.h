@@ -43,12 +43,14 @@ class CaptureWriter {
   bool write(const RawPacket& packet);
   /// Writes out the buffer. True unless a write failed, now or before.
   bool flush();
-  /// Ends the capture with an interface statistics block carrying `comment`
-  /// (taken at `now_us`, µs since the epoch), written out with what is
-  /// buffered: what a run learns only at its end (fl-locate's annotation,
-  /// record/campaign_annotation.h). No frame may follow. True unless a
-  /// write failed, now or before.
-  bool close_with_comment(const std::string& comment, std::int64_t now_us);
+  /// Appends an interface statistics block carrying `comment` (taken at
+  /// `now_us`, µs since the epoch) and writes it out at once with what is
+  /// buffered: what a run notes beside its frames. fl-locate writes one
+  /// before the first frame with what it knows at its start, and one as the
+  /// capture's last block with what it learnt (record/campaign_annotation.h);
+  /// readers find them as io::CaptureNotes. True unless a write failed, now
+  /// or before.
+  bool write_comment(const std::string& comment, std::int64_t now_us);
   /// When the buffered frames are due on disk: the first one's capture
   /// timestamp plus kMaxWaitUs, in µs since the epoch; sched::kNever when
   /// nothing is buffered.
@@ -75,14 +77,10 @@ class CaptureWriter {
   std::atomic<int>* halt_ = nullptr;
 };
 
-/// The section header comment of a pcapng file, if it is one and has one.
-/// Error only when the file cannot be read at all.
+/// The section header comment of a pcapng file, if it is one and has one
+/// (open_capture's notes without the frames). Error only when the file
+/// cannot be opened.
 Result<std::optional<std::string>> read_section_comment(const std::string& path);
-
-/// The comment of the file's last block if that is an interface statistics
-/// block (CaptureWriter::close_with_comment); nullopt otherwise, a cut or
-/// damaged end included. Error only when the file cannot be opened.
-Result<std::optional<std::string>> read_closing_comment(const std::string& path);
 
 /// A source that copies the frames it delivers into a CaptureWriter: with
 /// `all`, every one; else only those the run kept (PacketSource::keep()).

@@ -107,7 +107,23 @@ Result<std::unique_ptr<PacketSource>> open_live(const LiveOptions& options);
 /// libpcap's name of a link type ("EN10MB", "NFLOG", ...), or "unknown".
 std::string linktype_name(int linktype);
 
+/// What a pcapng capture says besides its frames, in its comments
+/// (classic pcap has none).
+struct CaptureNotes {
+  std::optional<std::string> section;  ///< the section header's (a faultline run record)
+  std::vector<std::string> opening;    ///< those of the statistics blocks ahead of the first frame
+  std::optional<std::string> closing;  ///< that of the file's last block, if it is a statistics block
+};
+
+/// A capture file, opened once: its frames and its notes.
+struct Capture {
+  std::unique_ptr<PacketSource> source;
+  CaptureNotes notes;
+};
+
 /// A pcap or pcapng file; its clock jumps to each frame's timestamp.
+Result<Capture> open_capture(const std::string& path);
+/// The same, frames only.
 Result<std::unique_ptr<PacketSource>> open_file(const std::string& path);
 
 }  // namespace probe::io

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "probe/error.h"
 #include "probe/io/capture_writer.h"
@@ -67,6 +68,8 @@ struct Vantage {
   std::unique_ptr<TcpStreams> streams;     ///< kernel streams, or ones that do nothing
   std::unique_ptr<UdpPortHold> port_hold;  ///< live DNS only
   std::optional<std::string> record;       ///< replay: the capture's section comment, if it has one
+  std::vector<std::string> opening;        ///< replay: the capture's opening notes (CaptureNotes)
+  std::optional<std::string> closing;      ///< replay: the capture's closing note, if it has one
 };
 
 /// Opens, in this order, the raw socket, the UDP port hold, the capture on
@@ -75,7 +78,7 @@ struct Vantage {
 /// The first failure is returned: privilege, runtime or output.
 Result<Vantage> open_vantage(const VantageSpec& spec);
 
-/// Opens a capture to replay: reads its section comment, opens it, and
+/// Opens a capture to replay, once: takes its notes, and
 /// refuses link types we cannot parse ("FILE: link type N (NAME) is not
 /// supported"). Input errors name the file. Sink and streams do nothing.
 Result<Vantage> open_replay(const std::string& path);

@@ -86,10 +86,21 @@ struct CampaignCapture {
   std::optional<record::CampaignAnnotation> annotation = std::nullopt;
 };
 
-/// Opens a capture fl-locate wrote, with its annotation if it ends in one;
-/// input errors name the file (an annotation that does not parse, or that
+/// Opens a capture fl-locate wrote, with its annotation: the closing one if
+/// the capture ends in one, else (a cut capture) the opening one, if any.
+/// Input errors name the file (an annotation that does not parse, or that
 /// belongs to another run, is one).
 Result<CampaignCapture> open_campaign(const std::string& path);
+
+/// Starts a live capture with what a replay needs and the run knows before
+/// its first probe: the AS (through `lookup`) of the plan's addresses (the
+/// national prefixes' first addresses, targets, controls, parents) and of
+/// the baseline's hops, and the baseline, as an opening annotation. A
+/// capture cut before its closing annotation still replays alone with it,
+/// hops the baseline did not see without an AS.
+/// A failed write sticks in the writer, reported with its other errors.
+void annotate_start(io::CaptureWriter& writer, const CampaignPlan& plan, const AsLookup& lookup,
+                    const std::optional<Baseline>& baseline);
 
 /// A JSON baseline is refused past this size (a report of 100,000 targets
 /// is about 60 MiB).

@@ -78,8 +78,6 @@ struct Prefix {
   static std::optional<Prefix> parse(std::string_view text);
   /// Number of addresses, saturated at 2^32.
   std::uint64_t count() const;
-  /// Every address of the block, in order (IPv4 up to a /8 at most).
-  std::vector<Address> expand(std::uint64_t limit) const;
   /// The address `offset` places past base; offset < count().
   Address nth(std::uint64_t offset) const;
   bool contains(const Address& a) const;

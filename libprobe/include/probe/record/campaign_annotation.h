@@ -3,10 +3,12 @@
 /// fl-locate's annotation: what a campaign's replay needs besides the
 /// packets and the plan, so that `fl-locate -r FILE` reaches the recorded
 /// report on any machine without the AS table or the baseline file. It is
-/// known only once the campaign has run (the hops), so it is not part of the
-/// run record in the section header: the live run writes it last, as the
-/// comment of a closing interface statistics block (see
-/// io::CaptureWriter::close_with_comment), after kAnnotationTag.
+/// known whole only once the campaign has run (the hops), so it is not part
+/// of the run record in the section header: the live run writes what it
+/// knows at its start first (locate::annotate_start), and all of it last,
+/// each as the comment of an interface statistics block after
+/// kAnnotationTag (io::CaptureWriter::write_comment, io::CaptureNotes); a
+/// capture cut before the end keeps the first.
 
 #include <cstdint>
 #include <optional>
