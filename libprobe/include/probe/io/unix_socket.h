@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#pragma once
+/// Unix stream sockets for fl-probed's control socket and its clients
+/// (fl-trace --via), as move-only descriptors.
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+
+#include "probe/error.h"
+
+namespace probe::io {
+
+/// A descriptor closed with the object.
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(Fd&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  Fd& operator=(Fd&& o) noexcept;
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd();
+  int get() const { return fd_; }
+  explicit operator bool() const { return fd_ >= 0; }
+
+ private:
+  int fd_ = -1;
+};
+
+/// Binds and listens on `path`, non-blocking, then gives the socket file
+/// `group` (when given) and mode 0660, so that only root and that group
+/// may connect. A stale socket file is replaced; one that a live server
+/// answers on is a runtime error, as is a path that is not a socket.
+Result<Fd> listen_unix(const std::string& path, std::optional<gid_t> group);
+
+/// Connects to the server on `path` (blocking). A runtime error names the
+/// path and says why.
+Result<Fd> connect_unix(const std::string& path);
+
+/// A group's id by name or number; a usage error for an unknown one.
+Result<gid_t> group_id(const std::string& name);
+
+}  // namespace probe::io
