@@ -3,9 +3,13 @@
 // beyond wiring; see fl-trace(1).
 
 #include <fmt/format.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <atomic>
 #include <cstdio>
 #include <iostream>
@@ -22,9 +26,11 @@
 #include "probe/format/trace_text.h"
 #include "probe/io/privileges.h"
 #include "probe/io/reverse_names.h"
+#include "probe/io/unix_socket.h"
 #include "probe/io/vantage.h"
 #include "probe/model/asn_db.h"
 #include "probe/model/targets.h"
+#include "probe/serve/protocol.h"
 #include "cli.h"
 
 namespace {
@@ -113,6 +119,7 @@ struct Setup {
   probe::io::Vantage vantage;
   bool foreign = false;  ///< another tool's capture: no run record, traces inferred
   std::optional<probe::model::AsnDb> asn_db;  ///< -A's table
+  probe::io::Fd via;  ///< --via: the connection to fl-probed
 };
 
 // -A's table, read while privileged and before anything is opened: the
@@ -147,7 +154,9 @@ probe::Result<Setup> setup_replay(const fltrace::Options& o) {
   return s;
 }
 
-probe::Result<Setup> setup_live(const fltrace::Options& o) {
+// The target specs of the command line and -T, checked: the same for a
+// direct run and one through fl-probed.
+probe::Result<Setup> read_targets(const fltrace::Options& o) {
   Setup s;
   s.record.tool = "fl-trace";
   s.record.config = o.config;
@@ -166,6 +175,22 @@ probe::Result<Setup> setup_live(const fltrace::Options& o) {
   for (const auto& spec : s.record.targets)
     if (!probe::model::Prefix::parse(spec)->base.is_v4())
       return probe::make_error(ErrorKind::usage, "IPv6 target " + spec + ": IPv6 probing is not supported yet");
+  return s;
+}
+
+probe::Result<Setup> setup_via(const fltrace::Options& o) {
+  auto s = read_targets(o);
+  if (!s) return s;
+  auto sock = probe::io::connect_unix(o.via);
+  if (!sock) return sock.error();
+  s->via = std::move(*sock);
+  return s;
+}
+
+probe::Result<Setup> setup_live(const fltrace::Options& o) {
+  auto read = read_targets(o);
+  if (!read) return read.error();
+  Setup s = std::move(*read);
 
   // The run key orders a large list (targets.h), so it comes first; the
   // route toward the first spec's block is the route toward all of them.
@@ -227,6 +252,49 @@ probe::format::TextStyle text_style(const fltrace::Options& o, const Setup& s, p
   return style;
 }
 
+// --via: the request goes to fl-probed, and the traces it streams back go
+// to the printer as a direct run's would. Ctrl-C closes the connection,
+// which ends the request in the daemon.
+probe::Result<probe::engine::TraceStats> trace_via(const fltrace::Options& o, const Setup& s, Printer& printer) {
+  const probe::io::Fd* sock = &s.via;
+  probe::serve::TraceRequest request;
+  request.config = s.record.config;
+  if (o.sport_given) request.sport = s.record.config.sport;
+  request.targets = s.record.targets;
+  std::string line = probe::serve::request_line(getpid(), request) + "\n";
+  for (std::size_t sent = 0; sent < line.size();) {
+    ssize_t n = ::send(sock->get(), line.data() + sent, line.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return probe::make_error(ErrorKind::runtime, o.via + ": cannot send the request: " + std::strerror(errno));
+    sent += static_cast<std::size_t>(n);
+  }
+  // A trace line is as long as its trace: no cap a real one reaches.
+  probe::serve::LineReader reader(std::size_t{1} << 28);
+  char buf[65536];
+  while (flcommon::halt_flag().load() == 0) {
+    pollfd p{sock->get(), POLLIN, 0};
+    if (::poll(&p, 1, 200) <= 0) continue;
+    ssize_t n = ::read(sock->get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    reader.feed(buf, static_cast<std::size_t>(n));
+    while (auto l = reader.next()) {
+      auto reply = probe::serve::parse_reply(l->text);
+      if (auto* t = std::get_if<probe::serve::TraceReply>(&reply)) {
+        printer.take_trace(std::make_unique<probe::model::Trace>(std::move(t->trace)));
+      } else if (auto* e = std::get_if<probe::serve::EndReply>(&reply)) {
+        if (e->status != "ok") return probe::make_error(ErrorKind::runtime, "fl-probed ended the request: " + e->status);
+        return e->stats;
+      } else {
+        return probe::make_error(ErrorKind::runtime,
+                                 "fl-probed refused the request: " + std::get<probe::serve::Refusal>(reply).error);
+      }
+    }
+  }
+  if (flcommon::halt_flag().load() > 0) return probe::engine::TraceStats{};
+  return probe::make_error(ErrorKind::runtime, o.via + ": fl-probed closed the connection before the request ended");
+}
+
 // The run, privileges dropped: the engine (or the foreign capture's
 // rebuild), then the results.
 int run(const fltrace::Options& o, Setup& s, flcommon::Output& output) {
@@ -249,7 +317,12 @@ int run(const fltrace::Options& o, Setup& s, flcommon::Output& output) {
   probe::io::ReverseNames* lookups = resolver ? &*resolver : nullptr;
   Printer printer(out, o.output, c, text_style(o, s, lookups), csv_columns, lookups, progress,
                   names || !results_on_terminal);
-  if (!s.foreign) {
+  int rc = 0;
+  if (!o.via.empty()) {
+    auto via = trace_via(o, s, printer);
+    if (via) stats = *via;
+    else rc = flcommon::fail("fl-trace", via.error());
+  } else if (!s.foreign) {
     probe::engine::TraceEngine engine(c, s.targets, *v.source, *v.sink, printer);
     stats = engine.run(g_halt);
   } else {
@@ -259,7 +332,8 @@ int run(const fltrace::Options& o, Setup& s, flcommon::Output& output) {
 
   auto end = flcommon::RunEnd::of("fl-trace", o, v);
   end.send_errors = stats.send_errors;
-  int rc = flcommon::finish_run(end, output);
+  end.rc = rc;
+  rc = flcommon::finish_run(end, output);
   if (isatty(STDERR_FILENO))
     std::cerr << fmt::format("fl-trace: {} traces, {} probes, {} replies ({} late, {} not ours){}\n",
                              stats.traces_done, stats.probes_sent, stats.replies, stats.late, stats.foreign,
@@ -270,7 +344,9 @@ int run(const fltrace::Options& o, Setup& s, flcommon::Output& output) {
 probe::Result<Setup> set_up(const fltrace::Options& o) {
   auto db = load_asn_db(o);
   if (!db) return db.error();
-  auto s = o.read_path.empty() ? setup_live(o) : setup_replay(o);
+  // --via opens only the connection, while privileged (the socket may be
+  // root's and a group's): fl-probed holds the capture and raw socket.
+  auto s = !o.via.empty() ? setup_via(o) : o.read_path.empty() ? setup_live(o) : setup_replay(o);
   if (s) s->asn_db = std::move(*db);
   return s;
 }

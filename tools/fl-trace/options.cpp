@@ -48,6 +48,7 @@ po::options_description describe() {
       ("extensions,e", po::bool_switch(), "text: MPLS label stacks as traceroute -e writes them");
   flcommon::add_user_option(d, help);
   d.add_options()
+      ("via", po::value<std::string>(), "trace through the fl-probed serving this socket (no privilege needed)")
       ("doubletree", po::bool_switch(), "Doubletree stop sets: start near the destination, walk back until a hop another trace revealed, list the hops below as inferred")
       ("classic", po::bool_switch(), "change ports per probe like classic traceroute (comparison only)");
   flcommon::add_help_options(d);
@@ -114,6 +115,13 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
                                    o.target_file));
   if (o.read_path.empty() && o.targets.empty() && o.target_file.empty())
     return usage_error("no targets given");
+  if (vm.count("via")) {
+    o.via = vm["via"].as<std::string>();
+    // The daemon's capture, source address and budget are the ones used.
+    for (const char* name : {"read", "write", "interface", "source"})
+      if (vm.count(name)) return usage_error(fmt::format("--{} cannot be given with --via: fl-probed sends and captures", name));
+    if (!vm["pps"].defaulted()) return usage_error("--pps cannot be given with --via: fl-probed's --pps budget is shared by its clients");
+  }
   return std::nullopt;
 }
 

@@ -24,6 +24,7 @@ struct Options : flcommon::CommonOptions {
   bool show_asn = false;                 // -A
   std::string asn_db;                    // --asn-db: -A's table (default: the shipped one)
   bool traceroute_mpls = false;          // -e
+  std::string via;                       // --via: fl-probed's control socket ("" = probe directly)
 };
 
 // The --help text.
