@@ -48,6 +48,18 @@ class Member final : public LoopClient {
   std::string& log_;
 };
 
+// A frame the members only count.
+struct OneByteFrame {
+  OneByteFrame() {
+    raw.data = &byte;
+    raw.caplen = raw.len = 1;
+  }
+  std::uint8_t byte = 0;
+  probe::io::RawPacket raw;
+  probe::packet::ParsedFrame scratch;
+  probe::engine::Frame frame{raw, scratch, nullptr};
+};
+
 // Sends until nothing is due, as run_loop does with a set as its one client.
 void send_all(EngineSet& set, TokenBucket& pace) {
   while (set.send_one(pace, 0)) {
@@ -132,17 +144,28 @@ TEST_F(Fixture, AFrameIsOwnWhenAnyMemberClaimsItAndEveryMemberSeesIt) {
   Member a('a', 1, log), b('b', 1, log);
   set.admit(a);
   set.admit(b);
-  std::uint8_t byte = 0;
-  probe::io::RawPacket raw;
-  raw.data = &byte;
-  raw.caplen = raw.len = 1;
-  probe::packet::ParsedFrame scratch;
-  probe::engine::Frame f(raw, scratch, nullptr);
+  OneByteFrame one;
+  probe::engine::Frame& f = one.frame;
   EXPECT_FALSE(set.on_frame(f, 0));
   b.claims_ = true;
   EXPECT_TRUE(set.on_frame(f, 0));
   EXPECT_EQ(a.frames_, 2);
   EXPECT_EQ(b.frames_, 2);
+}
+
+// A request's -w: the frames it calls its own, and only those.
+TEST_F(Fixture, AMembersKeepGetsTheFramesItClaims) {
+  Member a('a', 1, log), b('b', 1, log);
+  int kept_a = 0, kept_b = 0;
+  set.admit(a, [&](const probe::io::RawPacket&) { ++kept_a; });
+  set.admit(b, [&](const probe::io::RawPacket&) { ++kept_b; });
+  OneByteFrame one;
+  probe::engine::Frame& f = one.frame;
+  a.claims_ = true;
+  EXPECT_TRUE(set.on_frame(f, 0));
+  EXPECT_TRUE(set.on_frame(f, 0));
+  EXPECT_EQ(kept_a, 2);
+  EXPECT_EQ(kept_b, 0);
 }
 
 TEST_F(Fixture, HaltReachesEveryMemberAndRetiresThoseThatEnded) {

@@ -56,7 +56,7 @@ probe::Result<Setup> set_up(const flprobed::Options& o) {
 
 int run(const flprobed::Options& o, Setup& s, flcommon::Output&) {
   probe::io::Vantage& v = s.vantage;
-  flprobed::Server server(std::move(s.listener), s.src, *v.source, *v.sink,
+  flprobed::Server server(std::move(s.listener), s.src, s.interface, *v.source, *v.sink,
                           {o.max_running, o.max_queued, o.max_targets});
   std::cerr << fmt::format("fl-probed: serving {} from {} on {} at {} pps\n", o.socket_path, s.src.to_string(),
                            s.interface, o.pps);

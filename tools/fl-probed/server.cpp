@@ -9,8 +9,10 @@
 #include <cerrno>
 #include <vector>
 
+#include "probe/io/capture_writer.h"
 #include "probe/io/vantage.h"
 #include "probe/model/targets.h"
+#include "probe/record/trace_record.h"
 
 namespace flprobed {
 
@@ -30,6 +32,8 @@ constexpr std::size_t kMaxUnsent = 64u << 20;
 constexpr std::size_t kMaxClients = 256;
 // Read per client per look, so that one chatty client does not hold the loop.
 constexpr std::size_t kReadPerLook = 64u << 10;
+// Descriptors a client may pass ahead of the requests that take them.
+constexpr std::size_t kMaxPassedFds = 8;
 
 }  // namespace
 
@@ -37,6 +41,7 @@ struct Server::Client {
   probe::io::Fd fd;
   probe::serve::LineReader reader;
   std::string out;         // lines not yet written
+  std::deque<probe::io::Fd> fds;  // passed for -w, not yet taken by a request
   bool read_closed = false;  // the client will send nothing more
   bool gone = false;         // to drop at the next look
   std::size_t jobs = 0;      // its requests running or queued
@@ -59,6 +64,8 @@ struct Server::Job {
   std::int64_t arrival_us = 0;
   std::int64_t start_us = 0;
   bool cancelled = false;
+  probe::io::Fd capture;  // -w's file, until the request starts
+  std::unique_ptr<probe::io::CaptureWriter> writer;
   std::unique_ptr<JobObserver> observer;
   std::unique_ptr<probe::engine::TraceEngine> engine;
 };
@@ -67,10 +74,11 @@ void Server::JobObserver::on_trace(const probe::model::Trace& t) {
   server_.send(job_.client, probe::serve::trace_line(job_.id, t));
 }
 
-Server::Server(probe::io::Fd listener, probe::model::Address src, probe::io::PacketSource& source,
-               probe::io::PacketSink& sink, Limits limits)
+Server::Server(probe::io::Fd listener, probe::model::Address src, std::string interface,
+               probe::io::PacketSource& source, probe::io::PacketSink& sink, Limits limits)
     : listener_(std::move(listener)),
       src_(src),
+      interface_(std::move(interface)),
       source_(source),
       sink_(sink),
       limits_(limits),
@@ -152,7 +160,10 @@ void Server::accept_clients() {
 void Server::read_client(Client& c) {
   char buf[16384];
   for (std::size_t got = 0; got < kReadPerLook;) {
-    ssize_t n = ::read(c.fd.get(), buf, sizeof buf);
+    std::vector<probe::io::Fd> fds;
+    long n = probe::io::receive_with_fds(c.fd.get(), buf, sizeof buf, fds);
+    for (auto& fd : fds) c.fds.push_back(std::move(fd));
+    while (c.fds.size() > kMaxPassedFds) c.fds.pop_front();
     if (n > 0) {
       c.reader.feed(buf, static_cast<std::size_t>(n));
       got += static_cast<std::size_t>(n);
@@ -186,6 +197,12 @@ void Server::take_line(std::uint64_t client, Client& c, const probe::serve::Line
     return refuse({req.id, fmt::format("busy: {} requests running and {} queued (--max-running, --max-queued)",
                                        running_.size(), queued_.size())});
   auto job = std::make_unique<Job>();
+  if (req.trace.capture) {
+    if (c.fds.empty())
+      return refuse({req.id, "\"capture\" needs the file's descriptor passed with the request (SCM_RIGHTS)"});
+    job->capture = std::move(c.fds.front());
+    c.fds.pop_front();
+  }
   job->client = client;
   job->id = req.id;
   job->request = std::move(req.trace);
@@ -209,12 +226,30 @@ void Server::start(std::unique_ptr<Job> job, std::int64_t now_us) {
     if (auto it = clients_.find(job->client); it != clients_.end()) --it->second->jobs;
     return;
   }
+  probe::engine::EngineSet::Keep keep;
+  if (job->capture) {
+    // The run record a direct run's -w starts with: fl-trace -r replays
+    // this request from it as it replays a direct run.
+    probe::record::RunRecord record{"fl-trace", interface_, c, job->request.targets};
+    auto w = probe::io::CaptureWriter::adopt(job->capture.release(), "the request's -w file", source_.linktype(),
+                                             probe::record::to_comment(record));
+    if (!w) {
+      send(job->client, probe::serve::refusal_line({job->id, w.error().message}));
+      if (auto it = clients_.find(job->client); it != clients_.end()) --it->second->jobs;
+      return;
+    }
+    job->writer = std::move(*w);
+    keep = [w = job->writer.get(), &clock = source_.clock()](const probe::io::RawPacket& p) {
+      w->write(p);
+      w->flush_due(clock.now_us());
+    };
+  }
   job->start_us = now_us;
   job->observer = std::make_unique<JobObserver>(*this, *job);
   job->engine = std::make_unique<probe::engine::TraceEngine>(c, std::move(*targets), source_, sink_, *job->observer);
   probe::engine::LoopClient& loop = job->engine->loop();
   running_.emplace(&loop, std::move(job));
-  set_.admit(loop);
+  set_.admit(loop, std::move(keep));
 }
 
 void Server::start_queued(std::int64_t now_us) {
@@ -233,6 +268,10 @@ void Server::retired(probe::engine::LoopClient& engine) {
   auto status = job.cancelled ? probe::serve::EndStatus::cancelled
                 : closed_     ? probe::serve::EndStatus::halted
                               : probe::serve::EndStatus::ok;
+  // The -w file is complete before its end line goes out.
+  if (job.writer && !job.writer->flush()) {
+    send(job.client, probe::serve::refusal_line({job.id, "-w: " + job.writer->error()}));
+  }
   send(job.client, probe::serve::end_line(job.id, status, job.engine->stats(), job.start_us - job.arrival_us,
                                           now - job.start_us));
   if (auto c = clients_.find(job.client); c != clients_.end()) --c->second->jobs;

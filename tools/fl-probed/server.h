@@ -29,7 +29,8 @@ struct Limits {
 
 class Server final : public probe::engine::LoopClient {
  public:
-  Server(probe::io::Fd listener, probe::model::Address src, probe::io::PacketSource& source,
+  // `interface`: where `source` captures, for the run records of -w files.
+  Server(probe::io::Fd listener, probe::model::Address src, std::string interface, probe::io::PacketSource& source,
          probe::io::PacketSink& sink, Limits limits);
   ~Server() override;
   // The engines the loop runs beside this server.
@@ -61,6 +62,7 @@ class Server final : public probe::engine::LoopClient {
 
   probe::io::Fd listener_;
   probe::model::Address src_;
+  std::string interface_;
   probe::io::PacketSource& source_;
   probe::io::PacketSink& sink_;
   Limits limits_;

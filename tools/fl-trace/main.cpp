@@ -3,6 +3,7 @@
 // beyond wiring; see fl-trace(1).
 
 #include <fmt/format.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -120,6 +121,7 @@ struct Setup {
   bool foreign = false;  ///< another tool's capture: no run record, traces inferred
   std::optional<probe::model::AsnDb> asn_db;  ///< -A's table
   probe::io::Fd via;  ///< --via: the connection to fl-probed
+  probe::io::Fd via_capture;  ///< --via with -w: the file, for the daemon to write
 };
 
 // -A's table, read while privileged and before anything is opened: the
@@ -184,6 +186,12 @@ probe::Result<Setup> setup_via(const fltrace::Options& o) {
   auto sock = probe::io::connect_unix(o.via);
   if (!sock) return sock.error();
   s->via = std::move(*sock);
+  if (!o.write_path.empty()) {
+    // Opened here, as a direct run's -w is, and handed to the daemon:
+    // the file is the user's, whoever the daemon runs as.
+    s->via_capture = probe::io::Fd(::open(o.write_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
+    if (!s->via_capture) return probe::make_error(ErrorKind::output, o.write_path + ": " + std::strerror(errno));
+  }
   return s;
 }
 
@@ -255,19 +263,17 @@ probe::format::TextStyle text_style(const fltrace::Options& o, const Setup& s, p
 // --via: the request goes to fl-probed, and the traces it streams back go
 // to the printer as a direct run's would. Ctrl-C closes the connection,
 // which ends the request in the daemon.
-probe::Result<probe::engine::TraceStats> trace_via(const fltrace::Options& o, const Setup& s, Printer& printer) {
+probe::Result<probe::engine::TraceStats> trace_via(const fltrace::Options& o, Setup& s, Printer& printer) {
   const probe::io::Fd* sock = &s.via;
   probe::serve::TraceRequest request;
   request.config = s.record.config;
   if (o.sport_given) request.sport = s.record.config.sport;
   request.targets = s.record.targets;
+  request.capture = static_cast<bool>(s.via_capture);
   std::string line = probe::serve::request_line(getpid(), request) + "\n";
-  for (std::size_t sent = 0; sent < line.size();) {
-    ssize_t n = ::send(sock->get(), line.data() + sent, line.size() - sent, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return probe::make_error(ErrorKind::runtime, o.via + ": cannot send the request: " + std::strerror(errno));
-    sent += static_cast<std::size_t>(n);
-  }
+  if (auto sent = probe::io::send_with_fd(sock->get(), line, s.via_capture.get()); !sent)
+    return probe::make_error(ErrorKind::runtime, o.via + ": " + sent.error().message);
+  s.via_capture = probe::io::Fd();  // the daemon's now
   // A trace line is as long as its trace: no cap a real one reaches.
   probe::serve::LineReader reader(std::size_t{1} << 28);
   char buf[65536];

@@ -118,8 +118,9 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
   if (vm.count("via")) {
     o.via = vm["via"].as<std::string>();
     // The daemon's capture, source address and budget are the ones used.
-    for (const char* name : {"read", "write", "interface", "source"})
+    for (const char* name : {"read", "interface", "source"})
       if (vm.count(name)) return usage_error(fmt::format("--{} cannot be given with --via: fl-probed sends and captures", name));
+    if (o.capture_all) return usage_error("--capture-all cannot be given with --via: the daemon's capture holds other clients' frames");
     if (!vm["pps"].defaulted()) return usage_error("--pps cannot be given with --via: fl-probed's --pps budget is shared by its clients");
   }
   return std::nullopt;

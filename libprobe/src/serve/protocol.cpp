@@ -38,7 +38,8 @@ TraceRequest read_trace(const json& j) {
   engine::TraceConfig& c = r.config;
   static const std::set<std::string> kKnown = {"id",     "verb",     "targets",     "method",   "dport",
                                                "sport",  "first_ttl", "max_ttl",    "attempts", "queries",
-                                               "wait_us", "gaplimit", "concurrency", "doubletree", "classic"};
+                                               "wait_us", "gaplimit", "concurrency", "doubletree", "classic",
+                                               "capture"};
   for (const auto& [k, v] : j.items())
     if (!kKnown.count(k)) throw Bad{fmt::format("unknown option \"{}\"", k)};
   auto targets = j.find("targets");
@@ -72,6 +73,7 @@ TraceRequest read_trace(const json& j) {
   get("concurrency", 1, 1 << 20, c.concurrency);
   if (auto v = j.find("doubletree"); v != j.end()) c.doubletree = flag(*v, "doubletree");
   if (auto v = j.find("classic"); v != j.end()) c.classic = flag(*v, "classic");
+  if (auto v = j.find("capture"); v != j.end()) r.capture = flag(*v, "capture");
   if (c.classic && c.doubletree) throw Bad{"\"doubletree\" needs Paris flows; it cannot be combined with \"classic\""};
   if (c.queries && c.doubletree) throw Bad{"\"doubletree\" stops at a hop's first answer; \"queries\" cannot be combined with it"};
   return r;
@@ -113,6 +115,7 @@ std::string request_line(const nlohmann::json& id, const TraceRequest& r) {
   j["concurrency"] = c.concurrency;
   if (c.doubletree) j["doubletree"] = true;
   if (c.classic) j["classic"] = true;
+  if (r.capture) j["capture"] = true;
   return j.dump();
 }
 

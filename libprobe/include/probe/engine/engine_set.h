@@ -22,8 +22,10 @@ class EngineSet final : public LoopClient {
   using Retired = std::function<void(LoopClient&)>;
   explicit EngineSet(Retired retired) : retired_(std::move(retired)) {}
 
+  /// A member's own -w: called with every frame the member calls its own.
+  using Keep = std::function<void(const io::RawPacket&)>;
   /// Adds a member; it takes the next turn at the bucket.
-  void admit(LoopClient& member);
+  void admit(LoopClient& member, Keep keep = {});
   /// Ends a member now (halt level 2): it is retired after the next event.
   void cancel(LoopClient& member);
   /// Members not yet retired.
@@ -44,7 +46,11 @@ class EngineSet final : public LoopClient {
  private:
   void retire_finished();
   Retired retired_;
-  std::vector<LoopClient*> members_;  // in the order admitted
+  struct Member {
+    LoopClient* client;
+    Keep keep;
+  };
+  std::vector<Member> members_;       // in turn order
   std::size_t turn_ = 0;              // whose turn at the bucket is next
   bool closed_ = false;
 };

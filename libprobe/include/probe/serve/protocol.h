@@ -32,6 +32,10 @@ struct TraceRequest {
   engine::TraceConfig config;
   std::optional<std::uint16_t> sport;  ///< "sport": fixed source port (udp, tcp)
   std::vector<std::string> targets;    ///< addresses or CIDR blocks, as fl-trace takes them
+  /// "capture": the request's -w. The file comes as a descriptor passed
+  /// with the request line (SCM_RIGHTS): the daemon writes the frames of
+  /// this request's run key to it, a capture fl-trace -r replays.
+  bool capture = false;
 };
 
 struct Request {
