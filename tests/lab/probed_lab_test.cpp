@@ -20,7 +20,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -58,18 +61,20 @@ class Daemon {
                                      "-S", lab.addr("vp", "r1"), "--pps", "2000",
                                      "--max-running", std::to_string(kMaxRunning),
                                      "--max-queued", std::to_string(kMaxQueued), "--user", "nobody"};
+    // Made before the fork: the child of a threaded process only execs.
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     pid_ = fork();
     if (pid_ == 0) {
       prctl(PR_SET_PDEATHSIG, SIGKILL);
-      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       dup2(fd, 1);
       dup2(fd, 2);
-      std::vector<char*> args;
-      for (auto& a : argv) args.push_back(a.data());
-      args.push_back(nullptr);
       execvp("ip", args.data());
       _exit(127);
     }
+    if (fd >= 0) close(fd);
   }
   ~Daemon() { stop(); }
   pid_t pid() const { return pid_; }

@@ -66,7 +66,7 @@ void send_all(EngineSet& set, TokenBucket& pace) {
   }
 }
 
-struct Fixture : ::testing::Test {
+struct EngineSetTest : ::testing::Test {
   std::string log;
   std::vector<char> retired;
   EngineSet set{[this](LoopClient&) { retired.push_back('r'); }};
@@ -74,7 +74,7 @@ struct Fixture : ::testing::Test {
 };
 
 // The newest member takes the next turn, then each in turn, one probe each.
-TEST_F(Fixture, MembersTakeTurnsOneProbeEach) {
+TEST_F(EngineSetTest, MembersTakeTurnsOneProbeEach) {
   Member a('a', 3, log), b('b', 1, log), c('c', 2, log);
   set.admit(a);
   set.admit(b);
@@ -85,7 +85,7 @@ TEST_F(Fixture, MembersTakeTurnsOneProbeEach) {
 
 // A request that comes while another has a long list is not queued behind
 // the list: it takes the very next turn, then every other one.
-TEST_F(Fixture, AMemberAdmittedLaterGetsTheNextTurn) {
+TEST_F(EngineSetTest, AMemberAdmittedLaterGetsTheNextTurn) {
   Member a('a', 10, log), b('b', 3, log);
   set.admit(a);
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(set.send_one(pace, 0));
@@ -94,7 +94,7 @@ TEST_F(Fixture, AMemberAdmittedLaterGetsTheNextTurn) {
   EXPECT_EQ(log, "aaababab" "a");
 }
 
-TEST_F(Fixture, TheBudgetIsSharedNotMultiplied) {
+TEST_F(EngineSetTest, TheBudgetIsSharedNotMultiplied) {
   TokenBucket small{1, 4};
   Member a('a', 10, log), b('b', 10, log);
   set.admit(a);
@@ -103,7 +103,7 @@ TEST_F(Fixture, TheBudgetIsSharedNotMultiplied) {
   EXPECT_EQ(log, "baba");
 }
 
-TEST_F(Fixture, FinishedMembersAreRetiredOnceAfterTheirEnd) {
+TEST_F(EngineSetTest, FinishedMembersAreRetiredOnceAfterTheirEnd) {
   Member a('a', 1, log), b('b', 2, log);
   set.admit(a);
   set.admit(b);
@@ -116,7 +116,7 @@ TEST_F(Fixture, FinishedMembersAreRetiredOnceAfterTheirEnd) {
   EXPECT_EQ(retired.size(), 2u);
 }
 
-TEST_F(Fixture, TheSetIsFinishedOnlyOnceClosedAndEmpty) {
+TEST_F(EngineSetTest, TheSetIsFinishedOnlyOnceClosedAndEmpty) {
   EXPECT_FALSE(set.finished());  // open: more may come
   Member a('a', 1, log);
   set.admit(a);
@@ -127,7 +127,7 @@ TEST_F(Fixture, TheSetIsFinishedOnlyOnceClosedAndEmpty) {
   EXPECT_TRUE(set.finished());
 }
 
-TEST_F(Fixture, CancelEndsOneMemberAndTheOthersGoOn) {
+TEST_F(EngineSetTest, CancelEndsOneMemberAndTheOthersGoOn) {
   Member a('a', 5, log), b('b', 5, log);
   set.admit(a);
   set.admit(b);
@@ -140,7 +140,7 @@ TEST_F(Fixture, CancelEndsOneMemberAndTheOthersGoOn) {
   EXPECT_EQ(log, "bbbb");
 }
 
-TEST_F(Fixture, AFrameIsOwnWhenAnyMemberClaimsItAndEveryMemberSeesIt) {
+TEST_F(EngineSetTest, AFrameIsOwnWhenAnyMemberClaimsItAndEveryMemberSeesIt) {
   Member a('a', 1, log), b('b', 1, log);
   set.admit(a);
   set.admit(b);
@@ -154,7 +154,7 @@ TEST_F(Fixture, AFrameIsOwnWhenAnyMemberClaimsItAndEveryMemberSeesIt) {
 }
 
 // A request's -w: the frames it calls its own, and only those.
-TEST_F(Fixture, AMembersKeepGetsTheFramesItClaims) {
+TEST_F(EngineSetTest, AMembersKeepGetsTheFramesItClaims) {
   Member a('a', 1, log), b('b', 1, log);
   int kept_a = 0, kept_b = 0;
   set.admit(a, [&](const probe::io::RawPacket&) { ++kept_a; });
@@ -168,7 +168,7 @@ TEST_F(Fixture, AMembersKeepGetsTheFramesItClaims) {
   EXPECT_EQ(kept_b, 0);
 }
 
-TEST_F(Fixture, HaltReachesEveryMemberAndRetiresThoseThatEnded) {
+TEST_F(EngineSetTest, HaltReachesEveryMemberAndRetiresThoseThatEnded) {
   Member a('a', 2, log), b('b', 2, log);
   set.admit(a);
   set.admit(b);
