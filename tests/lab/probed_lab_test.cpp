@@ -37,9 +37,6 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-constexpr const char* R1 = "198.18.0.2";
-constexpr const char* R2 = "198.18.0.6";
-constexpr const char* R3 = "198.18.0.10";
 constexpr int kMaxRunning = 4;
 constexpr int kMaxQueued = 8;
 
@@ -192,8 +189,14 @@ class ProbedLab : public ::testing::Test {
     ASSERT_TRUE(daemon_ && Conn(socket_).ok()) << "fl-probed did not start: " << read_file(dir_->path() + "/probed.log");
   }
   void TearDown() override {
-    if (daemon_) EXPECT_TRUE(daemon_->alive()) << read_file(dir_->path() + "/probed.log");
+    if (daemon_) {
+      EXPECT_TRUE(daemon_->alive()) << read_file(dir_->path() + "/probed.log");
+    }
   }
+  // The chain's routers, each by its address toward the vantage.
+  static std::string R1() { return lab_->addr("r1", "vp"); }
+  static std::string R2() { return lab_->addr("r2", "r1"); }
+  static std::string R3() { return lab_->addr("r3", "r2"); }
   static TempDir* dir_;
   static Lab* lab_;
   static Daemon* daemon_;
@@ -245,7 +248,8 @@ TEST_F(ProbedLab, ViaPrintsTextAndCsvLikeADirectRun) {
   for (const std::string format : {"text", "csv"}) {
     auto via = lab_->exec("vp", {fl_trace_path(), "-n", "-o", format, "-W", "0.5", "--via", socket_, "198.18.200.7"});
     ASSERT_EQ(via.exit_code, 0) << via.err;
-    for (const char* hop : {R1, R2, R3, "198.18.200.7"}) EXPECT_NE(via.out.find(hop), std::string::npos) << via.out;
+    for (const std::string& hop : {R1(), R2(), R3(), std::string("198.18.200.7")})
+      EXPECT_NE(via.out.find(hop), std::string::npos) << via.out;
   }
 }
 
@@ -286,7 +290,7 @@ TEST_F(ProbedLab, ConcurrentClientsEachGetTheirOwnTracesOnly) {
       const std::string dst = t["dst"];
       dsts.insert(dst);
       EXPECT_EQ(t["stop_reason"], "completed") << describe(t);
-      EXPECT_EQ(addrs_at(t, 1), std::set<std::string>{R1}) << describe(t);
+      EXPECT_EQ(addrs_at(t, 1), std::set<std::string>{R1()}) << describe(t);
       EXPECT_EQ(addrs_at(t, 4), std::set<std::string>{dst}) << describe(t);
     }
     std::set<std::string> want;
@@ -359,7 +363,9 @@ TEST_F(ProbedLab, TheDaemonServesUnprivilegedOnAGroupSocket) {
   std::ifstream status("/proc/" + std::to_string(daemon_->pid()) + "/status");
   std::string line;
   while (std::getline(status, line))
-    if (line.rfind("Uid:", 0) == 0) EXPECT_EQ(line.find("\t0\t"), std::string::npos) << line;
+    if (line.rfind("Uid:", 0) == 0) {
+      EXPECT_EQ(line.find("\t0\t"), std::string::npos) << line;
+    }
 }
 
 }  // namespace
