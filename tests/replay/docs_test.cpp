@@ -21,9 +21,12 @@ namespace {
 struct Tool {
   const char* name;
   const char* binary;
+  const char* section = "1";  // of its man page
 };
 
 const Tool kTools[] = {{"fl-trace", FL_TRACE_BIN}, {"fl-dns", FL_DNS_BIN}, {"fl-locate", FL_LOCATE_BIN}};
+// The daemon has the tools' options, not their exit codes (fl-probed(8)).
+const Tool kProbed = {"fl-probed", FL_PROBED_BIN, "8"};
 
 std::string source_file(const std::string& relative) {
   return testsupport::read_file(std::string(FL_SOURCE_DIR) + "/" + relative);
@@ -111,9 +114,11 @@ std::string help_of(const Tool& t) {
 }
 
 TEST(Docs, EveryOptionOfHelpIsInTheManPageAndTheReverse) {
-  for (const auto& t : kTools) {
+  std::vector<Tool> all(std::begin(kTools), std::end(kTools));
+  all.push_back(kProbed);
+  for (const auto& t : all) {
     const OptionNames help = help_options(help_of(t));
-    const OptionNames man = man_options(source_file(std::string("man/") + t.name + ".1"));
+    const OptionNames man = man_options(source_file(std::string("man/") + t.name + "." + t.section));
     ASSERT_GT(help.longs.size(), 5u) << t.name << ": --help not parsed";
     EXPECT_EQ(joined(minus(help.longs, man.longs)), "") << t.name << ": in --help, no entry in " << t.name << "(1)";
     EXPECT_EQ(joined(minus(man.longs, help.longs)), "") << t.name << ": in " << t.name << "(1), not in --help";

@@ -150,6 +150,10 @@ TEST(Options, EveryOptionSetsItsField) {
       {{"-o", "text", "t"}, [](const Options& o) { EXPECT_EQ(o.output, OutputFormat::text); }},
       {{"-O", "x.txt", "t"}, [](const Options& o) { EXPECT_EQ(o.output_file, "x.txt"); }},
       {{"--classic", "t"}, [](const Options& o) { EXPECT_TRUE(o.config.classic); }},
+      {{"--via", "/run/p.sock", "-w", "v.pcapng", "t"}, [](const Options& o) {
+         EXPECT_EQ(o.via, "/run/p.sock");
+         EXPECT_EQ(o.write_path, "v.pcapng");
+       }},
       {{"a", "198.18.0.0/30", "b"}, [](const Options& o) {
          EXPECT_EQ(o.targets, (std::vector<std::string>{"a", "198.18.0.0/30", "b"}));
        }},
@@ -202,6 +206,10 @@ TEST(Options, ErrorsAreOneLineUsageErrors) {
       {{"-W", "-1", "t"}, "wait"},  // not another option
       {{"-W", "60.5", "t"}, "wait"},
       {{"-W", "soon", "t"}, "wait"},
+      {{"--via", "s", "-S", "198.18.0.1", "t"}, "--source cannot be given with --via"},
+      {{"--via", "s", "-i", "eth0", "t"}, "--interface cannot be given with --via"},
+      {{"--via", "s", "--pps", "50", "t"}, "--pps cannot be given with --via"},
+      {{"--via", "s", "-w", "x", "--capture-all", "t"}, "--capture-all cannot be given with --via"},
       {{"--pps", "0.5", "t"}, "pps"},
       {{"--pps", "2000000", "t"}, "pps"},
       {{}, "no targets"},

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-2-Clause
-# bash completion for fl-trace, fl-dns and fl-locate, installed under each
+# bash completion for fl-trace, fl-dns, fl-locate and fl-probed, installed under each
 # name in share/bash-completion/completions (loaded on first use).
 # The options come from the tool's own --help, read once per shell and
 # tool: the completion knows what the installed tool knows, and cannot
@@ -42,6 +42,7 @@ _faultline() {
         local words=${_faultline_words["$tool $prev"]-}
         case $prev in
             --user) mapfile -t COMPREPLY < <(compgen -u -- "$cur") ;;
+            --group) mapfile -t COMPREPLY < <(compgen -g -- "$cur") ;;
             -i|--interface) mapfile -t COMPREPLY < <(compgen -W "$(ls /sys/class/net 2>/dev/null)" -- "$cur") ;;
             *)
                 if [[ -n $words ]]; then
@@ -62,4 +63,4 @@ _faultline() {
     mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 }
 
-complete -F _faultline fl-trace fl-dns fl-locate
+complete -F _faultline fl-trace fl-dns fl-locate fl-probed

@@ -3,9 +3,14 @@
 // beyond wiring; see fl-trace(1).
 
 #include <fmt/format.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <atomic>
 #include <cstdio>
 #include <iostream>
@@ -23,10 +28,12 @@
 #include "probe/format/trace_text.h"
 #include "probe/io/privileges.h"
 #include "probe/io/reverse_names.h"
+#include "probe/io/unix_socket.h"
 #include "probe/io/vantage.h"
 #include "probe/model/asn_db.h"
 #include "probe/model/targets.h"
 #include "probe/model/trace_report.h"
+#include "probe/serve/protocol.h"
 #include "cli.h"
 
 namespace {
@@ -115,6 +122,8 @@ struct Setup {
   probe::io::Vantage vantage;
   bool foreign = false;  ///< another tool's capture: no run record, traces inferred
   std::optional<probe::model::AsnDb> asn_db;  ///< -A's table
+  probe::io::Fd via;  ///< --via: the connection to fl-probed
+  probe::io::Fd via_capture;  ///< --via with -w: the file, for the daemon to write
 };
 
 // -A's table, read while privileged and before anything is opened: the
@@ -151,7 +160,9 @@ probe::Result<Setup> setup_replay(const fltrace::Options& o) {
   return s;
 }
 
-probe::Result<Setup> setup_live(const fltrace::Options& o) {
+// The target specs of the command line and -T, checked: the same for a
+// direct run and one through fl-probed.
+probe::Result<Setup> read_targets(const fltrace::Options& o) {
   Setup s;
   s.record.tool = "fl-trace";
   s.record.config = o.config;
@@ -172,6 +183,28 @@ probe::Result<Setup> setup_live(const fltrace::Options& o) {
   for (const auto& spec : s.record.targets)
     if (!probe::model::Prefix::parse(spec)->base.is_v4())
       return probe::make_error(ErrorKind::usage, "IPv6 target " + spec + ": IPv6 probing is not supported yet");
+  return s;
+}
+
+probe::Result<Setup> setup_via(const fltrace::Options& o) {
+  auto s = read_targets(o);
+  if (!s) return s;
+  auto sock = probe::io::connect_unix(o.via);
+  if (!sock) return sock.error();
+  s->via = std::move(*sock);
+  if (!o.write_path.empty()) {
+    // Opened here, as a direct run's -w is, and handed to the daemon:
+    // the file is the user's, whoever the daemon runs as.
+    s->via_capture = probe::io::Fd(::open(o.write_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
+    if (!s->via_capture) return probe::make_error(ErrorKind::output, o.write_path + ": " + std::strerror(errno));
+  }
+  return s;
+}
+
+probe::Result<Setup> setup_live(const fltrace::Options& o) {
+  auto read = read_targets(o);
+  if (!read) return read.error();
+  Setup s = std::move(*read);
 
   // The run key orders a large list (targets.h), so it comes first; the
   // route toward the first spec's block is the route toward all of them.
@@ -234,15 +267,59 @@ probe::format::TextStyle text_style(const fltrace::Options& o, const Setup& s, p
 }
 
 // Commits the results and the capture; on a terminal, the run in one line.
-int end_run(const fltrace::Options& o, Setup& s, flcommon::Output& output, const probe::engine::TraceStats& stats) {
+// rc: a failure the run already reported (--via's connection).
+int end_run(const fltrace::Options& o, Setup& s, flcommon::Output& output, const probe::engine::TraceStats& stats,
+            int rc = 0) {
   auto end = flcommon::RunEnd::of("fl-trace", o, s.vantage);
   end.send_errors = stats.send_errors;
-  int rc = flcommon::finish_run(end, output);
+  end.rc = rc;
+  rc = flcommon::finish_run(end, output);
   if (isatty(STDERR_FILENO))
     std::cerr << fmt::format("fl-trace: {} traces, {} probes, {} replies ({} late, {} not ours){}\n",
                              stats.traces_done, stats.probes_sent, stats.replies, stats.late, stats.foreign,
                              s.record.config.doubletree ? fmt::format(", {} hops inferred", stats.inferred_hops) : "");
   return rc;
+}
+
+// --via: the request goes to fl-probed, and the traces it streams back go
+// to the printer as a direct run's would. Ctrl-C closes the connection,
+// which ends the request in the daemon.
+probe::Result<probe::engine::TraceStats> trace_via(const fltrace::Options& o, Setup& s, Printer& printer) {
+  const probe::io::Fd* sock = &s.via;
+  probe::serve::TraceRequest request;
+  request.config = s.record.config;
+  if (o.sport_given) request.sport = s.record.config.sport;
+  request.targets = s.record.targets;
+  request.capture = static_cast<bool>(s.via_capture);
+  std::string line = probe::serve::request_line(getpid(), request) + "\n";
+  if (auto sent = probe::io::send_with_fd(sock->get(), line, s.via_capture.get()); !sent)
+    return probe::make_error(ErrorKind::runtime, o.via + ": " + sent.error().message);
+  s.via_capture = probe::io::Fd();  // the daemon's now
+  // A trace line is as long as its trace: no cap a real one reaches.
+  probe::serve::LineReader reader(std::size_t{1} << 28);
+  char buf[65536];
+  while (flcommon::halt_flag().load() == 0) {
+    pollfd p{sock->get(), POLLIN, 0};
+    if (::poll(&p, 1, 200) <= 0) continue;
+    ssize_t n = ::read(sock->get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    reader.feed(buf, static_cast<std::size_t>(n));
+    while (auto l = reader.next()) {
+      auto reply = probe::serve::parse_reply(l->text);
+      if (auto* t = std::get_if<probe::serve::TraceReply>(&reply)) {
+        printer.take_trace(std::make_unique<probe::model::Trace>(std::move(t->trace)));
+      } else if (auto* e = std::get_if<probe::serve::EndReply>(&reply)) {
+        if (e->status != "ok") return probe::make_error(ErrorKind::runtime, "fl-probed ended the request: " + e->status);
+        return e->stats;
+      } else {
+        return probe::make_error(ErrorKind::runtime,
+                                 "fl-probed refused the request: " + std::get<probe::serve::Refusal>(reply).error);
+      }
+    }
+  }
+  if (flcommon::halt_flag().load() > 0) return probe::engine::TraceStats{};
+  return probe::make_error(ErrorKind::runtime, o.via + ": fl-probed closed the connection before the request ended");
 }
 
 // The run, privileges dropped: the engine (or the foreign capture's
@@ -267,14 +344,19 @@ int run(const fltrace::Options& o, Setup& s, flcommon::Output& output) {
   probe::io::ReverseNames* lookups = resolver ? &*resolver : nullptr;
   Printer printer(out, o.output, c, text_style(o, s, lookups), csv_columns, lookups, progress,
                   names || !results_on_terminal);
-  if (!s.foreign) {
+  int rc = 0;
+  if (!o.via.empty()) {
+    auto via = trace_via(o, s, printer);
+    if (via) stats = *via;
+    else rc = flcommon::fail("fl-trace", via.error());
+  } else if (!s.foreign) {
     probe::engine::TraceEngine engine(c, s.targets, *v.source, *v.sink, printer);
     stats = engine.run(g_halt);
   } else {
     for (const auto& t : foreign) printer.on_trace(t);
   }
   printer.finish();
-  return end_run(o, s, output, stats);
+  return end_run(o, s, output, stats, rc);
 }
 
 // --report's rounds: each round's trace toward a target goes to its report,
@@ -360,7 +442,9 @@ int run_trace_or_report(const fltrace::Options& o, Setup& s, flcommon::Output& o
 probe::Result<Setup> set_up(const fltrace::Options& o) {
   auto db = load_asn_db(o);
   if (!db) return db.error();
-  auto s = o.read_path.empty() ? setup_live(o) : setup_replay(o);
+  // --via opens only the connection, while privileged (the socket may be
+  // root's and a group's): fl-probed holds the capture and raw socket.
+  auto s = !o.via.empty() ? setup_via(o) : o.read_path.empty() ? setup_live(o) : setup_replay(o);
   if (s) s->asn_db = std::move(*db);
   return s;
 }

@@ -53,6 +53,7 @@ po::options_description describe() {
       ("report-interval", po::value<double>()->default_value(1.0), "--report: seconds from one round's start to the next's (as mtr -i)");
   flcommon::add_user_option(d, help);
   d.add_options()
+      ("via", po::value<std::string>(), "trace through the fl-probed serving this socket (no privilege needed)")
       ("doubletree", po::bool_switch(), "Doubletree stop sets: start near the destination, walk back until a hop another trace revealed, list the hops below as inferred")
       ("classic", po::bool_switch(), "change ports per probe like classic traceroute (comparison only)");
   flcommon::add_help_options(d);
@@ -143,6 +144,15 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
                                    o.target_file));
   if (o.read_path.empty() && o.targets.empty() && o.target_file.empty())
     return usage_error("no targets given");
+  if (vm.count("via")) {
+    o.via = vm["via"].as<std::string>();
+    // The daemon's capture, source address and budget are the ones used.
+    for (const char* name : {"read", "interface", "source"})
+      if (vm.count(name)) return usage_error(fmt::format("--{} cannot be given with --via: fl-probed sends and captures", name));
+    if (o.capture_all) return usage_error("--capture-all cannot be given with --via: the daemon's capture holds other clients' frames");
+    if (!vm["pps"].defaulted()) return usage_error("--pps cannot be given with --via: fl-probed's --pps budget is shared by its clients");
+    if (o.report_cycles) return usage_error("--report cannot be given with --via: fl-probed runs each trace once");
+  }
   return std::nullopt;
 }
 

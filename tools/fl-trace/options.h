@@ -27,6 +27,7 @@ struct Options : flcommon::CommonOptions {
   bool traceroute_mpls = false;          // -e
   std::uint32_t report_cycles = 0;       // --report: rounds (--report-cycles); 0: no report
   std::int64_t report_interval_us = 0;   // --report-interval
+  std::string via;                       // --via: fl-probed's control socket ("" = probe directly)
 };
 
 // The --help text.

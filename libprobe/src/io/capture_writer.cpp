@@ -68,6 +68,11 @@ Result<std::unique_ptr<CaptureWriter>> CaptureWriter::create(const std::string& 
                                                              const std::string& comment) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (fd < 0) return make_error(ErrorKind::output, path + ": " + std::strerror(errno));
+  return adopt(fd, path, linktype, comment);
+}
+
+Result<std::unique_ptr<CaptureWriter>> CaptureWriter::adopt(int fd, const std::string& path, int linktype,
+                                                            const std::string& comment) {
   std::unique_ptr<CaptureWriter> w(new CaptureWriter(fd, path));
 
   Block shb(kShb);

@@ -8,12 +8,18 @@
 #include <ostream>
 #include <string>
 
+#include "probe/error.h"
 #include "probe/model/trace.h"
 
 namespace probe::format {
 
 /// The fl-json(5) "trace" object.
 nlohmann::ordered_json to_json(const model::Trace& trace);
+
+/// The trace a "trace" object describes (to_json's inverse, for what
+/// fl-probed streams back to fl-trace --via). An input error names the
+/// first field that is missing or wrong.
+Result<model::Trace> trace_from_json(const nlohmann::json& j);
 
 /// Appends the same object as to_json(trace).dump(), byte for byte, without
 /// building it first: replaying a campaign prints megabytes of these.

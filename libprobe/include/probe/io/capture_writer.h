@@ -32,6 +32,11 @@ class CaptureWriter {
   /// a file that cannot take them (/dev/full) is an output error here.
   static Result<std::unique_ptr<CaptureWriter>> create(const std::string& path, int linktype,
                                                        const std::string& comment);
+  /// The same on a descriptor already open for writing (fl-probed: the file
+  /// a client opened and passed over the control socket), which the writer
+  /// owns from now on, failure included. `path` names it in messages.
+  static Result<std::unique_ptr<CaptureWriter>> adopt(int fd, const std::string& path, int linktype,
+                                                      const std::string& comment);
   /// Writes out what is buffered.
   ~CaptureWriter();
   CaptureWriter(const CaptureWriter&) = delete;

@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// fl-probed in the lab: one daemon in the vantage namespace of one chain
+// lab for every case (the lab and the daemon start once, so the cases cost
+// seconds), fl-trace --via as its client, and the test's own connections to
+// the control socket for what fl-trace would never send. The socket is a
+// file (no network involved), so the test talks to it from where it runs.
+//
+// chain-unlimited: the cases trace the same routers back to back and from
+// many clients at once; Linux's default ICMP rate limits would silence hops
+// in the second run that the first run had answered, and the comparison of
+// hops would then measure the limiter, not the daemon.
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include "lab_test_util.h"
+
+namespace probe::lab::test {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+constexpr int kMaxRunning = 4;
+constexpr int kMaxQueued = 8;
+
+const std::vector<std::string> kFast = {"--attempts", "2", "-W", "0.5", "-g", "3", "-m", "8"};
+
+std::string fl_probed_path() {
+  if (const char* env = std::getenv("FL_PROBED"); env != nullptr && *env != '\0')
+    return access(env, X_OK) == 0 ? env : "";
+  const std::string built = FL_PROBED_BIN;
+  return !built.empty() && access(built.c_str(), X_OK) == 0 ? built : "";
+}
+
+// The daemon: started in vp, stopped (SIGTERM, then waited for) on
+// destruction, which comes before the lab's.
+class Daemon {
+ public:
+  Daemon(const Lab& lab, const std::string& socket, const std::string& log) {
+    std::vector<std::string> argv = {"ip", "netns", "exec", lab.ns("vp"), fl_probed_path(), "--socket", socket,
+                                     "-S", lab.addr("vp", "r1"), "--pps", "2000",
+                                     "--max-running", std::to_string(kMaxRunning),
+                                     "--max-queued", std::to_string(kMaxQueued), "--user", "nobody"};
+    // Made before the fork: the child of a threaded process only execs.
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    pid_ = fork();
+    if (pid_ == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      dup2(fd, 1);
+      dup2(fd, 2);
+      execvp("ip", args.data());
+      _exit(127);
+    }
+    if (fd >= 0) close(fd);
+  }
+  ~Daemon() { stop(); }
+  pid_t pid() const { return pid_; }
+  // SIGTERM; the exit status (128+N when a signal killed it).
+  int stop() {
+    if (pid_ <= 0) return status_;
+    kill(pid_, SIGTERM);
+    int st = 0;
+    for (int i = 0; i < 100 && waitpid(pid_, &st, WNOHANG) == 0; ++i) std::this_thread::sleep_for(50ms);
+    if (waitpid(pid_, &st, WNOHANG) == 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &st, 0);
+    }
+    status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    pid_ = -1;
+    return status_;
+  }
+  bool alive() const { return pid_ > 0 && kill(pid_, 0) == 0 && waitpid(pid_, nullptr, WNOHANG) == 0; }
+
+ private:
+  pid_t pid_ = -1;
+  int status_ = -1;
+};
+
+// A connection of the test's own to the control socket.
+class Conn {
+ public:
+  explicit Conn(const std::string& path) {
+    fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::snprintf(a.sun_path, sizeof a.sun_path, "%s", path.c_str());
+    ok_ = connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  }
+  ~Conn() { close(); }
+  bool ok() const { return ok_; }
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  void write(const std::string& bytes) {
+    for (std::size_t sent = 0; sent < bytes.size();) {
+      ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) return;
+      sent += static_cast<std::size_t>(n);
+    }
+  }
+  // Reply lines until `done` says so, the peer closes or `timeout` passes.
+  std::vector<json> read_until(const std::function<bool(const std::vector<json>&)>& done,
+                               std::chrono::milliseconds timeout = 30s) {
+    std::vector<json> lines;
+    auto until = std::chrono::steady_clock::now() + timeout;
+    while (!done(lines) && std::chrono::steady_clock::now() < until) {
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 100) <= 0) continue;
+      char buf[65536];
+      ssize_t n = ::read(fd_, buf, sizeof buf);
+      if (n <= 0) break;
+      pending_.append(buf, static_cast<std::size_t>(n));
+      for (std::size_t nl; (nl = pending_.find('\n')) != std::string::npos; pending_.erase(0, nl + 1))
+        lines.push_back(json::parse(pending_.substr(0, nl)));
+    }
+    return lines;
+  }
+
+ private:
+  int fd_ = -1;
+  bool ok_ = false;
+  std::string pending_;
+};
+
+// Ends when every id of `ids` has its end or refusal line.
+std::function<bool(const std::vector<json>&)> ended(std::set<json> ids) {
+  return [ids](const std::vector<json>& lines) {
+    std::set<json> seen;
+    for (const auto& l : lines)
+      if (l["type"] != "trace") seen.insert(l["id"]);
+    return std::includes(seen.begin(), seen.end(), ids.begin(), ids.end());
+  };
+}
+
+std::string request(const json& id, const std::vector<std::string>& targets, json extra = json::object()) {
+  json j = {{"id", id}, {"verb", "trace"}, {"targets", targets}, {"wait_us", 500000}, {"max_ttl", 8}, {"gaplimit", 3}};
+  j.update(extra);
+  return j.dump() + "\n";
+}
+
+class ProbedLab : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::string why;
+    if (!lab_available(&why) || fl_probed_path().empty() || fl_trace_path().empty()) return;
+    dir_ = new TempDir();
+    lab_ = new Lab(make_lab("chain-unlimited"));
+    // The unprivileged daemon and client reach the socket through the directory.
+    chmod(dir_->path().c_str(), 0755);
+    socket_ = dir_->path() + "/probed.sock";
+    daemon_ = new Daemon(*lab_, socket_, dir_->path() + "/probed.log");
+    for (int i = 0; i < 100 && !Conn(socket_).ok(); ++i) std::this_thread::sleep_for(50ms);
+  }
+  static void TearDownTestSuite() {
+    delete daemon_;  // before the lab it runs in
+    delete lab_;
+    delete dir_;
+    daemon_ = nullptr;
+    lab_ = nullptr;
+    dir_ = nullptr;
+  }
+  void SetUp() override {
+    FL_REQUIRE_LAB(true);
+    if (fl_probed_path().empty()) {
+      if (in_ci()) FAIL() << "fl-probed binary not found";
+      GTEST_SKIP() << "fl-probed not built (set FL_PROBED=path)";
+    }
+    ASSERT_TRUE(daemon_ && Conn(socket_).ok()) << "fl-probed did not start: " << read_file(dir_->path() + "/probed.log");
+  }
+  void TearDown() override {
+    if (daemon_) {
+      EXPECT_TRUE(daemon_->alive()) << read_file(dir_->path() + "/probed.log");
+    }
+  }
+  // The chain's routers, each by its address toward the vantage.
+  static std::string R1() { return lab_->addr("r1", "vp"); }
+  static std::string R2() { return lab_->addr("r2", "r1"); }
+  static std::string R3() { return lab_->addr("r3", "r2"); }
+  static TempDir* dir_;
+  static Lab* lab_;
+  static Daemon* daemon_;
+  static std::string socket_;
+};
+TempDir* ProbedLab::dir_ = nullptr;
+Lab* ProbedLab::lab_ = nullptr;
+Daemon* ProbedLab::daemon_ = nullptr;
+std::string ProbedLab::socket_;
+
+// What two runs of the same traces share: per target, the stop reason and
+// each probe's answer, without the times, ports and checksums that a run
+// key or the clock decides.
+std::map<std::string, json> comparable(const std::vector<json>& traces) {
+  std::map<std::string, json> out;
+  for (const auto& t : traces) {
+    json hops = json::array();
+    for (const auto& h : t["hops"]) {
+      json probes = json::array();
+      for (auto p : h["probes"]) {
+        for (const char* k : {"tx_us", "rtt_us", "reply_ipid"}) p.erase(k);
+        probes.push_back(p);
+      }
+      hops.push_back({{"ttl", h["ttl"]}, {"probes", probes}});
+    }
+    out[t["dst"].get<std::string>()] = {{"stop_reason", t["stop_reason"]}, {"method", t["method"]}, {"hops", hops}};
+  }
+  return out;
+}
+
+TEST_F(ProbedLab, ViaGivesTheSameTracesAsADirectRun) {
+  for (const std::string method : {"icmp", "udp", "tcp"}) {
+    std::vector<std::string> args = {"-P", method, "-o", "json"};
+    args.insert(args.end(), kFast.begin(), kFast.end());
+    args.insert(args.end(), {"198.18.200.1", "198.18.200.2", "198.18.200.3"});
+    auto direct = run_fl_trace(*lab_, args);
+    args.insert(args.end(), {"--via", socket_});
+    auto via = run_fl_trace(*lab_, args);
+    ASSERT_EQ(direct.result.exit_code, 0) << direct.result.err;
+    ASSERT_EQ(via.result.exit_code, 0) << via.result.err;
+    EXPECT_EQ(via.parse_error, "");
+    ASSERT_EQ(via.traces.size(), 3u) << method;
+    EXPECT_EQ(comparable(via.traces), comparable(direct.traces)) << method;
+    for (const auto& t : via.traces) EXPECT_EQ(t["stop_reason"], "completed") << describe(t);
+  }
+}
+
+TEST_F(ProbedLab, ViaPrintsTextAndCsvLikeADirectRun) {
+  for (const std::string format : {"text", "csv"}) {
+    auto via = lab_->exec("vp", {fl_trace_path(), "-n", "-o", format, "-W", "0.5", "--via", socket_, "198.18.200.7"});
+    ASSERT_EQ(via.exit_code, 0) << via.err;
+    for (const std::string& hop : {R1(), R2(), R3(), std::string("198.18.200.7")})
+      EXPECT_NE(via.out.find(hop), std::string::npos) << via.out;
+  }
+}
+
+// A request's -w holds its run key's frames and the run record: it
+// replays to what the daemon streamed, as a direct run's capture does.
+TEST_F(ProbedLab, ViaWriteReplaysToTheSameTraces) {
+  const std::string pcap = dir_->path() + "/via.pcapng";
+  std::vector<std::string> args = {"-P", "udp", "-o", "json", "--via", socket_, "-w", pcap};
+  args.insert(args.end(), kFast.begin(), kFast.end());
+  args.insert(args.end(), {"198.18.200.20", "198.18.200.21"});
+  auto via = run_fl_trace(*lab_, args);
+  ASSERT_EQ(via.result.exit_code, 0) << via.result.err;
+  ASSERT_EQ(via.traces.size(), 2u);
+  auto replay = run_fl_trace(*lab_, {"-r", pcap, "-o", "json"});
+  ASSERT_EQ(replay.result.exit_code, 0) << replay.result.err;
+  EXPECT_EQ(json(replay.traces).dump(), json(via.traces).dump());
+}
+
+// The issue's case at a CI size: clients at once, each with its own
+// targets. A reply that crossed to another request would show up as a hop
+// or an end that is not its trace's own, or as a trace too many.
+TEST_F(ProbedLab, ConcurrentClientsEachGetTheirOwnTracesOnly) {
+  constexpr int kClients = 8, kTargets = 8;
+  std::vector<std::future<TraceRun>> runs;
+  for (int c = 0; c < kClients; ++c)
+    runs.push_back(std::async(std::launch::async, [c] {
+      std::vector<std::string> args = {"-o", "json", "--via", socket_};
+      args.insert(args.end(), kFast.begin(), kFast.end());
+      for (int k = 0; k < kTargets; ++k) args.push_back("198.18.200." + std::to_string(10 + c * kTargets + k));
+      return run_fl_trace(*lab_, args);
+    }));
+  for (int c = 0; c < kClients; ++c) {
+    TraceRun run = runs[c].get();
+    ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
+    ASSERT_EQ(run.traces.size(), static_cast<std::size_t>(kTargets));
+    std::set<std::string> dsts;
+    for (const auto& t : run.traces) {
+      const std::string dst = t["dst"];
+      dsts.insert(dst);
+      EXPECT_EQ(t["stop_reason"], "completed") << describe(t);
+      EXPECT_EQ(addrs_at(t, 1), std::set<std::string>{R1()}) << describe(t);
+      EXPECT_EQ(addrs_at(t, 4), std::set<std::string>{dst}) << describe(t);
+    }
+    std::set<std::string> want;
+    for (int k = 0; k < kTargets; ++k) want.insert("198.18.200." + std::to_string(10 + c * kTargets + k));
+    EXPECT_EQ(dsts, want);
+  }
+}
+
+TEST_F(ProbedLab, BadLinesAreRefusedAndTheConnectionGoesOn) {
+  Conn conn(socket_);
+  conn.write("{not json\n");
+  conn.write(R"({"id":"v","verb":"ping"})" "\n");
+  conn.write(std::string(100000, 'x') + "\n");
+  conn.write(R"({"id":"t","verb":"trace","targets":["198.18.200.1"],"methd":"udp"})" "\n");
+  conn.write(request("ok", {"198.18.200.90"}));
+  auto lines = conn.read_until(ended({"ok"}));
+  ASSERT_EQ(lines.size(), 6u) << json(lines).dump();
+  EXPECT_EQ(lines[0]["type"], "refused");
+  EXPECT_EQ(lines[0]["id"], nullptr);
+  EXPECT_EQ(lines[1]["id"], "v");
+  EXPECT_NE(lines[1]["error"].get<std::string>().find("unknown verb"), std::string::npos);
+  EXPECT_NE(lines[2]["error"].get<std::string>().find("longer than"), std::string::npos);
+  EXPECT_EQ(lines[3]["id"], "t");
+  EXPECT_EQ(lines[4]["type"], "trace");
+  EXPECT_EQ(lines[4]["trace"]["stop_reason"], "completed");
+  EXPECT_EQ(lines[5]["type"], "end");
+  EXPECT_EQ(lines[5]["status"], "ok");
+  EXPECT_EQ(lines[5]["traces"], 1);
+}
+
+// Over the quota the answer comes at once, and it says why.
+TEST_F(ProbedLab, ARequestOverTheQuotaIsRefusedAtOnce) {
+  Conn conn(socket_);
+  std::string burst;
+  std::set<json> ids;
+  for (int i = 0; i <= kMaxRunning + kMaxQueued; ++i) {
+    burst += request(i, {"198.18.200." + std::to_string(100 + i)});
+    ids.insert(i);
+  }
+  conn.write(burst);  // one write: the daemon reads them all before any ends
+  auto lines = conn.read_until(ended(ids));
+  std::map<json, std::string> end_of;
+  for (const auto& l : lines)
+    if (l["type"] != "trace") end_of[l["id"]] = l["type"] == "end" ? l["status"].get<std::string>() : l["error"].get<std::string>();
+  ASSERT_EQ(end_of.size(), ids.size());
+  for (int i = 0; i < kMaxRunning + kMaxQueued; ++i) EXPECT_EQ(end_of[i], "ok") << i;
+  EXPECT_NE(end_of[kMaxRunning + kMaxQueued].find("busy"), std::string::npos) << end_of[kMaxRunning + kMaxQueued];
+}
+
+// A client that asks for a lot and goes away costs the others nothing: its
+// request is cancelled and the next one runs as usual.
+TEST_F(ProbedLab, AClientThatVanishesMidStreamDoesNotBlockOthers) {
+  {
+    Conn gone(socket_);
+    gone.write(request("big", {"198.18.200.0/25"}));
+    gone.read_until([](const std::vector<json>& l) { return !l.empty(); });
+  }
+  Conn conn(socket_);
+  conn.write(request("after", {"198.18.200.200"}));
+  auto lines = conn.read_until(ended({"after"}), 10s);
+  ASSERT_EQ(lines.size(), 2u) << json(lines).dump();
+  EXPECT_EQ(lines[1]["status"], "ok");
+}
+
+TEST_F(ProbedLab, TheDaemonServesUnprivilegedOnAGroupSocket) {
+  struct stat st{};
+  ASSERT_EQ(stat(socket_.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  EXPECT_EQ(st.st_mode & 0777, 0660u);
+  std::ifstream status("/proc/" + std::to_string(daemon_->pid()) + "/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("Uid:", 0) == 0) {
+      EXPECT_EQ(line.find("\t0\t"), std::string::npos) << line;
+    }
+}
+
+}  // namespace
+}  // namespace probe::lab::test
