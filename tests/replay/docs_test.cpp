@@ -24,6 +24,8 @@ struct Tool {
 };
 
 const Tool kTools[] = {{"fl-trace", FL_TRACE_BIN}, {"fl-dns", FL_DNS_BIN}, {"fl-locate", FL_LOCATE_BIN}};
+// It never replays a capture, so it has no "capture cut short" (6).
+const Tool kMonitor = {"fl-monitor", FL_MONITOR_BIN};
 
 std::string source_file(const std::string& relative) {
   return testsupport::read_file(std::string(FL_SOURCE_DIR) + "/" + relative);
@@ -111,7 +113,9 @@ std::string help_of(const Tool& t) {
 }
 
 TEST(Docs, EveryOptionOfHelpIsInTheManPageAndTheReverse) {
-  for (const auto& t : kTools) {
+  std::vector<Tool> tools(std::begin(kTools), std::end(kTools));
+  tools.push_back(kMonitor);
+  for (const auto& t : tools) {
     const OptionNames help = help_options(help_of(t));
     const OptionNames man = man_options(source_file(std::string("man/") + t.name + ".1"));
     ASSERT_GT(help.longs.size(), 5u) << t.name << ": --help not parsed";
@@ -192,6 +196,10 @@ TEST(Docs, ExitCodesAgreeWithTheCode) {
         << t.name << "(1) EXIT STATUS";
     EXPECT_EQ(joined(help_exit_codes(help_of(t))), joined(code)) << t.name << " --help";
   }
+  const auto monitor_man = man_exit_codes(source_file("man/fl-monitor.1"));
+  EXPECT_EQ(joined(help_exit_codes(help_of(kMonitor))), joined(monitor_man)) << "fl-monitor --help and its man page";
+  EXPECT_EQ(joined(minus(monitor_man, code)), "") << "fl-monitor(1) names a code cli.h does not have";
+  EXPECT_GT(monitor_man.size(), 5u) << "fl-monitor(1) EXIT STATUS not parsed";
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-2-Clause
-# bash completion for fl-trace, fl-dns and fl-locate, installed under each
+# bash completion for fl-trace, fl-dns, fl-locate and fl-monitor, installed under each
 # name in share/bash-completion/completions (loaded on first use).
 # The options come from the tool's own --help, read once per shell and
 # tool: the completion knows what the installed tool knows, and cannot
@@ -62,4 +62,4 @@ _faultline() {
     mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 }
 
-complete -F _faultline fl-trace fl-dns fl-locate
+complete -F _faultline fl-trace fl-dns fl-locate fl-monitor
