@@ -160,9 +160,12 @@ TEST(MonitorTimeline, StatesFromTheAnalysis) {
   EXPECT_EQ(state_of(PrefixStatus::reachable), State::up);
   EXPECT_EQ(state_of(PrefixStatus::unreachable), State::down);
   EXPECT_EQ(state_of(PrefixStatus::inconclusive), State::unknown);
-  EXPECT_EQ(state_of(Verdict::dns), State::partial);
-  EXPECT_EQ(state_of(Verdict::upstream), State::down);
-  EXPECT_EQ(state_of(Verdict::local), State::unknown);
+  // The country: from its prefixes, whatever a cheap round's verdict says.
+  EXPECT_EQ(country_state({State::down, State::down}, Verdict::inconclusive), State::down);
+  EXPECT_EQ(country_state({State::up, State::unknown}, Verdict::reachable), State::up);
+  EXPECT_EQ(country_state({State::up, State::down}, Verdict::partial), State::partial);
+  EXPECT_EQ(country_state({State::up, State::up}, Verdict::dns), State::partial);
+  EXPECT_EQ(country_state({State::unknown}, Verdict::inconclusive), State::unknown);
   EXPECT_EQ(state_from_word("partial"), State::partial);
   EXPECT_FALSE(state_from_word("sideways"));
 }

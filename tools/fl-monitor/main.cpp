@@ -238,10 +238,12 @@ probe::Result<Monitor::Outcome> Monitor::round(RoundKind kind) {
     if (kind != RoundKind::full) return std::nullopt;
     return monitor::Finding{*id, verdict, brk.after ? brk.after->addr.to_string() : std::string()};
   };
-  for (const auto& p : report.prefixes)
-    obs.keys.push_back({p.prefix.to_string(), monitor::Scope::prefix, monitor::state_of(p.status),
-                        finding(p.verdict, p.brk)});
-  obs.keys.push_back({country_, monitor::Scope::country, monitor::state_of(report.verdict),
+  std::vector<monitor::State> states;
+  for (const auto& p : report.prefixes) {
+    states.push_back(monitor::state_of(p.status));
+    obs.keys.push_back({p.prefix.to_string(), monitor::Scope::prefix, states.back(), finding(p.verdict, p.brk)});
+  }
+  obs.keys.push_back({country_, monitor::Scope::country, monitor::country_state(states, report.verdict),
                       finding(report.verdict, report.brk)});
   Outcome out{timeline_.observe(obs), false};
 

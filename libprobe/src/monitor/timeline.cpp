@@ -126,17 +126,16 @@ State state_of(model::PrefixStatus status) {
   return State::unknown;
 }
 
-State state_of(model::Verdict verdict) {
-  switch (verdict) {
-    case model::Verdict::reachable: return State::up;
-    case model::Verdict::partial:
-    case model::Verdict::dns: return State::partial;
-    case model::Verdict::upstream:
-    case model::Verdict::internal: return State::down;
-    case model::Verdict::local:
-    case model::Verdict::inconclusive: break;
+State country_state(const std::vector<State>& prefixes, model::Verdict verdict) {
+  bool up = false, down = false;
+  for (State p : prefixes) {
+    up = up || p == State::up || p == State::partial;
+    down = down || p == State::down || p == State::partial;
   }
-  return State::unknown;
+  if (up && down) return State::partial;
+  if (down) return State::down;
+  if (!up) return State::unknown;
+  return verdict == model::Verdict::dns ? State::partial : State::up;
 }
 
 const char* to_word(State s) {

@@ -152,10 +152,12 @@ std::vector<Interval> intervals_of(const std::vector<StateRow>& rows);
 
 /// A prefix's state from how its targets fared (analysis.h).
 State state_of(model::PrefixStatus status);
-/// The country's state from a report's verdict: reachable up, partial and
-/// dns (the targets answer, names do not) partial, upstream and internal
-/// down, inconclusive (and local, which the controls report) unknown.
-State state_of(model::Verdict verdict);
+/// The country's state from its prefixes' (unknown ones left out): up when
+/// all are up, down when all are down, partial for a mix, unknown when none
+/// is known; up with a `dns` verdict (the targets answer, names do not) is
+/// partial. From the prefixes, not the verdict, because a cheap round sees
+/// whether targets answer but no break to name a verdict by.
+State country_state(const std::vector<State>& prefixes, model::Verdict verdict);
 
 const char* to_word(State s);
 const char* to_word(Scope s);
