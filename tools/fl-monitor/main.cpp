@@ -319,8 +319,6 @@ int report(const flmonitor::Options& o) {
   if (!store) return fail(store.error());
   probe::format::TimelineReport t;
   t.db = o.db;
-  t.since_us = o.since_us;
-  t.until_us = o.until_us;
   auto rounds = store->rounds(o.since_us, o.until_us);
   if (!rounds) return fail(rounds.error());
   auto states = store->states(o.since_us, o.until_us);

@@ -90,6 +90,12 @@ class Statement {
     return rc_ == SQLITE_ROW;
   }
   bool done() const { return rc_ == SQLITE_DONE; }
+  /// `row(*this)` for every row; false when stepping failed.
+  template <class Row>
+  bool each(Row row) {
+    while (step()) row(*this);
+    return done();
+  }
   std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
   std::string text(int col) const {
     auto p = sqlite3_column_text(stmt_, col);
@@ -307,20 +313,20 @@ Result<std::vector<RoundRow>> Store::rounds(std::int64_t since_us, std::int64_t 
                "SELECT id, start_us, coalesce(end_us, 0), kind, status, probes, replies, coalesce(capture, ''),"
                " coalesce(verdict, '') FROM rounds WHERE start_us BETWEEN ? AND ? ORDER BY id");
   st.bind(1, since_us).bind(2, until_us);
-  while (st.step()) {
+  const bool read = st.each([&rows](const Statement& row) {
     RoundRow r;
-    r.id = st.integer(0);
-    r.start_us = st.integer(1);
-    r.end_us = st.integer(2);
-    r.kind = st.text(3) == "full" ? RoundKind::full : RoundKind::cheap;
-    r.status = st.text(4);
-    r.probes = static_cast<std::uint64_t>(st.integer(5));
-    r.replies = static_cast<std::uint64_t>(st.integer(6));
-    r.capture = st.text(7);
-    r.verdict = st.text(8);
+    r.id = row.integer(0);
+    r.start_us = row.integer(1);
+    r.end_us = row.integer(2);
+    r.kind = row.text(3) == "full" ? RoundKind::full : RoundKind::cheap;
+    r.status = row.text(4);
+    r.probes = static_cast<std::uint64_t>(row.integer(5));
+    r.replies = static_cast<std::uint64_t>(row.integer(6));
+    r.capture = row.text(7);
+    r.verdict = row.text(8);
     rows.push_back(std::move(r));
-  }
-  if (!st.done()) return impl_->error("cannot read rounds");
+  });
+  if (!read) return impl_->error("cannot read rounds");
   return rows;
 }
 
@@ -330,11 +336,11 @@ Result<std::vector<StateRow>> Store::states(std::int64_t since_us, std::int64_t 
                "SELECT states.key, rounds.id, rounds.start_us, rounds.end_us, states.state FROM states JOIN rounds ON"
                " rounds.id = states.round WHERE rounds.start_us BETWEEN ? AND ? ORDER BY rounds.id, states.key");
   st.bind(1, since_us).bind(2, until_us);
-  while (st.step()) {
-    auto state = state_from_word(st.text(4));
-    rows.push_back({st.text(0), {st.integer(1), st.integer(2), st.integer(3)}, state ? *state : State::unknown});
-  }
-  if (!st.done()) return impl_->error("cannot read states");
+  const bool read = st.each([&rows](const Statement& row) {
+    auto state = state_from_word(row.text(4));
+    rows.push_back({row.text(0), {row.integer(1), row.integer(2), row.integer(3)}, state ? *state : State::unknown});
+  });
+  if (!read) return impl_->error("cannot read states");
   return rows;
 }
 
@@ -344,12 +350,14 @@ Result<std::vector<Outage>> Store::outages(std::int64_t since_us, std::int64_t u
                "SELECT outage FROM outages WHERE start_us <= ? AND (end_us IS NULL OR end_us >= ?)"
                " ORDER BY start_us, key");
   st.bind(1, until_us).bind(2, since_us);
-  while (st.step()) {
-    auto o = format::outage_from_json(nlohmann::json::parse(st.text(0), nullptr, false));
-    if (!o) return make_error(ErrorKind::input, impl_->path + ": malformed outage row");
-    out.push_back(std::move(*o));
-  }
-  if (!st.done()) return impl_->error("cannot read outages");
+  bool malformed = false;
+  const bool read = st.each([&out, &malformed](const Statement& row) {
+    auto o = format::outage_from_json(nlohmann::json::parse(row.text(0), nullptr, false));
+    if (o) out.push_back(std::move(*o));
+    else malformed = true;
+  });
+  if (!read) return impl_->error("cannot read outages");
+  if (malformed) return make_error(ErrorKind::input, impl_->path + ": malformed outage row");
   return out;
 }
 

@@ -33,8 +33,6 @@ std::string to_prometheus(const RoundMetrics& m);
 /// The timeline between two times: rounds, state intervals and outages.
 struct TimelineReport {
   std::string db;
-  std::int64_t since_us = 0;
-  std::int64_t until_us = 0;
   std::vector<monitor::RoundRow> rounds;
   std::vector<monitor::Interval> intervals;
   std::vector<monitor::Outage> outages;
