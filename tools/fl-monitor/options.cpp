@@ -120,9 +120,13 @@ std::string usage() {
 }
 
 probe::Result<Options> parse_options(int argc, const char* const* argv) {
+  // Lambdas, not the functions: parse_options_with keeps one grammar per
+  // instantiation, and two function pointers of one type would share it.
   if (argc > 1 && std::strcmp(argv[1], "report") == 0)
-    return flcommon::parse_options_with<Options>(argc - 1, argv + 1, describe_report_command, nullptr, read_report);
-  return flcommon::parse_options_with<Options>(argc, argv, describe_all, nullptr, read_watch);
+    return flcommon::parse_options_with<Options>(argc - 1, argv + 1, describe_report_command, nullptr,
+                                                 [](const po::variables_map& vm, Options& o) { return read_report(vm, o); });
+  return flcommon::parse_options_with<Options>(argc, argv, describe_all, nullptr,
+                                               [](const po::variables_map& vm, Options& o) { return read_watch(vm, o); });
 }
 
 std::optional<std::int64_t> parse_duration_us(const std::string& text) {
