@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -16,6 +17,7 @@
 #include <deque>
 #include <fstream>
 #include <iostream>
+#include <limits>
 
 #include "cli.h"
 #include "options.h"
