@@ -27,6 +27,8 @@ struct Tool {
 const Tool kTools[] = {{"fl-trace", FL_TRACE_BIN}, {"fl-dns", FL_DNS_BIN}, {"fl-locate", FL_LOCATE_BIN}};
 // The daemon has the tools' options, not their exit codes (fl-probed(8)).
 const Tool kProbed = {"fl-probed", FL_PROBED_BIN, "8"};
+// It never replays a capture, so it has no "capture cut short" (6).
+const Tool kMonitor = {"fl-monitor", FL_MONITOR_BIN};
 
 std::string source_file(const std::string& relative) {
   return testsupport::read_file(std::string(FL_SOURCE_DIR) + "/" + relative);
@@ -116,6 +118,7 @@ std::string help_of(const Tool& t) {
 TEST(Docs, EveryOptionOfHelpIsInTheManPageAndTheReverse) {
   std::vector<Tool> all(std::begin(kTools), std::end(kTools));
   all.push_back(kProbed);
+  all.push_back(kMonitor);
   for (const auto& t : all) {
     const OptionNames help = help_options(help_of(t));
     const OptionNames man = man_options(source_file(std::string("man/") + t.name + "." + t.section));
@@ -197,6 +200,10 @@ TEST(Docs, ExitCodesAgreeWithTheCode) {
         << t.name << "(1) EXIT STATUS";
     EXPECT_EQ(joined(help_exit_codes(help_of(t))), joined(code)) << t.name << " --help";
   }
+  const auto monitor_man = man_exit_codes(source_file("man/fl-monitor.1"));
+  EXPECT_EQ(joined(help_exit_codes(help_of(kMonitor))), joined(monitor_man)) << "fl-monitor --help and its man page";
+  EXPECT_EQ(joined(minus(monitor_man, code)), "") << "fl-monitor(1) names a code cli.h does not have";
+  EXPECT_GT(monitor_man.size(), 5u) << "fl-monitor(1) EXIT STATUS not parsed";
 }
 
 }  // namespace

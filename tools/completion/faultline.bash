@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-2-Clause
-# bash completion for fl-trace, fl-dns, fl-locate and fl-probed, installed under each
+# bash completion for fl-trace, fl-dns, fl-locate, fl-probed and fl-monitor, installed under each
 # name in share/bash-completion/completions (loaded on first use).
 # The options come from the tool's own --help, read once per shell and
 # tool: the completion knows what the installed tool knows, and cannot
@@ -63,4 +63,4 @@ _faultline() {
     mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 }
 
-complete -F _faultline fl-trace fl-dns fl-locate fl-probed
+complete -F _faultline fl-trace fl-dns fl-locate fl-probed fl-monitor

@@ -18,12 +18,10 @@ namespace fllocate {
 
 namespace po = boost::program_options;
 
-namespace {
-
 using flcommon::RunOption;
 using flcommon::usage_error;
 
-po::options_description describe() {
+po::options_description describe_what() {
   po::options_description what("What to probe");
   what.add_options()
       ("prefix,p", po::value<std::vector<std::string>>(), "national prefix, CIDR (repeatable)")
@@ -44,6 +42,10 @@ po::options_description describe() {
       ("asn-db", po::value<std::string>(), "IP->AS table: ip-location-db CSV, CAIDA pfx2as or RIR delegated-extended (default: shipped snapshot)")
       ("country-db", po::value<std::string>(), "IP->country table for --country (default: shipped snapshot)")
       ("baseline", po::value<std::string>(), "an earlier healthy run: its JSON report or its capture");
+  return what;
+}
+
+po::options_description describe_how(const flcommon::SharedHelp& help) {
   po::options_description how("How");
   flcommon::add_run_option(how, RunOption::wait, 1.0, "seconds to wait for a reply");
   flcommon::add_run_option(how, RunOption::attempts, 2, "probes per hop at most");
@@ -52,13 +54,21 @@ po::options_description describe() {
   flcommon::add_run_option(how, RunOption::pps, 200, "probes per second, the whole campaign");
   how.add_options()("budget", po::value<double>()->default_value(10),
                      "seconds for the frontier phase: paced probes where the failing targets' answers ran out (0: none)");
+  flcommon::add_endpoint_options(how, help);
+  return how;
+}
+
+namespace {
+
+po::options_description describe() {
   flcommon::SharedHelp help;
   help.write = "write the whole campaign (traces and DNS) to this pcapng file";
   help.read = "replay a campaign written with -w";
   help.output = "text | json";
   help.output_file = "write the report here instead of stdout";
   help.user = "user to run as once sockets are open (default: the sudo user, else nobody)";
-  flcommon::add_endpoint_options(how, help);
+  po::options_description what = describe_what();
+  po::options_description how = describe_how(help);
   flcommon::add_user_option(how, help);
   po::options_description io("Input and output");
   flcommon::add_io_options(io, help);
@@ -91,9 +101,6 @@ namespace {
 // Everything but --help and --version.
 std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o) {
   auto text = [&vm](const char* name) { return vm.count(name) ? vm[name].as<std::string>() : std::string(); };
-  auto list = [&vm](const char* name) {
-    return vm.count(name) ? vm[name].as<std::vector<std::string>>() : std::vector<std::string>();
-  };
   o.dot_file = text("dot");
   o.baseline = text("baseline");
   o.asn_db = text("asn-db");
@@ -109,7 +116,16 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
       return *e;
     return std::nullopt;
   }
+  return read_request(vm, o);
+}
 
+}  // namespace
+
+std::optional<probe::Error> read_request(const po::variables_map& vm, Options& o) {
+  auto text = [&vm](const char* name) { return vm.count(name) ? vm[name].as<std::string>() : std::string(); };
+  auto list = [&vm](const char* name) {
+    return vm.count(name) ? vm[name].as<std::vector<std::string>>() : std::vector<std::string>();
+  };
   o.prefixes = list("prefix");
   o.prefix_file = text("prefix-file");
   o.country = text("country");
@@ -189,8 +205,6 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
   o.country_db = text("country-db");
   return std::nullopt;
 }
-
-}  // namespace
 
 probe::Result<Options> parse_options(int argc, const char* const* argv) {
   return flcommon::parse_options_with<Options>(argc, argv, describe, nullptr, read_options);

@@ -2,7 +2,10 @@
 #pragma once
 // fl-locate's command line, parsed into values; no side effects.
 
+#include <boost/program_options/options_description.hpp>
+#include <boost/program_options/variables_map.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,5 +32,14 @@ inline const std::vector<std::string>& kRootServers = flcommon::root_servers();
 
 std::string usage();
 probe::Result<Options> parse_options(int argc, const char* const* argv);
+
+// The options of what to probe and how, for another tool that runs
+// campaigns (fl-monitor): declared and read here once. `help` words the
+// shared endpoint options (-i, -S); --user is the tool's to add.
+boost::program_options::options_description describe_what();
+boost::program_options::options_description describe_how(const flcommon::SharedHelp& help);
+// What to probe and how, from what describe_what() and describe_how()
+// declared (-i and -S excepted: flcommon::read_common).
+std::optional<probe::Error> read_request(const boost::program_options::variables_map& vm, Options& o);
 
 }  // namespace fllocate
