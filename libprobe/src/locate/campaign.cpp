@@ -149,7 +149,7 @@ void run_frontier(const CampaignPlan& plan, io::PacketSource& source, io::Packet
                   const std::atomic<int>& halt, const std::function<void(const CampaignProgress&)>& progress,
                   Campaign& c, CampaignStats& stats) {
   if (plan.budget_us <= 0 || halt.load() != 0) return;
-  auto state = frontier_start(c);
+  auto state = frontier_start(c, plan.ask_controls);
   std::int64_t survey_end = 0;
   for (const auto* list : {&c.targets, &c.controls})
     for (const auto& tt : *list)

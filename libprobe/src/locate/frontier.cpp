@@ -135,10 +135,12 @@ FrontierRep* next_rep(FrontierGroup& g, const FrontierState& st, const std::set<
   return nullptr;
 }
 
-// The controls' silent TTLs worth asking again: the control was reached
-// (its path is a path out of the country), no traced method of it got an
-// answer at that TTL, and some national target's traced path did. Each
-// once, with the first method that reached the control.
+// The controls' silent TTLs worth asking again: the control answered (its
+// path is a path out of the country), no traced method of it got an
+// answer at that TTL nearer than the control, and some national target's
+// traced path did. The control's distance is where a traced method reached
+// it, else what its answers' TTL tells; the method, the first traced one
+// that reached it, else the first traced one.
 std::vector<ControlAsk> control_asks(const Campaign& c) {
   std::map<std::uint8_t, std::optional<model::Address>> national;  // TTL -> hop one TTL nearer
   for (const auto& tt : c.targets)
@@ -153,19 +155,27 @@ std::vector<ControlAsk> control_asks(const Campaign& c) {
   std::vector<ControlAsk> out;
   for (std::size_t j = 0; j < c.controls.size(); ++j) {
     const auto& tt = c.controls[j];
-    std::optional<std::size_t> method;
+    std::optional<std::size_t> method, reached_by;
     std::uint8_t reached = 0;
     std::set<std::uint8_t> answered;
     for (std::size_t m = 0; m < tt.traces.size(); ++m) {
-      if (direct_method(c, m)) continue;
       const auto& t = tt.traces[m];
-      for (const auto& h : responsive_path(t)) answered.insert(h.ttl);
-      if (t.stop_reason == StopReason::completed && !t.hops.empty() && !method) {
-        method = m;
-        reached = t.hops.back().ttl;
+      if (!direct_method(c, m)) {
+        for (const auto& h : responsive_path(t)) answered.insert(h.ttl);
+        if (!method) method = m;
+        if (t.stop_reason == StopReason::completed && !t.hops.empty() && !reached_by) {
+          reached_by = m;
+          reached = t.hops.back().ttl;
+        }
       }
+      if (reached_by) continue;
+      for (const auto& h : t.hops)
+        for (const auto& p : h.probes)
+          if (p.reply && p.reply->addr == tt.addr)
+            if (auto d = engine::hops_from_reply_ttl(p.reply->reply_ttl); d && (!reached || *d < reached)) reached = *d;
     }
-    if (!method) continue;
+    if (reached_by) method = reached_by;
+    if (!method || !reached) continue;
     for (std::uint8_t ttl = 1; ttl < reached; ++ttl) {
       auto n = national.find(ttl);
       if (n != national.end() && !answered.count(ttl)) out.push_back({j, *method, ttl, kControlAsks, n->second});
@@ -176,7 +186,7 @@ std::vector<ControlAsk> control_asks(const Campaign& c) {
 
 }  // namespace
 
-FrontierState frontier_start(const Campaign& survey) {
+FrontierState frontier_start(const Campaign& survey, bool ask_controls) {
   FrontierState st;
   auto& groups = st.groups;
   for (std::size_t i = 0; i < survey.targets.size(); ++i) {
@@ -194,7 +204,7 @@ FrontierState frontier_start(const Campaign& survey) {
     if (refused(tt)) g->decided = true;
   }
   for (auto& g : groups) pick_reps(survey, g);
-  if (!groups.empty()) st.controls = control_asks(survey);
+  if (ask_controls && !groups.empty()) st.controls = control_asks(survey);
   // A target no router answered (its routers' budget went to the others'
   // probes) asks where the others' paths got to. Ask::last there names its
   // own router at that distance: one past a break the others do not share

@@ -132,9 +132,10 @@ struct FrontierState {
 /// their deepest traced path, groups in the order of their first target;
 /// each with its representatives (the first target, then the first from
 /// another prefix, else from another /24, else the next). A group where a
-/// router already refused a target is decided. With failing targets, the
-/// controls' silent TTLs where national paths got an answer (ControlAsk).
-FrontierState frontier_start(const Campaign& survey);
+/// router already refused a target is decided. With failing targets and
+/// `ask_controls`, the controls' silent TTLs where national paths got an
+/// answer (ControlAsk).
+FrontierState frontier_start(const Campaign& survey, bool ask_controls = false);
 
 /// What the next round asks: for each undecided group whose frontier may be
 /// asked (kFrontierKeyRounds), one question about the routers past its last
