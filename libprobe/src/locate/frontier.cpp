@@ -176,7 +176,10 @@ std::vector<ControlAsk> control_asks(const Campaign& c) {
     }
     if (reached_by) method = reached_by;
     if (!method || !reached) continue;
-    for (std::uint8_t ttl = 1; ttl < reached; ++ttl) {
+    // Its answers' TTL counts the hops back, which may be fewer than
+    // those out (a router that returns over a bypass): up to there too.
+    const std::uint8_t last = reached_by ? static_cast<std::uint8_t>(reached - 1) : reached;
+    for (std::uint8_t ttl = 1; ttl <= last; ++ttl) {
       auto n = national.find(ttl);
       if (n != national.end() && !answered.count(ttl)) out.push_back({j, *method, ttl, kControlAsks, n->second});
     }
