@@ -386,6 +386,20 @@ TEST(LocateAnalysis, ALoopThatNoTraceFlaggedStillBreaksAtItsTurnaround) {
   EXPECT_EQ(r.targets[0].last_hop->addr, A("198.18.0.14"));
 }
 
+TEST(LocateAnalysis, ALoopingRouterWhoseFirstPassWentUnansweredSitsAPeriodNearer) {
+  // t1 .6 sends national packets back to a1 .2 (the loop .2 .6 .2 .6),
+  // a1's first answer rate-limited away: _ .6 .2 .6 .2. a1 answered at 3
+  // and 5, a period of 2, with t1 in between: it sits at 1, where no
+  // router answered, so t1 sends the packets back and is the break; at 3
+  // a1 would pass for a router behind t1.
+  auto c = all_failing({{nullptr}, {"198.18.0.6"}, {"198.18.0.2"}, {"198.18.0.6"}, {"198.18.0.2"}},
+                       StopReason::gaplimit);
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  ASSERT_TRUE(r.brk.after);
+  EXPECT_EQ(r.brk.after->addr, A("198.18.0.6"));
+  EXPECT_EQ(r.brk.after->ttl, 2);
+}
+
 TEST(LocateAnalysis, MostFailingPathsDecideTheBreakHop) {
   auto c = all_failing(then(upto(kToA, 3), {{nullptr}, {nullptr}}), StopReason::gaplimit);
   // One path got one hop less far (a lost reply): the shared hop still wins.

@@ -350,4 +350,42 @@ TEST(LocateFrontier, AFrontierProbeLeftUnansweredAfterTheRouterAnsweredCountsItR
   EXPECT_EQ(r.rate_limited[0], A(t1));
 }
 
+TEST(LocateFrontier, AControlsSilentTtlsAreAskedAgainWhereNationalPathsGotAnswers) {
+  // The control 192.0.2.99 hangs off t2: reached at hop 4, but t1 and t2
+  // never answered its traces (their buckets went to the national ones).
+  // Whether t2 carries its traffic decides whether t2 may be the border.
+  Survey s = ending_at_a1();
+  s.add("198.18.136.1", 1, trace("198.18.136.1", {a1, t1, t2, nullptr, nullptr}, StopReason::gaplimit),
+        trace("198.18.136.1", {a1, t1, t2, nullptr, nullptr}, StopReason::gaplimit));
+  locate::TargetTraces ctl;
+  ctl.addr = A("192.0.2.99");
+  ctl.prefix = -1;
+  ctl.traces = {trace("192.0.2.99", {nullptr}, StopReason::completed),
+                trace("192.0.2.99", {a1, nullptr, nullptr, "192.0.2.99"}, StopReason::completed),
+                trace("192.0.2.99", {a1, nullptr, nullptr, nullptr}, StopReason::gaplimit)};
+  s.c.controls.push_back(ctl);
+  auto st = locate::frontier_start(s.c, true);
+  ASSERT_EQ(st.controls.size(), 2u);
+  EXPECT_EQ(st.controls[0].ttl, 2);
+  EXPECT_EQ(st.controls[1].ttl, 3);
+  EXPECT_EQ(st.controls[0].method, 1u);  // icmp reached the control
+  auto control_ttls = [](const std::vector<FrontierProbe>& probes) {
+    std::vector<std::uint8_t> out;
+    for (const auto& p : probes)
+      if (p.control) out.push_back(p.ttl);
+    return out;
+  };
+  // The routers past a1 are the first group's frontier, asked this round:
+  // TTL 2 waits its turn, TTL 3 is asked.
+  EXPECT_EQ(control_ttls(locate::frontier_round(st)), (std::vector<std::uint8_t>{3}));
+  // t2 answered: it carries the control's traffic; TTL 3 is asked no more.
+  locate::frontier_take(st, {0, 1, 3, Ask::last, true}, answer("192.0.2.99", 3, reply(t2, ReplyKind::time_exceeded)));
+  std::vector<std::uint8_t> later;
+  for (int round = 0; round < 12 && locate::frontier_open(st); ++round)
+    for (auto ttl : control_ttls(locate::frontier_round(st))) later.push_back(ttl);
+  EXPECT_EQ(later, (std::vector<std::uint8_t>{2, 2}));  // twice, in silence
+  // A capture recorded before the phase asked controls replays without.
+  EXPECT_TRUE(locate::frontier_start(s.c, false).controls.empty());
+}
+
 }  // namespace

@@ -85,8 +85,8 @@ class Analyzer {
   // cannot tell the transit's last router from the country's first.
   void find_borders() {
     for (const auto& tt : c_.controls)
-      for (const auto& t : tt.traces)
-        for (const auto& h : responsive_path(t)) shared_.insert(h.addr);
+      for (const auto* t : all_traces(tt))
+        for (const auto& h : responsive_path(*t)) shared_.insert(h.addr);
     auto scan = [this](const std::vector<PathHop>& hops) {
       for (std::size_t i = 0; i + 1 < hops.size(); ++i)
         if (hops[i + 1].ttl == hops[i].ttl + 1 && !national(hops[i].addr) && national(hops[i + 1].addr) &&
@@ -117,26 +117,20 @@ class Analyzer {
   }
 
   // Every responsive hop's distance: the smallest TTL it answered at on any
-  // traced path of this run. A router with an `unreachable` route answers
-  // for any TTL past it, and rate limits silence the smallest ones on some
-  // paths; on others (a prefix it still routes, another method) it answers
-  // at its distance.
+  // traced path of this run (a looping router's, its first pass: evidence.h).
+  // A router with an `unreachable` route answers for any TTL past it, and
+  // rate limits silence the smallest ones on some paths; on others (a
+  // prefix it still routes, another method) it answers at its distance.
   void find_distances() {
+    std::vector<std::vector<PathHop>> paths;
     for (const auto* list : {&c_.targets, &c_.controls})
-      for (const auto& tt : *list)
-        for (std::size_t m = 0; m < tt.traces.size(); ++m) {
-          if (m < c_.methods.size() && c_.methods[m].direct) continue;  // TTL 64: says nothing
-          distances_of(tt.traces[m]);
-        }
-    for (const auto& tt : c_.targets)
-      for (const auto& f : tt.frontier)
-        if (!f.method.direct) distances_of(f.trace);
-  }
-  void distances_of(const model::Trace& t) {
-    for (const auto& h : responsive_path(t)) {
-      auto [it, added] = distance_.emplace(h.addr, h.ttl);
-      if (!added && h.ttl < it->second) it->second = h.ttl;
-    }
+      for (const auto& tt : *list) {
+        for (std::size_t m = 0; m < tt.traces.size(); ++m)  // TTL 64 says nothing
+          if (m >= c_.methods.size() || !c_.methods[m].direct) paths.push_back(responsive_path(tt.traces[m]));
+        for (const auto& f : tt.frontier)
+          if (!f.method.direct) paths.push_back(responsive_path(f.trace));
+      }
+    distance_ = distances(paths);
   }
 
   HopReport hop(const PathHop& h) const {

@@ -149,7 +149,7 @@ void run_frontier(const CampaignPlan& plan, io::PacketSource& source, io::Packet
                   const std::atomic<int>& halt, const std::function<void(const CampaignProgress&)>& progress,
                   Campaign& c, CampaignStats& stats) {
   if (plan.budget_us <= 0 || halt.load() != 0) return;
-  auto state = frontier_start(c);
+  auto state = frontier_start(c, plan.ask_controls);
   std::int64_t survey_end = 0;
   for (const auto* list : {&c.targets, &c.controls})
     for (const auto& tt : *list)
@@ -178,7 +178,8 @@ void run_frontier(const CampaignPlan& plan, io::PacketSource& source, io::Packet
       cfg.attempts = 1;
       cfg.run_key = derive(plan.run_key, 0x10000 + round * 256 + engines.size());
       std::vector<model::Address> targets;
-      for (auto k : members) targets.push_back(c.targets[probes[k].target].addr);
+      for (auto k : members)
+        targets.push_back((probes[k].control ? c.controls : c.targets)[probes[k].target].addr);
       collectors.push_back(std::make_unique<Collector>([] {}));
       engines.push_back(std::make_unique<engine::TraceEngine>(cfg, targets, source, sink, *collectors.back()));
       raw.push_back(engines.back().get());
@@ -196,7 +197,7 @@ void run_frontier(const CampaignPlan& plan, io::PacketSource& source, io::Packet
         MethodSpec spec = c.methods[p.method];
         spec.direct = p.ask == Ask::direct;
         frontier_take(state, p, t);
-        add_frontier_result(c.targets[p.target], spec, t);
+        add_frontier_result((p.control ? c.controls : c.targets)[p.target], spec, t);
       }
       const auto& s = engines[e]->stats();
       sent += s.probes_sent;

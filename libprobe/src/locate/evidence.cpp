@@ -42,17 +42,12 @@ std::vector<Refusal> dns_refusals(const Campaign& c) {
   return out;
 }
 
-namespace {
-
-// The survey's traces of a target and the frontier phase's.
 std::vector<const model::Trace*> all_traces(const TargetTraces& tt) {
   std::vector<const model::Trace*> out;
   for (const auto& t : tt.traces) out.push_back(&t);
   for (const auto& f : tt.frontier) out.push_back(&f.trace);
   return out;
 }
-
-}  // namespace
 
 std::vector<Address> rate_limited_routers(const Campaign& c) {
   // The first time each router answered anything, anywhere in the run.
@@ -123,6 +118,37 @@ std::vector<PathHop> until_loop(std::vector<PathHop> path, const Distances& dist
     if (looping && !out.empty() && out.back().ttl + 1 < kept.ttl)
       kept.ttl = static_cast<std::uint8_t>(out.back().ttl + 1);
     out.push_back(kept);
+  }
+  return out;
+}
+
+Distances distances(const std::vector<std::vector<PathHop>>& paths) {
+  Distances out;
+  std::unordered_map<Address, int> period;
+  for (const auto& path : paths) {
+    std::unordered_map<Address, int> seen;  // the TTL it last answered at on this path
+    for (const auto& h : path) {
+      auto [d, added] = out.emplace(h.addr, h.ttl);
+      if (!added) d->second = std::min(d->second, h.ttl);
+      auto [s, first] = seen.emplace(h.addr, h.ttl);
+      if (!first && h.ttl - s->second >= 2) {
+        auto [p, none] = period.emplace(h.addr, h.ttl - s->second);
+        if (!none) p->second = std::min(p->second, h.ttl - s->second);
+      }
+      s->second = h.ttl;
+    }
+  }
+  std::set<int> taken;
+  for (const auto& [a, d] : out) taken.insert(d);
+  const Distances raw = out;
+  for (auto& [a, d] : out) {
+    auto p = period.find(a);
+    if (p == period.end() || d - p->second < 1 || taken.count(d - p->second)) continue;
+    for (const auto& [b, q] : period)
+      if (b != a && q == p->second && raw.at(b) > d - p->second && raw.at(b) < d) {
+        d = static_cast<std::uint8_t>(d - p->second);
+        break;
+      }
   }
   return out;
 }

@@ -36,6 +36,15 @@ std::vector<model::Address> rate_limited_routers(const Campaign& c);
 /// Each responsive router's distance: the smallest TTL it answered at.
 using Distances = std::unordered_map<model::Address, std::uint8_t>;
 
+/// Each router's distance over the traced paths of a run: the smallest TTL
+/// it answered at, except in a loop. A router seen at two TTLs of one path
+/// goes round a loop of period p (the smallest such gap, at least 2); its
+/// first pass, p TTLs nearer, may have been rate-limited away (r1 _ r3 r2
+/// r3 r2: r2 sits at 2, not 4). It is taken there when no router answered
+/// at that TTL and another router of the loop answered in between (the
+/// loop's routers pass at consecutive TTLs).
+Distances distances(const std::vector<std::vector<PathHop>>& paths);
+
 /// Whether an answer from `a` past the end of `path` is the path coming
 /// round again rather than going deeper: `a` is on it already, or answered
 /// nearer (at a smaller distance) than a router on it. A loop that a trace
@@ -47,6 +56,9 @@ bool comes_round(const std::vector<PathHop>& path, const model::Address& a, cons
 /// r1 _ r3 r2, r2 nearer than r3 -> r1 r3). Paths that do not loop stay
 /// as they are.
 std::vector<PathHop> until_loop(std::vector<PathHop> path, const Distances& distance);
+
+/// The survey's traces of a target (or control) and the frontier phase's.
+std::vector<const model::Trace*> all_traces(const TargetTraces& tt);
 
 /// Probes a trace holds (those seen leaving).
 std::size_t probes_in(const model::Trace& t);

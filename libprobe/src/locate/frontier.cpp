@@ -135,9 +135,61 @@ FrontierRep* next_rep(FrontierGroup& g, const FrontierState& st, const std::set<
   return nullptr;
 }
 
+// The controls' silent TTLs worth asking again: the control answered (its
+// path is a path out of the country), no traced method of it got an
+// answer at that TTL nearer than the control, and some national target's
+// traced path did. The control's distance is where a traced method reached
+// it, else what its answers' TTL tells; the method, the first traced one
+// that reached it, else the first traced one.
+std::vector<ControlAsk> control_asks(const Campaign& c) {
+  std::map<std::uint8_t, std::optional<model::Address>> national;  // TTL -> hop one TTL nearer
+  for (const auto& tt : c.targets)
+    for (std::size_t m = 0; m < tt.traces.size(); ++m) {
+      if (direct_method(c, m)) continue;
+      auto path = responsive_path(tt.traces[m]);
+      for (std::size_t i = 0; i < path.size(); ++i) {
+        auto& before = national[path[i].ttl];
+        if (!before && i > 0 && path[i - 1].ttl + 1 == path[i].ttl) before = path[i - 1].addr;
+      }
+    }
+  std::vector<ControlAsk> out;
+  for (std::size_t j = 0; j < c.controls.size(); ++j) {
+    const auto& tt = c.controls[j];
+    std::optional<std::size_t> method, reached_by;
+    std::uint8_t reached = 0;
+    std::set<std::uint8_t> answered;
+    for (std::size_t m = 0; m < tt.traces.size(); ++m) {
+      const auto& t = tt.traces[m];
+      if (!direct_method(c, m)) {
+        for (const auto& h : responsive_path(t)) answered.insert(h.ttl);
+        if (!method) method = m;
+        if (t.stop_reason == StopReason::completed && !t.hops.empty() && !reached_by) {
+          reached_by = m;
+          reached = t.hops.back().ttl;
+        }
+      }
+      if (reached_by) continue;
+      for (const auto& h : t.hops)
+        for (const auto& p : h.probes)
+          if (p.reply && p.reply->addr == tt.addr)
+            if (auto d = engine::hops_from_reply_ttl(p.reply->reply_ttl); d && (!reached || *d < reached)) reached = *d;
+    }
+    if (reached_by) method = reached_by;
+    if (!method || !reached) continue;
+    // Its answers' TTL counts the hops back, which may be fewer than
+    // those out (a router that returns over a bypass): up to there too.
+    const std::uint8_t last = reached_by ? static_cast<std::uint8_t>(reached - 1) : reached;
+    for (std::uint8_t ttl = 1; ttl <= last; ++ttl) {
+      auto n = national.find(ttl);
+      if (n != national.end() && !answered.count(ttl)) out.push_back({j, *method, ttl, kControlAsks, n->second});
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
-FrontierState frontier_start(const Campaign& survey) {
+FrontierState frontier_start(const Campaign& survey, bool ask_controls) {
   FrontierState st;
   auto& groups = st.groups;
   for (std::size_t i = 0; i < survey.targets.size(); ++i) {
@@ -155,6 +207,7 @@ FrontierState frontier_start(const Campaign& survey) {
     if (refused(tt)) g->decided = true;
   }
   for (auto& g : groups) pick_reps(survey, g);
+  if (ask_controls && !groups.empty()) st.controls = control_asks(survey);
   // A target no router answered (its routers' budget went to the others'
   // probes) asks where the others' paths got to. Ask::last there names its
   // own router at that distance: one past a break the others do not share
@@ -212,11 +265,29 @@ std::vector<FrontierProbe> frontier_round(FrontierState& st) {
       }
     }
   }
+  // A control's silent TTL, when its router's frontier rests: the
+  // routers there answer one probe a refill, whoever asks.
+  for (auto& a : st.controls) {
+    const FrontierKey key{a.before, static_cast<std::uint8_t>(a.ttl - 1)};
+    auto ready = st.ready.find(key);
+    if (a.left <= 0 || asked.count(key) || (ready != st.ready.end() && ready->second > st.round)) continue;
+    probes.push_back({a.control, a.method, a.ttl, Ask::last, true});
+    --a.left;
+    asked.insert(key);
+    st.ready[key] = st.round + kFrontierKeyRounds;
+  }
   ++st.round;
   return probes;
 }
 
 void frontier_take(FrontierState& st, const FrontierProbe& probe, const model::Trace& result) {
+  if (probe.control) {
+    for (auto& a : st.controls)
+      if (a.control == probe.target && a.ttl == probe.ttl)
+        for (const auto& h : result.hops)
+          if (h.reply()) a.left = 0;  // answered: its router is known
+    return;
+  }
   FrontierGroup* g = nullptr;
   FrontierRep* r = rep_for(st.groups, probe.target, g);
   if (!r) return;
@@ -251,6 +322,8 @@ void frontier_take(FrontierState& st, const FrontierProbe& probe, const model::T
 }
 
 bool frontier_open(const FrontierState& st) {
+  for (const auto& a : st.controls)
+    if (a.left > 0) return true;
   for (const auto& g : st.groups)
     if (!g.decided)
       for (const auto& r : g.reps)

@@ -42,6 +42,9 @@ std::string to_comment(const locate::CampaignPlan& p) {
   // Absent means 0, as in the records written before the frontier phase:
   // those read and write back the same.
   if (p.budget_us != 0) j["budget_us"] = p.budget_us;
+  // Absent means false, as in the records written before the frontier
+  // phase asked the controls: a replay of those sends what they hold.
+  if (p.ask_controls) j["ask_controls"] = true;
   return detail::tagged(std::move(j), "fl-locate", p.interface, p.src, p.run_key);
 }
 
@@ -57,6 +60,7 @@ Result<locate::CampaignPlan> parse_campaign_record(const std::string& comment) {
     // Optional, unlike the fields above: captures from before the frontier
     // phase have no budget, and replay without the phase.
     p.budget_us = f.has("budget_us") ? f.integer("budget_us", 0, kMaxBudgetUs) : 0;
+    p.ask_controls = f.boolean_or("ask_controls", false);
     for (const auto& m : f.strings("methods")) {
       auto spec = locate::MethodSpec::parse(m);
       if (!spec) f.fail("methods", "'" + m.substr(0, 40) + "' is not a method");

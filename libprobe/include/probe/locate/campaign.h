@@ -36,6 +36,7 @@ struct CampaignPlan {
   double pps = 200;
   std::size_t concurrency = 256;         ///< traces in flight per method
   std::int64_t budget_us = kDefaultFrontierBudgetUs;  ///< the frontier phase's time (frontier.h); 0: none
+  bool ask_controls = true;              ///< the frontier phase asks the controls' silent TTLs (frontier.h)
   std::vector<MethodSpec> methods;
   std::vector<model::Prefix> prefixes;
   std::vector<model::Address> targets;   ///< national targets, in order

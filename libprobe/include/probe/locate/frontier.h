@@ -61,13 +61,31 @@ enum class Ask : std::uint8_t {
   direct,  ///< TTL 64 (kDirectTtl)
 };
 
-/// One probe of a round: toward Campaign::targets[target], with the flow of
+/// One probe of a round: toward Campaign::targets[target] (or, when
+/// `control`, Campaign::controls[target]), with the flow of
 /// Campaign::methods[method] (TTL 64 when ask is direct).
 struct FrontierProbe {
   std::size_t target = 0;
   std::size_t method = 0;
   std::uint8_t ttl = 0;
   Ask ask = Ask::silent;
+  bool control = false;
+};
+
+/// How many rounds a control's silent TTL is asked at most.
+inline constexpr int kControlAsks = 2;
+
+/// A TTL at which a control's path went silent in the survey while national
+/// paths got an answer there: asked again, paced, to learn whether that
+/// router carries the control's traffic too (then it is the transit's, not
+/// the country's border: analysis.cpp, find_borders). The survey traces the
+/// controls with everything else, so their routers' buckets are often empty.
+struct ControlAsk {
+  std::size_t control = 0;  ///< index into Campaign::controls
+  std::size_t method = 0;   ///< a traced method that reached the control
+  std::uint8_t ttl = 0;
+  int left = kControlAsks;
+  std::optional<model::Address> before;  ///< the national paths' hop one TTL nearer: its frontier key
 };
 
 /// Where a rep's answers end: the last hop's address (none) and TTL. The
@@ -105,6 +123,7 @@ struct FrontierGroup {
 struct FrontierState {
   std::vector<FrontierGroup> groups;
   std::map<FrontierKey, std::size_t> ready;  ///< first round a frontier may be asked in
+  std::vector<ControlAsk> controls;          ///< only when some target fails
   std::size_t round = 0;                     ///< the next round
 };
 
@@ -113,8 +132,10 @@ struct FrontierState {
 /// their deepest traced path, groups in the order of their first target;
 /// each with its representatives (the first target, then the first from
 /// another prefix, else from another /24, else the next). A group where a
-/// router already refused a target is decided.
-FrontierState frontier_start(const Campaign& survey);
+/// router already refused a target is decided. With failing targets and
+/// `ask_controls`, the controls' silent TTLs where national paths got an
+/// answer (ControlAsk).
+FrontierState frontier_start(const Campaign& survey, bool ask_controls = false);
 
 /// What the next round asks: for each undecided group whose frontier may be
 /// asked (kFrontierKeyRounds), one question about the routers past its last
