@@ -65,6 +65,14 @@ KINDS = (
 
 # ICMP behaviour per router: (name, weight).
 ICMP_KINDS = (("linux", 45), ("cisco", 20), ("policer", 15), ("silent", 12), ("unlimited", 8))
+# Which address a router's ICMP comes from: (name, weight). "egress": the
+# interface the reply leaves by (Linux's default); "inbound": the interface
+# the probe came in by (icmp_errors_use_inbound_ifaddr=1, as many vendors
+# do); "loopback": a /32 of the operator's own space (many operators source
+# ICMP from a loopback), which then also answers a UDP probe sent to any of
+# the router's interfaces (Mercator's alias test sees one router).
+REPLY_KINDS = (("egress", 55), ("inbound", 20), ("loopback", 25))
+LOOPBACKS = "198.18.250.0/24"  # one /32 per loopback-sourced router, in its operator's AS
 
 
 @dataclass
@@ -94,6 +102,7 @@ class Country:
     behaviour: dict = field(default_factory=dict)  # router -> ICMP behaviour
     addrs: dict = field(default_factory=dict)  # node -> interface addresses
     asn: dict = field(default_factory=dict)  # router -> AS of its operator
+    reply: dict = field(default_factory=dict)  # router -> where its ICMP comes from (REPLY_KINDS)
 
     def name(self):
         """kind/tag,tag: what a failure line shows."""
@@ -117,6 +126,7 @@ class Builder:
         self.routes = {}  # (node, dest) -> [hop...] or "unreachable"
         self.lines = []  # block, sysctl, nft, down, zones, nsd: after the routes
         self.asn = {}  # router -> AS of its operator
+        self.loopback = {}  # router -> the /32 its ICMP comes from, when it has one
 
     def node(self, name, router=False, asn=None):
         assert 1 <= len(name) <= 8
@@ -135,8 +145,9 @@ class Builder:
         raise KeyError((node, peer))
 
     def addrs(self, node):
-        """Every interface address of a node: where it may answer from."""
-        return [l.addr(node) for l in self.links if node in (l.a, l.b)]
+        """Every address of a node: where it may answer from."""
+        own = [l.addr(node) for l in self.links if node in (l.a, l.b)]
+        return own + ([self.loopback[node]] if node in self.loopback else [])
 
     def peers(self, node):
         return [l.b if l.a == node else l.a for l in self.links if node in (l.a, l.b)]
@@ -159,6 +170,8 @@ class Builder:
         for cidr, asn in extra:
             n = ipaddress.ip_network(cidr)
             rows.append((n.network_address, n.broadcast_address, asn))
+        for node, a in self.loopback.items():
+            rows.append((ipaddress.ip_address(a), ipaddress.ip_address(a), self.asn[node]))
         rows.sort()
         return "".join("%s,%s,%d,%s\n" % (a, b, asn, ORG[asn]) for a, b, asn in rows)
 
@@ -274,6 +287,24 @@ def generate(seed, healthy=False):
         b.node(h)
     b.node("ext")
     b.node("ctl")
+
+    # ---- where each router's ICMP comes from, drawn from its own stream so
+    # that every other draw of the seed stays what it was
+    reply_rng = random.Random("reply-%d" % seed)
+    reply = {}
+    loop_net = ipaddress.ip_network(LOOPBACKS)
+    for r in spine + [x for lv in core for x in lv]:
+        reply[r] = weighted(reply_rng, REPLY_KINDS)
+        if reply[r] == "inbound":
+            b.lines.append("sysctl %s net.ipv4.icmp_errors_use_inbound_ifaddr=1" % r)
+        elif reply[r] == "loopback":
+            a = str(loop_net[len(b.loopback) + 1])
+            b.loopback[r] = a
+            # The kernel picks the interface's address; rewriting the source
+            # of its errors is what a router configured to source ICMP from
+            # its loopback does (ICMPv4's checksum does not cover it).
+            b.lines += ["block %s %s/32" % (r, a),
+                        "nft %s out icmp type { time-exceeded, destination-unreachable } ip saddr set %s" % (r, a)]
     b.node("ns1")
     b.node("ns2")
 
@@ -572,6 +603,7 @@ def generate(seed, healthy=False):
         if healthy or not (kind == "dark-core" and r in core[0]):
             b.lines += icmp_lines(r, how, rng)
     tags.append("icmp:" + "".join(h[0] for h in (behaviour[r] for r in routers)))
+    tags.append("reply:" + "".join(reply[r][0] for r in routers))
 
     b.lines += zones(ns)
     b.lines.append("nsd ext %s test=parent" % PARENT)
@@ -582,14 +614,14 @@ def generate(seed, healthy=False):
     extra_as = [(NATIONAL_SPACE, NATIONAL_AS), (NS_INFRA, NATIONAL_AS), ("192.0.2.0/24", 64530),
                 ("198.51.100.0/24", 64531), ("203.0.113.0/24", 64540)]
     return Country(seed, kind, tags, b.text(), b.csv(extra_as), prefixes, truth, behaviour,
-                   {n: b.addrs(n) for n, _ in b.nodes}, dict(b.asn))
+                   {n: b.addrs(n) for n, _ in b.nodes}, dict(b.asn), reply)
 
 
 def describe(c):
     """A few lines for a person: the shape, the fault, the truth."""
     lines = ["seed %d: %s" % (c.seed, c.name()), "prefixes: " + " ".join(c.prefixes)]
     for r, how in c.behaviour.items():
-        lines.append("  %-4s AS%d %-9s %s" % (r, c.asn[r], how, " ".join(c.addrs[r])))
+        lines.append("  %-4s AS%d %-9s %-8s %s" % (r, c.asn[r], how, c.reply[r], " ".join(c.addrs[r])))
     t = c.truth
     lines.append("truth: verdict %s, break %s, dns %s" % (t["verdict"], "|".join(t["break"]) or "none", t["dns"]))
     lines += ["  %s %s" % (p, v) for p, v in t["prefixes"].items()]
