@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "packet_helpers.h"
+#include "probe/packet/probe_builder.h"
 #include "real_packets.h"
 
 namespace {
@@ -43,6 +44,11 @@ class Filter {
     pcap_pkthdr h{};
     h.caplen = h.len = N;
     return pcap_offline_filter(&prog_, &h, frame) != 0;
+  }
+  bool accepts(const std::vector<std::uint8_t>& frame) const {
+    pcap_pkthdr h{};
+    h.caplen = h.len = static_cast<bpf_u_int32>(frame.size());
+    return pcap_offline_filter(&prog_, &h, frame.data()) != 0;
   }
 
  private:
@@ -92,6 +98,59 @@ TEST(CaptureFilter, TcpRunSeesProbesAndReplies) {
   EXPECT_FALSE(f.accepts(fixtures::kLabUdpProbe));
   Filter https(lab(Method::tcp, 59656, 443));
   EXPECT_FALSE(https.accepts(fixtures::kLabTcpRst));
+}
+
+// An IPv6 packet in an Ethernet frame (EtherType 0x86dd).
+std::vector<std::uint8_t> ether6(const std::vector<std::uint8_t>& ip) {
+  std::vector<std::uint8_t> f(14, 0);
+  f[12] = 0x86;
+  f[13] = 0xdd;
+  f.insert(f.end(), ip.begin(), ip.end());
+  return f;
+}
+
+// An ICMPv6 error of `type` from 2001:db8:5::1 to the probe's source, quoting it.
+std::vector<std::uint8_t> icmp6_error(std::uint8_t type, const std::vector<std::uint8_t>& probe) {
+  std::vector<std::uint8_t> ip(probe.begin(), probe.begin() + 40);
+  std::copy(probe.begin() + 8, probe.begin() + 24, ip.begin() + 24);  // to the prober
+  auto router = testing_packets::addr("2001:db8:5::1");
+  std::copy(router.data(), router.data() + 16, ip.begin() + 8);
+  ip[0] = 0x60;
+  ip[1] = ip[2] = ip[3] = 0;
+  ip[6] = 58;
+  const std::size_t plen = 8 + probe.size();
+  ip[4] = static_cast<std::uint8_t>(plen >> 8);
+  ip[5] = static_cast<std::uint8_t>(plen);
+  std::vector<std::uint8_t> icmp(8, 0);
+  icmp[0] = type;
+  ip.insert(ip.end(), icmp.begin(), icmp.end());
+  ip.insert(ip.end(), probe.begin(), probe.end());
+  return ether6(ip);
+}
+
+// IPv6 runs: ICMPv6 (which BPF's "icmp" does not match) and IPv6 UDP/TCP.
+TEST(CaptureFilter, Ipv6RunsSeeProbesAndIcmp6Errors) {
+  for (Method m : {Method::icmp, Method::udp, Method::tcp}) {
+    TraceConfig c = lab(m, 51000, m == Method::tcp ? 80 : 33434);
+    c.src = testing_packets::addr("2001:db8:1::1");
+    Filter f(c);
+    ASSERT_TRUE(f.compiled()) << f.expr();
+    probe::packet::ProbeSpec s;
+    s.method = m;
+    s.src = c.src;
+    s.dst = testing_packets::addr("2001:db8:9::9");
+    s.sport = 51000;
+    s.dport = m == Method::icmp ? 0x1234 : c.dport;
+    s.tcp_tag = 1;
+    s.token = 7;
+    auto probe = probe::packet::build_probe(s);
+    EXPECT_TRUE(f.accepts(ether6(probe))) << f.expr();
+    EXPECT_TRUE(f.accepts(icmp6_error(3, probe))) << f.expr();
+    s.src = testing_packets::addr("2001:db8:1::2");  // another host's probe
+    auto theirs = probe::packet::build_probe(s);
+    EXPECT_FALSE(f.accepts(ether6(theirs))) << f.expr();
+    EXPECT_FALSE(f.accepts(fixtures::kLabIcmpTe));  // IPv4 to another address
+  }
 }
 
 }  // namespace

@@ -180,7 +180,7 @@ TEST(BuildProbe, TcpSequenceCarriesTagAndToken) {
   EXPECT_EQ(probe::packet::tcp_sequence(0x6999, 0x582b), 1771657259u);  // lab capture's SYN
 }
 
-TEST(BuildProbe, RejectsIpv6AndTokenZero) {
+TEST(BuildProbe, RejectsMixedFamiliesAndTokenZero) {
   auto s = base(Method::udp);
   s.token = 0;
   EXPECT_THROW(build_probe(s), std::invalid_argument);

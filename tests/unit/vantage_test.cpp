@@ -43,12 +43,18 @@ TEST(Vantage, GivenSourceAndInterfaceNeedNoRouteLookup) {
 
 TEST(Vantage, BadSourceIsAUsageError) {
   const auto toward = *probe::model::Address::parse("198.18.0.1");
-  for (const char* bad : {"nonsense", "2001:db8::1"}) {
-    auto e = io::find_endpoint({bad, "lo", false}, toward);
-    ASSERT_FALSE(e) << bad;
-    EXPECT_EQ(e.error().kind, ErrorKind::usage);
-    EXPECT_EQ(e.error().message, std::string("bad source address '") + bad + "'");
-  }
+  auto e = io::find_endpoint({"nonsense", "lo", false}, toward);
+  ASSERT_FALSE(e);
+  EXPECT_EQ(e.error().kind, ErrorKind::usage);
+  EXPECT_EQ(e.error().message, "bad source address 'nonsense'");
+  // A source of the other family cannot send to the targets.
+  e = io::find_endpoint({"2001:db8::1", "lo", false}, toward);
+  ASSERT_FALSE(e);
+  EXPECT_EQ(e.error().kind, ErrorKind::usage);
+  EXPECT_EQ(e.error().message, "bad source address '2001:db8::1' (not of the targets' family, IPv4)");
+  e = io::find_endpoint({"198.18.0.1", "lo", false}, *probe::model::Address::parse("2001:db8::9"));
+  ASSERT_FALSE(e);
+  EXPECT_EQ(e.error().message, "bad source address '198.18.0.1' (not of the targets' family, IPv6)");
 }
 
 TEST(Vantage, ReplayRefusesALinkTypeWeCannotParse) {

@@ -18,6 +18,7 @@
 
 #include "options.h"
 #include "probe/engine/capture_filter.h"
+#include "probe/excerpt.h"
 #include "probe/engine/foreign_trace.h"
 #include "probe/engine/trace_engine.h"
 #include "probe/record/trace_record.h"
@@ -180,9 +181,22 @@ probe::Result<Setup> read_targets(const fltrace::Options& o) {
   // refused at once.
   if (auto e = probe::model::check_targets(s.record.targets, o.limits)) return *e;
   if (s.record.targets.empty()) return probe::make_error(ErrorKind::usage, "no targets given");
-  for (const auto& spec : s.record.targets)
-    if (!probe::model::Prefix::parse(spec)->base.is_v4())
-      return probe::make_error(ErrorKind::usage, "IPv6 target " + spec + ": IPv6 probing is not supported yet");
+  // One run traces one family: its raw socket, source address and capture
+  // filter are that family's.
+  auto family_of = [](const std::string& spec) { return probe::model::Prefix::parse(spec)->base.family(); };
+  auto name = [](probe::model::Family f) { return f == probe::model::Family::v4 ? "IPv4" : "IPv6"; };
+  const std::string& first = s.record.targets.front();
+  const auto family = o.family ? *o.family : family_of(first);
+  for (const auto& spec : s.record.targets) {
+    if (family_of(spec) == family) continue;
+    if (o.family)
+      return probe::make_error(ErrorKind::usage, fmt::format("{} target {} with {}", name(family_of(spec)),
+                                                             probe::excerpt(spec), family == probe::model::Family::v4 ? "-4" : "-6"));
+    return probe::make_error(ErrorKind::usage,
+                             fmt::format("{} target {} and {} target {}: a run traces one family; run once with -4 "
+                                         "and once with -6",
+                                         name(family), probe::excerpt(first), name(family_of(spec)), probe::excerpt(spec)));
+  }
   return s;
 }
 

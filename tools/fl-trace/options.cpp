@@ -30,6 +30,9 @@ po::options_description describe() {
       ("dport,p", po::value<int>(), "destination port (udp 33434, tcp 80)")
       ("sport,s", po::value<int>(), "source port (udp, tcp; default random per run)")
       ("first-ttl,f", po::value<int>()->default_value(1), "first TTL");
+  d.add_options()
+      ("ipv4,4", po::bool_switch(), "IPv4 targets only: an IPv6 one is a usage error")
+      ("ipv6,6", po::bool_switch(), "IPv6 targets only: an IPv4 one is a usage error");
   flcommon::add_run_option(d, RunOption::max_ttl, 30, "largest TTL");
   d.add_options()("queries,q", po::value<int>(), "probes every hop gets, answered or not, each RTT shown (as traceroute -q; default: --attempts)");
   flcommon::add_run_option(d, RunOption::attempts, 2, "probes per hop at most: a hop stops at its first answer", false);
@@ -89,7 +92,7 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
                                              "dport", "sport", "first-ttl", "max-ttl", "queries", "attempts",
                                              "wait", "gaplimit", "pps", "concurrency", "max-targets",
                                              "report-cycles", "report-interval"},
-                                            {"classic", "doubletree", "yes", "report"}))
+                                            {"classic", "doubletree", "yes", "report", "ipv4", "ipv6"}))
     return *e;
 
   auto& c = o.config;
@@ -119,6 +122,9 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
   if (auto e = flcommon::read_run_option(vm, RunOption::concurrency, c.concurrency)) return *e;
   if (auto e = flcommon::read_wait_us(vm, c.wait_us)) return *e;
   if (auto e = flcommon::read_pps(vm, c.pps)) return *e;
+  if (vm["ipv4"].as<bool>() && vm["ipv6"].as<bool>()) return usage_error("-4 and -6 cannot be given together");
+  if (vm["ipv4"].as<bool>()) o.family = probe::model::Family::v4;
+  if (vm["ipv6"].as<bool>()) o.family = probe::model::Family::v6;
   c.classic = vm["classic"].as<bool>();
   c.doubletree = vm["doubletree"].as<bool>();
   if (c.classic && c.doubletree) return usage_error("--doubletree needs Paris flows; it cannot be combined with --classic");

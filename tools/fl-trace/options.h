@@ -3,6 +3,7 @@
 // fl-trace's command line, parsed into values; no side effects.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,7 @@ struct Options : flcommon::CommonOptions {
   std::uint32_t report_cycles = 0;       // --report: rounds (--report-cycles); 0: no report
   std::int64_t report_interval_us = 0;   // --report-interval
   std::string via;                       // --via: fl-probed's control socket ("" = probe directly)
+  std::optional<probe::model::Family> family;  // -4 / -6: the targets must be of this family
 };
 
 // The --help text.

@@ -70,8 +70,9 @@ void TraceEngine::Impl::send(std::uint32_t i) {
   }
   auto bytes = packet::build_probe(spec);
   if (cfg.method == model::Method::dns) {
-    // The steered ID sits right after the IPv4 and UDP headers.
-    s.dns_ids.push_back(static_cast<std::uint16_t>((bytes[28] << 8) | bytes[29]));
+    // The steered ID sits right after the IP and UDP headers.
+    const std::size_t at = s.trace->dst.is_v4() ? 28 : 48;
+    s.dns_ids.push_back(static_cast<std::uint16_t>((bytes[at] << 8) | bytes[at + 1]));
   }
   if (!sink.send(bytes, s.trace->dst)) ++stats.send_errors;
   if (sink.paced())

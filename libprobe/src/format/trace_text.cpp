@@ -10,6 +10,7 @@ std::string unreachable_mark(std::uint8_t code, bool v6) {
     switch (code) {
       case 0: return "!N";
       case 1: return "!X";
+      case 2: return "!S";  // beyond the scope of the source address, as traceroute -6
       case 3: return "!H";
       case 4: return "";  // port unreachable
       default: return fmt::format("!{}", code);

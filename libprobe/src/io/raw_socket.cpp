@@ -20,11 +20,21 @@ class RawSocketSink final : public PacketSink {
   RawSocketSink& operator=(const RawSocketSink&) = delete;
 
   bool send(const std::vector<std::uint8_t>& packet, const model::Address& dst) override {
-    sockaddr_in sin{};
-    sin.sin_family = AF_INET;
-    std::memcpy(&sin.sin_addr, dst.data(), 4);
-    ssize_t n = ::sendto(fd_, packet.data(), packet.size(), 0,
-                         reinterpret_cast<const sockaddr*>(&sin), sizeof sin);
+    sockaddr_storage to{};
+    socklen_t to_len;
+    if (dst.is_v4()) {
+      auto* sin = reinterpret_cast<sockaddr_in*>(&to);
+      sin->sin_family = AF_INET;
+      std::memcpy(&sin->sin_addr, dst.data(), 4);
+      to_len = sizeof *sin;
+    } else {
+      // sin6_port stays 0: the header we wrote names the next header.
+      auto* sin6 = reinterpret_cast<sockaddr_in6*>(&to);
+      sin6->sin6_family = AF_INET6;
+      std::memcpy(&sin6->sin6_addr, dst.data(), 16);
+      to_len = sizeof *sin6;
+    }
+    ssize_t n = ::sendto(fd_, packet.data(), packet.size(), 0, reinterpret_cast<const sockaddr*>(&to), to_len);
     return n == static_cast<ssize_t>(packet.size());
   }
   bool paced() const override { return true; }
@@ -42,10 +52,15 @@ class NullSink final : public PacketSink {
 }  // namespace
 
 Result<std::unique_ptr<PacketSink>> open_raw_socket(model::Family family) {
-  if (family != model::Family::v4)
-    return make_error(ErrorKind::usage, "IPv6 probing is not supported yet");
-  // IPPROTO_RAW implies IP_HDRINCL: we write the whole header, TTL and IP ID included.
-  int fd = ::socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+  // IPPROTO_RAW implies IP_HDRINCL: we write the whole header, TTL and IP ID
+  // included. On AF_INET6 it implies the same (Linux sets hdrincl for
+  // IPPROTO_RAW in inet6_create; IPV6_HDRINCL, 4.5 on, only names it): the
+  // kernel sends our IPv6 header as written, flow label and hop limit
+  // included, and still routes it and resolves the neighbour. That keeps one
+  // send path for both families; whole frames on a packet socket would have
+  // us do neighbour discovery and pick the next hop ourselves.
+  const int domain = family == model::Family::v4 ? AF_INET : AF_INET6;
+  int fd = ::socket(domain, SOCK_RAW, IPPROTO_RAW);
   if (fd < 0) {
     if (errno == EPERM || errno == EACCES)
       return make_error(ErrorKind::privilege, "raw sockets need root or CAP_NET_RAW");

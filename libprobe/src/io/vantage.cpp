@@ -23,7 +23,10 @@ Result<Endpoint> find_endpoint(const EndpointRequest& request, const model::Addr
   Endpoint e;
   if (!request.source.empty()) {
     auto src = model::Address::parse(request.source);
-    if (!src || !src->is_v4()) return make_error(ErrorKind::usage, "bad source address '" + request.source + "'");
+    if (!src) return make_error(ErrorKind::usage, "bad source address '" + request.source + "'");
+    if (src->family() != toward.family())
+      return make_error(ErrorKind::usage, "bad source address '" + request.source + "' (not of the targets' family, " +
+                                              (toward.is_v4() ? "IPv4)" : "IPv6)"));
     e.src = *src;
   } else if (auto src = source_for(toward)) {
     e.src = *src;

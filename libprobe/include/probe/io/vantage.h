@@ -44,7 +44,7 @@ struct Endpoint {
 };
 
 /// Resolves the source address and the capture interface toward `toward`.
-/// A usage error for a malformed or non-IPv4 -S.
+/// A usage error for a malformed -S or one of another family than `toward`.
 Result<Endpoint> find_endpoint(const EndpointRequest& request, const model::Address& toward);
 
 /// What a live run opens.

@@ -25,16 +25,23 @@ struct ProbeSpec {
   std::uint16_t token = 1;
   /// High 16 bits of the TCP sequence number: the run's tag.
   std::uint16_t tcp_tag = 0;
-  std::uint16_t ipid = 0;
+  std::uint16_t ipid = 0;  ///< IPv4 only
   /// UDP / ICMP payload bytes (at least 2: they steer the checksum).
   std::uint16_t payload_len = 12;
   /// Method dns: the DNS message; its first two bytes (the ID) are steered.
   std::vector<std::uint8_t> dns_message;
 };
 
-/// The probe as it goes on the wire, IP header included. Throws
-/// std::invalid_argument for IPv6 (not yet supported) or a zero token.
+/// The probe as it goes on the wire, IP or IPv6 header included (the
+/// family of the addresses; hop limit = ttl, flow label = flow_label() of the
+/// ports, traffic class 0, ipid unused). Throws std::invalid_argument for
+/// mixed families or a zero token.
 std::vector<std::uint8_t> build_probe(const ProbeSpec& spec);
+
+/// The IPv6 flow label (20 bits, never 0) of a flow: a function of the ports
+/// (for ICMP, identifier and checksum), so that it is constant across the
+/// TTLs of a Paris flow and differs between flows.
+std::uint32_t flow_label(std::uint16_t sport, std::uint16_t dport);
 
 /// The TCP sequence number carrying tag and token.
 inline std::uint32_t tcp_sequence(std::uint16_t tag, std::uint16_t token) {
