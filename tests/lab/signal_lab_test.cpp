@@ -38,10 +38,19 @@ struct Signalled {
 // `sig` after `delay` to the process started (helper or single) or to its
 // one child (worker), waits for the run and reports how it ended. A zombie
 // (a worker orphaned by kill -9, not reaped yet) does not count as left.
+// `delay` counts from when the process catches SIGTERM (SigCgt in
+// /proc/PID/status), not from the fork: before main() a signal takes the
+// default action (exit 143, not 130). On a loaded 2-core machine the
+// loader alone took up to 105 ms to reach main() here, past the huge run's
+// 30 ms, and ASan's start-up adds to it: the likely cause of the one CI failure.
 Signalled signal_run(const Lab& lab, const std::string& command, const std::string& sig, Who who,
                      const std::string& delay = "0.6") {
   const std::string target = who == Who::worker ? "$c" : "$p";
-  std::string script = command + " & p=$!; sleep " + delay +
+  std::string script = command +
+                       " & p=$!; n=0; while [ $n -lt 1000 ]; do "
+                       "m=$(awk '/^SigCgt/ {print substr($2, 13, 4)}' /proc/$p/status 2>/dev/null); "
+                       "[ -n \"$m\" ] && [ $(( 0x$m & 0x4000 )) -ne 0 ] && break; n=$((n + 1)); sleep 0.005; done; "
+                       "sleep " + delay +
                        "; c=$(cat /proc/$p/task/$p/children 2>/dev/null); kill -" + sig + " " + target +
                        "; t0=$(date +%s%N); wait $p; rc=$?; t1=$(date +%s%N); sleep 0.1; left=; "
                        "for q in $p $c; do grep -q '^State:.*[RSD]' /proc/$q/status 2>/dev/null && left=\"$left $q\"; done; "
