@@ -5,6 +5,8 @@
 #include "probe/engine/event_loop.h"
 
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <string>
@@ -33,8 +35,15 @@ class Script final : public probe::io::PacketSource {
     p.caplen = p.len = 1;
     return p;
   }
+  // As a live source does: ready descriptors end the wait (no capture here).
+  std::optional<probe::io::RawPacket> next_or_wake(std::int64_t deadline, std::vector<pollfd>& wake) override {
+    ++waits_on_fds_;
+    if (::poll(wake.data(), wake.size(), 0) > 0) return std::nullopt;
+    return next(deadline);
+  }
   bool exhausted() const override { return at_ == ts_.size(); }
   void keep() override { kept_.push_back(ts_[at_ - 1]); }
+  int waits_on_fds_ = 0;  // calls of next_or_wake
   int linktype() const override { return 101; }
   probe::sched::Clock& clock() override { return clock_; }
   probe::io::SourceStats stats() override { return {}; }
@@ -84,6 +93,59 @@ class Client final : public LoopClient {
   int left_;
   std::vector<std::string>& log_;
 };
+
+// A client that watches a descriptor (a daemon's socket): the loop waits on
+// it with the source, and after_event() sees its revents.
+class Watcher final : public LoopClient {
+ public:
+  explicit Watcher(int fd) : fd_(fd) {}
+  bool finished() const override { return woke_; }
+  bool halt(int) override { return true; }
+  bool send_one(TokenBucket&, std::int64_t) override { return false; }
+  std::int64_t deadline(TokenBucket&, std::int64_t) override { return probe::sched::kNever; }
+  void watch(std::int64_t, std::vector<pollfd>& fds) override {
+    watched_ = &fds;
+    at_ = fds.size();
+    fds.push_back({fd_, POLLIN, 0});
+  }
+  bool on_frame(Frame&, std::size_t) override { return false; }
+  void on_exhausted() override {}
+  void after_event() override {
+    woke_ = watched_ && ((*watched_)[at_].revents & POLLIN);
+    watched_ = nullptr;
+  }
+  bool woke_ = false;
+
+ private:
+  int fd_;
+  std::vector<pollfd>* watched_ = nullptr;
+  std::size_t at_ = 0;
+};
+
+TEST(RunLoop, AWatchedDescriptorWakesTheLoopAndItsClientSeesIt) {
+  int p[2];
+  ASSERT_EQ(::pipe(p), 0);
+  ASSERT_EQ(::write(p[1], "x", 1), 1);
+  Watcher w(p[0]);
+  Script src({});
+  TokenBucket pace(1000, 1);
+  std::atomic<int> halt{0};
+  run_loop({&w}, src, pace, halt);
+  EXPECT_TRUE(w.woke_);
+  EXPECT_EQ(src.waits_on_fds_, 1);
+  ::close(p[0]);
+  ::close(p[1]);
+}
+
+TEST(RunLoop, WithoutWatchersTheSourceIsNotAskedToPoll) {
+  std::vector<std::string> log;
+  Client a("a", 2, log);
+  Script src({});
+  TokenBucket pace(1000, 1);
+  std::atomic<int> halt{0};
+  run_loop({&a}, src, pace, halt);
+  EXPECT_EQ(src.waits_on_fds_, 0);
+}
 
 TEST(RunLoop, ClientsTakeTurnsAtOneBucket) {
   std::vector<std::string> log;

@@ -54,6 +54,7 @@ void run_loop(const std::vector<LoopClient*>& clients, io::PacketSource& source,
   };
   std::size_t turn = 0;
   packet::ParsedFrame scratch;  // for frames the stage did not parse; reused
+  std::vector<pollfd> wake;     // what the clients watch (LoopClient::watch); reused
   while (!all_finished()) {
     int h = halt.load();
     if (h > 0) {
@@ -68,7 +69,9 @@ void run_loop(const std::vector<LoopClient*>& clients, io::PacketSource& source,
     }
     std::int64_t deadline = sched::kNever;
     for (auto* c : clients) deadline = std::min(deadline, c->deadline(pace, now));
-    if (auto p = source.next(deadline)) {
+    wake.clear();
+    for (auto* c : clients) c->watch(now, wake);
+    if (auto p = wake.empty() ? source.next(deadline) : source.next_or_wake(deadline, wake)) {
       Frame f(*p, scratch, stage);
       bool own = false;
       for (std::size_t k = 0; k < clients.size(); ++k) own = clients[k]->on_frame(f, k) || own;

@@ -206,9 +206,13 @@ class TeeSource final : public PacketSource {
   // deadline, so that a quiet run still has its frames on disk within about
   // a second.
   std::optional<RawPacket> next(std::int64_t deadline_us) override {
+    std::vector<pollfd> none;
+    return next_or_wake(deadline_us, none);
+  }
+  std::optional<RawPacket> next_or_wake(std::int64_t deadline_us, std::vector<pollfd>& wake) override {
     for (;;) {
       const std::int64_t due = writer_.due_us();
-      auto p = inner_->next(std::min(deadline_us, due));
+      auto p = inner_->next_or_wake(std::min(deadline_us, due), wake);
       const std::int64_t now = inner_->clock().now_us();
       writer_.flush_due(now);
       // Woken for the writer alone: wait on for the caller (the buffer is

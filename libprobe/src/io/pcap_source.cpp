@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdio>
@@ -47,6 +48,10 @@ class LiveSource final : public PacketSource {
   LiveSource(PcapHandle handle, int fd) : pcap_(std::move(handle)), fd_(fd) {}
 
   std::optional<RawPacket> next(std::int64_t deadline_us) override {
+    std::vector<pollfd> none;
+    return next_or_wake(deadline_us, none);
+  }
+  std::optional<RawPacket> next_or_wake(std::int64_t deadline_us, std::vector<pollfd>& wake) override {
     for (;;) {
       pcap_pkthdr* hdr = nullptr;
       const u_char* data = nullptr;
@@ -60,13 +65,20 @@ class LiveSource final : public PacketSource {
       if (now >= deadline_us) return std::nullopt;
       std::int64_t wait_ms = (deadline_us - now + 999) / 1000;
       if (wait_ms > 1000) wait_ms = 1000;  // re-check regularly (signals, progress)
-      pollfd pfd{fd_, POLLIN, 0};
-      int pr = ::poll(&pfd, 1, static_cast<int>(wait_ms));
+      // The capture first, then the caller's descriptors: one poll(2), on a
+      // vector kept between calls (no allocation per frame).
+      fds_.resize(1 + wake.size());
+      fds_[0] = pollfd{fd_, POLLIN, 0};
+      std::copy(wake.begin(), wake.end(), fds_.begin() + 1);
+      int pr = ::poll(fds_.data(), fds_.size(), static_cast<int>(wait_ms));
+      for (std::size_t k = 0; k < wake.size(); ++k) wake[k].revents = fds_[k + 1].revents;
+      const short capture = fds_[0].revents;
       // After a quiet second, back to the caller even before the deadline: a
       // halt raised by another thread (results that cannot be written) is
       // seen within a second.
       if (pr == 0) return std::nullopt;
       if (pr < 0 && errno == EINTR) return std::nullopt;  // a signal: let the caller look
+      if (pr > 0 && capture == 0) return std::nullopt;    // only the caller's: its turn
     }
   }
   bool exhausted() const override { return false; }
@@ -86,6 +98,7 @@ class LiveSource final : public PacketSource {
  private:
   PcapHandle pcap_;
   int fd_;
+  std::vector<pollfd> fds_;  // the capture's, then the caller's (next_or_wake)
   sched::SystemClock clock_;
   std::uint64_t delivered_ = 0;
 };

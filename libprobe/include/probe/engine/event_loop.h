@@ -79,6 +79,12 @@ class LoopClient {
   virtual bool send_one(sched::TokenBucket& pace, std::int64_t now_us) = 0;
   /// When the loop must wake for this client next (sched::kNever: frames only).
   virtual std::int64_t deadline(sched::TokenBucket& pace, std::int64_t now_us) = 0;
+  /// Descriptors whose readiness (poll(2) events) should wake the loop as a
+  /// deadline does: appended to `fds` right after deadline(). The wait fills
+  /// in their revents (a source that does not poll leaves them), and `fds`
+  /// holds them until after_event() has returned. Engines have none; a
+  /// daemon's sockets are these.
+  virtual void watch(std::int64_t /*now_us*/, std::vector<pollfd>& /*fds*/) {}
   /// A frame from the source; `position` is the client's place in the loop
   /// (the index of its identity for Frame::evidence). True when the frame
   /// is the run's own: a probe, an answer or an error about one, whether

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <poll.h>
+
 #include "probe/error.h"
 #include "probe/sched/clock.h"
 
@@ -65,6 +67,13 @@ class PacketSource {
   /// The next frame captured no later than deadline_us, or nullopt once the
   /// source's clock has reached deadline_us (or the file ended). Never busy-waits.
   virtual std::optional<RawPacket> next(std::int64_t deadline_us) = 0;
+  /// As next(), and nullopt as soon as one of `wake` is ready too (poll(2)'s
+  /// events; their revents are filled in): a daemon's sockets wake the loop
+  /// that sleeps in the capture. A source that does not sleep on a
+  /// descriptor (a file) ignores `wake`.
+  virtual std::optional<RawPacket> next_or_wake(std::int64_t deadline_us, std::vector<pollfd>& /*wake*/) {
+    return next(deadline_us);
+  }
   /// True once a file source has delivered its last frame.
   virtual bool exhausted() const = 0;
   /// The link type frames carry (for writing captures).
