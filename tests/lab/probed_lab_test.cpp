@@ -368,5 +368,31 @@ TEST_F(ProbedLab, TheDaemonServesUnprivilegedOnAGroupSocket) {
     }
 }
 
+// How often a process has gone to sleep of its own accord (woken later).
+long voluntary_switches(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("voluntary_ctxt_switches:", 0) == 0) return std::stol(line.substr(24));
+  return -1;
+}
+
+// With no client the daemon sleeps on its sockets and the capture: about
+// once a second it looks (the capture's quiet second), where a daemon that
+// looked at its sockets on a timer woke 200 times a second (5 ms). The next
+// client is still served.
+TEST_F(ProbedLab, AnIdleDaemonSleepsUntilAClientComes) {
+  std::this_thread::sleep_for(1s);  // the last test's requests are over
+  const long before = voluntary_switches(daemon_->pid());
+  ASSERT_GE(before, 0);
+  std::this_thread::sleep_for(2s);
+  const long woke = voluntary_switches(daemon_->pid()) - before;
+  EXPECT_LT(woke, 20) << "an idle fl-probed woke " << woke << " times in 2 s";
+  auto run = run_fl_trace(*lab_, {"-o", "json", "--via", socket_, "-q", "1", "198.18.200.1"});
+  ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
+  ASSERT_EQ(run.traces.size(), 1u);
+  EXPECT_EQ(run.traces[0]["stop_reason"], "completed") << describe(run.traces[0]);
+}
+
 }  // namespace
 }  // namespace probe::lab::test

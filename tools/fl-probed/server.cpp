@@ -20,14 +20,14 @@ namespace {
 
 using probe::serve::Refusal;
 
-// How often the sockets are looked at between frames: while clients are
-// connected, often enough that admission and results add nothing a client
-// would notice against a run's probes (1 ms against the 0.3 s of 6,144
-// probes at 20k pps); idle, only for new connections, whose first request
-// then waits at most 5 ms. The loop sleeps in the capture's poll, which
-// does not see the sockets: hence a deadline, not a descriptor.
-constexpr std::int64_t kBusyPollUs = 1000;
-constexpr std::int64_t kIdlePollUs = 5000;
+// The loop sleeps in the capture's poll(2), which watches the sockets too
+// (watch()): a connection, a request or room to write wakes it at once, and
+// an idle daemon sleeps until one comes (the capture wakes it once a
+// second). While frames flow the capture needs no poll, so the sockets are
+// looked at every 1 ms of frames: at most 1,000 looks a second however many
+// frames come, and nothing a client would notice against a run's probes
+// (the 0.3 s of 6,144 probes at 20k pps).
+constexpr std::int64_t kLookEveryUs = 1000;
 // What a client may hold unread before it counts as vanished (a reader
 // that stopped reading would otherwise grow the daemon without end).
 constexpr std::size_t kMaxUnsent = 64u << 20;
@@ -103,15 +103,19 @@ bool Server::halt(int) {
   return true;
 }
 
-std::int64_t Server::deadline(probe::sched::TokenBucket&, std::int64_t) { return next_poll_us_; }
+// No timer: the sockets wake the loop themselves (watch()).
+std::int64_t Server::deadline(probe::sched::TokenBucket&, std::int64_t) { return probe::sched::kNever; }
 
-void Server::after_event() { serve(source_.clock().now_us()); }
+void Server::watch(std::int64_t, std::vector<pollfd>& fds) {
+  watched_ = &fds;
+  watched_from_ = fds.size();
+  watched_ids_.clear();
+  socket_events(fds, watched_ids_);
+}
 
-void Server::serve(std::int64_t now_us) {
-  if (now_us < next_poll_us_) return;
-  next_poll_us_ = now_us + (clients_.empty() ? kIdlePollUs : kBusyPollUs);
-  std::vector<pollfd> fds;
-  std::vector<std::uint64_t> ids;
+// The listener (while open), then one entry per client in clients_' order,
+// its id in `ids`.
+void Server::socket_events(std::vector<pollfd>& fds, std::vector<std::uint64_t>& ids) const {
   if (listener_) fds.push_back({listener_.get(), POLLIN, 0});
   for (auto& [id, c] : clients_) {
     short ev = 0;
@@ -120,6 +124,24 @@ void Server::serve(std::int64_t now_us) {
     fds.push_back({c->fd.get(), ev, 0});
     ids.push_back(id);
   }
+}
+
+// A socket that woke the loop is served at once; otherwise (frames) every
+// kLookEveryUs.
+void Server::after_event() {
+  bool woke = false;
+  if (watched_)
+    for (std::size_t k = watched_from_; k < watched_->size(); ++k) woke = woke || (*watched_)[k].revents != 0;
+  watched_ = nullptr;
+  const std::int64_t now = source_.clock().now_us();
+  if (woke || now >= next_look_us_) serve(now);
+}
+
+void Server::serve(std::int64_t now_us) {
+  next_look_us_ = now_us + kLookEveryUs;
+  std::vector<pollfd> fds;
+  std::vector<std::uint64_t> ids;
+  socket_events(fds, ids);
   if (::poll(fds.data(), fds.size(), 0) <= 0) return;
   std::size_t k = 0;
   if (listener_ && (fds[k++].revents & POLLIN)) accept_clients();

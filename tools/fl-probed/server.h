@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "probe/engine/engine_set.h"
 #include "probe/engine/trace_engine.h"
@@ -40,6 +41,7 @@ class Server final : public probe::engine::LoopClient {
   bool halt(int level) override;
   bool send_one(probe::sched::TokenBucket&, std::int64_t) override { return false; }
   std::int64_t deadline(probe::sched::TokenBucket& pace, std::int64_t now_us) override;
+  void watch(std::int64_t now_us, std::vector<pollfd>& fds) override;
   bool on_frame(probe::engine::Frame&, std::size_t) override { return false; }
   void on_exhausted() override {}
   void after_event() override;
@@ -50,6 +52,7 @@ class Server final : public probe::engine::LoopClient {
   struct Job;
   class JobObserver;
   void serve(std::int64_t now_us);
+  void socket_events(std::vector<pollfd>& fds, std::vector<std::uint64_t>& ids) const;
   void accept_clients();
   void read_client(Client& c);
   void take_line(std::uint64_t client, Client& c, const probe::serve::LineReader::Line& line, std::int64_t now_us);
@@ -71,7 +74,12 @@ class Server final : public probe::engine::LoopClient {
   std::map<const probe::engine::LoopClient*, std::unique_ptr<Job>> running_;
   std::deque<std::unique_ptr<Job>> queued_;
   std::uint64_t next_client_ = 1;
-  std::int64_t next_poll_us_ = 0;
+  std::int64_t next_look_us_ = 0;  // while frames flow, the sockets' next look
+  // What watch() gave the loop to wait on (its revents, once the loop woke,
+  // until after_event()): from watched_from_ on, in watched_ids_' order.
+  std::vector<pollfd>* watched_ = nullptr;
+  std::size_t watched_from_ = 0;
+  std::vector<std::uint64_t> watched_ids_;
   bool closed_ = false;
 };
 
