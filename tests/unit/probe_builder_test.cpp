@@ -5,12 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <initializer_list>
 #include <stdexcept>
 
 #include "packet_helpers.h"
 #include "probe/packet/checksum.h"
 #include "probe/packet/datagram.h"
+#include "probe/packet/dns.h"
 
 namespace {
 
@@ -178,6 +180,30 @@ TEST(BuildProbe, TcpSequenceCarriesTagAndToken) {
     }
   }
   EXPECT_EQ(probe::packet::tcp_sequence(0x6999, 0x582b), 1771657259u);  // lab capture's SYN
+}
+
+TEST(BuildProbe, DnsMessageStartsAtTheUdpPayloadOffsetOfEitherFamily) {
+  probe::packet::DnsQuerySpec q;
+  q.qname = "lab.test.";
+  const auto message = probe::packet::build_dns_query(q);
+  for (const char* dst : {"203.0.113.9", "2001:db8:9::9"}) {
+    auto s = base(Method::dns);
+    s.dport = 53;
+    s.token = 0xbeef;
+    s.dst = addr(dst);
+    if (!s.dst.is_v4()) s.src = addr("2001:db8:1::1");
+    s.dns_message = message;
+    const auto p = build_probe(s);
+    const std::size_t at = probe::packet::udp_payload_offset(s.dst.family());
+    ASSERT_EQ(p.size(), at + message.size()) << dst;
+    // The ID (the first two bytes) is steered; the rest is the message.
+    EXPECT_TRUE(std::equal(message.begin() + 2, message.end(), p.begin() + static_cast<long>(at) + 2)) << dst;
+    auto d = parse_ip(p.data(), p.size());
+    ASSERT_TRUE(d) << dst;
+    EXPECT_EQ(d->ip.transport.udp_payload_head, be16(p, at)) << dst;
+  }
+  EXPECT_EQ(probe::packet::udp_payload_offset(probe::model::Family::v4), 28u);
+  EXPECT_EQ(probe::packet::udp_payload_offset(probe::model::Family::v6), 48u);
 }
 
 TEST(BuildProbe, RejectsMixedFamiliesAndTokenZero) {
