@@ -184,18 +184,18 @@ probe::Result<Setup> read_targets(const fltrace::Options& o) {
   // One run traces one family: its raw socket, source address and capture
   // filter are that family's.
   auto family_of = [](const std::string& spec) { return probe::model::Prefix::parse(spec)->base.family(); };
-  auto name = [](probe::model::Family f) { return f == probe::model::Family::v4 ? "IPv4" : "IPv6"; };
+  using probe::model::to_string;
   const std::string& first = s.record.targets.front();
   const auto family = o.family ? *o.family : family_of(first);
   for (const auto& spec : s.record.targets) {
     if (family_of(spec) == family) continue;
     if (o.family)
-      return probe::make_error(ErrorKind::usage, fmt::format("{} target {} with {}", name(family_of(spec)),
+      return probe::make_error(ErrorKind::usage, fmt::format("{} target {} with {}", to_string(family_of(spec)),
                                                              probe::excerpt(spec), family == probe::model::Family::v4 ? "-4" : "-6"));
     return probe::make_error(ErrorKind::usage,
                              fmt::format("{} target {} and {} target {}: a run traces one family; run once with -4 "
                                          "and once with -6",
-                                         name(family), probe::excerpt(first), name(family_of(spec)), probe::excerpt(spec)));
+                                         to_string(family), probe::excerpt(first), to_string(family_of(spec)), probe::excerpt(spec)));
   }
   return s;
 }
