@@ -400,15 +400,6 @@ void pause_until(probe::io::PacketSource& source, std::int64_t until_us, const s
     source.next(std::min(until_us, source.clock().now_us() + kHaltCheckUs));
 }
 
-void add_stats(probe::engine::TraceStats& total, const probe::engine::TraceStats& round) {
-  total.probes_sent += round.probes_sent;
-  total.send_errors += round.send_errors;
-  total.replies += round.replies;
-  total.late += round.late;
-  total.foreign += round.foreign;
-  total.traces_done += round.traces_done;
-}
-
 // --report: the targets traced once per round, every round with its own
 // probe ids (TraceConfig::cycle) and the same flows, then one summary per
 // target. A signal ends the rounds; the summary covers those traced.
@@ -428,7 +419,7 @@ int run_report(const fltrace::Options& o, Setup& s, flcommon::Output& output) {
     c.cycle = k;
     ReportCollector collector(reports);
     probe::engine::TraceEngine engine(c, s.targets, *v.source, *v.sink, collector);
-    add_stats(stats, engine.run(g_halt));
+    stats += engine.run(g_halt);
   }
 
   // Names as for traces: a live run's text only, within the run's budget.
