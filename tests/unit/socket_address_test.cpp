@@ -9,6 +9,7 @@
 #include <sys/un.h>
 
 #include <cstring>
+#include <string>
 
 #include "packet_helpers.h"
 
@@ -18,29 +19,48 @@ using probe::io::from_sockaddr;
 using probe::io::to_sockaddr;
 using testing_packets::addr;
 
-TEST(SocketAddress, Ipv4CarriesAddressAndPortInNetworkOrder) {
-  const auto s = to_sockaddr(addr("198.51.100.7"), 33434);
-  ASSERT_EQ(s.length, sizeof(sockaddr_in));
-  const auto& sin = reinterpret_cast<const sockaddr_in&>(s.storage);
-  EXPECT_EQ(sin.sin_family, AF_INET);
-  EXPECT_EQ(ntohs(sin.sin_port), 33434);
-  char text[INET_ADDRSTRLEN];
-  ASSERT_NE(inet_ntop(AF_INET, &sin.sin_addr, text, sizeof text), nullptr);
-  EXPECT_STREQ(text, "198.51.100.7");
-  EXPECT_EQ(s.get(), reinterpret_cast<const sockaddr*>(&s.storage));
+// The family, port (host order) and address text the kernel would read.
+struct Seen {
+  int family;
+  std::uint16_t port;
+  std::string text;
+};
+
+Seen read_back(const probe::io::SocketAddress& s) {
+  char text[INET6_ADDRSTRLEN] = {};
+  const int family = s.storage.ss_family;
+  const void* bytes = family == AF_INET ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in&>(s.storage).sin_addr)
+                                        : static_cast<const void*>(&reinterpret_cast<const sockaddr_in6&>(s.storage).sin6_addr);
+  const std::uint16_t port = family == AF_INET ? reinterpret_cast<const sockaddr_in&>(s.storage).sin_port
+                                               : reinterpret_cast<const sockaddr_in6&>(s.storage).sin6_port;
+  EXPECT_NE(inet_ntop(family, bytes, text, sizeof text), nullptr);
+  return Seen{family, ntohs(port), text};
 }
 
-TEST(SocketAddress, Ipv6CarriesAddressAndPortWithoutScopeOrFlowInfo) {
+TEST(SocketAddress, CarriesAddressAndPortInNetworkOrderForEitherFamily) {
+  struct Case {
+    const char* address;
+    std::uint16_t port;
+    int family;
+    socklen_t length;
+  };
+  for (const Case& c : {Case{"198.51.100.7", 33434, AF_INET, sizeof(sockaddr_in)},
+                        Case{"2001:db8:9::9", 53, AF_INET6, sizeof(sockaddr_in6)}}) {
+    const auto s = to_sockaddr(addr(c.address), c.port);
+    EXPECT_EQ(s.length, c.length) << c.address;
+    EXPECT_EQ(s.get(), reinterpret_cast<const sockaddr*>(&s.storage));
+    const Seen seen = read_back(s);
+    EXPECT_EQ(seen.family, c.family) << c.address;
+    EXPECT_EQ(seen.port, c.port) << c.address;
+    EXPECT_EQ(seen.text, c.address);
+  }
+}
+
+TEST(SocketAddress, Ipv6HasNoScopeOrFlowInfo) {
   const auto s = to_sockaddr(addr("2001:db8:9::9"), 53);
-  ASSERT_EQ(s.length, sizeof(sockaddr_in6));
   const auto& sin6 = reinterpret_cast<const sockaddr_in6&>(s.storage);
-  EXPECT_EQ(sin6.sin6_family, AF_INET6);
-  EXPECT_EQ(ntohs(sin6.sin6_port), 53);
   EXPECT_EQ(sin6.sin6_scope_id, 0u);
   EXPECT_EQ(sin6.sin6_flowinfo, 0u);
-  char text[INET6_ADDRSTRLEN];
-  ASSERT_NE(inet_ntop(AF_INET6, &sin6.sin6_addr, text, sizeof text), nullptr);
-  EXPECT_STREQ(text, "2001:db8:9::9");
 }
 
 TEST(SocketAddress, PortDefaultsToZeroForRawSockets) {
