@@ -146,4 +146,9 @@ TEST(RangeToPrefixes, ReversedOrMixedRangesGiveNothing) {
   EXPECT_TRUE(probe::model::range_to_prefixes(ip("10.0.0.1"), ip("::1")).empty());
 }
 
+TEST(Family, NamesAreTheOnesMessagesUse) {
+  EXPECT_EQ(probe::model::to_string(ip("198.18.0.1").family()), "IPv4");
+  EXPECT_EQ(probe::model::to_string(ip("2001:db8::1").family()), "IPv6");
+}
+
 }  // namespace

@@ -289,7 +289,8 @@ TEST(DnsTraceProbe, DnsIdSteersTheUdpChecksumToTheToken) {
   ASSERT_TRUE(d);
   EXPECT_EQ(d->ip.transport.udp_checksum, 0xbeef);
   EXPECT_EQ(d->ip.transport.dport, 53);
-  auto m = packet::parse_dns(bytes.data() + 28, bytes.size() - 28);
+  const std::size_t at = packet::udp_payload_offset(spec.dst.family());
+  auto m = packet::parse_dns(bytes.data() + at, bytes.size() - at);
   ASSERT_TRUE(m.message);
   EXPECT_EQ(m.message->questions.at(0).name, "lab.test.");
   match::Identity id{model::Method::dns, kSrc, 0};

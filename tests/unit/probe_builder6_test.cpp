@@ -10,8 +10,8 @@
 #include <stdexcept>
 
 #include "packet_helpers.h"
+#include "probe_spec_fixture.h"
 #include "probe/match/classify.h"
-#include "probe/packet/checksum.h"
 #include "probe/packet/datagram.h"
 #include "probe/packet/probe_builder.h"
 
@@ -24,39 +24,18 @@ using probe::model::ReplyKind;
 using probe::packet::build_probe;
 using probe::packet::parse_ip;
 using probe::packet::ProbeSpec;
-using probe::packet::sum_words;
 using testing_packets::addr;
+using testing_probes::be16;
+using testing_probes::flow_spec;
+using testing_probes::transport_sum;
 
-constexpr std::uint16_t kTag = 0x6999;
+constexpr std::uint16_t kTag = testing_probes::kTcpTag;
 
-ProbeSpec base6(Method m) {
-  ProbeSpec s;
-  s.method = m;
-  s.src = addr("2001:db8:1::1");
-  s.dst = addr("2001:db8:9::9");
-  s.sport = 51000;
-  s.dport = m == Method::icmp ? 0x5a5a : (m == Method::udp ? 33434 : 80);
-  s.tcp_tag = kTag;
-  return s;
-}
-
-std::uint16_t be16(const std::vector<std::uint8_t>& p, std::size_t at) {
-  return static_cast<std::uint16_t>((p[at] << 8) | p[at + 1]);
-}
+ProbeSpec base6(Method m) { return flow_spec(m, "2001:db8:1::1", "2001:db8:9::9"); }
 
 // Version, traffic class and flow label: the first word of the header.
 std::uint32_t first_word(const std::vector<std::uint8_t>& p) {
   return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
-}
-
-// One's complement sum of the RFC 8200 pseudo header and the upper-layer
-// packet after the 40-byte header: 0xffff when its checksum is right.
-std::uint16_t upper_sum(const std::vector<std::uint8_t>& p) {
-  const auto len = static_cast<std::uint32_t>(p.size() - 40);
-  std::uint32_t s = sum_words(p.data() + 8, 32);
-  s += p[6] + len;
-  s = sum_words(p.data() + 40, len, s);
-  return probe::packet::fold(s);
 }
 
 TEST(BuildProbe6, HeaderCarriesHopLimitAddressesAndLengths) {
@@ -75,7 +54,7 @@ TEST(BuildProbe6, HeaderCarriesHopLimitAddressesAndLengths) {
     EXPECT_EQ(d->ip.dst, s.dst);
     EXPECT_EQ(d->ip.ttl, 17);
     EXPECT_EQ(d->ip.proto, m == Method::icmp ? 58 : (m == Method::udp ? 17 : 6));
-    EXPECT_EQ(upper_sum(p), 0xffff) << "checksum of method " << static_cast<int>(m);
+    EXPECT_EQ(transport_sum(p), 0xffff) << "checksum of method " << static_cast<int>(m);
   }
 }
 
@@ -112,7 +91,7 @@ TEST(BuildProbe6, FlowTupleIsConstantAcrossTtlsAndTokens) {
         if (m != Method::icmp) {
           EXPECT_EQ(be16(p, 46), token);
         }
-        EXPECT_EQ(upper_sum(p), 0xffff);
+        EXPECT_EQ(transport_sum(p), 0xffff);
       }
     }
   }

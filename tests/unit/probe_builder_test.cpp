@@ -5,12 +5,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <initializer_list>
 #include <stdexcept>
 
 #include "packet_helpers.h"
+#include "probe_spec_fixture.h"
 #include "probe/packet/checksum.h"
 #include "probe/packet/datagram.h"
+#include "probe/packet/dns.h"
 
 namespace {
 
@@ -19,34 +22,15 @@ using probe::packet::build_probe;
 using probe::packet::internet_checksum;
 using probe::packet::parse_ip;
 using probe::packet::ProbeSpec;
-using probe::packet::sum_words;
 using testing_packets::addr;
+using testing_probes::be16;
+using testing_probes::flow_spec;
+using testing_probes::transport_sum;
 
 ProbeSpec base(Method m) {
-  ProbeSpec s;
-  s.method = m;
-  s.src = addr("198.18.0.1");
-  s.dst = addr("203.0.113.9");
-  s.sport = 51000;
-  s.dport = m == Method::icmp ? 0x5a5a : (m == Method::udp ? 33434 : 80);
-  s.tcp_tag = 0x6999;
+  ProbeSpec s = flow_spec(m, "198.18.0.1", "203.0.113.9");
   s.ipid = 0x1234;
   return s;
-}
-
-// One's complement sum of the pseudo header and the transport segment: 0xffff
-// when the transport checksum is right.
-std::uint16_t transport_sum(const std::vector<std::uint8_t>& p, std::uint8_t proto) {
-  const std::size_t ihl = std::size_t{p[0] & 0x0fu} * 4;
-  const auto len = static_cast<std::uint32_t>(p.size() - ihl);
-  std::uint32_t s = sum_words(p.data() + 12, 8);  // src, dst
-  s += proto + len;
-  s = sum_words(p.data() + ihl, p.size() - ihl, s);
-  return probe::packet::fold(s);
-}
-
-std::uint16_t be16(const std::vector<std::uint8_t>& p, std::size_t at) {
-  return static_cast<std::uint16_t>((p[at] << 8) | p[at + 1]);
 }
 
 TEST(BuildProbe, IpHeaderCarriesTtlIdAndAddresses) {
@@ -125,7 +109,7 @@ TEST(BuildProbe, UdpChecksumIsTheTokenAndVerifies) {
       EXPECT_EQ(t.dport, 33434);
       EXPECT_EQ(t.udp_checksum, token);
       EXPECT_EQ(be16(p, 24), p.size() - 20);  // UDP length
-      EXPECT_EQ(transport_sum(p, 17), 0xffff) << "token " << token;
+      EXPECT_EQ(transport_sum(p), 0xffff) << "token " << token;
     }
   }
 }
@@ -136,7 +120,7 @@ TEST(BuildProbe, UdpEdgeTokens) {
     s.token = token;
     auto p = build_probe(s);
     EXPECT_EQ(be16(p, 26), token);
-    EXPECT_EQ(transport_sum(p, 17), 0xffff) << token;
+    EXPECT_EQ(transport_sum(p), 0xffff) << token;
   }
 }
 
@@ -174,10 +158,34 @@ TEST(BuildProbe, TcpSequenceCarriesTagAndToken) {
       EXPECT_EQ(t.tcp_seq >> 16, 0x6999u);
       EXPECT_EQ(t.tcp_flags, 0x02);  // SYN only
       EXPECT_EQ(t.tcp_ack, 0u);
-      EXPECT_EQ(transport_sum(p, 6), 0xffff);
+      EXPECT_EQ(transport_sum(p), 0xffff);
     }
   }
   EXPECT_EQ(probe::packet::tcp_sequence(0x6999, 0x582b), 1771657259u);  // lab capture's SYN
+}
+
+TEST(BuildProbe, DnsMessageStartsAtTheUdpPayloadOffsetOfEitherFamily) {
+  probe::packet::DnsQuerySpec q;
+  q.qname = "lab.test.";
+  const auto message = probe::packet::build_dns_query(q);
+  for (const char* dst : {"203.0.113.9", "2001:db8:9::9"}) {
+    auto s = base(Method::dns);
+    s.dport = 53;
+    s.token = 0xbeef;
+    s.dst = addr(dst);
+    if (!s.dst.is_v4()) s.src = addr("2001:db8:1::1");
+    s.dns_message = message;
+    const auto p = build_probe(s);
+    const std::size_t at = probe::packet::udp_payload_offset(s.dst.family());
+    ASSERT_EQ(p.size(), at + message.size()) << dst;
+    // The ID (the first two bytes) is steered; the rest is the message.
+    EXPECT_TRUE(std::equal(message.begin() + 2, message.end(), p.begin() + static_cast<long>(at) + 2)) << dst;
+    auto d = parse_ip(p.data(), p.size());
+    ASSERT_TRUE(d) << dst;
+    EXPECT_EQ(d->ip.transport.udp_payload_head, be16(p, at)) << dst;
+  }
+  EXPECT_EQ(probe::packet::udp_payload_offset(probe::model::Family::v4), 28u);
+  EXPECT_EQ(probe::packet::udp_payload_offset(probe::model::Family::v6), 48u);
 }
 
 TEST(BuildProbe, RejectsMixedFamiliesAndTokenZero) {

@@ -34,6 +34,59 @@ std::vector<std::string> strings(const std::vector<probe::model::Address>& v) {
   return out;
 }
 
+// fl-trace parses its specs once: checked_targets() hands the blocks on,
+// expand_blocks() walks them as expand_targets() walks the specs.
+TEST(CheckedTargets, GivesOneBlockPerSpecInTheOrderGiven) {
+  auto r = probe::model::checked_targets({"198.18.4.0/30", "2001:db8::1", "198.18.4.1"}, probe::model::TargetLimits{});
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_EQ((*r)[0].to_string(), "198.18.4.0/30");
+  EXPECT_EQ((*r)[1].base.family(), probe::model::Family::v6);
+  EXPECT_EQ((*r)[2].to_string(), "198.18.4.1/32");
+}
+
+TEST(CheckedTargets, RefusesWhatCheckTargetsRefusesWithTheSameMessage) {
+  const std::vector<std::vector<std::string>> lists = {
+      {"198.18.4.1", "nonsense/24"}, {"198.18.200.1/24", "nonsense"}, {"198.0.0.0/8"}};
+  for (const auto& specs : lists) {
+    auto e = probe::model::check_targets(specs, probe::model::TargetLimits{});
+    auto r = probe::model::checked_targets(specs, probe::model::TargetLimits{});
+    ASSERT_TRUE(e) << specs[0];
+    ASSERT_FALSE(r) << specs[0];
+    EXPECT_EQ(r.error().kind, ErrorKind::usage);
+    EXPECT_EQ(r.error().message, e->message);
+  }
+  // --yes: host bits and counts pass, the blocks masked.
+  auto r = probe::model::checked_targets({"198.18.200.1/24"}, probe::model::TargetLimits{65536, true});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->at(0).to_string(), "198.18.200.0/24");
+}
+
+TEST(ExpandBlocks, WalksAsExpandTargetsDoesOverTheSameSpecs) {
+  const std::vector<std::vector<std::string>> lists = {
+      {"198.18.4.2", "198.18.4.0/30", "198.18.4.2", "198.18.9.9"},  // repeats dropped
+      {"198.18.0.0/22", "198.19.0.0/22"},                           // shuffled (> 1024)
+      {"2001:db8::/120"},
+      {}};
+  for (const auto& specs : lists) {
+    auto blocks = probe::model::checked_targets(specs, probe::model::TargetLimits{65536, true});
+    ASSERT_TRUE(blocks);
+    auto from_blocks = probe::model::expand_blocks(*blocks, 7);
+    auto from_specs = expand_targets(specs, 7);
+    ASSERT_TRUE(from_blocks);
+    ASSERT_TRUE(from_specs);
+    EXPECT_EQ(strings(*from_blocks), strings(*from_specs));
+  }
+}
+
+TEST(ExpandBlocks, RefusesMoreThanTheMostTargets) {
+  auto blocks = probe::model::checked_targets({"10.0.0.0/7"}, probe::model::TargetLimits{65536, true});
+  ASSERT_TRUE(blocks);
+  auto r = probe::model::expand_blocks(*blocks, 0);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, expand_targets({"10.0.0.0/7"}, 0).error().message);
+}
+
 TEST(ExpandTargets, CidrExpandsInOrder) {
   auto r = expand_targets({"198.18.4.0/30"}, 0);
   ASSERT_TRUE(r) << r.error().message;

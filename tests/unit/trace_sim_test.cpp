@@ -117,4 +117,42 @@ TEST(TraceSim, DoubletreeProbeCountDoesNotDependOnTheRate) {
   }
 }
 
+// --report sums its rounds: every counter adds, the source's own running
+// total is the last round's.
+TEST(TraceStats, PlusEqualsAddsCountersAndKeepsTheLatestSourceTotals) {
+  probe::engine::TraceStats total;
+  for (std::uint64_t round = 1; round <= 3; ++round) {
+    probe::engine::TraceStats r;
+    r.packets = 100 * round;
+    r.malformed = 1;
+    r.probes_sent = 10 * round;
+    r.send_errors = 2;
+    r.probes_seen = 9;
+    r.replies = 7 * round;
+    r.late = 3;
+    r.foreign = 4;
+    r.inferred_hops = 5;
+    r.traces_done = 6;
+    r.traces_total = 8;
+    r.source.delivered = 1000 * round;
+    r.source.kernel_dropped = round;
+    r.source.iface_dropped = 2 * round;
+    total += r;
+  }
+  EXPECT_EQ(total.packets, 600u);
+  EXPECT_EQ(total.malformed, 3u);
+  EXPECT_EQ(total.probes_sent, 60u);
+  EXPECT_EQ(total.send_errors, 6u);
+  EXPECT_EQ(total.probes_seen, 27u);
+  EXPECT_EQ(total.replies, 42u);
+  EXPECT_EQ(total.late, 9u);
+  EXPECT_EQ(total.foreign, 12u);
+  EXPECT_EQ(total.inferred_hops, 15u);
+  EXPECT_EQ(total.traces_done, 18u);
+  EXPECT_EQ(total.traces_total, 24u);
+  EXPECT_EQ(total.source.delivered, 3000u);
+  EXPECT_EQ(total.source.kernel_dropped, 3u);
+  EXPECT_EQ(total.source.iface_dropped, 6u);
+}
+
 }  // namespace

@@ -120,6 +120,8 @@ class Printer final : public probe::engine::TraceObserver {
 struct Setup {
   probe::record::RunRecord record;
   std::vector<probe::model::Address> targets;
+  /// A direct run's specs (record.targets), parsed once by read_targets().
+  std::vector<probe::model::Prefix> blocks;
   probe::io::Vantage vantage;
   bool foreign = false;  ///< another tool's capture: no run record, traces inferred
   std::optional<probe::model::AsnDb> asn_db;  ///< -A's table
@@ -179,24 +181,27 @@ probe::Result<Setup> read_targets(const fltrace::Options& o) {
   }
   // Counted before anything is expanded or opened: a typo of a /8 is
   // refused at once.
-  if (auto e = probe::model::check_targets(s.record.targets, o.limits)) return *e;
-  if (s.record.targets.empty()) return probe::make_error(ErrorKind::usage, "no targets given");
+  auto blocks = probe::model::checked_targets(s.record.targets, o.limits);
+  if (!blocks) return blocks.error();
+  if (blocks->empty()) return probe::make_error(ErrorKind::usage, "no targets given");
   // One run traces one family: its raw socket, source address and capture
   // filter are that family's.
-  auto family_of = [](const std::string& spec) { return probe::model::Prefix::parse(spec)->base.family(); };
-  auto name = [](probe::model::Family f) { return f == probe::model::Family::v4 ? "IPv4" : "IPv6"; };
+  using probe::model::to_string;
   const std::string& first = s.record.targets.front();
-  const auto family = o.family ? *o.family : family_of(first);
-  for (const auto& spec : s.record.targets) {
-    if (family_of(spec) == family) continue;
+  const auto family = o.family ? *o.family : blocks->front().base.family();
+  for (std::size_t i = 0; i < blocks->size(); ++i) {
+    const auto spec_family = (*blocks)[i].base.family();
+    if (spec_family == family) continue;
+    const std::string& spec = s.record.targets[i];
     if (o.family)
-      return probe::make_error(ErrorKind::usage, fmt::format("{} target {} with {}", name(family_of(spec)),
+      return probe::make_error(ErrorKind::usage, fmt::format("{} target {} with {}", to_string(spec_family),
                                                              probe::excerpt(spec), family == probe::model::Family::v4 ? "-4" : "-6"));
     return probe::make_error(ErrorKind::usage,
                              fmt::format("{} target {} and {} target {}: a run traces one family; run once with -4 "
                                          "and once with -6",
-                                         name(family), probe::excerpt(first), name(family_of(spec)), probe::excerpt(spec)));
+                                         to_string(family), probe::excerpt(first), to_string(spec_family), probe::excerpt(spec)));
   }
+  s.blocks = std::move(*blocks);
   return s;
 }
 
@@ -222,10 +227,9 @@ probe::Result<Setup> setup_live(const fltrace::Options& o) {
 
   // The run key orders a large list (targets.h), so it comes first; the
   // route toward the first spec's block is the route toward all of them.
-  auto spec = flcommon::start_live(o, o.sport_given, probe::model::Prefix::parse(s.record.targets.front())->base,
-                                   s.record.config);
+  auto spec = flcommon::start_live(o, o.sport_given, s.blocks.front().base, s.record.config);
   if (!spec) return spec.error();
-  auto targets = probe::model::expand_targets(s.record.targets, s.record.config.run_key, &flcommon::halt_flag());
+  auto targets = probe::model::expand_blocks(std::move(s.blocks), s.record.config.run_key, &flcommon::halt_flag());
   if (!targets) return targets.error();
   s.targets = std::move(*targets);
   s.record.interface = spec->capture.interface;
@@ -400,15 +404,6 @@ void pause_until(probe::io::PacketSource& source, std::int64_t until_us, const s
     source.next(std::min(until_us, source.clock().now_us() + kHaltCheckUs));
 }
 
-void add_stats(probe::engine::TraceStats& total, const probe::engine::TraceStats& round) {
-  total.probes_sent += round.probes_sent;
-  total.send_errors += round.send_errors;
-  total.replies += round.replies;
-  total.late += round.late;
-  total.foreign += round.foreign;
-  total.traces_done += round.traces_done;
-}
-
 // --report: the targets traced once per round, every round with its own
 // probe ids (TraceConfig::cycle) and the same flows, then one summary per
 // target. A signal ends the rounds; the summary covers those traced.
@@ -428,7 +423,7 @@ int run_report(const fltrace::Options& o, Setup& s, flcommon::Output& output) {
     c.cycle = k;
     ReportCollector collector(reports);
     probe::engine::TraceEngine engine(c, s.targets, *v.source, *v.sink, collector);
-    add_stats(stats, engine.run(g_halt));
+    stats += engine.run(g_halt);
   }
 
   // Names as for traces: a live run's text only, within the run's budget.

@@ -70,8 +70,7 @@ void TraceEngine::Impl::send(std::uint32_t i) {
   }
   auto bytes = packet::build_probe(spec);
   if (cfg.method == model::Method::dns) {
-    // The steered ID sits right after the IP and UDP headers.
-    const std::size_t at = s.trace->dst.is_v4() ? 28 : 48;
+    const std::size_t at = packet::udp_payload_offset(s.trace->dst.family());
     s.dns_ids.push_back(static_cast<std::uint16_t>((bytes[at] << 8) | bytes[at + 1]));
   }
   if (!sink.send(bytes, s.trace->dst)) ++stats.send_errors;

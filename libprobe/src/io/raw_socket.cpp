@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "probe/io/packet_sink.h"
+#include "probe/io/socket_address.h"
 
 namespace probe::io {
 
@@ -20,21 +21,9 @@ class RawSocketSink final : public PacketSink {
   RawSocketSink& operator=(const RawSocketSink&) = delete;
 
   bool send(const std::vector<std::uint8_t>& packet, const model::Address& dst) override {
-    sockaddr_storage to{};
-    socklen_t to_len;
-    if (dst.is_v4()) {
-      auto* sin = reinterpret_cast<sockaddr_in*>(&to);
-      sin->sin_family = AF_INET;
-      std::memcpy(&sin->sin_addr, dst.data(), 4);
-      to_len = sizeof *sin;
-    } else {
-      // sin6_port stays 0: the header we wrote names the next header.
-      auto* sin6 = reinterpret_cast<sockaddr_in6*>(&to);
-      sin6->sin6_family = AF_INET6;
-      std::memcpy(&sin6->sin6_addr, dst.data(), 16);
-      to_len = sizeof *sin6;
-    }
-    ssize_t n = ::sendto(fd_, packet.data(), packet.size(), 0, reinterpret_cast<const sockaddr*>(&to), to_len);
+    // Port 0: the header we wrote names the next header.
+    const SocketAddress to = to_sockaddr(dst);
+    ssize_t n = ::sendto(fd_, packet.data(), packet.size(), 0, to.get(), to.length);
     return n == static_cast<ssize_t>(packet.size());
   }
   bool paced() const override { return true; }
@@ -59,8 +48,7 @@ Result<std::unique_ptr<PacketSink>> open_raw_socket(model::Family family) {
   // included, and still routes it and resolves the neighbour. That keeps one
   // send path for both families; whole frames on a packet socket would have
   // us do neighbour discovery and pick the next hop ourselves.
-  const int domain = family == model::Family::v4 ? AF_INET : AF_INET6;
-  int fd = ::socket(domain, SOCK_RAW, IPPROTO_RAW);
+  int fd = ::socket(socket_family(family), SOCK_RAW, IPPROTO_RAW);
   if (fd < 0) {
     if (errno == EPERM || errno == EACCES)
       return make_error(ErrorKind::privilege, "raw sockets need root or CAP_NET_RAW");

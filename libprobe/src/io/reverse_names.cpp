@@ -2,17 +2,16 @@
 #include "probe/io/reverse_names.h"
 
 #include <netdb.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include <chrono>
 #include <condition_variable>
-#include <cstring>
 #include <deque>
 #include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
+
+#include "probe/io/socket_address.h"
 
 namespace probe::io {
 
@@ -30,23 +29,9 @@ namespace {
 using State = detail::ReverseNamesState;
 
 std::string lookup(const model::Address& a) {
-  sockaddr_storage ss{};
-  socklen_t len = 0;
-  // The address bytes are in network order already, as the socket
-  // addresses hold them.
-  if (a.is_v4()) {
-    auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
-    sin->sin_family = AF_INET;
-    std::memcpy(&sin->sin_addr, a.data(), a.size());
-    len = sizeof(sockaddr_in);
-  } else {
-    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
-    sin6->sin6_family = AF_INET6;
-    std::memcpy(&sin6->sin6_addr, a.data(), a.size());
-    len = sizeof(sockaddr_in6);
-  }
+  const SocketAddress sa = to_sockaddr(a);
   char host[NI_MAXHOST];
-  if (getnameinfo(reinterpret_cast<const sockaddr*>(&ss), len, host, sizeof host, nullptr, 0, NI_NAMEREQD) != 0)
+  if (getnameinfo(sa.get(), sa.length, host, sizeof host, nullptr, 0, NI_NAMEREQD) != 0)
     return "";
   return host;
 }

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <map>
 
+#include "probe/io/socket_address.h"
+
 namespace probe::io {
 
 namespace {
@@ -29,16 +31,10 @@ class KernelStreams final : public TcpStreams {
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     // A fixed port, known to the engine, so that the capture (and replay)
     // can tell which connection belongs to which exchange.
-    sockaddr_in local{};
-    local.sin_family = AF_INET;
-    local.sin_port = htons(sport);
-    std::memcpy(&local.sin_addr, src.data(), 4);
-    sockaddr_in remote{};
-    remote.sin_family = AF_INET;
-    remote.sin_port = htons(dport);
-    std::memcpy(&remote.sin_addr, dst.data(), 4);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0 ||
-        (::connect(fd, reinterpret_cast<sockaddr*>(&remote), sizeof remote) != 0 && errno != EINPROGRESS)) {
+    const SocketAddress local = to_sockaddr(src, sport);
+    const SocketAddress remote = to_sockaddr(dst, dport);
+    if (::bind(fd, local.get(), local.length) != 0 ||
+        (::connect(fd, remote.get(), remote.length) != 0 && errno != EINPROGRESS)) {
       ::close(fd);
       return false;
     }
@@ -100,11 +96,8 @@ Result<std::unique_ptr<UdpPortHold>> UdpPortHold::bind(const model::Address& src
   // an ICMP error).
   int smallest = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &smallest, sizeof smallest);
-  sockaddr_in local{};
-  local.sin_family = AF_INET;
-  local.sin_port = htons(port);
-  std::memcpy(&local.sin_addr, src.data(), 4);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+  const SocketAddress local = to_sockaddr(src, port);
+  if (::bind(fd, local.get(), local.length) != 0) {
     int err = errno;
     ::close(fd);
     return make_error(ErrorKind::runtime, "UDP port " + std::to_string(port) + ": " + std::strerror(err));

@@ -26,7 +26,7 @@ Result<Endpoint> find_endpoint(const EndpointRequest& request, const model::Addr
     if (!src) return make_error(ErrorKind::usage, "bad source address '" + request.source + "'");
     if (src->family() != toward.family())
       return make_error(ErrorKind::usage, "bad source address '" + request.source + "' (not of the targets' family, " +
-                                              (toward.is_v4() ? "IPv4)" : "IPv6)"));
+                                              std::string(model::to_string(toward.family())) + ")");
     e.src = *src;
   } else if (auto src = source_for(toward)) {
     e.src = *src;

@@ -9,6 +9,8 @@
 
 namespace probe::model {
 
+std::string_view to_string(Family f) { return f == Family::v4 ? "IPv4" : "IPv6"; }
+
 Address Address::v4(std::uint32_t host_order) {
   Address a;
   a.family_ = Family::v4;

@@ -79,11 +79,48 @@ class SpecCollector {
 
 }  // namespace
 
-std::optional<Error> check_targets(const std::vector<std::string>& specs, const TargetLimits& limits) {
+namespace {
+
+Result<Prefix> parse_spec(const std::string& spec) {
+  auto prefix = Prefix::parse(spec);
+  if (!prefix) return make_error(ErrorKind::usage, "bad target '" + excerpt(spec) + "': not an address or CIDR block");
+  return *prefix;
+}
+
+// Appends `block` and the position past its last address; the error once
+// the blocks pass kMaxTargets addresses.
+std::optional<Error> add_block(const Prefix& block, std::vector<Prefix>& blocks, std::vector<std::uint64_t>& ends) {
+  const std::uint64_t total = ends.empty() ? 0 : ends.back();
+  if (total + block.count() > kMaxTargets)
+    return make_error(ErrorKind::usage, "too many targets (at most " + std::to_string(kMaxTargets) + ")");
+  blocks.push_back(block);
+  ends.push_back(total + block.count());
+  return std::nullopt;
+}
+
+// Every address of the walk, repeats dropped when `dedupe` (one block has
+// none: no set of every address for a lone big block).
+std::vector<Address> expand(TargetWalk& walk, bool dedupe, const std::atomic<int>* halt) {
+  std::vector<Address> out;
+  out.reserve(static_cast<std::size_t>(walk.size()));
+  std::unordered_set<Address> seen;
+  for (std::uint64_t n = 0; auto a = walk.next(); ++n) {
+    if (halt && (n & 0xffff) == 0 && halt->load() != 0) break;
+    if (!dedupe || seen.insert(*a).second) out.push_back(*a);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<Prefix>> checked_targets(const std::vector<std::string>& specs, const TargetLimits& limits) {
+  std::vector<Prefix> blocks;
+  blocks.reserve(specs.size());
   std::uint64_t total = 0;
   for (const auto& spec : specs) {
-    auto prefix = Prefix::parse(spec);
-    if (!prefix) return make_error(ErrorKind::usage, "bad target '" + excerpt(spec) + "': not an address or CIDR block");
+    auto prefix = parse_spec(spec);
+    if (!prefix) return prefix.error();
+    blocks.push_back(*prefix);
     if (limits.yes) continue;
     if (*Address::parse(std::string_view(spec).substr(0, spec.find('/'))) != prefix->base)
       return make_error(ErrorKind::usage, "target " + excerpt(spec) + " has host bits set: the block is " +
@@ -94,6 +131,12 @@ std::optional<Error> check_targets(const std::vector<std::string>& specs, const 
                         "target " + excerpt(spec) + " makes " + std::to_string(total) + " addresses, more than --max-targets " +
                             std::to_string(limits.max_targets) + " (a typo? give --yes to trace them all)");
   }
+  return blocks;
+}
+
+std::optional<Error> check_targets(const std::vector<std::string>& specs, const TargetLimits& limits) {
+  auto blocks = checked_targets(specs, limits);
+  if (!blocks) return blocks.error();
   return std::nullopt;
 }
 
@@ -104,19 +147,24 @@ TargetWalk::TargetWalk(std::vector<Prefix> blocks, std::vector<std::uint64_t> en
       shuffled_(order_.size() > kInOrderTargets) {}
 
 Result<TargetWalk> TargetWalk::of(const std::vector<std::string>& specs, std::uint64_t key) {
+  // Spec by spec, so that the first bad spec or the one that makes too many
+  // is named, whichever comes first.
   std::vector<Prefix> blocks;
   std::vector<std::uint64_t> ends;
-  std::uint64_t total = 0;
   for (const auto& spec : specs) {
-    auto prefix = Prefix::parse(spec);
-    if (!prefix) return make_error(ErrorKind::usage, "bad target '" + excerpt(spec) + "': not an address or CIDR block");
-    if (total + prefix->count() > kMaxTargets)
-      return make_error(ErrorKind::usage, "too many targets (at most " + std::to_string(kMaxTargets) + ")");
-    total += prefix->count();
-    blocks.push_back(*prefix);
-    ends.push_back(total);
+    auto prefix = parse_spec(spec);
+    if (!prefix) return prefix.error();
+    if (auto e = add_block(*prefix, blocks, ends)) return *e;
   }
   return TargetWalk(std::move(blocks), std::move(ends), key);
+}
+
+Result<TargetWalk> TargetWalk::of_blocks(std::vector<Prefix> blocks, std::uint64_t key) {
+  std::vector<Prefix> kept;
+  std::vector<std::uint64_t> ends;
+  for (const auto& block : blocks)
+    if (auto e = add_block(block, kept, ends)) return *e;
+  return TargetWalk(std::move(kept), std::move(ends), key);
 }
 
 std::optional<Address> TargetWalk::next() {
@@ -132,16 +180,14 @@ Result<std::vector<Address>> expand_targets(const std::vector<std::string>& spec
                                             const std::atomic<int>* halt) {
   auto walk = TargetWalk::of(specs, key);
   if (!walk) return walk.error();
-  std::vector<Address> out;
-  out.reserve(static_cast<std::size_t>(walk->size()));
-  // One spec has no repeats: no set of every address for a lone big block.
-  const bool dedupe = specs.size() > 1;
-  std::unordered_set<Address> seen;
-  for (std::uint64_t n = 0; auto a = walk->next(); ++n) {
-    if (halt && (n & 0xffff) == 0 && halt->load() != 0) break;
-    if (!dedupe || seen.insert(*a).second) out.push_back(*a);
-  }
-  return out;
+  return expand(*walk, specs.size() > 1, halt);
+}
+
+Result<std::vector<Address>> expand_blocks(std::vector<Prefix> blocks, std::uint64_t key, const std::atomic<int>* halt) {
+  const bool dedupe = blocks.size() > 1;
+  auto walk = TargetWalk::of_blocks(std::move(blocks), key);
+  if (!walk) return walk.error();
+  return expand(*walk, dedupe, halt);
 }
 
 Result<std::vector<std::string>> parse_target_text(std::string_view text, const std::string& name) {

@@ -62,6 +62,25 @@ struct TraceStats {
   std::uint64_t traces_done = 0;
   std::uint64_t traces_total = 0;
   io::SourceStats source;
+
+  /// Adds the counters of another run over the same source (a --report
+  /// round). `source` is the source's own running total: the later one
+  /// replaces it instead of adding to it.
+  TraceStats& operator+=(const TraceStats& o) {
+    packets += o.packets;
+    malformed += o.malformed;
+    probes_sent += o.probes_sent;
+    send_errors += o.send_errors;
+    probes_seen += o.probes_seen;
+    replies += o.replies;
+    late += o.late;
+    foreign += o.foreign;
+    inferred_hops += o.inferred_hops;
+    traces_done += o.traces_done;
+    traces_total += o.traces_total;
+    source = o.source;
+    return *this;
+  }
 };
 
 /// Receives finished traces (in target order) and progress.

@@ -16,6 +16,9 @@ namespace probe::model {
 
 enum class Family : std::uint8_t { v4, v6 };
 
+/// "IPv4" or "IPv6", as messages name a family.
+std::string_view to_string(Family f);
+
 /// An IPv4 or IPv6 address. IPv4 uses the first 4 bytes of bytes_.
 class Address {
  public:

@@ -37,6 +37,11 @@ struct TargetLimits {
 /// expands: a typo of a /8 costs nothing.
 std::optional<Error> check_targets(const std::vector<std::string>& specs, const TargetLimits& limits);
 
+/// The same checks, and the specs' blocks, one for each spec in the order
+/// given: a caller that goes on to use them (fl-trace's family check and
+/// expansion) parses the specs once.
+Result<std::vector<Prefix>> checked_targets(const std::vector<std::string>& specs, const TargetLimits& limits);
+
 /// The addresses of all specs, one at a time, in the order above: no list
 /// of them is held, only the blocks and a Permutation of their addresses'
 /// positions. Repeats are not dropped here.
@@ -44,6 +49,8 @@ class TargetWalk {
  public:
   /// A usage error names the first spec that is not an address/prefix.
   static Result<TargetWalk> of(const std::vector<std::string>& specs, std::uint64_t key);
+  /// The same over blocks already parsed (checked_targets()).
+  static Result<TargetWalk> of_blocks(std::vector<Prefix> blocks, std::uint64_t key);
   std::optional<Address> next();
   std::uint64_t size() const { return order_.size(); }
 
@@ -62,6 +69,9 @@ class TargetWalk {
 /// an address/prefix. Stops early, with what it has, once `halt` is set.
 Result<std::vector<Address>> expand_targets(const std::vector<std::string>& specs, std::uint64_t key,
                                             const std::atomic<int>* halt = nullptr);
+/// The same over blocks already parsed (checked_targets()).
+Result<std::vector<Address>> expand_blocks(std::vector<Prefix> blocks, std::uint64_t key,
+                                           const std::atomic<int>* halt = nullptr);
 
 /// Caps on a target list (fl-trace -T, fl-locate --prefix-file and
 /// --hitlist), so a hostile file cannot make memory grow without bound.

@@ -2,6 +2,7 @@
 #pragma once
 /// Building Paris traceroute probes as complete IP packets (libtins).
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -37,6 +38,14 @@ struct ProbeSpec {
 /// ports, traffic class 0, ipid unused). Throws std::invalid_argument for
 /// mixed families or a zero token.
 std::vector<std::uint8_t> build_probe(const ProbeSpec& spec);
+
+/// Where the UDP payload of a UDP or DNS probe of `family` starts, bytes
+/// from the start of the packet: past the 20-byte IPv4 or 40-byte IPv6
+/// header (build_probe writes no options or extension headers) and the
+/// 8-byte UDP header. A DNS probe's steered ID is its first two bytes.
+inline constexpr std::size_t udp_payload_offset(model::Family family) {
+  return (family == model::Family::v4 ? 20 : 40) + 8;
+}
 
 /// The IPv6 flow label (20 bits, never 0) of a flow: a function of the ports
 /// (for ICMP, identifier and checksum), so that it is constant across the
