@@ -65,7 +65,7 @@ int cmd_up(const std::string& name, const std::string& what) {
   lab.release();
   for (const auto& i : lab.interfaces())
     std::cout << i.node << "\t" << lab.ns(i.node) << "\t" << i.name << "\t" << i.address << "/" << i.prefix_len
-              << "\t-> " << i.peer << "\n";
+              << (i.address6.empty() ? "" : "\t" + i.address6 + "/64") << "\t-> " << i.peer << "\n";
   return 0;
 }
 

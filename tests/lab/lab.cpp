@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "lab.h"
+#include "lab_address.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -24,6 +25,8 @@
 namespace probe::lab {
 namespace {
 
+using detail::format_v4;
+using detail::parse_v4;
 using Clock = std::chrono::steady_clock;
 
 std::string join(const std::vector<std::string>& words, std::size_t from = 0) {
@@ -33,66 +36,6 @@ std::string join(const std::vector<std::string>& words, std::size_t from = 0) {
     s += words[i];
   }
   return s;
-}
-
-struct Net4 {
-  std::uint32_t base = 0;
-  int len = 0;
-  bool contains(std::uint32_t a) const {
-    const std::uint32_t mask = len == 0 ? 0 : ~std::uint32_t{0} << (32 - len);
-    return (a & mask) == (base & mask);
-  }
-};
-
-bool parse_v4(const std::string& text, std::uint32_t* out) {
-  in_addr a{};
-  if (inet_pton(AF_INET, text.c_str(), &a) != 1) return false;
-  *out = ntohl(a.s_addr);
-  return true;
-}
-
-std::string format_v4(std::uint32_t a) {
-  in_addr x{};
-  x.s_addr = htonl(a);
-  char buf[INET_ADDRSTRLEN] = {};
-  inet_ntop(AF_INET, &x, buf, sizeof buf);
-  return buf;
-}
-
-// The lab may only ever talk about these networks.
-bool allowed_address(std::uint32_t a) {
-  static const Net4 allowed[] = {
-      {0xC6120000u, 15},  // 198.18.0.0/15
-      {0xC0000200u, 24},  // 192.0.2.0/24
-      {0xC6336400u, 24},  // 198.51.100.0/24
-      {0xCB007100u, 24},  // 203.0.113.0/24
-  };
-  return std::any_of(std::begin(allowed), std::end(allowed),
-                     [a](const Net4& n) { return n.contains(a); });
-}
-
-// Any word that parses as an IPv4 address or prefix must be a lab address.
-void check_addresses(const std::vector<std::string>& words, int line_no) {
-  for (std::string w : words) {
-    w.erase(std::remove_if(w.begin(), w.end(), [](char c) { return c == '{' || c == '}' || c == ','; }),
-            w.end());
-    const std::string host = w.substr(0, w.find('/'));
-    std::uint32_t a = 0;
-    if (parse_v4(host, &a) && !allowed_address(a))
-      throw LabError("line " + std::to_string(line_no) + ": address " + w +
-                     " is outside 198.18.0.0/15 and the TEST-NETs");
-  }
-}
-
-bool is_prefix(const std::string& w) {
-  const auto slash = w.find('/');
-  std::uint32_t a = 0;
-  if (!parse_v4(w.substr(0, slash), &a)) return false;
-  if (slash == std::string::npos) return true;
-  const std::string len = w.substr(slash + 1);
-  return !len.empty() && len.size() <= 2 &&
-         std::all_of(len.begin(), len.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
-         std::stoi(len) <= 32;
 }
 
 bool valid_node_name(const std::string& n) {
@@ -124,13 +67,29 @@ void drain(int fd, std::string* into, bool* open) {
 
 // Base sysctls for every namespace: no reverse-path filtering (ECMP and the
 // join router see asymmetric paths), no redirects (the loop scenario sends a
-// packet back out of the interface it came in on), no IPv6 chatter in
-// captures.
+// packet back out of the interface it came in on).
 const std::vector<std::string> kBaseSysctls = {
     "net.ipv4.conf.all.rp_filter=0",         "net.ipv4.conf.default.rp_filter=0",
     "net.ipv4.conf.all.send_redirects=0",    "net.ipv4.conf.default.send_redirects=0",
     "net.ipv4.conf.all.accept_redirects=0",  "net.ipv4.conf.default.accept_redirects=0",
-    "net.ipv6.conf.all.disable_ipv6=1",      "net.ipv6.conf.default.disable_ipv6=1",
+};
+
+// IPv4-only labs: IPv6 off, so no IPv6 chatter in captures.
+const std::vector<std::string> kNoIpv6 = {
+    "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1",
+};
+
+// Dual-stack labs (`ipv6`): IPv6 on with static addresses only. No router
+// advertisements taken or solicited, no autoconf, no DAD (the `default`
+// values reach the veths made later; addresses are added `nodad` as well),
+// no redirects. net.ipv6.icmp.ratelimit keeps its default.
+const std::vector<std::string> kIpv6 = {
+    "net.ipv6.conf.all.disable_ipv6=0",          "net.ipv6.conf.default.disable_ipv6=0",
+    "net.ipv6.conf.all.accept_ra=0",             "net.ipv6.conf.default.accept_ra=0",
+    "net.ipv6.conf.all.autoconf=0",              "net.ipv6.conf.default.autoconf=0",
+    "net.ipv6.conf.all.accept_dad=0",            "net.ipv6.conf.default.accept_dad=0",
+    "net.ipv6.conf.all.router_solicitations=0",  "net.ipv6.conf.default.router_solicitations=0",
+    "net.ipv6.conf.all.accept_redirects=0",      "net.ipv6.conf.default.accept_redirects=0",
 };
 
 // What `icmp-unlimited` sets. icmp_ratemask=0 also exempts every type from the
@@ -141,6 +100,9 @@ const std::vector<std::string> kIcmpUnlimited = {
     "net.ipv4.icmp_msgs_per_sec=1000000",
     "net.ipv4.icmp_msgs_burst=1000000",
 };
+// And in a dual-stack lab (the per-peer ICMPv6 limit; the global credit
+// above is shared by both families).
+const std::vector<std::string> kIcmp6Unlimited = {"net.ipv6.icmp.ratelimit=0"};
 
 // `sh -c` script that writes KEY=VALUE settings under /proc/sys, which
 // inside `ip netns exec` shows the namespace's own net.* values. Used instead
@@ -399,6 +361,7 @@ Lab::Lab(Lab&& other) noexcept
       nft_ready_(std::move(other.nft_ready_)),
       zones_(std::move(other.zones_)),
       daemons_(std::move(other.daemons_)),
+      ipv6_(other.ipv6_),
       released_(other.released_) {
   other.created_.clear();
   other.marker_.clear();
@@ -417,6 +380,7 @@ Lab& Lab::operator=(Lab&& other) noexcept {
     nft_ready_ = std::move(other.nft_ready_);
     zones_ = std::move(other.zones_);
     daemons_ = std::move(other.daemons_);
+    ipv6_ = other.ipv6_;
     released_ = other.released_;
     other.created_.clear();
     other.marker_.clear();
@@ -483,10 +447,15 @@ void Lab::ensure_nft(const std::string& node) {
   nft_ready_[node] = true;
 }
 
-std::string Lab::resolve_hop(const std::string& node, const std::string& hop) const {
-  std::uint32_t a = 0;
-  if (parse_v4(hop, &a)) return hop;
-  return addr(hop, node);
+std::string Lab::addr6(const std::string& node, const std::string& peer) const {
+  for (const auto& i : interfaces_)
+    if (i.node == node && i.peer == peer && !i.address6.empty()) return i.address6;
+  throw LabError("no dual-stack link from " + node + " to " + peer);
+}
+
+std::string Lab::resolve_hop(const std::string& node, const std::string& hop, bool v6) const {
+  if (detail::is_v4_prefix(hop) || detail::is_v6_address(hop)) return hop;
+  return v6 ? addr6(hop, node) : addr(hop, node);
 }
 
 void Lab::build(const std::string& description) {
@@ -495,6 +464,7 @@ void Lab::build(const std::string& description) {
   int line_no = 0;
   const std::uint32_t link_base = 0xC6120000u;  // 198.18.0.0: link i is 198.18.0.4i/30
   int links = 0;
+  std::set<std::pair<std::string, std::string>> dead_links;  ///< (node, peer) of `down` links
   auto need = [&](const std::vector<std::string>& w, std::size_t n) {
     if (w.size() < n) throw LabError("line " + std::to_string(line_no) + ": too few words: " + join(w));
   };
@@ -528,9 +498,13 @@ void Lab::build(const std::string& description) {
     line = line.substr(0, line.find('#'));
     const auto w = split_words(line);
     if (w.empty()) continue;
-    check_addresses(w, line_no);
+    detail::check_addresses(w, line_no);
     const std::string& verb = w[0];
-    if (verb == "node") {
+    if (verb == "ipv6") {
+      if (!nodes_.empty())
+        throw LabError("line " + std::to_string(line_no) + ": `ipv6` must come before the first node");
+      ipv6_ = true;
+    } else if (verb == "node") {
       need(w, 2);
       if (!valid_node_name(w[1]))
         throw LabError("line " + std::to_string(line_no) + ": node names are 1-8 of [A-Za-z0-9]: " + w[1]);
@@ -545,6 +519,10 @@ void Lab::build(const std::string& description) {
       step({"ip", "-n", name, "link", "set", "lo", "up"});
       std::vector<std::string> settings = kBaseSysctls;
       settings.push_back(router ? "net.ipv4.ip_forward=1" : "net.ipv4.ip_forward=0");
+      const auto& v6 = ipv6_ ? kIpv6 : kNoIpv6;
+      settings.insert(settings.end(), v6.begin(), v6.end());
+      // all.forwarding also sets default.forwarding, so later veths forward too.
+      if (ipv6_) settings.push_back(router ? "net.ipv6.conf.all.forwarding=1" : "net.ipv6.conf.all.forwarding=0");
       node_exec(w[1], {"sh", "-c", sysctl_script(settings)});
     } else if (verb == "link") {
       need(w, 3);
@@ -562,14 +540,16 @@ void Lab::build(const std::string& description) {
       }
       const std::string if_a = "e" + std::to_string(links) + "-" + w[2];
       const std::string if_b = "e" + std::to_string(links) + "-" + w[1];
-      ++links;
+      const int index = links++;
       // Made inside A with the peer put straight into B: nothing ever
       // appears in the host namespace.
       step({"ip", "-n", ns(w[1]), "link", "add", if_a, "type", "veth", "peer", "name", if_b, "netns", ns(w[2])});
-      Interface a{w[1], w[2], if_a, format_v4(net + 1), 30};
-      Interface b{w[2], w[1], if_b, format_v4(net + 2), 30};
+      Interface a{w[1], w[2], if_a, format_v4(net + 1), 30, ipv6_ ? detail::link_addr6(index, 1) : ""};
+      Interface b{w[2], w[1], if_b, format_v4(net + 2), 30, ipv6_ ? detail::link_addr6(index, 2) : ""};
       for (const Interface* i : {&a, &b}) {
         step({"ip", "-n", ns(i->node), "addr", "add", i->address + "/30", "dev", i->name});
+        if (!i->address6.empty())
+          step({"ip", "-n", ns(i->node), "-6", "addr", "add", i->address6 + "/64", "dev", i->name, "nodad"});
         step({"ip", "-n", ns(i->node), "link", "set", i->name, "up"});
       }
       interfaces_.push_back(a);
@@ -578,24 +558,45 @@ void Lab::build(const std::string& description) {
       need(w, 4);
       known(w[1]);
       const std::string& dest = w[2];
-      if (dest != "default" && !is_prefix(dest))
+      const bool dest6 = detail::is_v6_prefix(dest);
+      if (dest != "default" && !dest6 && !detail::is_v4_prefix(dest))
         throw LabError("line " + std::to_string(line_no) + ": bad destination " + dest);
-      std::vector<std::string> argv = {"ip", "-n", ns(w[1]), "route", "add"};
-      if (w[3] == "unreachable" || w[3] == "prohibit" || w[3] == "blackhole") {
-        argv.push_back(w[3]);
-        argv.push_back(dest);
-      } else if (w.size() == 4) {
-        argv.insert(argv.end(), {dest, "via", resolve_hop(w[1], w[3])});
-      } else {
-        argv.push_back(dest);
-        for (std::size_t i = 3; i < w.size(); ++i) argv.insert(argv.end(), {"nexthop", "via", resolve_hop(w[1], w[i])});
+      if (dest6 && !ipv6_) throw LabError("line " + std::to_string(line_no) + ": IPv6 route in a lab without `ipv6`");
+      // In a dual-stack lab `default` via a node is a default route of each family.
+      const bool both = dest == "default" && ipv6_ && !detail::is_v4_prefix(w[3]);
+      for (const bool v6 : {false, true}) {
+        if (v6 ? !(dest6 || both) : dest6) continue;
+        std::vector<std::string> argv = {"ip", "-n", ns(w[1]), v6 ? "-6" : "-4", "route", "add"};
+        if (w[3] == "unreachable" || w[3] == "prohibit" || w[3] == "blackhole") {
+          argv.push_back(w[3]);
+          argv.push_back(dest);
+        } else if (w.size() == 4) {
+          argv.insert(argv.end(), {dest, "via", resolve_hop(w[1], w[3], v6)});
+        } else {
+          argv.push_back(dest);
+          for (std::size_t i = 3; i < w.size(); ++i)
+            argv.insert(argv.end(), {"nexthop", "via", resolve_hop(w[1], w[i], v6)});
+        }
+        step(argv);
       }
-      step(argv);
     } else if (verb == "block") {
       need(w, 3);
       known(w[1]);
-      if (!is_prefix(w[2])) throw LabError("line " + std::to_string(line_no) + ": bad prefix " + w[2]);
-      step({"ip", "-n", ns(w[1]), "route", "add", "local", w[2], "dev", "lo"});
+      const bool v6 = detail::is_v6_prefix(w[2]);
+      if (!v6 && !detail::is_v4_prefix(w[2]))
+        throw LabError("line " + std::to_string(line_no) + ": bad prefix " + w[2]);
+      if (v6 && !ipv6_) throw LabError("line " + std::to_string(line_no) + ": IPv6 block in a lab without `ipv6`");
+      step({"ip", "-n", ns(w[1]), v6 ? "-6" : "-4", "route", "add", "local", w[2], "dev", "lo"});
+    } else if (verb == "address") {
+      need(w, 3);
+      known(w[1]);
+      const bool v6 = detail::is_v6_address(w[2]);
+      if (!v6 && !detail::is_v4_prefix(w[2] + "/32"))
+        throw LabError("line " + std::to_string(line_no) + ": bad address " + w[2]);
+      if (v6 && !ipv6_) throw LabError("line " + std::to_string(line_no) + ": IPv6 address in a lab without `ipv6`");
+      std::vector<std::string> argv = {"ip", "-n", ns(w[1]), "addr", "add", w[2] + (v6 ? "/128" : "/32"), "dev", "lo"};
+      if (v6) argv.push_back("nodad");
+      step(argv);
     } else if (verb == "nft") {
       need(w, 4);
       known(w[1]);
@@ -612,13 +613,17 @@ void Lab::build(const std::string& description) {
         if (ifname.empty() && i.node == w[1] && i.peer == w[2]) ifname = i.name;
       if (ifname.empty()) throw LabError("line " + std::to_string(line_no) + ": no link " + w[1] + " " + w[2]);
       step({"ip", "-n", ns(w[1]), "link", "set", ifname, "down"});
+      dead_links.insert({w[1], w[2]});
+      dead_links.insert({w[2], w[1]});
     } else if (verb == "sysctl") {
       need(w, 3);
       const std::string script = sysctl_script({w.begin() + 2, w.end()});
       for (const auto& n : targets(w[1])) node_exec(n, {"sh", "-c", script});
     } else if (verb == "icmp-unlimited") {
       need(w, 2);
-      const std::string script = sysctl_script(kIcmpUnlimited);
+      std::vector<std::string> settings = kIcmpUnlimited;
+      if (ipv6_) settings.insert(settings.end(), kIcmp6Unlimited.begin(), kIcmp6Unlimited.end());
+      const std::string script = sysctl_script(settings);
       for (const auto& n : targets(w[1])) node_exec(n, {"sh", "-c", script});
     } else if (verb == "nsd") {
       need(w, 4);
@@ -640,6 +645,37 @@ void Lab::build(const std::string& description) {
     }
   }
   if (nodes_.empty()) throw LabError("description declares no node");
+  if (ipv6_)
+    for (std::size_t i = 0; i + 1 < interfaces_.size(); i += 2)
+      if (!dead_links.count({interfaces_[i].node, interfaces_[i].peer})) {
+        resolve_neighbour(interfaces_[i], interfaces_[i + 1]);
+        resolve_neighbour(interfaces_[i + 1], interfaces_[i]);
+      }
+}
+
+// A fresh veth often loses its first multicast neighbour solicitation
+// (seen: the first of every few labs, the second one a second later is
+// answered), which would cost the first probe of a tool over IPv6 a second
+// or its answer. So a dual-stack lab is ready only when each end of every
+// live link has resolved the other: solicited again every 100 ms until
+// answered. The tools then start with both neighbour caches filled.
+void Lab::resolve_neighbour(const Interface& from, const Interface& to) const {
+  const std::vector<std::string> base = {"ip", "-n", ns(from.node), "-6", "neigh"};
+  auto with = [&base](std::vector<std::string> tail) {
+    std::vector<std::string> argv = base;
+    argv.insert(argv.end(), tail.begin(), tail.end());
+    return argv;
+  };
+  for (int i = 0; i < 50; ++i) {
+    if (i % 5 == 0) {
+      run_command(with({"del", to.address6, "dev", from.name}), options_.step_timeout);
+      step(with({"replace", to.address6, "dev", from.name, "use"}));
+    }
+    usleep(20000);
+    const ExecResult r = run_command(with({"show", to.address6, "dev", from.name}), options_.step_timeout);
+    if (r.out.find("lladdr") != std::string::npos) return;
+  }
+  throw LabError("IPv6 neighbour " + to.address6 + " (" + to.node + ") not resolved from " + from.node);
 }
 
 void Lab::start_nsd(const std::string& node, const std::string& address,

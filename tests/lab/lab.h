@@ -5,21 +5,36 @@
 /// A Lab is built from a short text description (one statement per line,
 /// `#` starts a comment):
 ///
+///   ipv6                        (before the first node) a dual-stack lab: IPv6
+///                               on in every namespace (static addresses only:
+///                               no RA, autoconf or DAD; forwarding on
+///                               routers; default ICMPv6 rate limit); link i
+///                               also gets 2001:db8:0:i::/64 (i in hex; A ::1,
+///                               B ::2, added nodad). Without it IPv6 is off.
 ///   node NAME [router]          a namespace (NAME: 1-8 of [A-Za-z0-9]); `router`
-///                               turns IPv4 forwarding on
+///                               turns IPv4 (and in a dual-stack lab IPv6)
+///                               forwarding on
 ///   link A B [NET/30]           a veth pair between A and B; addresses come
 ///                               from 198.18.0.0/24, one /30 per link in
 ///                               order: link i gives A .4i+1 and B .4i+2;
 ///                               with NET, from that /30 (A NET+1, B NET+2)
 ///                               and link i's own /30 stays unused
-///   route NODE DEST HOP...      DEST is a prefix or `default`; HOP is a node
-///                               name (its address on the link shared with
-///                               NODE) or an IPv4 address; several HOPs make
-///                               a multipath route
+///   route NODE DEST HOP...      DEST is an IPv4 or IPv6 prefix or `default`;
+///                               HOP is a node name (its address, of DEST's
+///                               family, on the link shared with NODE) or an
+///                               address; several HOPs make a multipath
+///                               route. In a dual-stack lab `default` via a
+///                               node adds the default route of both families
 ///   route NODE DEST unreachable|prohibit|blackhole
-///                               a route of that type (ICMP code 1, 13, none)
-///   block NODE PREFIX           `ip route add local PREFIX dev lo` in NODE:
-///                               every address of PREFIX answers
+///                               a route of that type (ICMP code 1, 13, none;
+///                               ICMPv6 code 0 no route, 1 prohibited, none)
+///   block NODE PREFIX           `ip route add local PREFIX dev lo` in NODE
+///                               (IPv4 or IPv6): every address of PREFIX answers
+///   address NODE ADDRESS        ADDRESS (/32 or /128) on NODE's lo. Inside a
+///                               block every address answers, but the kernel
+///                               sends ICMPv6 errors (port unreachable) from a
+///                               block address only when it is configured: a
+///                               UDP target over IPv6 needs this line
 ///   nft NODE CHAIN RULE...      a rule in table `inet lab` of NODE; CHAIN is
 ///                               `fwd` (forward), `in` (input) or `out`
 ///                               (output); e.g. `nft r2 fwd ip daddr
@@ -42,8 +57,9 @@
 /// the lab never sends a query to the host's resolvers.
 /// Every namespace is named PREFIX + node name; the destructor deletes them
 /// all (and with them every veth). Every process running in a namespace of
-/// the lab (the NSD daemons) is killed first, also by destroy_prefix(). Only 198.18.0.0/15 and the RFC 5737
-/// TEST-NETs may appear in a description; no namespace is linked to the host.
+/// the lab (the NSD daemons) is killed first, also by destroy_prefix(). Only 198.18.0.0/15, the RFC 5737
+/// TEST-NETs, 2001:db8::/32 and 2001:2::/48 may appear in a description; no
+/// namespace is linked to the host.
 
 #include <chrono>
 #include <map>
@@ -98,6 +114,7 @@ struct Interface {
   std::string name;     ///< interface name inside the namespace
   std::string address;  ///< IPv4 address without length
   int prefix_len = 30;
+  std::string address6;  ///< IPv6 address without length (/64) in a dual-stack lab, else ""
 };
 
 /// Build options.
@@ -127,6 +144,8 @@ class Lab {
   std::string ns(const std::string& node) const;
   /// Address of `node` on its link to `peer` (first such link).
   std::string addr(const std::string& node, const std::string& peer) const;
+  /// IPv6 address of `node` on its link to `peer` (dual-stack labs only).
+  std::string addr6(const std::string& node, const std::string& peer) const;
   /// All interfaces of the lab, in link order.
   const std::vector<Interface>& interfaces() const { return interfaces_; }
   /// Node names in declaration order.
@@ -143,7 +162,8 @@ class Lab {
   void step(const std::vector<std::string>& argv) const;
   void node_exec(const std::string& node, const std::vector<std::string>& argv) const;
   void ensure_nft(const std::string& node);
-  std::string resolve_hop(const std::string& node, const std::string& hop) const;
+  void resolve_neighbour(const Interface& from, const Interface& to) const;
+  std::string resolve_hop(const std::string& node, const std::string& hop, bool v6) const;
   void start_nsd(const std::string& node, const std::string& address,
                  const std::vector<std::pair<std::string, std::string>>& zones);
 
@@ -156,6 +176,7 @@ class Lab {
   std::map<std::string, bool> nft_ready_;
   std::map<std::string, std::string> zones_;  ///< zone blocks by key
   std::vector<int> daemons_;                  ///< pids of our daemon children
+  bool ipv6_ = false;                         ///< dual-stack (`ipv6` statement)
   bool released_ = false;
 };
 

@@ -35,6 +35,17 @@ TEST(LabDescription, RejectsAddressesOutsideTheLab) {
   EXPECT_THROW(Lab("nft r1 fwd ip daddr 8.8.8.0/24 drop\n"), LabError);
 }
 
+TEST(LabDescription, RejectsIpv6OutsideDocumentationAndBenchmarkSpace) {
+  try {
+    Lab lab("route vp 2001:4860::/32 r1\n");
+    FAIL() << "accepted a non-lab IPv6 prefix";
+  } catch (const LabError& e) {
+    EXPECT_NE(std::string(e.what()).find("outside"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(Lab("nft r1 fwd ip6 daddr 2001:db9::/32 drop\n"), LabError);
+  EXPECT_THROW(Lab("block dst 2001:2:1::/48\n"), LabError);  // 2001:2::/48 only
+}
+
 TEST(LabDescription, RejectsUnknownStatementsAndEmptyLabs) {
   EXPECT_THROW(Lab("frobnicate r1\n"), LabError);
   EXPECT_THROW(Lab("# only a comment\n"), LabError);
@@ -43,7 +54,8 @@ TEST(LabDescription, RejectsUnknownStatementsAndEmptyLabs) {
 TEST(LabScenarios, AllNamedAndDescribed) {
   const auto names = scenario_names();
   for (const char* want : {"chain", "drop-hop2", "reject-hop2", "prohibit-hop2", "unreach-route-hop2",
-                           "no-te-hop2", "filter-icmp-udp", "loop", "ecmp", "chain-unlimited", "uplink-down"}) {
+                           "no-te-hop2", "filter-icmp-udp", "loop", "ecmp", "chain-unlimited", "uplink-down", "chain6",
+                           "chain6-unreach-route-hop2"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), want), names.end()) << want;
     EXPECT_TRUE(scenario(want).has_value());
     EXPECT_FALSE(scenario_summary(want).empty());
@@ -147,6 +159,53 @@ TEST(LabLifecycle, ReapRemovesLabsOfDeadProcesses) {
   EXPECT_EQ(namespaces_with(alive.prefix()).size(), 5u);
 }
 
+// chain6: IPv6 in its namespaces only, static (no RA, autoconf, DAD),
+// forwarding on routers, the default ICMPv6 rate limit; chain keeps IPv6 off.
+TEST(LabLifecycle, DualStackOnlyWhereTheScenarioSaysIpv6) {
+  FL_REQUIRE_LAB(false);
+  auto sysctl = [](const Lab& lab, const std::string& node, const std::string& key) {
+    const ExecResult r = lab.exec(node, {"cat", "/proc/sys/net/" + key}, 10s);
+    return split_words(r.out).empty() ? std::string("?") : split_words(r.out)[0];
+  };
+  std::string kernel_ratelimit;  // a fresh namespace's: the kernel's default
+  {
+    Lab v4 = make_lab("chain");
+    EXPECT_EQ(sysctl(v4, "r1", "ipv6/conf/all/disable_ipv6"), "1");
+    EXPECT_THROW(v4.addr6("r1", "vp"), LabError);
+    kernel_ratelimit = sysctl(v4, "r1", "ipv6/icmp/ratelimit");
+  }
+  Lab lab = make_lab("chain6");
+  EXPECT_EQ(lab.addr("r1", "vp"), "198.18.0.2");
+  EXPECT_EQ(lab.addr6("vp", "r1"), "2001:db8::1");
+  EXPECT_EQ(lab.addr6("r1", "vp"), "2001:db8::2");
+  EXPECT_EQ(lab.addr6("r2", "r1"), "2001:db8:0:1::2");
+  EXPECT_EQ(lab.addr6("r3", "r2"), "2001:db8:0:2::2");
+  for (const std::string node : {"vp", "r2", "dst"}) {
+    EXPECT_EQ(sysctl(lab, node, "ipv6/conf/all/disable_ipv6"), "0") << node;
+    EXPECT_EQ(sysctl(lab, node, "ipv6/conf/all/accept_ra"), "0") << node;
+    EXPECT_EQ(sysctl(lab, node, "ipv6/conf/all/autoconf"), "0") << node;
+    EXPECT_EQ(sysctl(lab, node, "ipv6/icmp/ratelimit"), kernel_ratelimit) << node;
+    EXPECT_NE(kernel_ratelimit, "0");
+  }
+  EXPECT_EQ(sysctl(lab, "r2", "ipv6/conf/all/forwarding"), "1");
+  EXPECT_EQ(sysctl(lab, "vp", "ipv6/conf/all/forwarding"), "0");
+  // Addresses are usable at once (nodad): none is tentative.
+  const ExecResult tentative = lab.exec("r2", {"ip", "-6", "addr", "show", "tentative"}, 10s);
+  EXPECT_EQ(tentative.out, "") << tentative.out;
+  const ExecResult reach =
+      lab.exec("vp", {"traceroute", "-6", "-I", "-n", "-q1", "-w1", "-m", "6", "2001:db8:200::7"}, 30s);
+  EXPECT_NE(reach.out.find(" 2001:db8:200::7 "), std::string::npos) << reach.out << reach.err;
+  // Nothing is reachable outside the lab over IPv6 either.
+  const ExecResult out = lab.exec("r1", {"ip", "-6", "route", "get", "2001:db8:ffff::1"}, 10s);
+  EXPECT_NE(out.exit_code, 0) << out.out;
+}
+
+TEST(LabLifecycle, Ipv6MustPrecedeTheNodes) {
+  FL_REQUIRE_LAB(false);
+  EXPECT_THROW(Lab("node a\nipv6\n"), LabError);
+  EXPECT_THROW(Lab("node a\nnode b\nlink a b\nroute a 2001:db8:5::/48 b\n"), LabError);  // IPv6 without `ipv6`
+}
+
 // ---- scenarios checked with the system traceroute --------------------------
 
 struct PeerCase {
@@ -158,22 +217,6 @@ struct PeerCase {
 std::ostream& operator<<(std::ostream& os, const PeerCase& c) { return os << c.scenario << " " << c.flag; }
 
 class PeerTracerouteTest : public ::testing::TestWithParam<PeerCase> {};
-
-// traceroute -N1 -n -q1 -w1 lines: " 3  198.18.0.6  0.025 ms !H".
-std::vector<std::string> traceroute_hops(const std::string& out) {
-  std::vector<std::string> hops;
-  std::istringstream in(out);
-  std::string line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line)) {
-    const auto w = split_words(line);
-    if (w.size() < 2) continue;
-    std::string h = w[1];
-    if (w.size() >= 5 && w[4][0] == '!') h += " " + w[4];
-    hops.push_back(h);
-  }
-  return hops;
-}
 
 TEST_P(PeerTracerouteTest, HopsAsDesigned) {
   FL_REQUIRE_LAB(false);

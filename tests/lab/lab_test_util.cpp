@@ -153,6 +153,22 @@ std::string describe(const nlohmann::json& trace) {
   return s;
 }
 
+std::vector<std::string> traceroute_hops(const std::string& out) {
+  std::vector<std::string> hops;
+  std::istringstream in(out);
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    const auto w = split_words(line);
+    // Hop lines start with the TTL (fl-trace's text ends with "stop: ...").
+    if (w.size() < 2 || w[0].find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string h = w[1];
+    if (w.size() >= 5 && w[4][0] == '!') h += " " + w[4];
+    hops.push_back(h);
+  }
+  return hops;
+}
+
 long icmp_unreachables_sent(const Lab& lab, const std::string& node) {
   // /proc/net/snmp is per namespace: a header line "Icmp: InMsgs ..." and a
   // line of values "Icmp: 12 ..." in the same order.

@@ -63,6 +63,10 @@ int last_answered_ttl(const nlohmann::json& trace);
 nlohmann::json first_reply(const nlohmann::json& trace, int ttl);
 /// A compact "ttl:addr ..." picture of a trace for failure messages.
 std::string describe(const nlohmann::json& trace);
+/// The hops of `traceroute -n -q1` output, or of fl-trace's text (header
+/// and non-hop lines skipped), one per hop line: the address, "*" when silent, with a "!H"-style mark appended
+/// after a space when the line carries one (" 3  198.18.0.6  0.025 ms !H").
+std::vector<std::string> traceroute_hops(const std::string& out);
 /// ICMP destination unreachables that `node`'s kernel has sent so far (its
 /// namespace's Icmp OutDestUnreachs); -1 when it cannot be read.
 long icmp_unreachables_sent(const Lab& lab, const std::string& node);

@@ -29,6 +29,26 @@ route dst default r3
 block dst 198.18.200.0/24
 )";
 
+// chain, dual-stacked: the same namespaces, links and IPv4 routes, and on
+// every link 2001:db8:0:i::/64 as well (link i: A ::1, B ::2). vp's and dst's
+// `default` via a node covers both families. IPv6 hops toward the block
+// 2001:db8:200::/48: hop 1 r1 2001:db8::2, hop 2 r2 2001:db8:0:1::2, hop 3
+// r3 2001:db8:0:2::2, then the target itself. The kernel sends ICMPv6
+// errors from a block address only when it is configured, so the target
+// 2001:db8:200::1 is also an address of dst's lo: UDP's port unreachable
+// comes from it (from other block addresses it comes from dst's link address
+// 2001:db8:0:3::2, as traceroute -6 shows too). The routers keep Linux's
+// default ICMPv6 rate limit (net.ipv6.icmp.ratelimit).
+const char* const kChain6Routes = R"(
+route r1 2001:db8:200::/48 r2
+route r2 2001:db8:200::/48 r3
+route r3 2001:db8:200::/48 dst
+route r2 2001:db8::/48 r1
+route r3 2001:db8::/48 r2
+block dst 2001:db8:200::/48
+address dst 2001:db8:200::1
+)";
+
 // Two parallel branches of two routers each (a1-a2, b1-b2) between r1 and the
 // join router j. r1 hashes on the 5-tuple, so a flow keeps one branch while
 // a classic traceroute (ports change per probe) jumps between them.
@@ -161,9 +181,10 @@ std::string dns_lab(const std::string& ns2_line, const std::string& extra = "",
          ns2_line + extra;
 }
 
-// Replaces the route line of `node` for the block by `replacement`.
-std::string replace_block_route(std::string text, const std::string& node, const std::string& replacement) {
-  const std::string head = "route " + node + " 198.18.200.0/24 ";
+// Replaces the route line of `node` for `block` by `replacement`.
+std::string replace_block_route(std::string text, const std::string& node, const std::string& replacement,
+                                const std::string& block = kBlock) {
+  const std::string head = "route " + node + " " + block + " ";
   const auto at = text.find(head);
   const auto end = text.find('\n', at);
   return text.replace(at, end - at, replacement);
@@ -383,6 +404,14 @@ std::map<std::string, Entry> build_all() {
   std::map<std::string, Entry> all;
   const std::string chain = kChain;
   all["chain"] = {"vp-r1-r2-r3-dst, no fault: every method completes at hop 4", chain};
+  const std::string chain6 = std::string("ipv6\n") + kChain + kChain6Routes;
+  all["chain6"] = {"chain dual-stacked: IPv6 block 2001:db8:200::/48 at hop 4 (r1 2001:db8::2, r2 2001:db8:0:1::2, "
+                   "r3 2001:db8:0:2::2), every method completes over both families",
+                   chain6};
+  all["chain6-unreach-route-hop2"] = {
+      "chain6 with an `unreachable` IPv6 route for 2001:db8:200::/48 at r2: hop 2 is r2 with ICMPv6 1/0 (no route, "
+      "!N); IPv4 as in chain",
+      replace_block_route(chain6, "r2", "route r2 2001:db8:200::/48 unreachable", "2001:db8:200::/48")};
   all["chain-unlimited"] = {"chain with ICMP rate limits off everywhere (for many targets at high rate)",
                             chain + "icmp-unlimited *\n"};
   // Names for fl-trace's text: NSD on dst serves the reverse zones of the
