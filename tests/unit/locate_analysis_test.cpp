@@ -400,6 +400,99 @@ TEST(LocateAnalysis, ALoopingRouterWhoseFirstPassWentUnansweredSitsAPeriodNearer
   EXPECT_EQ(r.brk.after->ttl, 2);
 }
 
+// Every national target's replies arriving with these IP TTLs, hop by hop
+// (0: unknown, as from a capture that lacks them).
+void set_reply_ttls(locate::Campaign& c, const std::vector<std::uint8_t>& ttls) {
+  for (auto& tt : c.targets)
+    for (auto& t : tt.traces)
+      for (std::size_t i = 0; i < t.hops.size() && i < ttls.size(); ++i)
+        for (auto& p : t.hops[i].probes)
+          if (p.reply) p.reply->reply_ttl = ttls[i];
+}
+
+// t2 and b bounce national packets; t2 answers from the interface a probe
+// came in by: .10 (from t1) on the first pass, .13 (its end of the t2-b
+// link) on the ones b sends back. Or, by address alone, b loops with a
+// deeper router .13. The reply TTLs (initial 64, one less per hop back)
+// decide.
+const std::vector<H> kLoopT2B = {{"198.18.0.2"}, {"198.18.0.6"}, {"198.18.0.10"}, {"198.18.0.14"},
+                                 {"198.18.0.13"}, {"198.18.0.14"}, {"198.18.0.13"}};
+
+TEST(LocateAnalysis, ALoopingRouterAnsweringFromItsInboundInterfaceIsOneRouterByReplyTtl) {
+  // .13's replies arrive with t2's reply TTL, one more than b's: .13 is
+  // t2 on the returned pass, and b, the deepest router, sends packets back.
+  auto c = all_failing(kLoopT2B, StopReason::loop);
+  set_reply_ttls(c, {64, 63, 62, 61, 62, 61, 62});
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  ASSERT_TRUE(r.brk.after);
+  EXPECT_EQ(r.brk.after->addr, A("198.18.0.14"));
+  EXPECT_EQ(r.brk.after->ttl, 4);
+  EXPECT_EQ(r.brk.sharing, 6u);
+  ASSERT_EQ(r.targets[0].path.size(), 4u);  // .13 is no hop of its own
+  EXPECT_EQ(r.targets[0].path.back().addr, A("198.18.0.14"));
+  EXPECT_TRUE(r.targets[0].loop);
+}
+
+TEST(LocateAnalysis, ARouterAnsweringFromTheReturnedPassAloneIsStillTheNearOne) {
+  // b's first answer and the returned passes after .13's were rate-limited
+  // away on most paths: .2 .6 .10 _ .13. Two paths show the loop .14 .13
+  // .14 .13 from hop 4 with the reply TTLs of b and t2: .13 comes round
+  // there too, and the break is b, not .13 at hop 5.
+  auto c = all_failing({{"198.18.0.2"}, {"198.18.0.6"}, {"198.18.0.10"}, {nullptr}, {"198.18.0.13"}, {nullptr}},
+                       StopReason::gaplimit);
+  for (std::size_t i = 0; i < 2; ++i)
+    c.targets[i] = failing_target(kTargetsA[i], 0, {{nullptr}, {nullptr}, {nullptr}, {"198.18.0.14"}, {"198.18.0.13"},
+                                                    {"198.18.0.14"}, {"198.18.0.13"}},
+                                  StopReason::loop);
+  set_reply_ttls(c, {64, 63, 62, 61, 62, 61, 62});
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  ASSERT_TRUE(r.brk.after);
+  EXPECT_EQ(r.brk.after->addr, A("198.18.0.14"));
+  EXPECT_EQ(r.brk.after->ttl, 4);
+  ASSERT_TRUE(r.targets[5].last_hop);
+  EXPECT_EQ(r.targets[5].last_hop->addr, A("198.18.0.10"));
+}
+
+TEST(LocateAnalysis, ALoopWithADeeperRouterKeepsItDeeperByReplyTtl) {
+  // The same addresses, .13's replies one hop farther than b's: a router
+  // behind b that b and it bounce packets between. It is the deepest.
+  auto c = all_failing(kLoopT2B, StopReason::loop);
+  set_reply_ttls(c, {64, 63, 62, 61, 60, 61, 60});
+  auto r = locate::analyze(c, kLookup, healthy_baseline());
+  ASSERT_TRUE(r.brk.after);
+  EXPECT_EQ(r.brk.after->addr, A("198.18.0.13"));
+  EXPECT_EQ(r.brk.after->ttl, 5);
+}
+
+TEST(LocateAnalysis, ALoopWithUnknownReplyTtlsKeepsTheAddressRule) {
+  // A reply TTL of 0 is unknown (a capture without it): the address rule,
+  // which takes .13 for a deeper router. Known for all but t2 itself, too.
+  for (const std::vector<std::uint8_t>& ttls :
+       {std::vector<std::uint8_t>{}, std::vector<std::uint8_t>{64, 63, 0, 61, 62, 61, 62}}) {
+    auto c = all_failing(kLoopT2B, StopReason::loop);
+    set_reply_ttls(c, ttls);
+    auto r = locate::analyze(c, kLookup, healthy_baseline());
+    ASSERT_TRUE(r.brk.after);
+    EXPECT_EQ(r.brk.after->addr, A("198.18.0.13")) << ttls.size();
+    EXPECT_EQ(r.brk.after->ttl, 5);
+  }
+}
+
+TEST(LocateAnalysis, ALoopWithInconsistentReplyTtlsKeepsTheAddressRule) {
+  // .13 answering with two reply TTLs; or b's replies arriving with more
+  // than t2's (b would be nearer than the router before it): the evidence
+  // does not hold together, and the address rule decides.
+  for (const std::vector<std::uint8_t>& ttls :
+       {std::vector<std::uint8_t>{64, 63, 62, 61, 62, 61, 60}, std::vector<std::uint8_t>{64, 63, 62, 63, 62, 63, 62}}) {
+    auto c = all_failing(kLoopT2B, StopReason::loop);
+    set_reply_ttls(c, ttls);
+    auto r = locate::analyze(c, kLookup, healthy_baseline());
+    ASSERT_TRUE(r.brk.after);
+    EXPECT_EQ(r.brk.after->addr, A("198.18.0.13")) << int(ttls[6]);
+    EXPECT_EQ(r.brk.after->ttl, 5);
+  }
+}
+
 TEST(LocateAnalysis, MostFailingPathsDecideTheBreakHop) {
   auto c = all_failing(then(upto(kToA, 3), {{nullptr}, {nullptr}}), StopReason::gaplimit);
   // One path got one hop less far (a lost reply): the shared hop still wins.

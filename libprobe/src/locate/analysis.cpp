@@ -121,6 +121,8 @@ class Analyzer {
   // A router with an `unreachable` route answers for any TTL past it, and
   // rate limits silence the smallest ones on some paths; on others (a
   // prefix it still routes, another method) it answers at its distance.
+  // Over the same paths, the addresses a looping router answers its
+  // returned passes from (evidence.h: loop_aliases), which come round.
   void find_distances() {
     std::vector<std::vector<PathHop>> paths;
     for (const auto* list : {&c_.targets, &c_.controls})
@@ -131,6 +133,7 @@ class Analyzer {
           if (!f.method.direct) paths.push_back(responsive_path(f.trace));
       }
     distance_ = distances(paths);
+    aliases_ = loop_aliases(paths, distance_);
   }
 
   HopReport hop(const PathHop& h) const {
@@ -162,7 +165,7 @@ class Analyzer {
       }
       if (t.stop_reason == StopReason::loop) out.loop = true;
       if (m < c_.methods.size() && c_.methods[m].direct) continue;  // a ping: no path
-      auto path = until_loop(responsive_path(t), distance_);
+      auto path = until_loop(responsive_path(t), distance_, aliases_);
       // A completed trace is the path; otherwise the one that got deepest.
       bool better = !deepest ||
                     (t.stop_reason == StopReason::completed && deepest->stop_reason != StopReason::completed) ||
@@ -224,9 +227,9 @@ class Analyzer {
           continue;
         }
         if (out.last_hop && h.ttl <= out.last_hop->ttl) continue;
-        if (comes_round(out.path, r->addr, distance_)) break;  // a loop: deeper TTLs go round
+        if (comes_round(out.path, r->addr, distance_, aliases_)) break;  // a loop: deeper TTLs go round
         while (!out.path.empty() && out.path.back().ttl >= h.ttl) out.path.pop_back();
-        out.path.push_back({h.ttl, r->addr});
+        out.path.push_back({h.ttl, r->addr, r->reply_ttl});
         out.last_hop = hop({h.ttl, r->addr});
         if (refuses) out.last_hop->unreachable_code = r->icmp_code;
       }
@@ -581,6 +584,7 @@ class Analyzer {
   std::unordered_set<Address> borders_;
   std::unordered_set<Address> shared_;     // on a control's path: carries traffic elsewhere
   Distances distance_;
+  Aliases aliases_;  // a looping router's return-pass address -> its first pass's (evidence.h)
   bool r_interrupted_ = false;  // a trace was halted (evidence.h)
 };
 

@@ -23,7 +23,7 @@ std::vector<std::uint32_t> national_asns(const std::vector<model::Prefix>& prefi
 std::vector<PathHop> responsive_path(const model::Trace& trace) {
   std::vector<PathHop> path;
   for (const auto& hop : trace.hops)
-    if (const auto* r = hop.reply(); r && r->addr != trace.dst) path.push_back({hop.ttl, r->addr});
+    if (const auto* r = hop.reply(); r && r->addr != trace.dst) path.push_back({hop.ttl, r->addr, r->reply_ttl});
   return path;
 }
 
@@ -90,7 +90,9 @@ std::vector<Address> rate_limited_routers(const Campaign& c) {
   return {limited.begin(), limited.end()};
 }
 
-bool comes_round(const std::vector<PathHop>& path, const Address& a, const Distances& distance) {
+bool comes_round(const std::vector<PathHop>& path, const Address& a, const Distances& distance,
+                 const Aliases& aliases) {
+  if (aliases.count(a)) return true;
   auto near = distance.find(a);
   for (const auto& h : path) {
     if (h.addr == a) return true;
@@ -100,7 +102,7 @@ bool comes_round(const std::vector<PathHop>& path, const Address& a, const Dista
   return false;
 }
 
-std::vector<PathHop> until_loop(std::vector<PathHop> path, const Distances& distance) {
+std::vector<PathHop> until_loop(std::vector<PathHop> path, const Distances& distance, const Aliases& aliases) {
   // Each router once, where it first answered. The last one kept is the
   // loop's deepest router, the one that sends the packets back: with its
   // first answer rate-limited away (r1 r2 _ r2 r3) it still ends the path,
@@ -110,7 +112,7 @@ std::vector<PathHop> until_loop(std::vector<PathHop> path, const Distances& dist
   std::vector<PathHop> out;
   bool looping = false;
   for (const auto& h : path) {
-    if (comes_round(out, h.addr, distance)) {
+    if (comes_round(out, h.addr, distance, aliases)) {
       looping = true;
       continue;
     }
@@ -122,22 +124,30 @@ std::vector<PathHop> until_loop(std::vector<PathHop> path, const Distances& dist
   return out;
 }
 
-Distances distances(const std::vector<std::vector<PathHop>>& paths) {
-  Distances out;
-  std::unordered_map<Address, int> period;
+Periods loop_periods(const std::vector<std::vector<PathHop>>& paths) {
+  Periods out;
   for (const auto& path : paths) {
     std::unordered_map<Address, int> seen;  // the TTL it last answered at on this path
     for (const auto& h : path) {
-      auto [d, added] = out.emplace(h.addr, h.ttl);
-      if (!added) d->second = std::min(d->second, h.ttl);
       auto [s, first] = seen.emplace(h.addr, h.ttl);
       if (!first && h.ttl - s->second >= 2) {
-        auto [p, none] = period.emplace(h.addr, h.ttl - s->second);
+        auto [p, none] = out.emplace(h.addr, h.ttl - s->second);
         if (!none) p->second = std::min(p->second, h.ttl - s->second);
       }
       s->second = h.ttl;
     }
   }
+  return out;
+}
+
+Distances distances(const std::vector<std::vector<PathHop>>& paths) {
+  Distances out;
+  for (const auto& path : paths)
+    for (const auto& h : path) {
+      auto [d, added] = out.emplace(h.addr, h.ttl);
+      if (!added) d->second = std::min(d->second, h.ttl);
+    }
+  const Periods period = loop_periods(paths);
   std::set<int> taken;
   for (const auto& [a, d] : out) taken.insert(d);
   const Distances raw = out;
@@ -149,6 +159,63 @@ Distances distances(const std::vector<std::vector<PathHop>>& paths) {
         d = static_cast<std::uint8_t>(d - p->second);
         break;
       }
+  }
+  return out;
+}
+
+Aliases loop_aliases(const std::vector<std::vector<PathHop>>& paths, const Distances& distance) {
+  const Periods period = loop_periods(paths);
+  std::unordered_map<Address, std::set<std::uint8_t>> reply_ttls;
+  std::unordered_map<Address, std::set<Address>> next_to;  // answered at the TTL before or after it
+  for (const auto& path : paths)
+    for (std::size_t i = 0; i < path.size(); ++i) {
+      reply_ttls[path[i].addr].insert(path[i].reply_ttl);
+      if (i + 1 < path.size() && path[i + 1].ttl == path[i].ttl + 1 && path[i + 1].addr != path[i].addr) {
+        next_to[path[i].addr].insert(path[i + 1].addr);
+        next_to[path[i + 1].addr].insert(path[i].addr);
+      }
+    }
+  // A router's one reply TTL; 0 when unknown or not one.
+  auto reply_ttl = [&](const Address& a) -> std::uint8_t {
+    auto r = reply_ttls.find(a);
+    return r != reply_ttls.end() && r->second.size() == 1 ? *r->second.begin() : std::uint8_t{0};
+  };
+  std::map<int, std::vector<Address>> at;  // distance -> the routers there
+  for (const auto& [a, d] : distance) at[d].push_back(a);
+  Aliases out;
+  for (const auto& [x, p] : period) {
+    const std::uint8_t r = reply_ttl(x);
+    auto dx = distance.find(x);
+    if (r == 0 || dx == distance.end()) continue;
+    std::optional<Address> first_pass;
+    int dy = dx->second - p;
+    for (; dy >= 1; dy -= p) {
+      auto here = at.find(dy);
+      if (here == at.end()) continue;
+      std::size_t same = 0;
+      for (const auto& y : here->second)
+        if (y != x && !period.count(y) && reply_ttl(y) == r) {
+          first_pass = y;
+          ++same;
+        }
+      if (same != 1) first_pass.reset();
+      break;
+    }
+    if (!first_pass) continue;
+    // The turnaround: farther than the first pass (a smaller reply TTL)
+    // and between the two passes.
+    std::size_t turnarounds = 0;
+    bool consistent = true;
+    for (const auto& b : next_to[x]) {
+      auto pb = period.find(b);
+      if (pb == period.end() || pb->second != p) continue;
+      ++turnarounds;
+      auto db = distance.find(b);
+      const std::uint8_t rb = reply_ttl(b);
+      if (rb == 0 || rb >= r || db == distance.end() || db->second <= dy || db->second >= dx->second)
+        consistent = false;
+    }
+    if (turnarounds > 0 && consistent) out.emplace(x, *first_pass);
   }
   return out;
 }

@@ -45,17 +45,45 @@ using Distances = std::unordered_map<model::Address, std::uint8_t>;
 /// loop's routers pass at consecutive TTLs).
 Distances distances(const std::vector<std::vector<PathHop>>& paths);
 
+/// Each looping router's period over the traced paths: the smallest gap
+/// (at least 2) between two TTLs it answered at on one path. A router seen
+/// once per path has none.
+using Periods = std::unordered_map<model::Address, int>;
+Periods loop_periods(const std::vector<std::vector<PathHop>>& paths);
+
+/// Addresses that are a nearer router's return pass through a loop, each
+/// with that router's first-pass address. A router that answers from the
+/// interface a probe came in by answers the first pass (from upstream) as
+/// A and the returned one (from the turnaround B) as A': the path reads
+/// "A B A' B A'", which by address alone is "A B C B C" with a deeper C.
+/// The reply TTL tells them apart: A' is A, its replies arrive with A's
+/// reply TTL, more than B's, where a deeper C's arrive with less than B's.
+/// X is taken as Y's return pass when X loops with period p; Y answered a
+/// whole number of periods nearer (the first distance of X - p, X - 2p, ...
+/// that any router answered at), does not loop itself, and is the one
+/// router there whose replies all arrive with X's one reply TTL; and every
+/// router X alternates with on a path (at the next TTL, looping with the
+/// same period: the turnaround) answers from between Y and X with a
+/// smaller reply TTL than X. Reply TTLs are compared only within the run,
+/// never against initial TTLs: reverse paths may be asymmetric. An unknown
+/// reply TTL (0) or a router answering with two spoils the evidence: no
+/// alias then. `distance` as distances() gives.
+using Aliases = std::unordered_map<model::Address, model::Address>;
+Aliases loop_aliases(const std::vector<std::vector<PathHop>>& paths, const Distances& distance);
+
 /// Whether an answer from `a` past the end of `path` is the path coming
-/// round again rather than going deeper: `a` is on it already, or answered
-/// nearer (at a smaller distance) than a router on it. A loop that a trace
-/// did not flag (its repeats fell on rate-limited TTLs) shows so.
-bool comes_round(const std::vector<PathHop>& path, const model::Address& a, const Distances& distance);
+/// round again rather than going deeper: `a` is on it already, is a nearer
+/// router's return pass (`aliases`), or answered nearer (at a smaller
+/// distance) than a router on it. A loop that a trace did not flag (its
+/// repeats fell on rate-limited TTLs) shows so.
+bool comes_round(const std::vector<PathHop>& path, const model::Address& a, const Distances& distance,
+                 const Aliases& aliases);
 
 /// A path with each router once, up to the router that sends packets back
 /// when it loops (r1 r2 r3 r2 r3 -> r1 r2 r3; r1 r2 _ r2 r3 -> r1 r2 r3;
-/// r1 _ r3 r2, r2 nearer than r3 -> r1 r3). Paths that do not loop stay
-/// as they are.
-std::vector<PathHop> until_loop(std::vector<PathHop> path, const Distances& distance);
+/// r1 _ r3 r2, r2 nearer than r3 -> r1 r3; r1 r2 r1' r2 r1', r1' an alias
+/// of r1 -> r1 r2). Paths that do not loop stay as they are.
+std::vector<PathHop> until_loop(std::vector<PathHop> path, const Distances& distance, const Aliases& aliases);
 
 /// The survey's traces of a target (or control) and the frontier phase's.
 std::vector<const model::Trace*> all_traces(const TargetTraces& tt);

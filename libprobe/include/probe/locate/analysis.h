@@ -89,6 +89,9 @@ struct Campaign {
 struct PathHop {
   std::uint8_t ttl = 0;
   model::Address addr;
+  /// IP TTL of its reply as received; 0: unknown (a baseline read from a
+  /// report, which does not carry it). Not reported.
+  std::uint8_t reply_ttl = 0;
 };
 
 /// An earlier healthy run: each target's path and whether it was reached.
