@@ -99,8 +99,10 @@ LocateRun run_locate(const Lab& lab, const std::vector<std::string>& extra) {
 
 /// Offline: the capture read back alone; it carries the ASes and the
 /// baseline the live run used.
-LocateRun replay(const std::string& capture) {
-  return parse(run_command({fl_locate_path(), "-r", capture, "-o", "json"}, 60s));
+LocateRun replay(const std::string& capture, const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> argv = {fl_locate_path(), "-r", capture, "-o", "json"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return parse(run_command(argv, 60s));
 }
 
 // ---- what a report must say ----------------------------------------------------
@@ -380,10 +382,13 @@ TEST_P(LocateLab, VerdictBreakAndReplay) {
   expect_report(live.report, c);
   expect_dot(graph, live.report);
 
-  const LocateRun again = replay(capture);
+  // The replay draws the same picture: the capture knows every AS it shows.
+  const std::string replayed_graph = dir.file("again.dot");
+  const LocateRun again = replay(capture, {"--dot", replayed_graph});
   ASSERT_EQ(again.result.exit_code, 0) << again.result.err;
   EXPECT_EQ(again.result.err, "");  // no path of the live run read, nothing re-annotated
   EXPECT_EQ(again.result.out, live.result.out);
+  EXPECT_EQ(read_file(replayed_graph), read_file(graph));
 }
 
 INSTANTIATE_TEST_SUITE_P(Country, LocateLab, ::testing::ValuesIn(cases()),

@@ -7,7 +7,8 @@
 // within a round of t+D, with the verdict and break hop of the escalated
 // full round (the first, healthy, full round is its baseline); a second
 // monitor on the same database refuses; kill -9 mid-round and a restart
-// keep every committed round and mark the killed one aborted.
+// keep every committed round and mark the killed one aborted. The rounds
+// share one capture ring, and each round's capture replays to its report.
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -15,6 +16,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <set>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -27,6 +30,7 @@
 #ifndef FL_MONITOR_BIN
 #define FL_MONITOR_BIN ""
 #endif
+
 
 namespace probe::lab::test {
 namespace {
@@ -85,6 +89,20 @@ void set_fault(const Lab& lab, bool on) {
   }
 }
 
+// The inodes of the packet sockets (capture rings) open in the vantage's
+// namespace now (/proc/net/packet: the last column).
+void add_packet_sockets(const Lab& lab, std::set<std::string>& inodes) {
+  std::istringstream lines(lab.exec(kVantage, {"cat", "/proc/net/packet"}).out);
+  std::string line;
+  std::getline(lines, line);  // the header
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    std::string field, last;
+    while (fields >> field) last = field;
+    if (!last.empty()) inodes.insert(last);
+  }
+}
+
 TEST(MonitorLab, OutageOnAScheduleKillNineAndASecondMonitor) {
   FL_REQUIRE_DNS_LAB();
   if (std::string(FL_MONITOR_BIN).empty()) GTEST_SKIP() << "fl-monitor not built";
@@ -95,16 +113,25 @@ TEST(MonitorLab, OutageOnAScheduleKillNineAndASecondMonitor) {
 
   // 1. Rounds every 2 s; the fault from t (~5 s in) to t+D (D ~10 s).
   ExecResult first;
-  std::thread monitor([&] { first = lab.exec(kVantage, monitor_args(db, {"--rounds", "13", "--events", events}), 90s); });
-  std::this_thread::sleep_for(1500ms);
+  std::thread monitor([&] {
+    first = lab.exec(kVantage, monitor_args(db, {"--rounds", "13", "--events", events, "--keep-captures", "2"}), 90s);
+  });
+  std::set<std::string> rings;  // seen while the rounds run
+  auto watch_for = [&](std::chrono::milliseconds d) {
+    for (auto until = std::chrono::steady_clock::now() + d; std::chrono::steady_clock::now() < until;) {
+      add_packet_sockets(lab, rings);
+      std::this_thread::sleep_for(200ms);
+    }
+  };
+  watch_for(1500ms);
   // While it runs, a second monitor on the same file refuses.
   auto second = lab.exec(kVantage, monitor_args(db, {"--rounds", "1"}), 20s);
   EXPECT_EQ(second.exit_code, 1) << second.err;
   EXPECT_NE(second.err.find("is in use by another fl-monitor (pid "), std::string::npos) << second.err;
-  std::this_thread::sleep_for(3500ms);
+  watch_for(3500ms);
   const std::int64_t t = now_us();
   set_fault(lab, true);
-  std::this_thread::sleep_for(10s);
+  watch_for(10s);
   const std::int64_t t_end = now_us();
   set_fault(lab, false);
   monitor.join();
@@ -136,6 +163,18 @@ TEST(MonitorLab, OutageOnAScheduleKillNineAndASecondMonitor) {
   EXPECT_NE(lines.find("\"event\":\"start\""), std::string::npos) << lines;
   EXPECT_NE(lines.find("\"event\":\"end\""), std::string::npos) << lines;
   EXPECT_TRUE(query(db, "SELECT id FROM rounds WHERE status <> 'ok'").empty());
+  // One capture ring for all 13 rounds: none set up per round.
+  EXPECT_EQ(rings.size(), 1u) << rings.size() << " packet sockets seen over the rounds";
+  // The last round's capture (written through the shared ring) replays alone
+  // to the report the round stored.
+  const auto kept = query(db, "SELECT capture FROM rounds WHERE capture IS NOT NULL ORDER BY id DESC LIMIT 1");
+  ASSERT_EQ(kept.size(), 1u);
+  const auto stored = query(db, "SELECT report FROM reports WHERE round = (SELECT max(id) FROM rounds WHERE capture IS "
+                                "NOT NULL)");
+  ASSERT_EQ(stored.size(), 1u);
+  auto replayed = run_command({fl_locate_path(), "-r", kept[0], "-o", "json"}, 30s);
+  ASSERT_EQ(replayed.exit_code, 0) << replayed.err;
+  EXPECT_EQ(replayed.out, stored[0] + "\n");
 
   // 2. kill -9 during a round: the pid is in the lock file, the round in
   // the database as running.

@@ -30,7 +30,6 @@ namespace {
 using probe::ErrorKind;
 using probe::make_error;
 namespace locate = probe::locate;
-using fllocate::annotate;
 using fllocate::setup_live;
 
 int fail(const probe::Error& e) { return flcommon::fail("fl-locate", e); }
@@ -99,7 +98,7 @@ probe::Result<Setup> set_up(const fllocate::Options& o) {
     asn_db = std::move(*db);
   }
   if (o.read_path.empty()) {
-    capture = setup_live(o, *asn_db, asn_path);
+    capture = setup_live("fl-locate", o, *asn_db, asn_path);
     if (!capture) return capture.error();
   }
   Setup s{std::move(*capture), std::move(asn_db), {}};
@@ -142,56 +141,31 @@ int run(const fllocate::Options& o, Setup& setup, flcommon::Output& output) {
   locate::CampaignCapture& s = setup.campaign;
   probe::io::Vantage& v = s.vantage;
   std::ofstream& dot = setup.dot;
-  // Every lookup is kept: a live capture ends with them (annotate()).
-  std::map<probe::model::Address, std::optional<probe::model::AsInfo>> seen;
   locate::AsLookup table =
       setup.asn_db ? locate::lookup_in(*setup.asn_db) : probe::record::lookup_in(*s.annotation);
-  locate::AsLookup lookup = [&seen, &table](const probe::model::Address& a) {
-    auto as = table(a);
-    seen.emplace(a, as);
-    return as;
-  };
   // A baseline capture is replayed, so it is read unprivileged like -r.
   auto baseline = pick_baseline(o, s, table);
   if (!baseline) return fail(baseline.error());
-  std::atomic<int>& halt = flcommon::halt_flag();
 
   Progress progress(isatty(STDERR_FILENO) != 0 && o.read_path.empty());
-  locate::CampaignStats stats;
-  locate::Campaign campaign;
-  if (v.writer) locate::annotate_start(*v.writer, s.plan, table, *baseline);
-  if (v.source) {
-    campaign = locate::run_campaign(s.plan, *v.source, *v.sink, *v.streams, halt, std::ref(progress), stats);
-  } else {
-    campaign.prefixes = s.plan.prefixes;
-    campaign.methods = s.plan.methods;
-    campaign.no_route = s.plan.no_route;
-  }
+  auto located = fllocate::locate_campaign(s, table, *baseline, flcommon::halt_flag(), std::ref(progress));
   progress.clear();
-  auto report = locate::analyze(campaign, lookup, *baseline);
+  const locate::Report& report = located.report;
 
   std::ostream& out = output.stream();
   if (o.output == fllocate::OutputFormat::json) out << probe::format::to_json(report).dump() << '\n';
   else probe::format::write_text(out, report);
   int rc = 0;
   if (dot.is_open()) {
-    probe::format::write_dot(dot, report, s.plan.src, lookup, locate::campaign_start_us(campaign));
+    // Its hops are the campaign's and the baseline's: their ASes are in the
+    // capture's closing annotation, so a replay draws the same picture.
+    probe::format::write_dot(dot, report, s.plan.src, table, locate::campaign_start_us(located.campaign));
     dot.close();
     if (!dot) rc = fail(make_error(ErrorKind::output, "writing " + o.dot_file + " failed"));
   }
-  if (v.writer) {
-    // A replay may draw the picture although this run did not: its lookups
-    // go into the annotation too.
-    if (o.dot_file.empty()) {
-      std::ostringstream unused;
-      probe::format::write_dot(unused, report, s.plan.src, lookup, locate::campaign_start_us(campaign));
-    }
-    for (const auto& a : probe::record::addresses_of(campaign)) lookup(a);
-    annotate(*v.writer, s.plan, seen, *baseline);
-  }
   auto end = flcommon::RunEnd::of("fl-locate", o, v);
   end.covers = "the verdict covers";
-  end.send_errors = stats.send_errors;
+  end.send_errors = located.stats.send_errors;
   end.rc = rc;
   return flcommon::finish_run(end, output);
 }

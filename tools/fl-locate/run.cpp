@@ -6,27 +6,26 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
 #include <iostream>
 
 #include "cli.h"
-#include "probe/record/campaign_annotation.h"
 #include "probe/record/campaign_record.h"
 
 namespace fllocate {
 
 namespace locate = probe::locate;
 
-probe::Result<locate::CampaignCapture> setup_live(const fllocate::Options& o, const probe::model::AsnDb& asn_db,
-                                                  const std::string& asn_path) {
+probe::Result<locate::CampaignCapture> setup_live(const char* tool, const fllocate::Options& o,
+                                                  const probe::model::AsnDb& asn_db, const std::string& asn_path,
+                                                  probe::io::Ring* ring) {
   auto key = probe::io::draw_run_key(std::nullopt);
   locate::HitlistUse hitlist;
   auto planned = locate::plan_campaign(o, asn_db, asn_path, key, hitlist);
   if (hitlist.outside > 0)
-    std::cerr << fmt::format("fl-locate: {} hitlist addresses lie outside the national prefixes: left out\n",
+    std::cerr << fmt::format("{}: {} hitlist addresses lie outside the national prefixes: left out\n", tool,
                              hitlist.outside);
   if (hitlist.stopped_at > 0)
-    std::cerr << fmt::format("fl-locate: {}: --max-targets {} taken by line {}: the rest is not read\n", o.hitlist,
+    std::cerr << fmt::format("{}: {}: --max-targets {} taken by line {}: the rest is not read\n", tool, o.hitlist,
                              o.max_targets, hitlist.stopped_at);
   if (!planned) return planned.error();
   locate::CampaignCapture s{std::move(*planned), {}};
@@ -45,26 +44,33 @@ probe::Result<locate::CampaignCapture> setup_live(const fllocate::Options& o, co
   if (!spec.offline && !plan.zone.empty()) spec.hold_udp_port = locate::dns_config(plan).sport;
   spec.tcp = true;
   spec.record = probe::record::to_comment(plan);
-  auto vantage = probe::io::open_vantage(spec);
+  auto vantage = ring ? probe::io::open_vantage(spec, *ring) : probe::io::open_vantage(spec);
   if (!vantage) return vantage.error();
   s.vantage = std::move(*vantage);
   return s;
 }
 
-// Ends a live capture with what its replay needs besides the packets: the
-// AS of every address the campaign saw and the analysis and the picture
-// looked up (`seen`), and the baseline. A failing write sticks in the
-// writer and is reported with the capture's other errors.
-void annotate(probe::io::CaptureWriter& writer, const locate::CampaignPlan& plan,
-              const std::map<probe::model::Address, std::optional<probe::model::AsInfo>>& seen,
-              const std::optional<locate::Baseline>& baseline) {
-  probe::record::CampaignAnnotation a;
-  a.run_key = plan.run_key;
-  a.hosts.assign(seen.begin(), seen.end());
-  a.baseline = baseline;
-  const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
-      std::chrono::system_clock::now().time_since_epoch());
-  writer.write_comment(probe::record::to_comment(a), now.count());
+Located locate_campaign(locate::CampaignCapture& s, const locate::AsLookup& table,
+                        const std::optional<locate::Baseline>& baseline, const std::atomic<int>& halt,
+                        const std::function<void(const locate::CampaignProgress&)>& progress) {
+  probe::io::Vantage& v = s.vantage;
+  Located out;
+  if (v.writer) locate::annotate_start(*v.writer, s.plan, table, baseline);
+  if (v.source) {
+    out.campaign = locate::run_campaign(s.plan, *v.source, *v.sink, *v.streams, halt, progress, out.stats);
+  } else {
+    out.campaign.prefixes = s.plan.prefixes;
+    out.campaign.methods = s.plan.methods;
+    out.campaign.no_route = s.plan.no_route;
+  }
+  std::vector<probe::model::Address> looked_up;
+  const locate::AsLookup lookup = [&looked_up, &table](const probe::model::Address& a) {
+    looked_up.push_back(a);
+    return table(a);
+  };
+  out.report = locate::analyze(out.campaign, lookup, baseline);
+  if (v.writer) locate::annotate_end(*v.writer, s.plan, out.campaign, looked_up, table, baseline);
+  return out;
 }
 
 }  // namespace fllocate

@@ -124,6 +124,9 @@ class Monitor {
   std::optional<locate::Baseline> baseline_;
   std::deque<std::string> captures_;
   std::ofstream events_file_;
+  // The raw socket and the capture ring, opened by the first round that
+  // has a route and kept by the next ones: each round sets its own filter.
+  probe::io::Ring ring_;
 };
 
 probe::Result<bool> Monitor::resume() {
@@ -194,42 +197,22 @@ probe::Result<Monitor::Outcome> Monitor::round(RoundKind kind) {
     ro.budget_us = 0;
   }
   if (o_.keep_captures > 0) ro.write_path = o_.db + ".captures/round-" + std::to_string(*id) + ".pcapng";
-  auto capture = fllocate::setup_live(ro, asn_db_, asn_path_);
+  auto capture = fllocate::setup_live("fl-monitor", ro, asn_db_, asn_path_, &ring_);
   if (!capture) {
     store_.abort_round(*id);
     return capture.error();
   }
   locate::CampaignCapture& s = *capture;
   probe::io::Vantage& v = s.vantage;
-  std::map<probe::model::Address, std::optional<probe::model::AsInfo>> seen;
-  locate::AsLookup table = locate::lookup_in(asn_db_);
-  locate::AsLookup lookup = [&seen, &table](const probe::model::Address& a) {
-    auto as = table(a);
-    seen.emplace(a, as);
-    return as;
-  };
-  std::atomic<int>& halt = flcommon::halt_flag();
-  locate::CampaignStats stats;
-  locate::Campaign campaign;
-  if (v.source) {
-    campaign = locate::run_campaign(s.plan, *v.source, *v.sink, *v.streams, halt,
-                                    [](const locate::CampaignProgress&) {}, stats);
-  } else {
-    campaign.prefixes = s.plan.prefixes;
-    campaign.methods = s.plan.methods;
-    campaign.no_route = s.plan.no_route;
-  }
-  if (halt.load() > 0) {
+  auto located = fllocate::locate_campaign(s, locate::lookup_in(asn_db_), baseline_, flcommon::halt_flag(),
+                                          [](const locate::CampaignProgress&) {});
+  if (flcommon::halt_flag().load() > 0) {
     // Half a round would read as an outage of what it did not reach.
     if (auto a = store_.abort_round(*id); !a) return a.error();
     return Outcome{{}, true};
   }
-  auto report = locate::analyze(campaign, lookup, baseline_);
-  if (v.writer) {
-    for (const auto& a : probe::record::addresses_of(campaign)) lookup(a);
-    fllocate::annotate(*v.writer, s.plan, seen, baseline_);
-    if (!v.writer->flush()) return make_error(ErrorKind::output, v.writer->error());
-  }
+  const locate::Report& report = located.report;
+  if (v.writer && !v.writer->flush()) return make_error(ErrorKind::output, v.writer->error());
 
   const std::int64_t end = now_us();
   monitor::RoundObservation obs;

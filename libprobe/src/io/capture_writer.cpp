@@ -228,6 +228,7 @@ class TeeSource final : public PacketSource {
     last_.reset();
   }
   bool exhausted() const override { return inner_->exhausted(); }
+  Result<bool> set_filter(const std::string& expr) override { return inner_->set_filter(expr); }
   int linktype() const override { return inner_->linktype(); }
   sched::Clock& clock() override { return inner_->clock(); }
   SourceStats stats() override { return inner_->stats(); }

@@ -43,6 +43,17 @@ std::int64_t to_us(const timeval& tv) {
   return sec * 1000000 + tv.tv_usec;
 }
 
+// Compiles `expr` and sets it as the capture's kernel filter.
+Result<bool> set_bpf(pcap_t* p, const std::string& expr) {
+  bpf_program prog{};
+  if (pcap_compile(p, &prog, expr.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
+    return make_error(ErrorKind::runtime, "capture filter '" + expr + "': " + pcap_geterr(p));
+  const int rc = pcap_setfilter(p, &prog);
+  pcap_freecode(&prog);
+  if (rc != 0) return make_error(ErrorKind::runtime, std::string("capture filter: ") + pcap_geterr(p));
+  return true;
+}
+
 class LiveSource final : public PacketSource {
  public:
   LiveSource(PcapHandle handle, int fd) : pcap_(std::move(handle)), fd_(fd) {}
@@ -82,11 +93,21 @@ class LiveSource final : public PacketSource {
     }
   }
   bool exhausted() const override { return false; }
+  Result<bool> set_filter(const std::string& expr) override {
+    if (auto set = set_bpf(pcap_.get(), expr); !set) return set;
+    // What is in the ring came before: another run's, never this one's. The
+    // handle does not block, so this ends with the ring empty.
+    pcap_pkthdr* hdr = nullptr;
+    const u_char* data = nullptr;
+    while (pcap_next_ex(pcap_.get(), &hdr, &data) == 1) ++discarded_;
+    return true;
+  }
   int linktype() const override { return pcap_datalink(pcap_.get()); }
   sched::Clock& clock() override { return clock_; }
   SourceStats stats() override {
     SourceStats s;
     s.delivered = delivered_;
+    s.discarded = discarded_;
     pcap_stat ps{};
     if (pcap_stats(pcap_.get(), &ps) == 0) {
       s.kernel_dropped = ps.ps_drop;
@@ -101,6 +122,7 @@ class LiveSource final : public PacketSource {
   std::vector<pollfd> fds_;  // the capture's, then the caller's (next_or_wake)
   sched::SystemClock clock_;
   std::uint64_t delivered_ = 0;
+  std::uint64_t discarded_ = 0;
 };
 
 // Classic pcap files, through libpcap (both byte orders, micro and nano).
@@ -353,12 +375,7 @@ Result<std::unique_ptr<PacketSource>> open_live(const LiveOptions& o) {
   if (rc < 0)
     return make_error(ErrorKind::runtime,
                       "capture on " + o.interface + ": " + pcap_geterr(p.get()));
-  bpf_program prog{};
-  if (pcap_compile(p.get(), &prog, o.filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
-    return make_error(ErrorKind::runtime, "capture filter '" + o.filter + "': " + pcap_geterr(p.get()));
-  rc = pcap_setfilter(p.get(), &prog);
-  pcap_freecode(&prog);
-  if (rc != 0) return make_error(ErrorKind::runtime, std::string("capture filter: ") + pcap_geterr(p.get()));
+  if (auto set = set_bpf(p.get(), o.filter); !set) return set.error();
   if (pcap_setnonblock(p.get(), 1, err) != 0)
     return make_error(ErrorKind::runtime, std::string("capture: ") + err);
   int fd = pcap_get_selectable_fd(p.get());

@@ -240,17 +240,24 @@ Result<CampaignCapture> open_campaign(const std::string& path) {
   return c;
 }
 
-void annotate_start(io::CaptureWriter& writer, const CampaignPlan& plan, const AsLookup& lookup,
-                    const std::optional<Baseline>& baseline) {
+namespace {
+
+// What a campaign knows before its first probe: the national prefixes'
+// first addresses, targets, controls, parents, and the baseline's hops,
+// which are most of the routers this run will meet.
+std::vector<model::Address> known_before(const CampaignPlan& plan, const std::optional<Baseline>& baseline) {
   std::vector<model::Address> known;
   for (const auto& p : plan.prefixes) known.push_back(p.base);
   for (const auto* list : {&plan.targets, &plan.controls, &plan.parents})
     known.insert(known.end(), list->begin(), list->end());
-  // The baseline's hops are most of the routers this run will meet: a cut
-  // capture then still knows their ASes.
   if (baseline)
     for (const auto& p : baseline->paths)
       for (const auto& h : p.hops) known.push_back(h.addr);
+  return known;
+}
+
+void annotate(io::CaptureWriter& writer, const CampaignPlan& plan, std::vector<model::Address> known,
+              const AsLookup& lookup, const std::optional<Baseline>& baseline) {
   std::sort(known.begin(), known.end());
   known.erase(std::unique(known.begin(), known.end()), known.end());
   record::CampaignAnnotation a;
@@ -260,6 +267,23 @@ void annotate_start(io::CaptureWriter& writer, const CampaignPlan& plan, const A
   const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::system_clock::now().time_since_epoch());
   writer.write_comment(record::to_comment(a), now.count());
+}
+
+}  // namespace
+
+void annotate_start(io::CaptureWriter& writer, const CampaignPlan& plan, const AsLookup& lookup,
+                    const std::optional<Baseline>& baseline) {
+  annotate(writer, plan, known_before(plan, baseline), lookup, baseline);
+}
+
+void annotate_end(io::CaptureWriter& writer, const CampaignPlan& plan, const Campaign& campaign,
+                  const std::vector<model::Address>& looked_up, const AsLookup& lookup,
+                  const std::optional<Baseline>& baseline) {
+  auto known = known_before(plan, baseline);
+  auto seen = record::addresses_of(campaign);
+  known.insert(known.end(), seen.begin(), seen.end());
+  known.insert(known.end(), looked_up.begin(), looked_up.end());
+  annotate(writer, plan, std::move(known), lookup, baseline);
 }
 
 Result<Baseline> load_baseline(const std::string& path, const AsLookup& lookup) {

@@ -64,7 +64,7 @@ Address masked(const Address& a, int length) {
   for (int i = 0; i < static_cast<int>(a.size()); ++i) {
     int keep = length - i * 8;
     if (keep >= 8) continue;
-    b[i] = keep <= 0 ? 0 : static_cast<std::uint8_t>(b[i] & (0xff << (8 - keep)));
+    b[i] = keep <= 0 ? std::uint8_t{0} : static_cast<std::uint8_t>(b[i] & (0xff << (8 - keep)));
   }
   return Address::from_bytes(a.family(), b);
 }

@@ -52,6 +52,7 @@ struct SourceStats {
   std::uint64_t delivered = 0;       ///< frames handed out
   std::uint64_t kernel_dropped = 0;  ///< pcap_stats ps_drop (live)
   std::uint64_t iface_dropped = 0;   ///< pcap_stats ps_ifdrop (live)
+  std::uint64_t discarded = 0;       ///< frames of an earlier run thrown away by set_filter() (live)
 };
 
 /// Where a capture file was cut short (a copy taken while it was being
@@ -74,6 +75,10 @@ class PacketSource {
   virtual std::optional<RawPacket> next_or_wake(std::int64_t deadline_us, std::vector<pollfd>& /*wake*/) {
     return next(deadline_us);
   }
+  /// A live capture kept open across runs: the next run's BPF filter, set
+  /// without a new ring, and the frames captured before it thrown away
+  /// (counted in stats().discarded). A file has no filter: false.
+  virtual Result<bool> set_filter(const std::string& /*expr*/) { return false; }
   /// True once a file source has delivered its last frame.
   virtual bool exhausted() const = 0;
   /// The link type frames carry (for writing captures).

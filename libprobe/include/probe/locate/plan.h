@@ -102,6 +102,15 @@ Result<CampaignCapture> open_campaign(const std::string& path);
 void annotate_start(io::CaptureWriter& writer, const CampaignPlan& plan, const AsLookup& lookup,
                     const std::optional<Baseline>& baseline);
 
+/// Ends a live capture with the closing annotation: the AS of everything
+/// annotate_start named, of every address the campaign saw
+/// (record::addresses_of) and of those in `looked_up` (what the analysis
+/// and the output asked about besides), and the baseline. Its replay then
+/// knows every AS the live run showed.
+void annotate_end(io::CaptureWriter& writer, const CampaignPlan& plan, const Campaign& campaign,
+                  const std::vector<model::Address>& looked_up, const AsLookup& lookup,
+                  const std::optional<Baseline>& baseline);
+
 /// A JSON baseline is refused past this size (a report of 100,000 targets
 /// is about 60 MiB).
 inline constexpr std::size_t kMaxBaselineBytes = std::size_t{64} << 20;
