@@ -7,7 +7,8 @@
 // within a round of t+D, with the verdict and break hop of the escalated
 // full round (the first, healthy, full round is its baseline); a second
 // monitor on the same database refuses; kill -9 mid-round and a restart
-// keep every committed round and mark the killed one aborted. The rounds
+// keep every committed round and mark the killed one aborted, and the
+// restarted monitor keeps the database's cadence of full rounds. The rounds
 // share one capture ring, and each round's capture replays to its report.
 
 #include <gtest/gtest.h>
@@ -196,6 +197,10 @@ TEST(MonitorLab, OutageOnAScheduleKillNineAndASecondMonitor) {
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.err.find("1 round(s) interrupted"), std::string::npos) << again.err;
   EXPECT_EQ(query(db, "SELECT id FROM rounds WHERE status = 'aborted'").size(), 1u);
+  // A new process's round follows the database's cadence, as under cron:
+  // the database has its full round (--full-every 0), so this one is cheap.
+  EXPECT_EQ(query(db, "SELECT kind FROM rounds WHERE status = 'ok' ORDER BY id DESC LIMIT 1"),
+            std::vector<std::string>{"cheap"});
   auto still = query(db, "SELECT id FROM rounds WHERE status = 'ok' ORDER BY id");
   ASSERT_EQ(still.size(), committed.size() + 1);
   EXPECT_TRUE(std::equal(committed.begin(), committed.end(), still.begin()));

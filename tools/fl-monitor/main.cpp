@@ -112,6 +112,11 @@ class Monitor {
     bool interrupted = false;
   };
   probe::Result<Outcome> round(RoundKind kind);
+  // A committed round, for the choice of the next one's kind.
+  void count_round(RoundKind kind) {
+    had_full_ = had_full_ || kind == RoundKind::full;
+    cheap_since_full_ = kind == RoundKind::full ? 0 : cheap_since_full_ + 1;
+  }
   void publish(const monitor::Event& e);
   void rotate(const std::string& capture);
 
@@ -127,6 +132,8 @@ class Monitor {
   // The raw socket and the capture ring, opened by the first round that
   // has a route and kept by the next ones: each round sets its own filter.
   probe::io::Ring ring_;
+  bool had_full_ = false;     // the database holds a committed full round
+  int cheap_since_full_ = 0;  // committed cheap rounds since the last full one
 };
 
 probe::Result<bool> Monitor::resume() {
@@ -149,8 +156,10 @@ probe::Result<bool> Monitor::resume() {
   }
   auto rows = store_.rounds(0, std::numeric_limits<std::int64_t>::max());
   if (!rows) return rows.error();
-  for (const auto& r : *rows)
+  for (const auto& r : *rows) {
     if (!r.capture.empty()) captures_.push_back(r.capture);
+    if (r.status == "ok") count_round(r.kind);
+  }
   if (o_.keep_captures > 0) {
     const std::string dir = o_.db + ".captures";
     if (mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST)
@@ -170,16 +179,20 @@ int Monitor::run() {
     // A fixed cadence: a round that overruns its interval is followed at once.
     wait_until(first + n * o_.interval_us, halt);
     if (halt.load() > 0) break;
-    const bool full = n == 0 || (o_.full_every > 0 && n % o_.full_every == 0);
+    // Which round is full follows the database, not this process: under
+    // cron every process makes one round, and it is not always the first.
+    const bool full = !had_full_ || (o_.full_every > 0 && cheap_since_full_ + 1 >= o_.full_every);
     auto out = round(full ? RoundKind::full : RoundKind::cheap);
     if (!out) return fail(out.error());
     if (out->interrupted) break;
+    count_round(full ? RoundKind::full : RoundKind::cheap);
     // A state changed in a cheap round: the full campaign now, for the
     // verdict and the break hop while the outage is fresh.
     if (!full && !out->result.changed.empty()) {
       auto escalated = round(RoundKind::full);
       if (!escalated) return fail(escalated.error());
       if (escalated->interrupted) break;
+      count_round(RoundKind::full);
     }
   }
   return halt.load() > 0 ? flcommon::kExitInterrupted : 0;
