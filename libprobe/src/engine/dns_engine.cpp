@@ -71,10 +71,11 @@ struct DnsEngine::Impl final : LoopClient {
   std::deque<std::uint32_t> ready;
   std::size_t next_idle = 0, active = 0, next_emit = 0;
   DnsStats stats;
-  // What watch() gave the loop (the streams' sockets, from watched_from
-  // on), until after_event() has looked at their revents.
+  // What watch() gave the loop (the streams' sockets, [watched_from,
+  // watched_to) of it: other clients' come after), until after_event() has
+  // looked at their revents.
   std::vector<pollfd>* watched = nullptr;
-  std::size_t watched_from = 0;
+  std::size_t watched_from = 0, watched_to = 0;
 
   Impl(DnsConfig c, std::vector<model::DnsQuery> queries, io::PacketSource& src, io::PacketSink& snk,
        io::TcpStreams& st, DnsObserver& obs)
@@ -427,6 +428,7 @@ struct DnsEngine::Impl final : LoopClient {
     watched = &fds;
     watched_from = fds.size();
     streams.watch(fds);
+    watched_to = fds.size();
   }
 
   bool on_frame(Frame& f, std::size_t) override { return on_packet(f.raw()); }
@@ -441,7 +443,7 @@ struct DnsEngine::Impl final : LoopClient {
   void after_event() override {
     bool woke = false;
     if (watched)
-      for (std::size_t k = watched_from; k < watched->size(); ++k) woke = woke || (*watched)[k].revents != 0;
+      for (std::size_t k = watched_from; k < watched_to; ++k) woke = woke || (*watched)[k].revents != 0;
     watched = nullptr;
     if (woke) streams.pump();
     TimerKey k{};
