@@ -156,6 +156,13 @@ TEST(DnsOptions, UsageErrors) {
       {{"--trace", "@198.18.0.1", "@198.18.0.2", "x.test"}, "one @SERVER"},
       {{"-r", "x.pcap", "@198.18.0.1"}, "-r replays"},
       {{"-r", "x.pcap", "--tcp"}, "-r replays"},
+      // What fl-probed decides, or does not serve, cannot be asked of it.
+      {{"--via", "s", "-S", "198.18.0.1", "@198.18.0.1", "x.test"}, "--source cannot be given with --via"},
+      {{"--via", "s", "-i", "eth0", "@198.18.0.1", "x.test"}, "--interface cannot be given with --via"},
+      {{"--via", "s", "--pps", "50", "@198.18.0.1", "x.test"}, "--pps cannot be given with --via"},
+      {{"--via", "s", "-w", "x", "--capture-all", "@198.18.0.1", "x.test"}, "--capture-all cannot be given with --via"},
+      {{"--via", "s", "--check-zone", "lab.test"}, "--check-zone cannot be given with --via"},
+      {{"--via", "s", "--trace", "@198.18.0.1", "x.test"}, "--trace cannot be given with --via"},
   };
   for (const auto& c : cases) {
     auto r = parse(c.args);
@@ -163,6 +170,20 @@ TEST(DnsOptions, UsageErrors) {
     EXPECT_EQ(r.error().kind, probe::ErrorKind::usage);
     EXPECT_NE(r.error().message.find(c.says), std::string::npos) << r.error().message;
   }
+}
+
+TEST(DnsOptions, ViaTakesTheQueriesAndTheirOptions) {
+  auto o = parse({"--via", "/run/p.sock", "-w", "v.pcapng", "-s", "41000", "-W", "0.4", "@198.18.0.1", "+tcp",
+                  "x.test", "SOA"});
+  ASSERT_TRUE(o) << o.error().message;
+  EXPECT_EQ(o->via, "/run/p.sock");
+  EXPECT_EQ(o->write_path, "v.pcapng");
+  EXPECT_TRUE(o->sport_given);
+  EXPECT_EQ(o->config.sport, 41000);
+  EXPECT_EQ(o->config.wait_us, 400000);
+  ASSERT_EQ(o->queries.size(), 1u);
+  EXPECT_TRUE(o->queries[0].tcp);
+  EXPECT_EQ(o->queries[0].qtype, 6);
 }
 
 TEST(DnsOptions, QueryFileLines) {

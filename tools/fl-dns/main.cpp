@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "options.h"
+#include "via.h"
 #include "cli.h"
 #include "probe/engine/capture_filter.h"
 #include "probe/engine/dns_engine.h"
@@ -67,6 +68,7 @@ struct Plan {
 struct Setup {
   Plan plan;
   probe::io::Vantage vantage;
+  flcommon::ViaConnection via;  // --via: the connection to fl-probed, and -w's file for it to write
 };
 
 probe::Result<Setup> setup_replay(const fldns::Options& o) {
@@ -109,9 +111,9 @@ probe::Result<std::vector<probe::model::DnsQuery>> ask_resolv_conf(const fldns::
   return queries;
 }
 
-probe::Result<Setup> setup_live(const fldns::Options& o) {
-  Setup s;
-  Plan& p = s.plan;
+// The queries of the command line, -T and resolv.conf, and the zone: the
+// same for a direct run and one through fl-probed.
+std::optional<probe::Error> plan_queries(const fldns::Options& o, Plan& p) {
   p.mode = o.mode;
   auto& c = p.dns.config;
   c = o.config;
@@ -132,6 +134,23 @@ probe::Result<Setup> setup_live(const fldns::Options& o) {
   p.dns.zone = o.zone;
   p.dns.parents = o.parents;
   if (o.mode != fldns::Mode::zone && p.dns.queries.empty()) return probe::make_error(ErrorKind::usage, "no queries given");
+  return std::nullopt;
+}
+
+probe::Result<Setup> setup_via(const fldns::Options& o) {
+  Setup s;
+  if (auto e = plan_queries(o, s.plan)) return *e;
+  auto via = flcommon::connect_via(o.via, o.write_path);
+  if (!via) return via.error();
+  s.via = std::move(*via);
+  return s;
+}
+
+probe::Result<Setup> setup_live(const fldns::Options& o) {
+  Setup s;
+  Plan& p = s.plan;
+  if (auto e = plan_queries(o, p)) return *e;
+  auto& c = p.dns.config;
   probe::model::Address first = o.mode == fldns::Mode::zone ? o.parents.front() : p.dns.queries.front().server;
 
   auto live = flcommon::start_live(o, o.sport_given, first, c);
@@ -164,6 +183,22 @@ probe::Result<Setup> setup_live(const fldns::Options& o) {
   return s;
 }
 
+// --via: the queries go to fl-probed, and the exchanges it streams back
+// go to the printer as a direct run's would.
+probe::Result<probe::engine::DnsStats> dns_via(const fldns::Options& o, Setup& s, Printer& printer) {
+  probe::serve::DnsRequest request;
+  request.config = s.plan.dns.config;
+  if (o.sport_given) request.sport = s.plan.dns.config.sport;
+  request.queries = s.plan.dns.queries;
+  request.capture = static_cast<bool>(s.via.capture);
+  auto end = flcommon::request_via(o.via, s.via, probe::serve::request_line(getpid(), request),
+                                   [&printer](flcommon::ViaReply& r) {
+                                     if (auto* d = std::get_if<probe::serve::DnsReply>(&r)) printer.on_exchange(d->exchange);
+                                   });
+  if (!end) return end.error();
+  return end->dns_stats;
+}
+
 // The run, privileges dropped: the engine of the mode, then the results.
 int run(const fldns::Options& o, Setup& s, flcommon::Output& output) {
   probe::io::Vantage& v = s.vantage;
@@ -173,8 +208,16 @@ int run(const fldns::Options& o, Setup& s, flcommon::Output& output) {
   Printer printer(out, json, o.short_answers, s.plan.trace.config.max_ttl);
   probe::engine::DnsStats stats;
   std::uint64_t send_errors = 0;
-  switch (s.plan.mode) {
+  int via_rc = 0;
+  switch (o.via.empty() ? s.plan.mode : fldns::Mode::query) {
     case fldns::Mode::query: {
+      if (!o.via.empty()) {
+        auto via = dns_via(o, s, printer);
+        if (via) stats = *via;
+        else via_rc = flcommon::fail("fl-dns", via.error());
+        send_errors = stats.send_errors;
+        break;
+      }
       probe::engine::DnsEngine engine(s.plan.dns.config, s.plan.dns.queries, *v.source, *v.sink, *v.streams, printer);
       stats = engine.run(g_halt);
       send_errors = stats.send_errors;
@@ -200,6 +243,7 @@ int run(const fldns::Options& o, Setup& s, flcommon::Output& output) {
 
   auto end = flcommon::RunEnd::of("fl-dns", o, v);
   end.send_errors = send_errors;
+  end.rc = via_rc;
   int rc = flcommon::finish_run(end, output);
   std::uint64_t hostile = stats.wrong_id + stats.wrong_source + stats.malformed_dns + stats.mismatched;
   if (hostile > 0)
@@ -209,7 +253,11 @@ int run(const fldns::Options& o, Setup& s, flcommon::Output& output) {
   return rc;
 }
 
-probe::Result<Setup> set_up(const fldns::Options& o) { return o.read_path.empty() ? setup_live(o) : setup_replay(o); }
+// --via opens only the connection, while privileged (the socket may be
+// root's and a group's): fl-probed holds the capture and raw socket.
+probe::Result<Setup> set_up(const fldns::Options& o) {
+  return !o.via.empty() ? setup_via(o) : o.read_path.empty() ? setup_live(o) : setup_replay(o);
+}
 
 }  // namespace
 

@@ -55,6 +55,7 @@ po::options_description describe() {
   d.add_options()("query-file,T", po::value<std::string>(), "file of queries, one 'SERVER NAME [TYPE]' per line");
   flcommon::add_io_options(d, help);
   flcommon::add_user_option(d, help);
+  d.add_options()("via", po::value<std::string>(), "ask through the fl-probed serving this socket (no privilege needed)");
   flcommon::add_help_options(d);
   return d;
 }
@@ -75,7 +76,8 @@ std::string usage() {
       "       fl-dns --check-zone ZONE [--parent ADDR]...\n"
       "       fl-dns --trace @SERVER NAME [TYPE]\n"
       "       fl-dns -T FILE [options]\n"
-      "       fl-dns -r FILE [-o json] [-O FILE]\n\n"
+      "       fl-dns -r FILE [-o json] [-O FILE]\n"
+      "       fl-dns --via SOCKET [@SERVER...] NAME [TYPE]...   (through fl-probed)\n\n"
       "DNS queries over raw UDP (and TCP) toward nameservers, delegation checks and\n"
       "TTL-limited DNS traces; every packet captured with libpcap and replayable offline.\n\n",
       describe(), flcommon::exit_status_help("fl-dns"));
@@ -250,6 +252,16 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
   if (vm.count("query-file")) o.query_file = vm["query-file"].as<std::string>();
   if (o.read_path.empty() && o.mode == Mode::query && o.query_file.empty() && names.empty())
     return usage_error("no NAME given");
+  if (vm.count("via")) {
+    o.via = vm["via"].as<std::string>();
+    // The daemon's capture, source address and budget are the ones used.
+    for (const char* name : {"read", "interface", "source"})
+      if (vm.count(name)) return usage_error(fmt::format("--{} cannot be given with --via: fl-probed sends and captures", name));
+    if (o.capture_all) return usage_error("--capture-all cannot be given with --via: the daemon's capture holds other clients' frames");
+    if (!vm["pps"].defaulted()) return usage_error("--pps cannot be given with --via: fl-probed's --pps budget is shared by its clients");
+    if (o.mode == Mode::zone) return usage_error("--check-zone cannot be given with --via: fl-probed serves queries, not zone checks");
+    if (o.mode == Mode::trace) return usage_error("--trace cannot be given with --via: fl-probed serves DNS queries, not DNS traces");
+  }
   return std::nullopt;
 }
 

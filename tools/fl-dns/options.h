@@ -34,6 +34,7 @@ struct Options : flcommon::CommonOptions {
   std::vector<probe::model::Address> parents;  // --parent (default: the root servers)
   int max_ttl = 30;                      // --trace
   int gaplimit = 5;                      // --trace
+  std::string via;                       // --via: fl-probed's control socket ("" = probe directly)
 };
 
 // The 13 root servers' IPv4 addresses (a..m), the default --parent.

@@ -45,6 +45,12 @@ probe::Result<Setup> set_up(const flprobed::Options& o) {
   // Every request's probes and replies, whatever its method and ports:
   // the engines tell them apart by run key.
   spec.capture.filter = fmt::format("ip and host {}", s.src.to_string());
+  if (o.whole_frames) {
+    // As a direct fl-dns run captures: TCP answers arrive as offloaded
+    // segments of up to 64 KiB, which a cut frame could not reassemble.
+    spec.capture.snaplen = 65600;
+    spec.capture.buffer_bytes = 64 << 20;
+  }
   auto vantage = probe::io::open_vantage(spec);
   if (!vantage) return vantage.error();
   s.vantage = std::move(*vantage);

@@ -28,7 +28,8 @@ po::options_description describe() {
   d.add_options()
       ("max-running", po::value<int>()->default_value(16), "requests probing at once; more wait in the queue")
       ("max-queued", po::value<int>()->default_value(64), "requests waiting; more are refused")
-      ("max-targets", po::value<int>()->default_value(65536), "addresses a request may trace at most");
+      ("max-targets", po::value<int>()->default_value(65536), "addresses a request may trace (queries a dns request may ask) at most")
+      ("whole-frames", po::bool_switch(), "capture whole frames (a 64 MiB ring of fewer frames): DNS answers over TCP of any size");
   flcommon::add_user_option(d, help);
   flcommon::add_help_options(d);
   return d;
@@ -46,6 +47,7 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
   if (auto e = read_int(vm, "max-running", 1, 4096, o.max_running)) return *e;
   if (auto e = read_int(vm, "max-queued", 0, 65536, o.max_queued)) return *e;
   if (auto e = read_int(vm, "max-targets", 1, static_cast<int>(probe::model::kMaxTargets), o.max_targets)) return *e;
+  o.whole_frames = vm["whole-frames"].as<bool>();
   return std::nullopt;
 }
 
@@ -55,8 +57,9 @@ std::string usage() {
   return flcommon::help_text(
       "Usage: fl-probed --socket PATH [--group GROUP] [-S ADDR] [--pps N] [options]\n\n"
       "A long-lived prober: opens the capture and the raw socket once, drops\n"
-      "privileges, and runs the traces that clients (fl-trace --via PATH) ask for\n"
-      "on the control socket, concurrently, under one probe budget.\n\n",
+      "privileges, and runs the traces and DNS queries that clients (fl-trace --via\n"
+      "PATH, fl-dns --via PATH) ask for on the control socket, concurrently, under\n"
+      "one probe budget.\n\n",
       describe(),
       "\nExit status: 0 stopped by a signal after finishing, 1 runtime error, 2 usage,\n"
       "3 no privilege. See fl-probed(8).\n");

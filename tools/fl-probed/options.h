@@ -17,6 +17,7 @@ struct Options : flcommon::CommonOptions {
   std::size_t max_running = 16;     // --max-running: requests probing at once
   std::size_t max_queued = 64;      // --max-queued: requests waiting for a turn
   std::uint64_t max_targets = 65536;  // --max-targets: addresses per request
+  bool whole_frames = false;        // --whole-frames: fl-dns's snaplen and ring, not fl-trace's
 };
 
 // The --help text.

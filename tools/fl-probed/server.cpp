@@ -11,7 +11,9 @@
 
 #include "probe/io/capture_writer.h"
 #include "probe/io/vantage.h"
+#include "probe/io/tcp_streams.h"
 #include "probe/model/targets.h"
+#include "probe/record/dns_record.h"
 #include "probe/record/trace_record.h"
 
 namespace flprobed {
@@ -60,10 +62,22 @@ class Server::JobObserver final : public probe::engine::TraceObserver {
   const Job& job_;
 };
 
+class Server::DnsJobObserver final : public probe::engine::DnsObserver {
+ public:
+  DnsJobObserver(Server& server, Job& job) : server_(server), job_(job) {}
+  void on_exchange(const probe::model::DnsExchange& e) override;
+
+ private:
+  Server& server_;
+  Job& job_;
+};
+
 struct Server::Job {
   std::uint64_t client = 0;
   nlohmann::json id;
+  probe::serve::Verb verb = probe::serve::Verb::trace;
   probe::serve::TraceRequest request;
+  probe::serve::DnsRequest dns_request;
   std::int64_t arrival_us = 0;
   std::int64_t start_us = 0;
   bool cancelled = false;
@@ -71,10 +85,25 @@ struct Server::Job {
   std::unique_ptr<probe::io::CaptureWriter> writer;
   std::unique_ptr<JobObserver> observer;
   std::unique_ptr<probe::engine::TraceEngine> engine;
+  // verb dns: the engine, its query port held against the kernel's port
+  // unreachables, its own TCP sockets (opened by the daemon), and how many
+  // exchanges it reported.
+  std::unique_ptr<probe::io::UdpPortHold> port;
+  std::unique_ptr<probe::io::TcpStreams> streams;
+  std::unique_ptr<DnsJobObserver> dns_observer;
+  std::unique_ptr<probe::engine::DnsEngine> dns;
+  std::uint64_t exchanges = 0;
+
+  probe::engine::LoopClient& loop() { return dns ? dns->loop() : engine->loop(); }
 };
 
 void Server::JobObserver::on_trace(const probe::model::Trace& t) {
   server_.send(job_.client, probe::serve::trace_line(job_.id, t));
+}
+
+void Server::DnsJobObserver::on_exchange(const probe::model::DnsExchange& e) {
+  ++job_.exchanges;
+  server_.send(job_.client, probe::serve::dns_line(job_.id, e));
 }
 
 Server::Server(probe::io::Fd listener, probe::model::Address src, std::string interface,
@@ -216,13 +245,18 @@ void Server::take_line(std::uint64_t client, Client& c, const probe::serve::Line
     if (same(j)) return refuse({req.id, "a request with this id is already running"});
   for (auto& j : queued_)
     if (same(j)) return refuse({req.id, "a request with this id is already queued"});
-  if (auto e = probe::model::check_targets(req.trace.targets, {limits_.max_targets, false}))
-    return refuse({req.id, e->message});
+  if (req.verb == probe::serve::Verb::trace) {
+    if (auto e = probe::model::check_targets(req.trace.targets, {limits_.max_targets, false}))
+      return refuse({req.id, e->message});
+  } else if (req.dns.queries.size() > limits_.max_targets) {
+    return refuse({req.id, fmt::format("{} queries, more than the {} a request may ask (--max-targets)",
+                                       req.dns.queries.size(), limits_.max_targets)});
+  }
   if (running_.size() >= limits_.max_running && queued_.size() >= limits_.max_queued)
     return refuse({req.id, fmt::format("busy: {} requests running and {} queued (--max-running, --max-queued)",
                                        running_.size(), queued_.size())});
   auto job = std::make_unique<Job>();
-  if (req.trace.capture) {
+  if (req.verb == probe::serve::Verb::trace ? req.trace.capture : req.dns.capture) {
     if (c.fds.empty())
       return refuse({req.id, "\"capture\" needs the file's descriptor passed with the request (SCM_RIGHTS)"});
     job->capture = std::move(c.fds.front());
@@ -230,51 +264,90 @@ void Server::take_line(std::uint64_t client, Client& c, const probe::serve::Line
   }
   job->client = client;
   job->id = req.id;
+  job->verb = req.verb;
   job->request = std::move(req.trace);
+  job->dns_request = std::move(req.dns);
   job->arrival_us = now_us;
   ++c.jobs;
   if (running_.size() < limits_.max_running) start(std::move(job), now_us);
   else queued_.push_back(std::move(job));
 }
 
+void Server::refuse_job(const Job& job, const std::string& why) {
+  send(job.client, probe::serve::refusal_line({job.id, why}));
+  if (auto it = clients_.find(job.client); it != clients_.end()) --it->second->jobs;
+}
+
 void Server::start(std::unique_ptr<Job> job, std::int64_t now_us) {
+  probe::engine::EngineSet::Keep keep;
+  auto refused = job->verb == probe::serve::Verb::dns ? start_dns(*job, keep) : start_trace(*job, keep);
+  if (refused) return refuse_job(*job, *refused);
+  job->start_us = now_us;
+  probe::engine::LoopClient& loop = job->loop();
+  running_.emplace(&loop, std::move(job));
+  set_.admit(loop, std::move(keep));
+}
+
+// The request's -w: a direct run's run record first, so that the tool's
+// -r replays this request from it as it replays a direct run; then the
+// frames of its run key.
+std::optional<std::string> Server::keeper(Job& job, const std::string& record, probe::engine::EngineSet::Keep& keep) {
+  auto w = probe::io::CaptureWriter::adopt(job.capture.release(), "the request's -w file", source_.linktype(), record);
+  if (!w) return w.error().message;
+  job.writer = std::move(*w);
+  keep = [w = job.writer.get(), &clock = source_.clock()](const probe::io::RawPacket& p) {
+    w->write(p);
+    w->flush_due(clock.now_us());
+  };
+  return std::nullopt;
+}
+
+std::optional<std::string> Server::start_trace(Job& job, probe::engine::EngineSet::Keep& keep) {
   // Its own run key: the engine takes only replies to probes that carry
   // it, so no request sees another's.
-  auto key = probe::io::draw_run_key(job->request.sport);
-  probe::engine::TraceConfig c = job->request.config;
+  auto key = probe::io::draw_run_key(job.request.sport);
+  probe::engine::TraceConfig c = job.request.config;
   c.src = src_;
   c.run_key = key.key;
   c.sport = key.sport;
-  auto targets = probe::model::expand_targets(job->request.targets, c.run_key);
-  if (!targets) {
-    send(job->client, probe::serve::refusal_line({job->id, targets.error().message}));
-    if (auto it = clients_.find(job->client); it != clients_.end()) --it->second->jobs;
-    return;
+  auto targets = probe::model::expand_targets(job.request.targets, c.run_key);
+  if (!targets) return targets.error().message;
+  if (job.capture)
+    if (auto e = keeper(job, probe::record::to_comment(probe::record::RunRecord{"fl-trace", interface_, c, job.request.targets}), keep))
+      return e;
+  job.observer = std::make_unique<JobObserver>(*this, job);
+  job.engine = std::make_unique<probe::engine::TraceEngine>(c, std::move(*targets), source_, sink_, *job.observer);
+  return std::nullopt;
+}
+
+// Its own run key (the DNS IDs) and its own query port, held for the
+// request: an answer to another request's port is never its own.
+std::optional<std::string> Server::start_dns(Job& job, probe::engine::EngineSet::Keep& keep) {
+  const probe::serve::DnsRequest& r = job.dns_request;
+  probe::engine::DnsConfig c = r.config;
+  c.src = src_;
+  std::string taken;
+  // A drawn port another program holds is drawn again; a given one is not.
+  for (int draw = 0; draw < (r.sport ? 1 : 8) && !job.port; ++draw) {
+    auto key = probe::io::draw_run_key(r.sport);
+    c.run_key = key.key;
+    c.sport = key.sport;
+    auto hold = probe::io::UdpPortHold::bind(c.src, c.sport);
+    if (hold) job.port = std::move(*hold);
+    else taken = hold.error().message;
   }
-  probe::engine::EngineSet::Keep keep;
-  if (job->capture) {
-    // The run record a direct run's -w starts with: fl-trace -r replays
-    // this request from it as it replays a direct run.
-    probe::record::RunRecord record{"fl-trace", interface_, c, job->request.targets};
-    auto w = probe::io::CaptureWriter::adopt(job->capture.release(), "the request's -w file", source_.linktype(),
-                                             probe::record::to_comment(record));
-    if (!w) {
-      send(job->client, probe::serve::refusal_line({job->id, w.error().message}));
-      if (auto it = clients_.find(job->client); it != clients_.end()) --it->second->jobs;
-      return;
-    }
-    job->writer = std::move(*w);
-    keep = [w = job->writer.get(), &clock = source_.clock()](const probe::io::RawPacket& p) {
-      w->write(p);
-      w->flush_due(clock.now_us());
-    };
+  if (!job.port) return taken;
+  if (job.capture) {
+    probe::record::DnsRunRecord record;
+    record.interface = interface_;
+    record.config = c;
+    record.queries = r.queries;
+    if (auto e = keeper(job, probe::record::to_comment(record), keep)) return e;
   }
-  job->start_us = now_us;
-  job->observer = std::make_unique<JobObserver>(*this, *job);
-  job->engine = std::make_unique<probe::engine::TraceEngine>(c, std::move(*targets), source_, sink_, *job->observer);
-  probe::engine::LoopClient& loop = job->engine->loop();
-  running_.emplace(&loop, std::move(job));
-  set_.admit(loop, std::move(keep));
+  job.streams = probe::io::kernel_tcp_streams();
+  job.dns_observer = std::make_unique<DnsJobObserver>(*this, job);
+  job.dns = std::make_unique<probe::engine::DnsEngine>(c, r.queries, source_, sink_, *job.streams, *job.dns_observer);
+  return std::nullopt;
 }
 
 void Server::start_queued(std::int64_t now_us) {
@@ -297,8 +370,9 @@ void Server::retired(probe::engine::LoopClient& engine) {
   if (job.writer && !job.writer->flush()) {
     send(job.client, probe::serve::refusal_line({job.id, "-w: " + job.writer->error()}));
   }
-  send(job.client, probe::serve::end_line(job.id, status, job.engine->stats(), job.start_us - job.arrival_us,
-                                          now - job.start_us));
+  const std::int64_t queued = job.start_us - job.arrival_us, ran = now - job.start_us;
+  send(job.client, job.dns ? probe::serve::end_line(job.id, status, job.dns->stats(), job.exchanges, queued, ran)
+                           : probe::serve::end_line(job.id, status, job.engine->stats(), queued, ran));
   if (auto c = clients_.find(job.client); c != clients_.end()) --c->second->jobs;
   running_.erase(it);
   if (!closed_) start_queued(now);
@@ -340,7 +414,7 @@ void Server::drop(std::uint64_t client) {
   for (auto& [e, job] : running_)
     if (job->client == client && !job->cancelled) {
       job->cancelled = true;
-      set_.cancel(job->engine->loop());
+      set_.cancel(job->loop());
     }
 }
 

@@ -2,17 +2,19 @@
 #pragma once
 // fl-probed's control socket as a client of the one event loop: between
 // events it accepts clients, reads their request lines, starts their
-// traces in the engine set (each with its own run key) and writes back what
-// the traces found. Nothing here blocks: a slow or vanished client costs
+// traces and DNS queries in the engine set (each request with its own run
+// key) and writes back what they found. Nothing here blocks: a slow or vanished client costs
 // only its own requests.
 
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "probe/engine/dns_engine.h"
 #include "probe/engine/engine_set.h"
 #include "probe/engine/trace_engine.h"
 #include "probe/io/packet_sink.h"
@@ -51,12 +53,18 @@ class Server final : public probe::engine::LoopClient {
   struct Client;
   struct Job;
   class JobObserver;
+  class DnsJobObserver;
   void serve(std::int64_t now_us);
   void socket_events(std::vector<pollfd>& fds, std::vector<std::uint64_t>& ids) const;
   void accept_clients();
   void read_client(Client& c);
   void take_line(std::uint64_t client, Client& c, const probe::serve::LineReader::Line& line, std::int64_t now_us);
   void start(std::unique_ptr<Job> job, std::int64_t now_us);
+  // The request's engine and -w writer, or the reason it cannot start.
+  std::optional<std::string> start_trace(Job& job, probe::engine::EngineSet::Keep& keep);
+  std::optional<std::string> start_dns(Job& job, probe::engine::EngineSet::Keep& keep);
+  std::optional<std::string> keeper(Job& job, const std::string& record, probe::engine::EngineSet::Keep& keep);
+  void refuse_job(const Job& job, const std::string& why);
   void start_queued(std::int64_t now_us);
   void retired(probe::engine::LoopClient& engine);
   void send(std::uint64_t client, const std::string& line);

@@ -17,6 +17,7 @@
 #include <optional>
 
 #include "options.h"
+#include "via.h"
 #include "probe/engine/capture_filter.h"
 #include "probe/excerpt.h"
 #include "probe/engine/foreign_trace.h"
@@ -125,8 +126,7 @@ struct Setup {
   probe::io::Vantage vantage;
   bool foreign = false;  ///< another tool's capture: no run record, traces inferred
   std::optional<probe::model::AsnDb> asn_db;  ///< -A's table
-  probe::io::Fd via;  ///< --via: the connection to fl-probed
-  probe::io::Fd via_capture;  ///< --via with -w: the file, for the daemon to write
+  flcommon::ViaConnection via;  ///< --via: the connection to fl-probed, and -w's file for it to write
 };
 
 // -A's table, read while privileged and before anything is opened: the
@@ -208,15 +208,9 @@ probe::Result<Setup> read_targets(const fltrace::Options& o) {
 probe::Result<Setup> setup_via(const fltrace::Options& o) {
   auto s = read_targets(o);
   if (!s) return s;
-  auto sock = probe::io::connect_unix(o.via);
-  if (!sock) return sock.error();
-  s->via = std::move(*sock);
-  if (!o.write_path.empty()) {
-    // Opened here, as a direct run's -w is, and handed to the daemon:
-    // the file is the user's, whoever the daemon runs as.
-    s->via_capture = probe::io::Fd(::open(o.write_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
-    if (!s->via_capture) return probe::make_error(ErrorKind::output, o.write_path + ": " + std::strerror(errno));
-  }
+  auto via = flcommon::connect_via(o.via, o.write_path);
+  if (!via) return via.error();
+  s->via = std::move(*via);
   return s;
 }
 
@@ -300,44 +294,20 @@ int end_run(const fltrace::Options& o, Setup& s, flcommon::Output& output, const
 }
 
 // --via: the request goes to fl-probed, and the traces it streams back go
-// to the printer as a direct run's would. Ctrl-C closes the connection,
-// which ends the request in the daemon.
+// to the printer as a direct run's would.
 probe::Result<probe::engine::TraceStats> trace_via(const fltrace::Options& o, Setup& s, Printer& printer) {
-  const probe::io::Fd* sock = &s.via;
   probe::serve::TraceRequest request;
   request.config = s.record.config;
   if (o.sport_given) request.sport = s.record.config.sport;
   request.targets = s.record.targets;
-  request.capture = static_cast<bool>(s.via_capture);
-  std::string line = probe::serve::request_line(getpid(), request) + "\n";
-  if (auto sent = probe::io::send_with_fd(sock->get(), line, s.via_capture.get()); !sent)
-    return probe::make_error(ErrorKind::runtime, o.via + ": " + sent.error().message);
-  s.via_capture = probe::io::Fd();  // the daemon's now
-  // A trace line is as long as its trace: no cap a real one reaches.
-  probe::serve::LineReader reader(std::size_t{1} << 28);
-  char buf[65536];
-  while (flcommon::halt_flag().load() == 0) {
-    pollfd p{sock->get(), POLLIN, 0};
-    if (::poll(&p, 1, 200) <= 0) continue;
-    ssize_t n = ::read(sock->get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    reader.feed(buf, static_cast<std::size_t>(n));
-    while (auto l = reader.next()) {
-      auto reply = probe::serve::parse_reply(l->text);
-      if (auto* t = std::get_if<probe::serve::TraceReply>(&reply)) {
-        printer.take_trace(std::make_unique<probe::model::Trace>(std::move(t->trace)));
-      } else if (auto* e = std::get_if<probe::serve::EndReply>(&reply)) {
-        if (e->status != "ok") return probe::make_error(ErrorKind::runtime, "fl-probed ended the request: " + e->status);
-        return e->stats;
-      } else {
-        return probe::make_error(ErrorKind::runtime,
-                                 "fl-probed refused the request: " + std::get<probe::serve::Refusal>(reply).error);
-      }
-    }
-  }
-  if (flcommon::halt_flag().load() > 0) return probe::engine::TraceStats{};
-  return probe::make_error(ErrorKind::runtime, o.via + ": fl-probed closed the connection before the request ended");
+  request.capture = static_cast<bool>(s.via.capture);
+  auto end = flcommon::request_via(o.via, s.via, probe::serve::request_line(getpid(), request),
+                                   [&printer](flcommon::ViaReply& r) {
+                                     if (auto* t = std::get_if<probe::serve::TraceReply>(&r))
+                                       printer.take_trace(std::make_unique<probe::model::Trace>(std::move(t->trace)));
+                                   });
+  if (!end) return end.error();
+  return end->stats;
 }
 
 // The run, privileges dropped: the engine (or the foreign capture's

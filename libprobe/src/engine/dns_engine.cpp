@@ -71,6 +71,11 @@ struct DnsEngine::Impl final : LoopClient {
   std::deque<std::uint32_t> ready;
   std::size_t next_idle = 0, active = 0, next_emit = 0;
   DnsStats stats;
+  // What watch() gave the loop (the streams' sockets, [watched_from,
+  // watched_to) of it: other clients' come after), until after_event() has
+  // looked at their revents.
+  std::vector<pollfd>* watched = nullptr;
+  std::size_t watched_from = 0, watched_to = 0;
 
   Impl(DnsConfig c, std::vector<model::DnsQuery> queries, io::PacketSource& src, io::PacketSink& snk,
        io::TcpStreams& st, DnsObserver& obs)
@@ -85,6 +90,9 @@ struct DnsEngine::Impl final : LoopClient {
         by_id[dns_query_id(cfg.run_key, cfg.phase, i, a, cfg.tries)] = {i, a};
       by_port[dns_tcp_port(cfg.sport, cfg.phase, i)] = i;
     }
+    // Ready before the loop's first turn, whoever runs it (run() or a
+    // daemon's engine set): the first queries go out at once.
+    start_more();
   }
 
   std::uint32_t generation(const Slot& s) const { return s.tcp ? 1000u : s.attempt; }
@@ -411,11 +419,16 @@ struct DnsEngine::Impl final : LoopClient {
   std::int64_t deadline(sched::TokenBucket& pace, std::int64_t now) override {
     std::int64_t d = timers.next_deadline();
     if (!ready.empty()) d = std::min(d, pace.next_available_us(now));
-    if (streams.busy()) {
-      streams.pump();
-      d = std::min(d, clock.now_us() + 5000);
-    }
     return d;
+  }
+
+  // The TCP sockets wake the loop when they connect (the query can be
+  // written) or have bytes to drain; what woke it is pumped in after_event().
+  void watch(std::int64_t, std::vector<pollfd>& fds) override {
+    watched = &fds;
+    watched_from = fds.size();
+    streams.watch(fds);
+    watched_to = fds.size();
   }
 
   bool on_frame(Frame& f, std::size_t) override { return on_packet(f.raw()); }
@@ -428,6 +441,11 @@ struct DnsEngine::Impl final : LoopClient {
   }
 
   void after_event() override {
+    bool woke = false;
+    if (watched)
+      for (std::size_t k = watched_from; k < watched_to; ++k) woke = woke || (*watched)[k].revents != 0;
+    watched = nullptr;
+    if (woke) streams.pump();
     TimerKey k{};
     std::int64_t when = 0;
     while (timers.pop_expired(clock.now_us(), k, when)) on_timer(k);
@@ -435,7 +453,6 @@ struct DnsEngine::Impl final : LoopClient {
   }
 
   DnsStats run(const std::atomic<int>& halt) {
-    start_more();
     run_loop({this}, source, bucket, halt);
     return stats;
   }
@@ -448,5 +465,9 @@ DnsEngine::DnsEngine(DnsConfig config, std::vector<model::DnsQuery> queries, io:
 DnsEngine::~DnsEngine() = default;
 
 DnsStats DnsEngine::run(const std::atomic<int>& halt) { return impl_->run(halt); }
+
+const DnsStats& DnsEngine::stats() const { return impl_->stats; }
+
+LoopClient& DnsEngine::loop() { return *impl_; }
 
 }  // namespace probe::engine

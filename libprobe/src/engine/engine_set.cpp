@@ -44,6 +44,11 @@ std::int64_t EngineSet::deadline(sched::TokenBucket& pace, std::int64_t now_us) 
   return d;
 }
 
+// Every member's descriptors (a DNS engine's TCP sockets), in turn order.
+void EngineSet::watch(std::int64_t now_us, std::vector<pollfd>& fds) {
+  for (auto& m : members_) m.client->watch(now_us, fds);
+}
+
 bool EngineSet::on_frame(Frame& frame, std::size_t position) {
   bool own = false;
   for (auto& m : members_) {

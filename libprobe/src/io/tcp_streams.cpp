@@ -16,6 +16,9 @@ namespace probe::io {
 
 namespace {
 
+// Not yet connected, or nothing to do now: the connection goes on.
+bool transient(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR || err == ENOTCONN; }
+
 class KernelStreams final : public TcpStreams {
  public:
   ~KernelStreams() override {
@@ -25,7 +28,7 @@ class KernelStreams final : public TcpStreams {
   bool start(std::uint32_t key, const model::Address& src, std::uint16_t sport,
              const model::Address& dst, std::uint16_t dport,
              std::vector<std::uint8_t> message) override {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd = ::socket(socket_family(src.family()), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return false;
     int one = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -38,21 +41,37 @@ class KernelStreams final : public TcpStreams {
       ::close(fd);
       return false;
     }
-    conns_[key] = Conn{fd, std::move(message), 0};
+    conns_[key] = Conn{fd, std::move(message), 0, false};
     return true;
   }
 
   void pump() override {
     char buf[4096];
     for (auto& [key, c] : conns_) {
+      if (c.ended) continue;
       if (c.sent < c.out.size()) {
         ssize_t n = ::send(c.fd, c.out.data() + c.sent, c.out.size() - c.sent, MSG_NOSIGNAL);
         if (n > 0) c.sent += static_cast<std::size_t>(n);
+        else if (n < 0 && !transient(errno)) c.ended = true;
       }
       // Drained so that the kernel acknowledges the answer; its bytes are
       // read again from the capture.
-      while (::recv(c.fd, buf, sizeof buf, MSG_DONTWAIT) > 0) {
+      ssize_t n;
+      while ((n = ::recv(c.fd, buf, sizeof buf, MSG_DONTWAIT)) > 0) {
       }
+      // Closed or failed: readable (or in error) for good, so no longer
+      // watched, else it would wake the loop without end until the engine
+      // reads the exchange's end from the capture and stops it.
+      if (n == 0 || (n < 0 && !transient(errno))) c.ended = true;
+    }
+  }
+
+  void watch(std::vector<pollfd>& fds) const override {
+    for (const auto& [key, c] : conns_) {
+      if (c.ended) continue;
+      short ev = POLLIN;
+      if (c.sent < c.out.size()) ev |= POLLOUT;
+      fds.push_back({c.fd, ev, 0});
     }
   }
 
@@ -70,6 +89,7 @@ class KernelStreams final : public TcpStreams {
     int fd;
     std::vector<std::uint8_t> out;
     std::size_t sent;
+    bool ended;  // the peer closed or the connection failed
   };
   std::map<std::uint32_t, Conn> conns_;
 };
@@ -83,12 +103,13 @@ class NullStreams final : public TcpStreams {
   void pump() override {}
   void stop(std::uint32_t) override {}
   bool busy() const override { return false; }
+  void watch(std::vector<pollfd>&) const override {}
 };
 
 }  // namespace
 
 Result<std::unique_ptr<UdpPortHold>> UdpPortHold::bind(const model::Address& src, std::uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  int fd = ::socket(socket_family(src.family()), SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return make_error(ErrorKind::runtime, std::string("udp socket: ") + std::strerror(errno));
   // Never read: answers are read from the capture. The smallest buffer the
   // kernel allows, so that what queues here is dropped at once instead of

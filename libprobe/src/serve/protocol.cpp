@@ -7,6 +7,7 @@
 #include <set>
 
 #include "probe/format/trace_json.h"
+#include "probe/packet/dns.h"
 
 namespace probe::serve {
 
@@ -79,6 +80,58 @@ TraceRequest read_trace(const json& j) {
   return r;
 }
 
+// One of "queries": {"server", "qname", "qtype", "rd", "tcp"}, as fl-dns
+// has it after reading its command line (servers x names).
+model::DnsQuery read_query(const json& q) {
+  if (!q.is_object()) throw Bad{"a query is an object with \"server\" and \"qname\""};
+  static const std::set<std::string> kKnown = {"server", "qname", "qtype", "rd", "tcp"};
+  for (const auto& [k, v] : q.items())
+    if (!kKnown.count(k)) throw Bad{fmt::format("unknown query option \"{}\"", k)};
+  model::DnsQuery out;
+  auto server = q.find("server");
+  auto addr = server != q.end() && server->is_string() ? model::Address::parse(server->get<std::string>()) : std::nullopt;
+  if (!addr || !addr->is_v4()) throw Bad{"a query's \"server\" must be an IPv4 address"};
+  out.server = *addr;
+  auto qname = q.find("qname");
+  auto name = qname != q.end() && qname->is_string() ? packet::normalize_dns_name(qname->get<std::string>()) : std::nullopt;
+  if (!name) throw Bad{"a query's \"qname\" must be a domain name"};
+  out.qname = *name;
+  if (auto v = q.find("qtype"); v != q.end()) out.qtype = static_cast<std::uint16_t>(integer(*v, "qtype", 1, 65535));
+  if (auto v = q.find("rd"); v != q.end()) out.rd = flag(*v, "rd");
+  if (auto v = q.find("tcp"); v != q.end()) out.tcp = flag(*v, "tcp");
+  return out;
+}
+
+// The ranges of fl-dns's command line (fl-dns(1)).
+DnsRequest read_dns(const json& j) {
+  DnsRequest r;
+  engine::DnsConfig& c = r.config;
+  static const std::set<std::string> kKnown = {"id",      "verb",  "queries",     "dport",  "sport",
+                                               "wait_us", "tries", "concurrency", "edns",   "edns_size",
+                                               "dnssec_ok", "tcp_fallback", "capture"};
+  for (const auto& [k, v] : j.items())
+    if (!kKnown.count(k)) throw Bad{fmt::format("unknown option \"{}\"", k)};
+  auto queries = j.find("queries");
+  if (queries == j.end() || !queries->is_array() || queries->empty())
+    throw Bad{"\"queries\" must be a non-empty array of queries"};
+  for (const auto& q : *queries) r.queries.push_back(read_query(q));
+  auto get = [&](const char* name, std::int64_t lo, std::int64_t hi, auto& out) {
+    if (auto v = j.find(name); v != j.end()) out = static_cast<std::decay_t<decltype(out)>>(integer(*v, name, lo, hi));
+  };
+  get("dport", 1, 65535, c.dport);
+  // TCP takes the 1,000 ports above it (dns_tcp_port).
+  if (auto v = j.find("sport"); v != j.end()) r.sport = static_cast<std::uint16_t>(integer(*v, "sport", 1, 64000));
+  get("wait_us", 1000, 60000000, c.wait_us);
+  get("tries", 1, 10, c.tries);
+  get("concurrency", 1, 1 << 20, c.concurrency);
+  get("edns_size", 512, 65535, c.edns_size);
+  if (auto v = j.find("edns"); v != j.end()) c.edns = flag(*v, "edns");
+  if (auto v = j.find("dnssec_ok"); v != j.end()) c.dnssec_ok = flag(*v, "dnssec_ok");
+  if (auto v = j.find("tcp_fallback"); v != j.end()) c.tcp_fallback = flag(*v, "tcp_fallback");
+  if (auto v = j.find("capture"); v != j.end()) r.capture = flag(*v, "capture");
+  return r;
+}
+
 }  // namespace
 
 std::variant<Request, Refusal> parse_request(std::string_view line) {
@@ -92,9 +145,15 @@ std::variant<Request, Refusal> parse_request(std::string_view line) {
   r.id = *id;
   auto verb = j.find("verb");
   if (verb == j.end() || !verb->is_string()) return Refusal{r.id, "a request needs a \"verb\""};
-  if (*verb != "trace") return Refusal{r.id, fmt::format("unknown verb {} (trace)", verb->dump())};
+  if (*verb != "trace" && *verb != "dns")
+    return Refusal{r.id, fmt::format("unknown verb {} (trace, dns)", verb->dump())};
   try {
-    r.trace = read_trace(j);
+    if (*verb == "dns") {
+      r.verb = Verb::dns;
+      r.dns = read_dns(j);
+    } else {
+      r.trace = read_trace(j);
+    }
   } catch (const Bad& b) {
     return Refusal{r.id, b.what};
   }
@@ -115,6 +174,25 @@ std::string request_line(const nlohmann::json& id, const TraceRequest& r) {
   j["concurrency"] = c.concurrency;
   if (c.doubletree) j["doubletree"] = true;
   if (c.classic) j["classic"] = true;
+  if (r.capture) j["capture"] = true;
+  return j.dump();
+}
+
+std::string request_line(const nlohmann::json& id, const DnsRequest& r) {
+  const engine::DnsConfig& c = r.config;
+  json queries = json::array();
+  for (const auto& q : r.queries)
+    queries.push_back(
+        {{"server", q.server.to_string()}, {"qname", q.qname}, {"qtype", q.qtype}, {"rd", q.rd}, {"tcp", q.tcp}});
+  json j = {{"id", id}, {"verb", "dns"}, {"queries", queries}, {"dport", c.dport}};
+  if (r.sport) j["sport"] = *r.sport;
+  j["wait_us"] = c.wait_us;
+  j["tries"] = c.tries;
+  j["concurrency"] = c.concurrency;
+  j["edns"] = c.edns;
+  j["edns_size"] = c.edns_size;
+  j["dnssec_ok"] = c.dnssec_ok;
+  j["tcp_fallback"] = c.tcp_fallback;
   if (r.capture) j["capture"] = true;
   return j.dump();
 }
@@ -154,6 +232,27 @@ std::string end_line(const nlohmann::json& id, EndStatus status, const engine::T
   return j.dump();
 }
 
+std::string end_line(const nlohmann::json& id, EndStatus status, const engine::DnsStats& s, std::uint64_t exchanges,
+                     std::int64_t queued_us, std::int64_t run_us) {
+  nlohmann::ordered_json j;
+  j["id"] = id;
+  j["type"] = "end";
+  j["status"] = to_string(status);
+  j["exchanges"] = exchanges;
+  j["queries_sent"] = s.queries_sent;
+  j["responses"] = s.responses;
+  j["late"] = s.late;
+  j["wrong_id"] = s.wrong_id;
+  j["wrong_source"] = s.wrong_source;
+  j["malformed_dns"] = s.malformed_dns;
+  j["mismatched"] = s.mismatched;
+  j["icmp_errors"] = s.icmp_errors;
+  j["send_errors"] = s.send_errors;
+  j["queued_us"] = queued_us;
+  j["run_us"] = run_us;
+  return j.dump();
+}
+
 std::string refusal_line(const Refusal& r) {
   nlohmann::ordered_json j;
   j["id"] = r.id;
@@ -163,7 +262,7 @@ std::string refusal_line(const Refusal& r) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-std::variant<TraceReply, EndReply, Refusal> parse_reply(std::string_view line) {
+std::variant<TraceReply, DnsReply, EndReply, Refusal> parse_reply(std::string_view line) {
   json j = json::parse(line.begin(), line.end(), nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains("type") || !j.contains("id"))
     return Refusal{nullptr, "not a reply line: " + std::string(line.substr(0, 80))};
@@ -174,18 +273,38 @@ std::variant<TraceReply, EndReply, Refusal> parse_reply(std::string_view line) {
       if (!t) return Refusal{nullptr, t.error().message};
       return TraceReply{j["id"], std::move(*t)};
     }
+    if (type == "dns") {
+      auto x = exchange_from_json(j.at("dns"), j.at("message"));
+      if (!x) return Refusal{nullptr, x.error().message};
+      return DnsReply{j["id"], std::move(*x)};
+    }
     if (type == "end") {
       EndReply e;
       e.id = j["id"];
       e.status = j.at("status").get<std::string>();
+      e.queued_us = j.at("queued_us").get<std::int64_t>();
+      e.run_us = j.at("run_us").get<std::int64_t>();
+      if (j.contains("exchanges")) {
+        e.dns = true;
+        e.exchanges = j.at("exchanges").get<std::uint64_t>();
+        auto& d = e.dns_stats;
+        d.queries_sent = j.at("queries_sent").get<std::uint64_t>();
+        d.responses = j.at("responses").get<std::uint64_t>();
+        d.late = j.at("late").get<std::uint64_t>();
+        d.wrong_id = j.at("wrong_id").get<std::uint64_t>();
+        d.wrong_source = j.at("wrong_source").get<std::uint64_t>();
+        d.malformed_dns = j.at("malformed_dns").get<std::uint64_t>();
+        d.mismatched = j.at("mismatched").get<std::uint64_t>();
+        d.icmp_errors = j.at("icmp_errors").get<std::uint64_t>();
+        d.send_errors = j.at("send_errors").get<std::uint64_t>();
+        return e;
+      }
       e.stats.traces_done = j.at("traces").get<std::uint64_t>();
       e.stats.probes_sent = j.at("probes_sent").get<std::uint64_t>();
       e.stats.replies = j.at("replies").get<std::uint64_t>();
       e.stats.late = j.at("late").get<std::uint64_t>();
       e.stats.foreign = j.at("foreign").get<std::uint64_t>();
       e.stats.send_errors = j.at("send_errors").get<std::uint64_t>();
-      e.queued_us = j.at("queued_us").get<std::int64_t>();
-      e.run_us = j.at("run_us").get<std::int64_t>();
       return e;
     }
     if (type == "refused") return Refusal{j["id"], j.at("error").get<std::string>()};

@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "probe/engine/event_loop.h"
 #include "probe/io/packet_sink.h"
 #include "probe/io/packet_source.h"
 #include "probe/io/tcp_streams.h"
@@ -73,6 +74,13 @@ class DnsEngine {
   /// Runs every exchange to its end. `halt`: 1 stops sending and waits for
   /// queries in flight; 2 or more ends now (unfinished: not_sent/timeout).
   DnsStats run(const std::atomic<int>& halt);
+  /// Counters so far (final once the engine's loop ended).
+  const DnsStats& stats() const;
+  /// The engine's side of the event loop, for a caller that runs it beside
+  /// others on one source (fl-probed's EngineSet). Its TCP streams' sockets
+  /// are watched (LoopClient::watch), not polled on a timer. DNS matches by
+  /// its IDs and ports, not by match::classify, so it brings no identity.
+  LoopClient& loop();
 
  private:
   struct Impl;

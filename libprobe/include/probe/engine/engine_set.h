@@ -38,6 +38,7 @@ class EngineSet final : public LoopClient {
   bool halt(int level) override;
   bool send_one(sched::TokenBucket& pace, std::int64_t now_us) override;
   std::int64_t deadline(sched::TokenBucket& pace, std::int64_t now_us) override;
+  void watch(std::int64_t now_us, std::vector<pollfd>& fds) override;
   bool on_frame(Frame& frame, std::size_t position) override;
   void on_exhausted() override;
   void after_event() override;

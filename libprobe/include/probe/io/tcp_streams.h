@@ -4,6 +4,8 @@
 /// driven by the engine's loop. The engine reads results from the capture,
 /// never from these sockets, so replay (null streams) gives the same answers.
 
+#include <poll.h>
+
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -25,8 +27,12 @@ class TcpStreams {
   virtual void pump() = 0;
   /// Closes a connection (idempotent).
   virtual void stop(std::uint32_t key) = 0;
-  /// Whether any connection is open (the loop then wakes often to pump).
+  /// Whether any connection is open.
   virtual bool busy() const = 0;
+  /// Appends the sockets whose readiness calls for a pump(): POLLOUT while
+  /// a query is not yet written (the connection completing makes it
+  /// writable), POLLIN until the peer closed or the connection failed.
+  virtual void watch(std::vector<pollfd>& fds) const = 0;
 };
 
 /// A UDP socket bound to our query port: the kernel then neither answers
