@@ -245,7 +245,8 @@ void Server::start(std::unique_ptr<Job> job, std::int64_t now_us) {
   c.src = src_;
   c.run_key = key.key;
   c.sport = key.sport;
-  auto targets = probe::model::expand_targets(job->request.targets, c.run_key);
+  // Computed as traces start: a request for a large block holds no list.
+  auto targets = probe::engine::target_list(job->request.targets, c.run_key);
   if (!targets) {
     send(job->client, probe::serve::refusal_line({job->id, targets.error().message}));
     if (auto it = clients_.find(job->client); it != clients_.end()) --it->second->jobs;
