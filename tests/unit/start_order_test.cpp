@@ -10,6 +10,7 @@
 #include <set>
 
 #include "packet_helpers.h"
+#include "probe/engine/target_list.h"
 
 namespace {
 
@@ -36,14 +37,16 @@ std::vector<std::uint32_t> drain(StartOrder& o) {
 
 TEST(StartOrder, WithoutPilotsTracesStartInTargetOrder) {
   auto targets = concat(block("192.0.2.", 3), block("198.51.100.", 2));
-  StartOrder o(targets, false, 7);
+  auto list = probe::engine::target_list(targets);
+  StartOrder o(*list, false, 7);
   EXPECT_EQ(drain(o), (std::vector<std::uint32_t>{0, 1, 2, 3, 4}));
   EXPECT_FALSE(o.release(0)) << "no pilots, nothing to release";
 }
 
 TEST(StartOrder, EachSlash24WaitsForItsPilot) {
   auto targets = concat(block("192.0.2.", 4), block("198.51.100.", 4));
-  StartOrder o(targets, true, 7);
+  auto list = probe::engine::target_list(targets);
+  StartOrder o(*list, true, 7);
   auto pilots = drain(o);
   ASSERT_EQ(pilots.size(), 2u) << "one pilot per /24, the rest wait";
   EXPECT_NE(pilots[0] < 4, pilots[1] < 4);
@@ -62,8 +65,9 @@ TEST(StartOrder, ReleasedTracesGoBeforeNewSlash24s) {
   auto same = [](std::uint32_t a, std::uint32_t b) { return a / 3 == b / 3; };
   // A seed whose order puts a block mate of the first pilot second and
   // another /24's trace third.
+  auto list = probe::engine::target_list(targets);
   for (std::uint64_t seed = 1; seed < 1000; ++seed) {
-    StartOrder o(targets, true, seed);
+    StartOrder o(*list, true, seed);
     const auto& ord = o.order();
     if (!same(ord[0], ord[1]) || same(ord[0], ord[2])) continue;
     EXPECT_EQ(o.take(), ord[0]);
@@ -82,10 +86,12 @@ TEST(StartOrder, PilotsShuffleWithinBlocksOf1024ByTheSeed) {
     auto more = block(("198.18." + std::to_string(b) + ".").c_str(), 256);
     targets.insert(targets.end(), more.begin(), more.end());
   }
-  StartOrder a(targets, true, 42), b(targets, true, 42), c(targets, true, 43);
-  EXPECT_EQ(a.order(), b.order());
-  EXPECT_NE(a.order(), c.order());
-  std::vector<std::uint32_t> head(a.order().begin(), a.order().begin() + 1024);
+  auto list = probe::engine::target_list(targets);
+  StartOrder a(*list, true, 42), b(*list, true, 42), c(*list, true, 43);
+  const auto order = a.order();
+  EXPECT_EQ(order, b.order());
+  EXPECT_NE(order, c.order());
+  std::vector<std::uint32_t> head(order.begin(), order.begin() + 1024);
   std::sort(head.begin(), head.end());
   std::vector<std::uint32_t> want(1024);
   std::iota(want.begin(), want.end(), 0u);
@@ -94,11 +100,22 @@ TEST(StartOrder, PilotsShuffleWithinBlocksOf1024ByTheSeed) {
 
 TEST(StartOrder, CloseEndsStarts) {
   auto targets = block("192.0.2.", 4);
-  StartOrder o(targets, true, 7);
+  auto list = probe::engine::target_list(targets);
+  StartOrder o(*list, true, 7);
   std::uint32_t pilot = o.take();
   o.release(pilot);
   o.close();
   EXPECT_FALSE(o.can_start());
+}
+
+// The order is shuffled 1024 at a time as traces start: taking them one
+// by one gives what shuffling the whole list up front gives.
+TEST(StartOrder, TracesTakenOneByOneFollowTheWholeOrder) {
+  std::vector<Address> targets;  // one per IPv6 /48: no trace waits for a pilot
+  for (int n = 0; n < 2500; ++n) targets.push_back(addr(("2001:db8:" + std::to_string(n) + "::1").c_str()));
+  auto list = probe::engine::target_list(targets);
+  StartOrder o(*list, true, 11);
+  EXPECT_EQ(drain(o), o.order());
 }
 
 }  // namespace

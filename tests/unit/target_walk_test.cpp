@@ -119,6 +119,43 @@ TEST(TargetWalk, ALargeListIsSpreadOverItsBlocksTheSameWayForTheSameKey) {
   EXPECT_GT(in_second_block, 64u);  // both blocks from the start, not one after the other
 }
 
+TEST(Permutation, IndexOfUndoesAt) {
+  for (std::uint64_t n : {1ull, 3ull, 1025ull, 65536ull, 100003ull}) {
+    Permutation p(n, 0x99);
+    for (std::uint64_t i = 0; i < n; ++i) ASSERT_EQ(p.index_of(p.at(i)), i) << "n=" << n;
+  }
+}
+
+// What the trace engine needs of a walk it does not list: the n-th address
+// at once, and the n of an address a reply names.
+TEST(TargetWalk, AtAndIndexOfAreTheWalkAndItsInverse) {
+  for (const std::vector<std::string>& specs :
+       {std::vector<std::string>{"198.18.8.0/22", "198.18.0.0/22", "198.18.12.7"},  // shuffled: over 1024
+        std::vector<std::string>{"198.18.9.9", "198.18.4.0/30"},                  // in order
+        std::vector<std::string>{"2001:db8::/118", "2001:db8:1::/120"}}) {
+    auto walk = TargetWalk::of(specs, 21);
+    auto again = TargetWalk::of(specs, 21);
+    ASSERT_TRUE(walk && again);
+    ASSERT_TRUE(walk->disjoint());
+    for (std::uint64_t n = 0; n < walk->size(); ++n) {
+      Address a = *again->next();
+      ASSERT_EQ(walk->at(n), a) << specs.front() << " " << n;
+      ASSERT_EQ(walk->index_of(a), n) << a.to_string();
+    }
+  }
+  auto walk = TargetWalk::of({"198.18.8.0/22", "198.18.0.0/22"}, 21);
+  EXPECT_FALSE(walk->index_of(*Address::parse("198.18.4.0"))) << "between the blocks";
+  EXPECT_FALSE(walk->index_of(*Address::parse("198.17.255.255"))) << "below them";
+  EXPECT_FALSE(walk->index_of(*Address::parse("2001:db8::1"))) << "another family";
+}
+
+TEST(TargetWalk, BlocksThatShareAnAddressAreNotDisjoint) {
+  EXPECT_FALSE(TargetWalk::of({"198.18.8.0/22", "198.18.0.0/22", "198.18.9.9"}, 1)->disjoint());
+  EXPECT_FALSE(TargetWalk::of({"198.18.0.0/24", "198.18.0.0/16"}, 1)->disjoint());
+  EXPECT_FALSE(TargetWalk::of({"198.18.4.1", "198.18.4.1"}, 1)->disjoint());
+  EXPECT_TRUE(TargetWalk::of({"198.18.0.0/24", "198.18.1.0/24", "2001:db8::/120"}, 1)->disjoint());
+}
+
 TEST(ExpandTargets, ALoneHugeBlockIsExpandedWithoutASetOfSeenAddresses) {
   auto r = probe::model::expand_targets({"198.18.0.0/15"}, 3);
   ASSERT_TRUE(r);

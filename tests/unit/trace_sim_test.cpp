@@ -8,7 +8,9 @@
 #include <set>
 #include <utility>
 
+#include "probe/engine/target_list.h"
 #include "probe/engine/trace_engine.h"
+#include "probe/model/targets.h"
 #include "sim_network.h"
 
 namespace {
@@ -119,6 +121,60 @@ TEST(TraceSim, DoubletreeProbeCountDoesNotDependOnTheRate) {
 
 // --report sums its rounds: every counter adds, the source's own running
 // total is the last round's.
+// Prints traces in target order and checks each against the walk.
+class InOrder final : public probe::engine::TraceObserver {
+ public:
+  explicit InOrder(const probe::model::TargetWalk& walk) : walk_(walk) {}
+  void on_trace(const probe::model::Trace& t) override {
+    if (t.dst != walk_.at(traces)) ++out_of_order;
+    if (t.stop_reason == probe::model::StopReason::completed) ++completed;
+    ++traces;
+  }
+  std::uint64_t traces = 0;
+  std::uint64_t completed = 0;
+  std::uint64_t out_of_order = 0;
+
+ private:
+  const probe::model::TargetWalk& walk_;
+};
+
+// Issue 15: a block is walked, not listed, and the engine keeps state for
+// the traces in flight and the finished ones waiting behind a slower one,
+// never for every target. One /24 in four is six hops away, the others two:
+// traces finish out of order and wait to be printed in order.
+TEST(TraceEngine, AWalkedBlockHoldsTheTracesInFlightNotOneStatePerTarget) {
+  const Address src = addr("198.18.0.1");
+  sim::Network net(src, 1'700'000'000'000'000, 2000);
+  for (int b = 0; b < 256; ++b) {
+    sim::Block blk;
+    blk.routers = {addr("198.18.1.1")};
+    if (b % 4 == 0)
+      for (int k = 2; k <= 5; ++k) blk.routers.push_back(addr("198.18.1." + std::to_string(k)));
+    net.add_block(addr("198.19." + std::to_string(b) + ".1"), blk);
+  }
+  probe::engine::TraceConfig cfg;
+  cfg.method = probe::model::Method::icmp;
+  cfg.src = src;
+  cfg.pps = 20000;
+  cfg.concurrency = 64;
+  cfg.run_key = 0x5eed;
+  auto walk = probe::model::TargetWalk::of({"198.19.0.0/16"}, cfg.run_key);
+  ASSERT_TRUE(walk);
+  auto targets = probe::engine::target_list(std::vector<probe::model::Prefix>{*probe::model::Prefix::parse("198.19.0.0/16")},
+                                            cfg.run_key);
+  ASSERT_TRUE(targets);
+  InOrder out(*walk);
+  probe::engine::TraceEngine engine(cfg, *targets, net, net, out);
+  std::atomic<int> halt{0};
+  auto stats = engine.run(halt);
+  EXPECT_EQ(out.traces, 65536u);
+  EXPECT_EQ(out.completed, 65536u) << "every target answers";
+  EXPECT_EQ(out.out_of_order, 0u) << "printed in the walk's order";
+  EXPECT_EQ(stats.traces_done, 65536u);
+  EXPECT_GE(engine.most_traces_held(), cfg.concurrency) << "the rate allows this many in flight";
+  EXPECT_LE(engine.most_traces_held(), cfg.concurrency * 4) << "not one state per target";
+}
+
 TEST(TraceStats, PlusEqualsAddsCountersAndKeepsTheLatestSourceTotals) {
   probe::engine::TraceStats total;
   for (std::uint64_t round = 1; round <= 3; ++round) {

@@ -310,7 +310,8 @@ std::optional<std::string> Server::start_trace(Job& job, probe::engine::EngineSe
   c.src = src_;
   c.run_key = key.key;
   c.sport = key.sport;
-  auto targets = probe::model::expand_targets(job.request.targets, c.run_key);
+  // Computed as traces start: a request for a large block holds no list.
+  auto targets = probe::engine::target_list(job.request.targets, c.run_key);
   if (!targets) return targets.error().message;
   if (job.capture)
     if (auto e = keeper(job, probe::record::to_comment(probe::record::RunRecord{"fl-trace", interface_, c, job.request.targets}), keep))

@@ -21,6 +21,7 @@
 #include "probe/engine/capture_filter.h"
 #include "probe/excerpt.h"
 #include "probe/engine/foreign_trace.h"
+#include "probe/engine/target_list.h"
 #include "probe/engine/trace_engine.h"
 #include "probe/record/trace_record.h"
 #include "probe/format/trace_csv.h"
@@ -120,7 +121,8 @@ class Printer final : public probe::engine::TraceObserver {
 
 struct Setup {
   probe::record::RunRecord record;
-  std::vector<probe::model::Address> targets;
+  /// The run's targets, computed as traces start (a /12 is not listed).
+  std::shared_ptr<const probe::engine::TargetList> targets;
   /// A direct run's specs (record.targets), parsed once by read_targets().
   std::vector<probe::model::Prefix> blocks;
   probe::io::Vantage vantage;
@@ -154,7 +156,7 @@ probe::Result<Setup> setup_replay(const fltrace::Options& o) {
   if (!record) return probe::make_error(ErrorKind::input, o.read_path + ": " + record.error().message);
   if (record->tool != "fl-trace")
     return probe::make_error(ErrorKind::input, o.read_path + ": written by " + record->tool + ", not fl-trace");
-  auto targets = probe::model::expand_targets(record->targets, record->config.run_key);
+  auto targets = probe::engine::target_list(record->targets, record->config.run_key);
   if (!targets) return probe::make_error(ErrorKind::input, o.read_path + ": run record: " + targets.error().message);
   if (record->report_cycles && o.output == fltrace::OutputFormat::csv)
     return probe::make_error(ErrorKind::usage, o.read_path + " holds a --report run: -o text or json");
@@ -223,7 +225,7 @@ probe::Result<Setup> setup_live(const fltrace::Options& o) {
   // route toward the first spec's block is the route toward all of them.
   auto spec = flcommon::start_live(o, o.sport_given, s.blocks.front().base, s.record.config);
   if (!spec) return spec.error();
-  auto targets = probe::model::expand_blocks(std::move(s.blocks), s.record.config.run_key, &flcommon::halt_flag());
+  auto targets = probe::engine::target_list(std::move(s.blocks), s.record.config.run_key, &flcommon::halt_flag());
   if (!targets) return targets.error();
   s.targets = std::move(*targets);
   s.record.interface = spec->capture.interface;
@@ -381,7 +383,8 @@ int run_report(const fltrace::Options& o, Setup& s, flcommon::Output& output) {
   probe::io::Vantage& v = s.vantage;
   std::atomic<int>& g_halt = flcommon::halt_flag();
   const bool replay = !o.read_path.empty();
-  std::vector<probe::model::TraceReport> reports(s.targets.size());
+  // One summary per target, whatever its size: the report is printed at the end.
+  std::vector<probe::model::TraceReport> reports(s.targets->size());
   probe::engine::TraceStats stats;
   std::int64_t round_start = 0;
   for (std::uint32_t k = 0; k < s.record.report_cycles && g_halt.load() == 0; ++k) {

@@ -21,11 +21,8 @@ void sort_hops(model::Trace& t) {
 
 }  // namespace
 
-DoubletreePolicy::DoubletreePolicy(const TraceConfig& c, const std::vector<model::Address>& targets)
-    : limits_{c.max_ttl, c.attempts, c.gaplimit, c.first_ttl},
-      wait_us_(c.wait_us),
-      order_(targets, true, c.run_key),
-      traces_(targets.size()) {}
+DoubletreePolicy::DoubletreePolicy(const TraceConfig& c, const TargetList& targets)
+    : limits_{c.max_ttl, c.attempts, c.gaplimit, c.first_ttl}, wait_us_(c.wait_us), order_(targets, true, c.run_key) {}
 
 // Rate independence: what a trace costs depends on what is known when it
 // starts (its start TTL), so a start is held back while a probe in flight
@@ -118,7 +115,10 @@ void DoubletreePolicy::on_finish(std::uint32_t i, model::Trace& trace) {
 
 // Printing waits until the capture clock passed the settle time (plus the
 // timers' grace), so that all frames up to it were read, live or replay.
-std::int64_t DoubletreePolicy::print_after(std::uint32_t i) const { return traces_[i].settle_us + kTimeoutGraceUs; }
+std::int64_t DoubletreePolicy::print_after(std::uint32_t i) const {
+  auto t = traces_.find(i);
+  return (t == traces_.end() ? 0 : t->second.settle_us) + kTimeoutGraceUs;
+}
 
 // Lists the hops below the node the trace met, as the traces that revealed
 // them saw them: false while one of those traces is still running.
@@ -153,6 +153,6 @@ void DoubletreePolicy::fill_gaps(model::Trace& trace, std::int64_t cutoff_us, st
   }
 }
 
-void DoubletreePolicy::forget(std::uint32_t i) { HopNodes().swap(traces_[i].seen); }
+void DoubletreePolicy::forget(std::uint32_t i) { traces_.erase(i); }
 
 }  // namespace probe::engine

@@ -15,7 +15,7 @@ namespace probe::engine {
 
 class DoubletreePolicy final : public TracePolicy {
  public:
-  DoubletreePolicy(const TraceConfig& config, const std::vector<model::Address>& targets);
+  DoubletreePolicy(const TraceConfig& config, const TargetList& targets);
 
   bool can_start() override;
   std::uint32_t take_start() override;
@@ -50,7 +50,7 @@ class DoubletreePolicy final : public TracePolicy {
   StartOrder order_;
   StopSet stop_;
   Distances distances_;
-  std::vector<Trace> traces_;
+  std::unordered_map<std::uint32_t, Trace> traces_;  // from a trace's start until it is printed
   Gate gate_ = Gate::first;
   std::uint32_t first_ = 0;
   std::uint8_t reference_ = 0;  // where a /24's first trace starts (0: first TTL)

@@ -8,22 +8,43 @@
 
 namespace probe::engine {
 
-StartOrder::StartOrder(const std::vector<model::Address>& targets, bool pilots, std::uint64_t seed)
-    : pilots_(pilots), order_(targets.size()) {
-  for (std::uint32_t i = 0; i < order_.size(); ++i) order_[i] = i;
-  if (!pilots) return;
-  std::mt19937_64 rng(seed);
-  for (std::size_t at = 0; at < order_.size(); at += 1024)
-    std::shuffle(order_.begin() + static_cast<long>(at),
-                 order_.begin() + static_cast<long>(std::min(order_.size(), at + 1024)), rng);
-  block_.reserve(targets.size());
-  for (const auto& t : targets) block_.push_back(block_of(t));
+namespace {
+constexpr std::size_t kShuffled = 1024;  // traces shuffled together
+}
+
+StartOrder::StartOrder(const TargetList& targets, bool pilots, std::uint64_t seed)
+    : targets_(targets), pilots_(pilots), size_(targets.size()), seed_(seed), rng_(seed) {}
+
+StartOrder::Block& StartOrder::block(std::uint32_t i) { return blocks_[block_of(targets_.at(i))]; }
+
+// Chunks are made in order from one generator: the same order as
+// shuffling every chunk of the whole list up front.
+std::uint32_t StartOrder::upcoming() {
+  if (!pilots_) return static_cast<std::uint32_t>(next_);
+  if (next_ >= chunk_start_ + chunk_.size()) {
+    chunk_start_ = next_ - next_ % kShuffled;
+    chunk_.resize(std::min(kShuffled, size_ - chunk_start_));
+    for (std::size_t k = 0; k < chunk_.size(); ++k) chunk_[k] = static_cast<std::uint32_t>(chunk_start_ + k);
+    std::shuffle(chunk_.begin(), chunk_.end(), rng_);
+  }
+  return chunk_[next_ - chunk_start_];
+}
+
+std::vector<std::uint32_t> StartOrder::order() const {
+  std::vector<std::uint32_t> out(size_);
+  for (std::uint32_t i = 0; i < size_; ++i) out[i] = i;
+  if (!pilots_) return out;
+  std::mt19937_64 rng(seed_);
+  for (std::size_t at = 0; at < out.size(); at += kShuffled)
+    std::shuffle(out.begin() + static_cast<long>(at), out.begin() + static_cast<long>(std::min(out.size(), at + kShuffled)),
+                 rng);
+  return out;
 }
 
 bool StartOrder::can_start() {
   if (!released_.empty()) return true;
-  while (next_ < order_.size()) {
-    std::uint32_t i = order_[next_];
+  while (next_ < size_) {
+    std::uint32_t i = upcoming();
     if (!pilots_) return true;
     Block& b = block(i);
     if (b.released || !b.pilot) return true;
@@ -39,7 +60,8 @@ std::uint32_t StartOrder::take() {
     released_.pop_front();
     return i;
   }
-  std::uint32_t i = order_[next_++];
+  std::uint32_t i = upcoming();
+  ++next_;
   if (pilots_) {
     Block& b = block(i);
     if (!b.released) b.pilot = true;
@@ -58,7 +80,7 @@ bool StartOrder::release(std::uint32_t i) {
 }
 
 void StartOrder::close() {
-  next_ = order_.size();
+  next_ = size_;
   released_.clear();
 }
 

@@ -2,6 +2,7 @@
 #include "probe/engine/trace_engine.h"
 
 #include <algorithm>
+#include <cassert>
 
 #include "probe/packet/dns.h"
 #include "probe/packet/probe_builder.h"
@@ -11,29 +12,30 @@ namespace probe::engine {
 
 using model::StopReason;
 
-void TraceEngine::Impl::make_trace(std::uint32_t i) {
+std::unique_ptr<model::Trace> TraceEngine::Impl::make_trace(std::uint32_t i, std::size_t hops) const {
   auto t = std::make_unique<model::Trace>();
   t->method = cfg.method;
   t->src = cfg.src;
-  t->dst = targets[i];
+  t->dst = targets->at(i);
   match::Flow f = plan.trace_flow(i);
   t->sport = f.sport;
   t->dport = f.dport;
-  t->hops.reserve(typical_hops);  // one allocation, not one per doubling
-  slots[i].trace = std::move(t);
+  t->hops.reserve(hops);  // one allocation, not one per doubling
+  return t;
 }
 
 void TraceEngine::Impl::begin(std::uint32_t i) {
-  Slot& s = slots[i];
-  make_trace(i);
+  Slot& s = slot(i);
+  s.trace = make_trace(i, typical_hops);
   s.cursor = Cursor{cfg.first_ttl, 1, 0};
   s.start_open = policy->open_start();
   s.state = State::ready;
   ++active;
+  ++begun;
 }
 
 void TraceEngine::Impl::send(std::uint32_t i) {
-  Slot& s = slots[i];
+  Slot& s = slot(i);
   if (s.start_open && s.probes == 0) s.cursor.ttl = s.cursor.start = policy->start_ttl(s.trace->dst);
   std::size_t idx = s.probes++;
   const std::uint16_t token = plan.token(i, idx);
@@ -79,7 +81,7 @@ void TraceEngine::Impl::send(std::uint32_t i) {
 }
 
 void TraceEngine::Impl::mark_sent(std::uint32_t i, std::int64_t tx_us) {
-  Slot& s = slots[i];
+  Slot& s = slot(i);
   current(s).tx_us = tx_us;
   if (s.trace->start_us == 0) s.trace->start_us = tx_us;
   s.state = State::awaiting_reply;
@@ -88,7 +90,7 @@ void TraceEngine::Impl::mark_sent(std::uint32_t i, std::int64_t tx_us) {
 }
 
 void TraceEngine::Impl::apply(std::uint32_t i, const Step& step) {
-  Slot& s = slots[i];
+  Slot& s = slot(i);
   if (step.stop != StopReason::none) {
     finish(i, step.stop);
     return;
@@ -99,9 +101,9 @@ void TraceEngine::Impl::apply(std::uint32_t i, const Step& step) {
 }
 
 void TraceEngine::Impl::finish(std::uint32_t i, StopReason reason) {
-  Slot& s = slots[i];
+  Slot& s = slot(i);
   if (s.state == State::done) return;
-  if (!s.trace) make_trace(i);  // never started: ends with no hops
+  assert(s.trace && "a trace never started ends as the engine closes");
   if (reason == StopReason::halted && s.state == State::awaiting_tx) {
     // A probe decided but never seen leaving was never sent, as far as
     // the capture knows: drop it so live and replay agree.
@@ -117,9 +119,21 @@ void TraceEngine::Impl::finish(std::uint32_t i, StopReason reason) {
 }
 
 void TraceEngine::Impl::emit_ready(bool last) {
-  while (next_emit < slots.size() && slots[next_emit].state == State::done) {
+  while (next_emit < total) {
     auto i = static_cast<std::uint32_t>(next_emit);
-    Slot& s = slots[i];
+    Slot* held_slot = held(i);
+    if (!held_slot || !held_slot->trace) {
+      // Never started: once nothing starts any more, it ended with no hops.
+      if (!closed) return;
+      auto t = make_trace(i, 0);
+      t->stop_reason = StopReason::halted;
+      observer.take_trace(std::move(t));
+      if (held_slot) window.pop_front();
+      ++next_emit;
+      continue;
+    }
+    Slot& s = *held_slot;
+    if (s.state != State::done) return;
     std::int64_t at = policy->print_after(i);
     if (!last && clock.now_us() < at) {
       if (emit_timer_us != at) {
@@ -131,9 +145,8 @@ void TraceEngine::Impl::emit_ready(bool last) {
     if (!policy->complete(i, *s.trace, s.cursor)) return;  // the trace it met is still walking back
     typical_hops = std::max<std::size_t>(s.trace->hops.size(), 4);
     observer.take_trace(std::move(s.trace));
-    // Emitted: free the rest (`= {}` would keep the capacity).
     policy->forget(i);
-    std::vector<std::uint16_t>().swap(s.dns_ids);
+    window.pop_front();
     ++next_emit;
   }
 }
@@ -144,7 +157,9 @@ void TraceEngine::Impl::on_timer(const TimerKey& k) {
     emit_ready();
     return;
   }
-  Slot& s = slots[k.slot];
+  Slot* held_slot = held(k.slot);
+  if (!held_slot) return;  // printed since
+  Slot& s = *held_slot;
   if (k.probe + 1 != s.probes) return;  // a later probe superseded it
   if (k.tx_fallback) {
     if (s.state == State::awaiting_tx) mark_sent(k.slot, s.decided_us);
@@ -154,14 +169,27 @@ void TraceEngine::Impl::on_timer(const TimerKey& k) {
   apply(k.slot, policy->after_silence(k.slot, *s.trace, s.cursor, current(s).tx_us));
 }
 
+// The window's end stays put as printed traces leave its front.
 void TraceEngine::Impl::halt_all(bool now) {
-  for (std::uint32_t i = 0; i < slots.size(); ++i) {
-    State st = slots[i].state;
-    if (st == State::done) continue;
-    if (now || st == State::idle || st == State::ready) finish(i, StopReason::halted);
+  const std::size_t end = next_emit + window.size();
+  for (std::size_t i = next_emit; i < end; ++i) {
+    Slot* s = held(static_cast<std::uint32_t>(i));
+    if (!s || s->state == State::done || s->state == State::idle) continue;
+    if (now || s->state == State::ready) finish(static_cast<std::uint32_t>(i), StopReason::halted);
   }
+  close();
+}
+
+void TraceEngine::Impl::close() {
   policy->close();
   ready.clear();
+  if (!closed) {
+    closed = true;
+    stats.traces_done += total - begun;
+    for (Slot& s : window)
+      if (s.state == State::idle) s.state = State::done;
+  }
+  emit_ready();
 }
 
 bool TraceEngine::Impl::halt(int h) {
@@ -190,11 +218,12 @@ std::int64_t TraceEngine::Impl::deadline(sched::TokenBucket& pace, std::int64_t 
 }
 
 void TraceEngine::Impl::on_exhausted() {
-  for (std::uint32_t i = 0; i < slots.size(); ++i)
-    if (slots[i].state == State::ready || slots[i].state == State::awaiting_tx || slots[i].state == State::idle)
-      finish(i, StopReason::halted);
-  ready.clear();
-  policy->close();
+  const std::size_t end = next_emit + window.size();
+  for (std::size_t i = next_emit; i < end; ++i) {
+    Slot* s = held(static_cast<std::uint32_t>(i));
+    if (s && (s->state == State::ready || s->state == State::awaiting_tx)) finish(static_cast<std::uint32_t>(i), StopReason::halted);
+  }
+  close();
 }
 
 void TraceEngine::Impl::after_event() {
@@ -220,6 +249,10 @@ void TraceEngine::Impl::on_end() {
 
 TraceEngine::TraceEngine(TraceConfig config, std::vector<model::Address> targets,
                          io::PacketSource& source, io::PacketSink& sink, TraceObserver& observer)
+    : TraceEngine(config, target_list(std::move(targets)), source, sink, observer) {}
+
+TraceEngine::TraceEngine(TraceConfig config, std::shared_ptr<const TargetList> targets, io::PacketSource& source,
+                         io::PacketSink& sink, TraceObserver& observer)
     : impl_(std::make_unique<Impl>(config, std::move(targets), source, sink, observer)) {}
 
 TraceEngine::~TraceEngine() = default;
@@ -230,6 +263,8 @@ TraceStats TraceEngine::run(const std::atomic<int>& halt) {
 }
 
 const TraceStats& TraceEngine::stats() const { return impl_->stats; }
+
+std::size_t TraceEngine::most_traces_held() const { return impl_->most_held; }
 
 const match::Identity& TraceEngine::identity() const { return impl_->identity; }
 

@@ -5,14 +5,15 @@
 // (trace_policy.h). Sending and timing: trace_engine.cpp; frames from the
 // source: trace_frames.cpp.
 
+#include <algorithm>
 #include <deque>
 #include <memory>
 #include <vector>
 
+#include "probe/engine/target_list.h"
 #include "probe/engine/trace_engine.h"
 #include "probe/engine/trace_policy.h"
 #include "probe/sched/timeout_queue.h"
-#include "target_index.h"
 
 namespace probe::engine {
 
@@ -48,20 +49,29 @@ struct TraceEngine::Impl final : LoopClient {
   TraceObserver& observer;
   sched::Clock& clock;
   sched::TimeoutQueue<TimerKey> timers;
-  std::vector<model::Address> targets;
-  TargetIndex index;
+  std::shared_ptr<const TargetList> targets;
+  std::uint32_t total;  // targets->size()
   std::unique_ptr<TracePolicy> policy;
   bool ends_before_printing;  // the policy's, asked once: finished() runs per event
-  std::vector<Slot> slots;
+  // The slots of traces next_emit, next_emit + 1, ...: printed traces leave
+  // at the front. Traces start in about target order (StartOrder, or in
+  // replay the capture's), so this holds the traces in flight and those
+  // finished after the oldest one still going, never one per target.
+  std::deque<Slot> window;
+  std::size_t next_emit = 0;
+  std::size_t begun = 0;  // traces started
+  // No trace starts any more (halted, or the capture ended): those never
+  // started count as ended, and are printed with no hops.
+  bool closed = false;
+  std::size_t most_held = 0;  // the window's largest size so far
   std::deque<std::uint32_t> ready;
   std::size_t active = 0;
-  std::size_t next_emit = 0;
   std::size_t typical_hops = 8;  // hops of the trace printed last
   std::int64_t emit_timer_us = 0;
   TraceStats stats;
   std::int64_t next_progress_us = 0;
 
-  Impl(TraceConfig c, std::vector<model::Address> t, io::PacketSource& src, io::PacketSink& snk,
+  Impl(TraceConfig c, std::shared_ptr<const TargetList> t, io::PacketSource& src, io::PacketSink& snk,
        TraceObserver& obs)
       : cfg(c),
         plan(c.method, c.run_key, c.sport, c.dport, c.classic, c.cycle),
@@ -71,18 +81,31 @@ struct TraceEngine::Impl final : LoopClient {
         observer(obs),
         clock(src.clock()),
         targets(std::move(t)),
-        index(targets),
-        policy(make_trace_policy(c, targets)),
+        total(targets->size()),
+        policy(make_trace_policy(c, *targets)),
         ends_before_printing(policy->ends_before_printing()),
-        slots(targets.size()) {
-    stats.traces_total = targets.size();
+        max_held(c.concurrency > SIZE_MAX / kReorder ? SIZE_MAX : std::max(kReorder * c.concurrency, kMinHeld)) {
+    stats.traces_total = total;
   }
 
   model::ProbeRecord& current(Slot& s) { return s.trace->hops.back().probes.back(); }
+  // Trace i's slot (i not printed yet), the window grown to hold it.
+  Slot& slot(std::uint32_t i) {
+    while (next_emit + window.size() <= i) window.emplace_back();
+    most_held = std::max(most_held, window.size());
+    return window[i - next_emit];
+  }
+  // Trace i's slot if the window holds it (the printed and those past it
+  // are not there).
+  Slot* held(std::uint32_t i) {
+    return i >= next_emit && i < next_emit + window.size() ? &window[i - next_emit] : nullptr;
+  }
+  // Nothing starts any more.
+  void close();
 
   // A trace's result object exists from its start to its printing only:
   // slots of a 65,536-target run stay small.
-  void make_trace(std::uint32_t i);
+  std::unique_ptr<model::Trace> make_trace(std::uint32_t i, std::size_t hops) const;
   void begin(std::uint32_t i);
   // Live: a new trace starts only when no started one has a probe ready,
   // and while fewer than `concurrency` are going. Probes of running traces
@@ -90,7 +113,17 @@ struct TraceEngine::Impl final : LoopClient {
   // what it learns (doubletree: distances, the stop set) serves the traces
   // after it, and traces in flight stay as few as the rate needs. Replay
   // starts a trace when the capture shows its first probe (on_evidence).
-  bool can_start() { return sink.paced() && active < cfg.concurrency && policy->can_start(); }
+  // The window is capped too: behind a slow trace (a dark target's gap
+  // limit, doubletree's wait before printing) those finished after it wait
+  // to be printed; past the cap, starts wait for the slow one instead.
+  bool can_start() {
+    return sink.paced() && active < cfg.concurrency && window.size() < max_held && policy->can_start();
+  }
+  // Doubletree at 20,000 pps holds about 30,000 finished traces for their
+  // print delay: the floor leaves that rate unthrottled.
+  static constexpr std::size_t kReorder = 16;
+  static constexpr std::size_t kMinHeld = 65536;
+  std::size_t max_held;  // max(kReorder * concurrency, kMinHeld)
   void send(std::uint32_t i);
   void mark_sent(std::uint32_t i, std::int64_t tx_us);
   void apply(std::uint32_t i, const Step& step);
@@ -114,7 +147,7 @@ struct TraceEngine::Impl final : LoopClient {
   // LoopClient. Every trace ended (for some policies traces may still wait
   // to be printed: on_end prints them).
   bool finished() const override {
-    return ends_before_printing ? stats.traces_done == slots.size() : next_emit == slots.size();
+    return ends_before_printing ? stats.traces_done == total : next_emit == total;
   }
   bool halt(int h) override;
   // Sends one ready probe if the bucket allows (replay: no pacing).

@@ -8,6 +8,12 @@
 
 namespace probe::engine {
 
+namespace {
+// More probes than a trace sends (255 TTLs, ten tries each), fewer than
+// the probe ids between two --report rounds (FlowPlan's cycle stride).
+constexpr std::size_t kPrintedProbes = 4096;
+}  // namespace
+
 // A frame from the source: our probe leaving, a reply, or nothing of ours.
 // Parsed once for all engines; classified here unless the source's
 // read-ahead thread did it already.
@@ -33,13 +39,25 @@ bool TraceEngine::Impl::on_frame(Frame& f, std::size_t position) {
 // may weigh.
 bool TraceEngine::Impl::on_evidence(std::int64_t ts_us, const match::Evidence& ev) {
   std::uint16_t token = ev.token;  // method dns: from the DNS ID below
-  std::uint32_t i = index.find(ev.target);
-  if (i == TargetIndex::kNone) {
+  std::uint32_t i = targets->find(ev.target);
+  if (i == TargetList::kNone) {
     ++stats.foreign;
     return false;
   }
-  Slot& s = slots[i];
-  if (s.state == State::idle && !sink.paced() && ev.kind == match::Evidence::Kind::probe) {
+  const bool starts = i >= next_emit && !closed && !sink.paced() && ev.kind == match::Evidence::Kind::probe;
+  Slot* held_slot = starts ? &slot(i) : held(i);
+  // A trace without a slot is weighed as it was: printed, with at most
+  // kPrintedProbes probes sent (no count per target is kept: a reply to
+  // an id past the ones sent is late, not foreign, within that bound), or
+  // not started, with none.
+  Slot printed_or_unstarted;
+  if (!held_slot) {
+    printed_or_unstarted.state = State::done;
+    printed_or_unstarted.probes = i < next_emit ? kPrintedProbes : 0;
+    held_slot = &printed_or_unstarted;
+  }
+  Slot& s = *held_slot;
+  if (s.state == State::idle && starts) {
     begin(i);
     send(i);
   }
@@ -81,7 +99,7 @@ bool TraceEngine::Impl::on_evidence(std::int64_t ts_us, const match::Evidence& e
 }
 
 void TraceEngine::Impl::on_reply(std::uint32_t i, const match::Evidence& ev, std::int64_t ts_us) {
-  Slot& s = slots[i];
+  Slot& s = slot(i);
   if (s.state == State::awaiting_tx) mark_sent(i, s.decided_us);  // the capture missed the probe
   s.start_open = false;
   model::ProbeRecord& rec = current(s);

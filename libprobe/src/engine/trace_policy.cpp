@@ -13,7 +13,7 @@ namespace {
 // Every trace goes forward from the first TTL, in target order.
 class PlainPolicy final : public TracePolicy {
  public:
-  PlainPolicy(const TraceConfig& c, const std::vector<model::Address>& targets)
+  PlainPolicy(const TraceConfig& c, const TargetList& targets)
       : limits_{c.max_ttl, c.attempts, c.gaplimit, c.first_ttl, c.queries}, order_(targets, false, 0) {}
 
   bool can_start() override { return order_.can_start(); }
@@ -44,7 +44,7 @@ class PlainPolicy final : public TracePolicy {
 
 }  // namespace
 
-std::unique_ptr<TracePolicy> make_trace_policy(const TraceConfig& config, const std::vector<model::Address>& targets) {
+std::unique_ptr<TracePolicy> make_trace_policy(const TraceConfig& config, const TargetList& targets) {
   if (config.doubletree) return std::make_unique<DoubletreePolicy>(config, targets);
   return std::make_unique<PlainPolicy>(config, targets);
 }

@@ -144,7 +144,12 @@ TargetWalk::TargetWalk(std::vector<Prefix> blocks, std::vector<std::uint64_t> en
     : blocks_(std::move(blocks)),
       ends_(std::move(ends)),
       order_(ends_.empty() ? 0 : ends_.back(), key),
-      shuffled_(order_.size() > kInOrderTargets) {}
+      shuffled_(order_.size() > kInOrderTargets) {
+  by_base_.resize(blocks_.size());
+  for (std::uint32_t b = 0; b < by_base_.size(); ++b) by_base_[b] = b;
+  std::sort(by_base_.begin(), by_base_.end(),
+            [this](std::uint32_t x, std::uint32_t y) { return blocks_[x].base < blocks_[y].base; });
+}
 
 Result<TargetWalk> TargetWalk::of(const std::vector<std::string>& specs, std::uint64_t key) {
   // Spec by spec, so that the first bad spec or the one that makes too many
@@ -169,11 +174,40 @@ Result<TargetWalk> TargetWalk::of_blocks(std::vector<Prefix> blocks, std::uint64
 
 std::optional<Address> TargetWalk::next() {
   if (next_ >= order_.size()) return std::nullopt;
-  std::uint64_t at = shuffled_ ? order_.at(next_) : next_;
-  ++next_;
-  // The block holding position `at`, and the offset in it.
-  std::size_t b = static_cast<std::size_t>(std::upper_bound(ends_.begin(), ends_.end(), at) - ends_.begin());
-  return blocks_[b].nth(at - (b == 0 ? 0 : ends_[b - 1]));
+  return at(next_++);
+}
+
+Address TargetWalk::at(std::uint64_t n) const {
+  std::uint64_t pos = shuffled_ ? order_.at(n) : n;
+  // The block holding position `pos`, and the offset in it.
+  std::size_t b = static_cast<std::size_t>(std::upper_bound(ends_.begin(), ends_.end(), pos) - ends_.begin());
+  return blocks_[b].nth(pos - (b == 0 ? 0 : ends_[b - 1]));
+}
+
+// Blocks in address order overlap only where one holds the next one's base.
+bool TargetWalk::disjoint() const {
+  for (std::size_t k = 1; k < by_base_.size(); ++k)
+    if (blocks_[by_base_[k - 1]].contains(blocks_[by_base_[k]].base)) return false;
+  return true;
+}
+
+std::optional<std::uint64_t> TargetWalk::index_of(const Address& a) const {
+  // The last block whose base is not above `a`: the only one that may hold it.
+  auto it = std::upper_bound(by_base_.begin(), by_base_.end(), a,
+                             [this](const Address& x, std::uint32_t b) { return x < blocks_[b].base; });
+  if (it == by_base_.begin()) return std::nullopt;
+  const std::uint32_t b = *(it - 1);
+  const Prefix& block = blocks_[b];
+  if (!block.contains(a)) return std::nullopt;
+  // A block holds at most kMaxTargets addresses: they differ in the low
+  // 64 bits only.
+  std::uint64_t lo_a = 0, lo_base = 0;
+  for (std::size_t k = a.size() >= 8 ? a.size() - 8 : 0; k < a.size(); ++k) {
+    lo_a = lo_a << 8 | a.data()[k];
+    lo_base = lo_base << 8 | block.base.data()[k];
+  }
+  std::uint64_t pos = (b == 0 ? 0 : ends_[b - 1]) + (lo_a - lo_base);
+  return shuffled_ ? order_.index_of(pos) : pos;
 }
 
 Result<std::vector<Address>> expand_targets(const std::vector<std::string>& specs, std::uint64_t key,

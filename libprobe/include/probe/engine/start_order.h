@@ -7,10 +7,12 @@
 
 #include <cstdint>
 #include <deque>
+#include <random>
 #include <unordered_map>
 #include <vector>
 
-#include "probe/model/address.h"
+
+#include "probe/engine/target_list.h"
 
 namespace probe::engine {
 
@@ -19,8 +21,10 @@ class StartOrder {
   /// Traces (indices into `targets`) start in list order; with `pilots`,
   /// in an order shuffled (by `seed`) within blocks of 1024, so that
   /// results still leave roughly in target order and consecutive probes go
-  /// to different /24s, and every /24 has a pilot.
-  StartOrder(const std::vector<model::Address>& targets, bool pilots, std::uint64_t seed);
+  /// to different /24s, and every /24 has a pilot. The order is made 1024
+  /// at a time as traces start: nothing per target is held. `targets`
+  /// outlives the order.
+  StartOrder(const TargetList& targets, bool pilots, std::uint64_t seed);
 
   /// Whether a trace may start now. Traces that must wait for their pilot
   /// are set aside on the way.
@@ -32,8 +36,9 @@ class StartOrder {
   bool release(std::uint32_t i);
   /// No more starts.
   void close();
-  /// The traces in the order they are taken when none waits (for tests).
-  const std::vector<std::uint32_t>& order() const { return order_; }
+  /// The traces in the order they are taken when none waits (for tests:
+  /// made whole, from the start).
+  std::vector<std::uint32_t> order() const;
 
  private:
   struct Block {
@@ -41,12 +46,18 @@ class StartOrder {
     bool released = false;  // its pilot learned the distance or ended
     std::vector<std::uint32_t> waiting;
   };
-  Block& block(std::uint32_t i) { return blocks_[block_[i]]; }
+  Block& block(std::uint32_t i);
+  // The next_-th trace of the order, shuffling the next 1024 when it gets there.
+  std::uint32_t upcoming();
 
+  const TargetList& targets_;
   bool pilots_;
-  std::vector<std::uint32_t> order_;
-  std::vector<std::uint64_t> block_;  // by trace, with pilots only
-  std::unordered_map<std::uint64_t, Block> blocks_;
+  std::size_t size_;
+  std::uint64_t seed_;
+  std::mt19937_64 rng_;
+  std::vector<std::uint32_t> chunk_;  // with pilots: the order from chunk_start_ on
+  std::size_t chunk_start_ = 0;
+  std::unordered_map<std::uint64_t, Block> blocks_;  // by /24 (or IPv6 /48): grows with the /24s started
   std::deque<std::uint32_t> released_;  // traces whose pilot is done
   std::size_t next_ = 0;
 };

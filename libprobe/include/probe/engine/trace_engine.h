@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "probe/engine/event_loop.h"
+#include "probe/engine/target_list.h"
 #include "probe/engine/trace_logic.h"
 #include "probe/error.h"
 #include "probe/io/packet_sink.h"
@@ -98,6 +99,11 @@ class TraceEngine {
  public:
   TraceEngine(TraceConfig config, std::vector<model::Address> targets, io::PacketSource& source,
               io::PacketSink& sink, TraceObserver& observer);
+  /// The same over targets computed as needed (target_list.h): the engine
+  /// keeps state for the traces in flight and those waiting to be printed
+  /// in target order, not for every target.
+  TraceEngine(TraceConfig config, std::shared_ptr<const TargetList> targets, io::PacketSource& source,
+              io::PacketSink& sink, TraceObserver& observer);
   ~TraceEngine();
   TraceEngine(const TraceEngine&) = delete;
   TraceEngine& operator=(const TraceEngine&) = delete;
@@ -108,6 +114,11 @@ class TraceEngine {
   TraceStats run(const std::atomic<int>& halt);
   /// Counters so far (final once run() or run_together() returned).
   const TraceStats& stats() const;
+  /// The most traces the engine held state for at once: those in flight,
+  /// and those finished but waiting for an earlier one to be printed
+  /// (live, at most 16 per trace in flight or 65,536, whichever is more).
+  /// Not the target count.
+  std::size_t most_traces_held() const;
 
   /// The probe identity frames are classified against (run_together).
   const match::Identity& identity() const;

@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "probe/engine/target_list.h"
 #include "probe/engine/trace_engine.h"
 #include "probe/engine/trace_logic.h"
 #include "probe/model/trace.h"
@@ -59,6 +60,7 @@ class TracePolicy {
 };
 
 /// The policy `config` asks for (TraceConfig::doubletree), over `targets`.
-std::unique_ptr<TracePolicy> make_trace_policy(const TraceConfig& config, const std::vector<model::Address>& targets);
+/// `targets` outlives the policy.
+std::unique_ptr<TracePolicy> make_trace_policy(const TraceConfig& config, const TargetList& targets);
 
 }  // namespace probe::engine

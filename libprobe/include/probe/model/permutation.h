@@ -19,9 +19,13 @@ class Permutation {
   std::uint64_t size() const { return n_; }
   /// The i-th element of the permutation; i < size().
   std::uint64_t at(std::uint64_t i) const;
+  /// The inverse: the i with at(i) == x; x < size().
+  std::uint64_t index_of(std::uint64_t x) const;
 
  private:
   std::uint64_t feistel(std::uint64_t x) const;
+  std::uint64_t feistel_inverse(std::uint64_t x) const;
+  std::uint64_t round(std::uint64_t half, int r) const;
 
   std::uint64_t n_;
   std::uint64_t key_;

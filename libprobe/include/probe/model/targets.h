@@ -53,11 +53,20 @@ class TargetWalk {
   static Result<TargetWalk> of_blocks(std::vector<Prefix> blocks, std::uint64_t key);
   std::optional<Address> next();
   std::uint64_t size() const { return order_.size(); }
+  /// The n-th address next() gives (n < size()), computed: no list.
+  Address at(std::uint64_t n) const;
+  /// No address is in two blocks: the walk has no repeats, and index_of()
+  /// is its inverse.
+  bool disjoint() const;
+  /// The n with at(n) == a, or nullopt if no block holds `a`. Only for a
+  /// disjoint() walk (else: the n of one of its listings).
+  std::optional<std::uint64_t> index_of(const Address& a) const;
 
  private:
   TargetWalk(std::vector<Prefix> blocks, std::vector<std::uint64_t> ends, std::uint64_t key);
   std::vector<Prefix> blocks_;
   std::vector<std::uint64_t> ends_;  ///< positions past each block's last address
+  std::vector<std::uint32_t> by_base_;  ///< blocks_ indices in address order (index_of)
   Permutation order_;
   bool shuffled_;
   std::uint64_t next_ = 0;
