@@ -50,6 +50,7 @@ CONTROL = "198.51.100.99"
 ZONE = "lab.test"
 VP_NET = "198.18.0.0/24"  # the link /30s, vp's 198.18.0.1 among them
 MAX_SLASH24 = 24  # 3 targets per /24: at most 72 national targets
+BIG_SLASH24 = 256  # generate(big=True): the whole national space as /24s, 768 targets
 
 # Fault kinds: KINDS[seed % len(KINDS)].
 KINDS = (
@@ -241,10 +242,13 @@ def zones(ns):
     ]
 
 
-def generate(seed, healthy=False):
+def generate(seed, healthy=False, big=False):
     """The country of `seed` with its fault, or (healthy=True) the same
     country, addresses, ICMP behaviour and all, without the fault: the
-    network a baseline is recorded in."""
+    network a baseline is recorded in. big=True: issue 13's 256-/24
+    country, BIG_SLASH24 /24 prefixes (all of NATIONAL_SPACE) instead of
+    the seed's own; the draws that depend on the prefixes (leaves, where
+    the fault is) differ from the small country of the same seed."""
     rng = random.Random(seed)
     kind = KINDS[seed % len(KINDS)]
     tags = []
@@ -258,6 +262,10 @@ def generate(seed, healthy=False):
     levels = rng.randint(1, 3)
     widths = [rng.choice((1, 1, 2)) for _ in range(levels - 1)] + [rng.randint(1, 3)]
     prefixes = draw_prefixes(rng)
+    if big:  # the seed's own prefixes are drawn all the same: the draws before the leaves stay
+        net = ipaddress.ip_network(NATIONAL_SPACE)
+        prefixes = [str(s) for s in net.subnets(new_prefix=24)][:BIG_SLASH24]
+        tags.append("big")
     widths[-1] = min(widths[-1], len(prefixes))  # no leaf without a prefix
     ns_inside = rng.random() < 0.5
     border_national = rng.random() < 0.5  # the b-side /30 in national space
