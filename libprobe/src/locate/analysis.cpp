@@ -132,8 +132,9 @@ class Analyzer {
         for (const auto& f : tt.frontier)
           if (!f.method.direct) paths.push_back(responsive_path(f.trace));
       }
-    distance_ = distances(paths);
-    aliases_ = loop_aliases(paths, distance_);
+    const Periods period = loop_periods(paths);
+    distance_ = distances(paths, period);
+    aliases_ = loop_aliases(paths, distance_, period);
   }
 
   HopReport hop(const PathHop& h) const {

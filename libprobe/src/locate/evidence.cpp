@@ -140,14 +140,13 @@ Periods loop_periods(const std::vector<std::vector<PathHop>>& paths) {
   return out;
 }
 
-Distances distances(const std::vector<std::vector<PathHop>>& paths) {
+Distances distances(const std::vector<std::vector<PathHop>>& paths, const Periods& period) {
   Distances out;
   for (const auto& path : paths)
     for (const auto& h : path) {
       auto [d, added] = out.emplace(h.addr, h.ttl);
       if (!added) d->second = std::min(d->second, h.ttl);
     }
-  const Periods period = loop_periods(paths);
   std::set<int> taken;
   for (const auto& [a, d] : out) taken.insert(d);
   const Distances raw = out;
@@ -163,8 +162,8 @@ Distances distances(const std::vector<std::vector<PathHop>>& paths) {
   return out;
 }
 
-Aliases loop_aliases(const std::vector<std::vector<PathHop>>& paths, const Distances& distance) {
-  const Periods period = loop_periods(paths);
+Aliases loop_aliases(const std::vector<std::vector<PathHop>>& paths, const Distances& distance,
+                     const Periods& period) {
   std::unordered_map<Address, std::set<std::uint8_t>> reply_ttls;
   std::unordered_map<Address, std::set<Address>> next_to;  // answered at the TTL before or after it
   for (const auto& path : paths)

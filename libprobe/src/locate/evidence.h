@@ -36,20 +36,22 @@ std::vector<model::Address> rate_limited_routers(const Campaign& c);
 /// Each responsive router's distance: the smallest TTL it answered at.
 using Distances = std::unordered_map<model::Address, std::uint8_t>;
 
-/// Each router's distance over the traced paths of a run: the smallest TTL
-/// it answered at, except in a loop. A router seen at two TTLs of one path
-/// goes round a loop of period p (the smallest such gap, at least 2); its
-/// first pass, p TTLs nearer, may have been rate-limited away (r1 _ r3 r2
-/// r3 r2: r2 sits at 2, not 4). It is taken there when no router answered
-/// at that TTL and another router of the loop answered in between (the
-/// loop's routers pass at consecutive TTLs).
-Distances distances(const std::vector<std::vector<PathHop>>& paths);
 
 /// Each looping router's period over the traced paths: the smallest gap
 /// (at least 2) between two TTLs it answered at on one path. A router seen
 /// once per path has none.
 using Periods = std::unordered_map<model::Address, int>;
 Periods loop_periods(const std::vector<std::vector<PathHop>>& paths);
+
+/// Each router's distance over the traced paths of a run: the smallest TTL
+/// it answered at, except in a loop. A router seen at two TTLs of one path
+/// goes round a loop of period p (the smallest such gap, at least 2); its
+/// first pass, p TTLs nearer, may have been rate-limited away (r1 _ r3 r2
+/// r3 r2: r2 sits at 2, not 4). It is taken there when no router answered
+/// at that TTL and another router of the loop answered in between (the
+/// loop's routers pass at consecutive TTLs). `period` as loop_periods()
+/// gives over the same paths.
+Distances distances(const std::vector<std::vector<PathHop>>& paths, const Periods& period);
 
 /// Addresses that are a nearer router's return pass through a loop, each
 /// with that router's first-pass address. A router that answers from the
@@ -67,9 +69,11 @@ Periods loop_periods(const std::vector<std::vector<PathHop>>& paths);
 /// smaller reply TTL than X. Reply TTLs are compared only within the run,
 /// never against initial TTLs: reverse paths may be asymmetric. An unknown
 /// reply TTL (0) or a router answering with two spoils the evidence: no
-/// alias then. `distance` as distances() gives.
+/// alias then. `distance` and `period` as distances() and loop_periods()
+/// give over the same paths.
 using Aliases = std::unordered_map<model::Address, model::Address>;
-Aliases loop_aliases(const std::vector<std::vector<PathHop>>& paths, const Distances& distance);
+Aliases loop_aliases(const std::vector<std::vector<PathHop>>& paths, const Distances& distance,
+                     const Periods& period);
 
 /// Whether an answer from `a` past the end of `path` is the path coming
 /// round again rather than going deeper: `a` is on it already, is a nearer
