@@ -230,7 +230,7 @@ class Analyzer {
         if (out.last_hop && h.ttl <= out.last_hop->ttl) continue;
         if (comes_round(out.path, r->addr, distance_, aliases_)) break;  // a loop: deeper TTLs go round
         while (!out.path.empty() && out.path.back().ttl >= h.ttl) out.path.pop_back();
-        out.path.push_back({h.ttl, r->addr, r->reply_ttl});
+        out.path.push_back(path_hop(h.ttl, *r));
         out.last_hop = hop({h.ttl, r->addr});
         if (refuses) out.last_hop->unreachable_code = r->icmp_code;
       }

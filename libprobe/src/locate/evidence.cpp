@@ -23,7 +23,7 @@ std::vector<std::uint32_t> national_asns(const std::vector<model::Prefix>& prefi
 std::vector<PathHop> responsive_path(const model::Trace& trace) {
   std::vector<PathHop> path;
   for (const auto& hop : trace.hops)
-    if (const auto* r = hop.reply(); r && r->addr != trace.dst) path.push_back({hop.ttl, r->addr, r->reply_ttl});
+    if (const auto* r = hop.reply(); r && r->addr != trace.dst) path.push_back(path_hop(hop.ttl, *r));
   return path;
 }
 

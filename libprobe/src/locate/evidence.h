@@ -36,6 +36,8 @@ std::vector<model::Address> rate_limited_routers(const Campaign& c);
 /// Each responsive router's distance: the smallest TTL it answered at.
 using Distances = std::unordered_map<model::Address, std::uint8_t>;
 
+/// The path hop a reply at `ttl` makes.
+inline PathHop path_hop(std::uint8_t ttl, const model::Reply& r) { return {ttl, r.addr, r.reply_ttl}; }
 
 /// Each looping router's period over the traced paths: the smallest gap
 /// (at least 2) between two TTLs it answered at on one path. A router seen
