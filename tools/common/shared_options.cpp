@@ -179,4 +179,15 @@ std::optional<probe::Error> refuse_with_replay(const po::variables_map& vm, cons
   return std::nullopt;
 }
 
+std::optional<probe::Error> read_via(const po::variables_map& vm, const CommonOptions& o, std::string& via) {
+  if (!vm.count("via")) return std::nullopt;
+  via = vm["via"].as<std::string>();
+  // The daemon's capture, source address and budget are the ones used.
+  for (const char* name : {"read", "interface", "source"})
+    if (vm.count(name)) return usage_error(fmt::format("--{} cannot be given with --via: fl-probed sends and captures", name));
+  if (o.capture_all) return usage_error("--capture-all cannot be given with --via: the daemon's capture holds other clients' frames");
+  if (!vm["pps"].defaulted()) return usage_error("--pps cannot be given with --via: fl-probed's --pps budget is shared by its clients");
+  return std::nullopt;
+}
+
 }  // namespace flcommon

@@ -141,4 +141,10 @@ std::optional<probe::Error> refuse_with_replay(const boost::program_options::var
                                                std::initializer_list<const char*> options,
                                                std::initializer_list<const char*> switches);
 
+// --via SOCKET (else nothing): the path into `via`, and a usage error for
+// what the daemon decides instead of the client: -r, -i, -S, --capture-all
+// and --pps.
+std::optional<probe::Error> read_via(const boost::program_options::variables_map& vm, const CommonOptions& o,
+                                     std::string& via);
+
 }  // namespace flcommon

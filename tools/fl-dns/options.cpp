@@ -252,13 +252,8 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
   if (vm.count("query-file")) o.query_file = vm["query-file"].as<std::string>();
   if (o.read_path.empty() && o.mode == Mode::query && o.query_file.empty() && names.empty())
     return usage_error("no NAME given");
+  if (auto e = flcommon::read_via(vm, o, o.via)) return *e;
   if (vm.count("via")) {
-    o.via = vm["via"].as<std::string>();
-    // The daemon's capture, source address and budget are the ones used.
-    for (const char* name : {"read", "interface", "source"})
-      if (vm.count(name)) return usage_error(fmt::format("--{} cannot be given with --via: fl-probed sends and captures", name));
-    if (o.capture_all) return usage_error("--capture-all cannot be given with --via: the daemon's capture holds other clients' frames");
-    if (!vm["pps"].defaulted()) return usage_error("--pps cannot be given with --via: fl-probed's --pps budget is shared by its clients");
     if (o.mode == Mode::zone) return usage_error("--check-zone cannot be given with --via: fl-probed serves queries, not zone checks");
     if (o.mode == Mode::trace) return usage_error("--trace cannot be given with --via: fl-probed serves DNS queries, not DNS traces");
   }

@@ -150,13 +150,8 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
                                    o.target_file));
   if (o.read_path.empty() && o.targets.empty() && o.target_file.empty())
     return usage_error("no targets given");
+  if (auto e = flcommon::read_via(vm, o, o.via)) return *e;
   if (vm.count("via")) {
-    o.via = vm["via"].as<std::string>();
-    // The daemon's capture, source address and budget are the ones used.
-    for (const char* name : {"read", "interface", "source"})
-      if (vm.count(name)) return usage_error(fmt::format("--{} cannot be given with --via: fl-probed sends and captures", name));
-    if (o.capture_all) return usage_error("--capture-all cannot be given with --via: the daemon's capture holds other clients' frames");
-    if (!vm["pps"].defaulted()) return usage_error("--pps cannot be given with --via: fl-probed's --pps budget is shared by its clients");
     if (o.report_cycles) return usage_error("--report cannot be given with --via: fl-probed runs each trace once");
   }
   return std::nullopt;
