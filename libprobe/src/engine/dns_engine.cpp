@@ -305,6 +305,15 @@ struct DnsEngine::Impl final : LoopClient {
     if (stream.size() < 2) return true;
     std::size_t want = be16(stream.data());
     if (stream.size() < 2 + want) return true;
+    // The stream is ours by its port, but the message must still answer our
+    // query: a middlebox or a confused server can answer another ID.
+    if (want >= 2 && be16(stream.data() + 2) != s.ex.id) {
+      ++stats.wrong_id;
+      reject(s, "answer over TCP with ID " + std::to_string(be16(stream.data() + 2)) + ", not the query's " +
+                    std::to_string(s.ex.id));
+      finish(i, DnsOutcome::malformed);
+      return true;
+    }
     std::int64_t tx = s.query_seg_us != 0 ? s.query_seg_us : s.ex.tx_us;
     on_message(i, stream.data() + 2, want, ts, tx);
     if (s.state != State::done) finish(i, DnsOutcome::malformed);
