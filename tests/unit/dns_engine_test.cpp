@@ -334,20 +334,40 @@ std::vector<std::uint8_t> tcp_seg(const Address& from, const Address& to, std::u
   return p;
 }
 
-TEST(DnsEngineTcp, AnswerIsReassembledFromOutOfOrderSegments) {
+// A DNS message with its TCP length prefix (messages here are short).
+std::vector<std::uint8_t> framed(const std::vector<std::uint8_t>& m) {
+  std::vector<std::uint8_t> f = {0, static_cast<std::uint8_t>(m.size())};
+  f.insert(f.end(), m.begin(), m.end());
+  return f;
+}
+
+engine::DnsConfig tcp_config() {
   engine::DnsConfig c;
   c.src = kSrc;
   c.sport = kSport;
   c.run_key = kKey;
+  return c;
+}
+
+// One TCP query (www.lab.test. A) to `server`, run over a scripted capture.
+std::pair<engine::DnsCollector, engine::DnsStats> run_tcp_query(ScriptSource& src, const Address& server) {
+  auto sink = io::null_sink();
+  auto streams = io::null_tcp_streams();
+  engine::DnsCollector out;
+  engine::DnsEngine e(tcp_config(), {{server, "www.lab.test.", 1, true, true}}, src, *sink, *streams, out);
+  std::atomic<int> halt{0};
+  e.run(halt);
+  return {std::move(out), e.stats()};
+}
+
+TEST(DnsEngineTcp, AnswerIsReassembledFromOutOfOrderSegments) {
   const Address s1 = addr("198.18.201.1");
   const std::uint16_t port = engine::dns_tcp_port(kSport, 0, 0);
   const auto id = engine::dns_query_id(kKey, 0, 0, 0, 2);
   auto q = query(id, "www.lab.test.", 1);
-  std::vector<std::uint8_t> framed_q = {0, static_cast<std::uint8_t>(q.size())};
-  framed_q.insert(framed_q.end(), q.begin(), q.end());
+  const auto framed_q = framed(q);
   auto a = answer_a(q, 80);
-  std::vector<std::uint8_t> framed_a = {0, static_cast<std::uint8_t>(a.size())};
-  framed_a.insert(framed_a.end(), a.begin(), a.end());
+  const auto framed_a = framed(a);
   std::vector<std::uint8_t> first(framed_a.begin(), framed_a.begin() + 10);
   std::vector<std::uint8_t> rest(framed_a.begin() + 10, framed_a.end());
   const std::uint32_t isn = 0xfffffff0;  // the sequence wraps inside the answer
@@ -357,12 +377,7 @@ TEST(DnsEngineTcp, AnswerIsReassembledFromOutOfOrderSegments) {
   src.add(160, tcp_seg(kSrc, s1, port, 53, 1001, isn + 1, 0x18, framed_q));
   src.add(300, tcp_seg(s1, kSrc, 53, port, isn + 1 + 10, 1001 + 44, 0x18, rest));  // second half first
   src.add(310, tcp_seg(s1, kSrc, 53, port, isn + 1, 1001 + 44, 0x18, first));
-  auto sink = io::null_sink();
-  auto streams = io::null_tcp_streams();
-  engine::DnsCollector out;
-  engine::DnsEngine e(c, {{s1, "www.lab.test.", 1, true, true}}, src, *sink, *streams, out);
-  std::atomic<int> halt{0};
-  e.run(halt);
+  const auto [out, stats] = run_tcp_query(src, s1);
   ASSERT_EQ(out.exchanges.size(), 1u);
   const auto& x = out.exchanges[0];
   EXPECT_EQ(x.outcome, model::DnsOutcome::answer);
@@ -378,37 +393,24 @@ TEST(DnsEngineTcp, AnswerIsReassembledFromOutOfOrderSegments) {
 // A whole message on our stream that answers another query ID is refused,
 // counted, and named in the exchange, as a UDP one with a foreign ID is.
 TEST(DnsEngineTcp, AnswerWithAnotherIdIsRefused) {
-  engine::DnsConfig c;
-  c.src = kSrc;
-  c.sport = kSport;
-  c.run_key = kKey;
   const Address s1 = addr("198.18.201.1");
   const std::uint16_t port = engine::dns_tcp_port(kSport, 0, 0);
   const auto id = engine::dns_query_id(kKey, 0, 0, 0, 2);
-  auto q = query(id, "www.lab.test.", 1);
-  std::vector<std::uint8_t> framed_q = {0, static_cast<std::uint8_t>(q.size())};
-  framed_q.insert(framed_q.end(), q.begin(), q.end());
-  auto a = answer_a(query(static_cast<std::uint16_t>(id ^ 0x5a5a), "www.lab.test.", 1), 80);
-  std::vector<std::uint8_t> framed_a = {0, static_cast<std::uint8_t>(a.size())};
-  framed_a.insert(framed_a.end(), a.begin(), a.end());
+  const auto framed_q = framed(query(id, "www.lab.test.", 1));
+  const auto framed_a = framed(answer_a(query(static_cast<std::uint16_t>(id ^ 0x5a5a), "www.lab.test.", 1), 80));
   ScriptSource src;
   src.add(100, tcp_seg(kSrc, s1, port, 53, 1000, 0, 0x02, {}));
   src.add(150, tcp_seg(s1, kSrc, 53, port, 7000, 1001, 0x12, {}));
   src.add(160, tcp_seg(kSrc, s1, port, 53, 1001, 7001, 0x18, framed_q));
   src.add(300, tcp_seg(s1, kSrc, 53, port, 7001, 1001 + 44, 0x18, framed_a));
-  auto sink = io::null_sink();
-  auto streams = io::null_tcp_streams();
-  engine::DnsCollector out;
-  engine::DnsEngine e(c, {{s1, "www.lab.test.", 1, true, true}}, src, *sink, *streams, out);
-  std::atomic<int> halt{0};
-  e.run(halt);
+  const auto [out, stats] = run_tcp_query(src, s1);
   ASSERT_EQ(out.exchanges.size(), 1u);
   const auto& x = out.exchanges[0];
   EXPECT_EQ(x.outcome, model::DnsOutcome::malformed);
   EXPECT_FALSE(x.response);
   EXPECT_EQ(x.rejected, 1u);
   EXPECT_NE(x.rejected_reason.find("not the query's " + std::to_string(id)), std::string::npos) << x.rejected_reason;
-  EXPECT_EQ(e.stats().wrong_id, 1u);
+  EXPECT_EQ(stats.wrong_id, 1u);
 }
 
 TEST(DnsEngineTcp, ResetIsReported) {
