@@ -83,6 +83,9 @@ std::string unprobed(const std::vector<locate::TargetReport>& list) {
 ordered_json to_json(const locate::Report& r) {
   ordered_json j;
   j["type"] = "locate";
+  j["vantage"] = {{"name", r.vantage.name.empty() ? ordered_json(nullptr) : ordered_json(r.vantage.name)},
+                  {"source", r.vantage.source.is_unspecified() ? ordered_json(nullptr)
+                                                               : ordered_json(r.vantage.source.to_string())}};
   j["verdict"] = to_word(r.verdict);
   j["confidence"] = to_word(r.confidence);
   j["reason"] = r.reason;
@@ -135,6 +138,8 @@ ordered_json to_json(const locate::Report& r) {
 void write_text(std::ostream& out, const locate::Report& r) {
   out << fmt::format("verdict: {}{} ({} confidence): {}\n", to_word(r.verdict), r.interrupted ? " (interrupted)" : "",
                      to_word(r.confidence), r.reason);
+  out << fmt::format("vantage {} from {}\n", r.vantage.name.empty() ? "(unnamed)" : r.vantage.name,
+                     r.vantage.source.is_unspecified() ? "no source address" : r.vantage.source.to_string());
   if (r.brk.after) {
     out << "break after   " << hop_text(*r.brk.after)
         << fmt::format("  [{} of {} failing paths end here]\n", r.brk.sharing, r.brk.failing);
