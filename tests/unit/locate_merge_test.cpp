@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -220,6 +221,27 @@ TEST(JointReport, JsonNamesEachVantageAndWhereItFails) {
   EXPECT_EQ(j["prefixes"][0]["fail"][0]["vantage"], "a");
   EXPECT_EQ(j["prefixes"][0]["fail"][0]["last_hop"]["addr"], "198.18.0.5");
   EXPECT_EQ(j["prefixes"][0]["reach"][0]["vantage"], "b");
+}
+
+TEST(JointReport, DotDrawsEachVantagesPathsInItsColourAndMarksTheBreak) {
+  auto a = report("a", "upstream", {{kP1, 0, hop("198.18.0.5", 64502)}});
+  a["targets"] = {{{"addr", "198.18.128.1"}, {"prefix", 0}, {"reached", false}, {"by", json::array()}, {"loop", false},
+                   {"last_hop", nullptr}, {"path", {{{"ttl", 1}, {"addr", "198.18.0.5"}}}}, {"reached_ttl", nullptr}}};
+  auto b = report("b", "reachable", {{kP1, 4}});
+  b["targets"] = {{{"addr", "198.18.128.1"}, {"prefix", 0}, {"reached", true}, {"by", json::array()}, {"loop", false},
+                   {"last_hop", nullptr}, {"path", {{{"ttl", 1}, {"addr", "198.18.0.9"}}}}, {"reached_ttl", 2}}};
+  std::vector<Report> read = {*probe::format::read_locate_report(a.dump()),
+                              *probe::format::read_locate_report(b.dump())};
+  std::ostringstream dot;
+  probe::format::write_dot(dot, probe::locate::merge(read), read);
+  const std::string g = dot.str();
+  EXPECT_NE(g.find("\"vantage 0\" -> \"198.18.0.5\" [color=\"#1f77b4\"]"), std::string::npos) << g;
+  EXPECT_NE(g.find("\"vantage 1\" -> \"198.18.0.9\" [color=\"#ff7f0e\"]"), std::string::npos) << g;
+  EXPECT_NE(g.find("\"198.18.0.5\" [color=red"), std::string::npos) << g;
+  EXPECT_EQ(g.find("\"198.18.0.9\" [color=red"), std::string::npos) << g;
+  EXPECT_NE(g.find("label=\"paths of a\""), std::string::npos) << g;
+  EXPECT_NE(g.find("label=\"paths of b\""), std::string::npos) << g;
+  EXPECT_NE(g.find("\"198.18.128.0/22\" [shape=box, color=red, label=\"198.18.128.0/22\\nupstream\"]"), std::string::npos) << g;
 }
 
 }  // namespace

@@ -96,6 +96,10 @@ probe::Result<Setup> set_up(const fllocate::Options& o) {
     if (!reports) return reports.error();
     Setup s;
     s.reports = std::move(*reports);
+    if (!o.dot_file.empty()) {
+      s.dot.open(o.dot_file, std::ios::trunc);
+      if (!s.dot) return make_error(ErrorKind::output, "cannot write " + o.dot_file);
+    }
     return s;
   }
   // Replay: the capture says what was probed and, if it carries an
@@ -175,6 +179,11 @@ int run(const fllocate::Options& o, Setup& setup, flcommon::Output& output) {
     const auto joint = locate::merge(setup.reports);
     if (o.output == fllocate::OutputFormat::json) output.stream() << probe::format::to_json(joint).dump() << '\n';
     else probe::format::write_text(output.stream(), joint);
+    if (setup.dot.is_open()) {
+      probe::format::write_dot(setup.dot, joint, setup.reports);
+      setup.dot.close();
+      if (!setup.dot) return fail(make_error(ErrorKind::output, "writing " + o.dot_file + " failed"));
+    }
     if (auto done = output.finish(); !done) return fail(done.error());
     return 0;
   }

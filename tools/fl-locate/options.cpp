@@ -91,7 +91,7 @@ std::string usage() {
   return flcommon::help_text(
       "Usage: fl-locate [options] (-p CIDR... | --prefix-file FILE | --country CC | --asn N)\n"
       "       fl-locate -r FILE [--baseline FILE] [--asn-db FILE] [-o json] [-O FILE] [--dot FILE]\n"
-      "       fl-locate --merge REPORT.json... [-o json] [-O FILE]\n\n"
+      "       fl-locate --merge REPORT.json... [-o json] [-O FILE] [--dot FILE]\n\n"
       "Where does connectivity to a country break? Traces its national prefixes with\n"
       "ICMP, TCP and UDP Paris traceroutes, checks its zone's delegation, traces\n"
       "control targets, maps every hop to its AS and names the verdict: reachable,\n"
@@ -117,12 +117,13 @@ std::string host_name() {
 
 // --merge reads reports: nothing else but where the joint report goes.
 std::optional<probe::Error> read_merge(const po::variables_map& vm, Options& o) {
-  const std::set<std::string> allowed = {"merge", "output", "output-file", "user", "help", "version"};
+  const std::set<std::string> allowed = {"merge", "output", "output-file", "dot", "user", "help", "version"};
   for (const auto& [name, value] : vm)
     if (!value.defaulted() && !allowed.count(name))
       return usage_error(fmt::format("--{} cannot be given with --merge: it reads reports, not a network", name));
   o.merge = vm["merge"].as<std::vector<std::string>>();
   if (std::count(o.merge.begin(), o.merge.end(), "-") > 1) return usage_error("--merge reads stdin (-) once at most");
+  if (vm.count("dot")) o.dot_file = vm["dot"].as<std::string>();
   return flcommon::read_common(vm, o);
 }
 

@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 
+#include "dot_text.h"
 #include "probe/model/words.h"
 
 namespace probe::format {
@@ -180,15 +181,7 @@ void write_text(std::ostream& out, const locate::Report& r) {
 
 namespace {
 
-// A label's text inside the double quotes of a dot string.
-std::string dot_escaped(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out;
-}
+using detail::dot_escaped;
 
 std::string utc_time(std::int64_t us) {
   if (us <= 0) return "time unknown";
