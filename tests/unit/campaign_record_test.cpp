@@ -42,6 +42,7 @@ locate::CampaignPlan sample() {
   p.parents = {addr("192.0.2.53")};
   p.asn_db = "/data/asn.csv";
   p.baseline = "/data/base.json";
+  p.vantage = "ams-1";
   return p;
 }
 
@@ -76,6 +77,7 @@ TEST(CampaignRecord, RoundTrips) {
   EXPECT_EQ(back->asn_db, p.asn_db);
   EXPECT_EQ(back->baseline, p.baseline);
   EXPECT_EQ(back->no_route, "");
+  EXPECT_EQ(back->vantage, "ams-1");
   // Written again, byte for byte the same record.
   EXPECT_EQ(record::to_comment(*back), comment);
 }
@@ -85,6 +87,18 @@ TEST(CampaignRecord, ARecordFromBeforeTheFrontierPhaseReplaysWithout) {
       recordtest::edited(record::to_comment(sample()), [](nlohmann::json& j) { j.erase("budget_us"); }));
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(back->budget_us, 0);
+}
+
+// Captures from before reports named their vantage replay unnamed, and
+// write back without the field.
+TEST(CampaignRecord, ARecordWithoutAVantageReplaysUnnamed) {
+  auto p = sample();
+  p.vantage.clear();
+  const std::string comment = record::to_comment(p);
+  EXPECT_EQ(comment.find("vantage"), std::string::npos) << comment;
+  auto back = parse_campaign_record(comment);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->vantage, "");
 }
 
 TEST(CampaignRecord, OtherRecordsAndGarbageAreRefused) {
@@ -126,6 +140,10 @@ TEST(CampaignRecord, BadFieldsAreNamed) {
       {"parents", json::array({nullptr})},
       {"country", 1},
       {"no_route", false},
+      {"vantage", ""},
+      {"vantage", "ams\n1"},
+      {"vantage", std::string(65, 'a')},
+      {"vantage", 7},
       {"version", 4294967297ULL},
       {"version", 2},
   };

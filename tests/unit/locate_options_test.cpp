@@ -2,6 +2,7 @@
 // fl-locate's command line, table-driven over fllocate::parse_options.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <functional>
 #include <string>
@@ -102,6 +103,18 @@ TEST(LocateOptions, GoodCommandLines) {
          EXPECT_EQ(o.output, OutputFormat::json);
        }},
       {{"-p", "198.18.128.0/22"}, [](const Options& o) { EXPECT_FALSE(o.yes); }},
+      // A live run is named after its host unless told; a replay keeps the
+      // capture's name unless told.
+      {{"-p", "198.18.128.0/22"},
+       [](const Options& o) {
+         char host[256] = {};
+         ASSERT_EQ(gethostname(host, sizeof host - 1), 0);
+         EXPECT_EQ(o.vantage, std::string(host).substr(0, 64));
+       }},
+      {{"-p", "198.18.128.0/22", "--vantage", "ams-1 (AS64496)"},
+       [](const Options& o) { EXPECT_EQ(o.vantage, "ams-1 (AS64496)"); }},
+      {{"-r", "x.pcapng"}, [](const Options& o) { EXPECT_EQ(o.vantage, ""); }},
+      {{"-r", "x.pcapng", "--vantage", "fra"}, [](const Options& o) { EXPECT_EQ(o.vantage, "fra"); }},
       {{"-p", "198.18.128.1/22", "--yes"}, [](const Options& o) { EXPECT_TRUE(o.yes); }},
       // The frontier phase: seconds, 0 turns it off.
       {{"-p", "198.18.128.0/22", "--budget", "2.5"}, [](const Options& o) { EXPECT_EQ(o.budget_us, 2500000); }},
@@ -262,6 +275,10 @@ TEST(LocateOptions, BadCommandLines) {
       {{"-r", "x.pcapng", "--no-direct"}, "--no-direct cannot"},
       {{"-r", "x.pcapng", "--yes"}, "--yes cannot"},
       {{"-r", "x.pcapng", "-o", "yaml"}, "unknown output format"},
+      {{"-p", p, "--vantage", ""}, "cannot be empty"},
+      {{"-p", p, "--vantage", "ams\t1"}, "printable ASCII"},
+      {{"-r", "x.pcapng", "--vantage", "caf\xc3\xa9"}, "printable ASCII"},
+      {{"-p", p, "--vantage", std::string(65, 'v')}, "at most 64 bytes"},
   };
   for (const auto& c : table) {
     auto r = parse(c.args);

@@ -16,10 +16,12 @@
 #include "cli.h"
 #include "options.h"
 #include "run.h"
+#include "probe/format/joint_report.h"
 #include "probe/format/locate_report.h"
 #include "probe/io/privileges.h"
 #include "probe/io/vantage.h"
 #include "probe/locate/campaign.h"
+#include "probe/locate/merge.h"
 #include "probe/locate/plan.h"
 #include "probe/record/campaign_annotation.h"
 #include "probe/record/campaign_record.h"
@@ -65,9 +67,41 @@ struct Setup {
   locate::CampaignCapture campaign;
   std::optional<probe::model::AsnDb> asn_db;  // none: a replay answered from the capture's annotation
   std::ofstream dot;                          // --dot
+  std::vector<locate::Report> reports;        // --merge: the reports read
 };
 
+// --merge: every report, read with the user's rights, each under the size
+// cap; two that name one vantage are a usage error (a merge counts vantages).
+probe::Result<std::vector<locate::Report>> read_reports(const std::vector<std::string>& paths) {
+  std::vector<locate::Report> reports;
+  constexpr const char* what = "an fl-locate report";
+  for (const auto& path : paths) {
+    auto text = path == "-" ? probe::io::read_all(probe::io::InputFile(STDIN_FILENO, "stdin", false),
+                                                  probe::format::kMaxLocateReportBytes, what)
+                            : probe::io::read_file_as_invoker(path, probe::format::kMaxLocateReportBytes, what);
+    if (!text) return text.error();
+    auto report = probe::format::read_locate_report(*text);
+    if (!report) return make_error(ErrorKind::input, (path == "-" ? "stdin" : path) + ": " + report.error().message);
+    reports.push_back(std::move(*report));
+  }
+  if (auto name = locate::vantage_clash(reports))
+    return make_error(ErrorKind::usage, name->empty() ? "two reports name no vantage: give each run --vantage NAME"
+                                                      : "two reports name the vantage '" + *name + "'");
+  return reports;
+}
+
 probe::Result<Setup> set_up(const fllocate::Options& o) {
+  if (!o.merge.empty()) {
+    auto reports = read_reports(o.merge);
+    if (!reports) return reports.error();
+    Setup s;
+    s.reports = std::move(*reports);
+    if (!o.dot_file.empty()) {
+      s.dot.open(o.dot_file, std::ios::trunc);
+      if (!s.dot) return make_error(ErrorKind::output, "cannot write " + o.dot_file);
+    }
+    return s;
+  }
   // Replay: the capture says what was probed and, if it carries an
   // annotation, what the AS table said; older captures name the table.
   probe::Result<locate::CampaignCapture> capture = make_error(ErrorKind::runtime, "");
@@ -77,6 +111,9 @@ probe::Result<Setup> set_up(const fllocate::Options& o) {
     capture = locate::open_campaign(o.read_path);
     if (!capture) return capture.error();
     annotated = capture->annotation.has_value();
+    // --vantage names a replay (a capture from before names were recorded,
+    // or one renamed for a merge); without it the capture's name stands.
+    if (!o.vantage.empty()) capture->plan.vantage = o.vantage;
     if (annotated && !asn_path.empty())
       std::cerr << "fl-locate: re-annotating with --asn-db " << asn_path << ", not the ASes the capture recorded\n";
     if (!annotated && asn_path.empty()) {
@@ -101,7 +138,7 @@ probe::Result<Setup> set_up(const fllocate::Options& o) {
     capture = setup_live("fl-locate", o, *asn_db, asn_path);
     if (!capture) return capture.error();
   }
-  Setup s{std::move(*capture), std::move(asn_db), {}};
+  Setup s{std::move(*capture), std::move(asn_db), {}, {}};
   if (!o.dot_file.empty()) {
     s.dot.open(o.dot_file, std::ios::trunc);
     if (!s.dot) return make_error(ErrorKind::output, "cannot write " + o.dot_file);
@@ -138,6 +175,18 @@ probe::Result<std::optional<locate::Baseline>> pick_baseline(const fllocate::Opt
 
 // The campaign, privileges dropped: baseline, run, analysis, report.
 int run(const fllocate::Options& o, Setup& setup, flcommon::Output& output) {
+  if (!o.merge.empty()) {
+    const auto joint = locate::merge(setup.reports);
+    if (o.output == fllocate::OutputFormat::json) output.stream() << probe::format::to_json(joint).dump() << '\n';
+    else probe::format::write_text(output.stream(), joint);
+    if (setup.dot.is_open()) {
+      probe::format::write_dot(setup.dot, joint, setup.reports);
+      setup.dot.close();
+      if (!setup.dot) return fail(make_error(ErrorKind::output, "writing " + o.dot_file + " failed"));
+    }
+    if (auto done = output.finish(); !done) return fail(done.error());
+    return 0;
+  }
   locate::CampaignCapture& s = setup.campaign;
   probe::io::Vantage& v = s.vantage;
   std::ofstream& dot = setup.dot;

@@ -10,8 +10,10 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <unistd.h>
 
 #include "option_values.h"
+#include "probe/locate/campaign.h"
 #include "probe/packet/dns.h"
 
 namespace fllocate {
@@ -72,6 +74,10 @@ po::options_description describe() {
   flcommon::add_user_option(how, help);
   po::options_description io("Input and output");
   flcommon::add_io_options(io, help);
+  io.add_options()("merge", po::value<std::vector<std::string>>()->multitoken(),
+                   "merge these fl-locate JSON reports (one per vantage point; - for stdin) into one joint report");
+  io.add_options()("vantage", po::value<std::string>(),
+                   "name of this vantage point in the report (default: the host name; replay: the capture's)");
   io.add_options()("dot", po::value<std::string>(), "write the merged paths as a Graphviz graph to this file");
   flcommon::add_help_options(io);
   po::options_description all;
@@ -84,7 +90,8 @@ po::options_description describe() {
 std::string usage() {
   return flcommon::help_text(
       "Usage: fl-locate [options] (-p CIDR... | --prefix-file FILE | --country CC | --asn N)\n"
-      "       fl-locate -r FILE [--baseline FILE] [--asn-db FILE] [-o json] [-O FILE] [--dot FILE]\n\n"
+      "       fl-locate -r FILE [--baseline FILE] [--asn-db FILE] [-o json] [-O FILE] [--dot FILE]\n"
+      "       fl-locate --merge REPORT.json... [-o json] [-O FILE] [--dot FILE]\n\n"
       "Where does connectivity to a country break? Traces its national prefixes with\n"
       "ICMP, TCP and UDP Paris traceroutes, checks its zone's delegation, traces\n"
       "control targets, maps every hop to its AS and names the verdict: reachable,\n"
@@ -98,13 +105,40 @@ std::string usage() {
 
 namespace {
 
+// The default vantage name: the host's, cut to a valid name ("" when it has
+// none: the report then names no vantage).
+std::string host_name() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "";
+  std::string name(buf);
+  if (name.size() > probe::locate::kMaxVantageName) name.resize(probe::locate::kMaxVantageName);
+  return probe::locate::vantage_name_problem(name) ? "" : name;
+}
+
+// --merge reads reports: nothing else but where the joint report goes.
+std::optional<probe::Error> read_merge(const po::variables_map& vm, Options& o) {
+  const std::set<std::string> allowed = {"merge", "output", "output-file", "dot", "user", "help", "version"};
+  for (const auto& [name, value] : vm)
+    if (!value.defaulted() && !allowed.count(name))
+      return usage_error(fmt::format("--{} cannot be given with --merge: it reads reports, not a network", name));
+  o.merge = vm["merge"].as<std::vector<std::string>>();
+  if (std::count(o.merge.begin(), o.merge.end(), "-") > 1) return usage_error("--merge reads stdin (-) once at most");
+  if (vm.count("dot")) o.dot_file = vm["dot"].as<std::string>();
+  return flcommon::read_common(vm, o);
+}
+
 // Everything but --help and --version.
 std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o) {
+  if (vm.count("merge")) return read_merge(vm, o);
   auto text = [&vm](const char* name) { return vm.count(name) ? vm[name].as<std::string>() : std::string(); };
   o.dot_file = text("dot");
   o.baseline = text("baseline");
   o.asn_db = text("asn-db");
   if (auto e = flcommon::read_common(vm, o)) return *e;
+  if (vm.count("vantage")) {
+    o.vantage = text("vantage");
+    if (auto why = probe::locate::vantage_name_problem(o.vantage)) return usage_error("--vantage: " + *why);
+  }
 
   if (!o.read_path.empty()) {  // replay takes what to probe and how from the capture
     if (auto e = flcommon::refuse_with_replay(vm, "campaign",
@@ -116,6 +150,7 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
       return *e;
     return std::nullopt;
   }
+  if (o.vantage.empty()) o.vantage = host_name();
   return read_request(vm, o);
 }
 

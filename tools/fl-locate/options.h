@@ -22,6 +22,8 @@ struct Options : flcommon::CommonOptions, probe::locate::CampaignRequest {
   bool no_dns = false;
   std::string asn_db;                     // --asn-db ("" = the shipped snapshot)
   std::string dot_file;                   // --dot
+  std::vector<std::string> merge;         // --merge: reports to merge ("-" = stdin), no campaign
+  std::string vantage;                    // --vantage; live default the host name, replay "" = the capture's
 };
 
 // Well-known anycast services outside any one country: if none of them

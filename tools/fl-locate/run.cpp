@@ -36,6 +36,7 @@ probe::Result<locate::CampaignCapture> setup_live(const char* tool, const flloca
   plan.src = endpoint->src;
   plan.interface = endpoint->interface;
   plan.no_route = endpoint->no_route;
+  plan.vantage = o.vantage;
   auto spec = flcommon::live_spec(o, plan.src, plan.interface);
   spec.offline = !plan.no_route.empty();
   if (!spec.offline) spec.capture.filter = locate::campaign_filter(plan);
@@ -69,6 +70,7 @@ Located locate_campaign(locate::CampaignCapture& s, const locate::AsLookup& tabl
     return table(a);
   };
   out.report = locate::analyze(out.campaign, lookup, baseline);
+  out.report.vantage = {s.plan.vantage, s.plan.src};
   if (v.writer) locate::annotate_end(*v.writer, s.plan, out.campaign, looked_up, table, baseline);
   return out;
 }

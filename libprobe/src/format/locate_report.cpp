@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 
+#include "dot_text.h"
 #include "probe/model/words.h"
 
 namespace probe::format {
@@ -83,6 +84,9 @@ std::string unprobed(const std::vector<locate::TargetReport>& list) {
 ordered_json to_json(const locate::Report& r) {
   ordered_json j;
   j["type"] = "locate";
+  j["vantage"] = {{"name", r.vantage.name.empty() ? ordered_json(nullptr) : ordered_json(r.vantage.name)},
+                  {"source", r.vantage.source.is_unspecified() ? ordered_json(nullptr)
+                                                               : ordered_json(r.vantage.source.to_string())}};
   j["verdict"] = to_word(r.verdict);
   j["confidence"] = to_word(r.confidence);
   j["reason"] = r.reason;
@@ -135,6 +139,8 @@ ordered_json to_json(const locate::Report& r) {
 void write_text(std::ostream& out, const locate::Report& r) {
   out << fmt::format("verdict: {}{} ({} confidence): {}\n", to_word(r.verdict), r.interrupted ? " (interrupted)" : "",
                      to_word(r.confidence), r.reason);
+  out << fmt::format("vantage {} from {}\n", r.vantage.name.empty() ? "(unnamed)" : r.vantage.name,
+                     r.vantage.source.is_unspecified() ? "no source address" : r.vantage.source.to_string());
   if (r.brk.after) {
     out << "break after   " << hop_text(*r.brk.after)
         << fmt::format("  [{} of {} failing paths end here]\n", r.brk.sharing, r.brk.failing);
@@ -175,15 +181,7 @@ void write_text(std::ostream& out, const locate::Report& r) {
 
 namespace {
 
-// A label's text inside the double quotes of a dot string.
-std::string dot_escaped(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out;
-}
+using detail::dot_escaped;
 
 std::string utc_time(std::int64_t us) {
   if (us <= 0) return "time unknown";

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
-#include <fmt/format.h>
-
 #include <array>
 #include <utility>
 
+#include "json_fields.h"
 #include "probe/format/trace_json.h"
 
 namespace probe::format {
@@ -12,44 +11,12 @@ namespace {
 
 using nlohmann::json;
 
-// A field missing or of the wrong type ends the read with its name: the
-// lines come from a daemon of another version, perhaps.
-struct Bad {
-  std::string what;
-};
-
-const json& field(const json& j, const char* name) {
-  auto it = j.find(name);
-  if (it == j.end()) throw Bad{fmt::format("no \"{}\"", name)};
-  return *it;
-}
-
-template <class T>
-T number(const json& j, const char* name) {
-  const json& v = field(j, name);
-  if (!v.is_number_integer()) throw Bad{fmt::format("\"{}\" is not an integer", name)};
-  return v.get<T>();
-}
-
-std::string text(const json& j, const char* name) {
-  const json& v = field(j, name);
-  if (!v.is_string()) throw Bad{fmt::format("\"{}\" is not a string", name)};
-  return v.get<std::string>();
-}
-
-model::Address address(const json& j, const char* name) {
-  auto a = model::Address::parse(text(j, name));
-  if (!a) throw Bad{fmt::format("\"{}\" is not an address", name)};
-  return *a;
-}
-
-template <class E, std::size_t N>
-E word(const json& j, const char* name, const std::array<std::pair<const char*, E>, N>& words) {
-  std::string w = text(j, name);
-  for (const auto& [k, v] : words)
-    if (w == k) return v;
-  throw Bad{fmt::format("\"{}\": unknown value \"{}\"", name, w)};
-}
+using detail::address;
+using detail::Bad;
+using detail::field;
+using detail::number;
+using detail::text;
+using detail::word;
 
 constexpr std::array<std::pair<const char*, model::ReplyKind>, 6> kKinds{{
     {"time_exceeded", model::ReplyKind::time_exceeded},

@@ -99,6 +99,17 @@ engine::DnsConfig dns_config(const CampaignPlan& p) {
   return c;
 }
 
+std::optional<std::string> vantage_name_problem(const std::string& name) {
+  if (name.empty()) return std::string("a vantage name cannot be empty");
+  if (name.size() > kMaxVantageName)
+    return "a vantage name is at most " + std::to_string(kMaxVantageName) + " bytes";
+  // Printable ASCII only: the name is a label in text reports, JSON and dot
+  // graphs, where a control character or a lookalike would mislead.
+  for (char c : name)
+    if (c < 0x20 || c > 0x7e) return std::string("a vantage name takes printable ASCII only");
+  return std::nullopt;
+}
+
 std::string campaign_filter(const CampaignPlan& p) {
   std::string f = p.zone.empty() ? std::string() : "(" + engine::dns_capture_filter(p.src, dns_config(p).dport) + ")";
   for (std::size_t i = 0; i < p.methods.size(); ++i)

@@ -45,6 +45,9 @@ std::string to_comment(const locate::CampaignPlan& p) {
   // Absent means false, as in the records written before the frontier
   // phase asked the controls: a replay of those sends what they hold.
   if (p.ask_controls) j["ask_controls"] = true;
+  // Absent means unnamed, as in the records written before reports named
+  // their vantage.
+  if (!p.vantage.empty()) j["vantage"] = p.vantage;
   return detail::tagged(std::move(j), "fl-locate", p.interface, p.src, p.run_key);
 }
 
@@ -61,6 +64,10 @@ Result<locate::CampaignPlan> parse_campaign_record(const std::string& comment) {
     // phase have no budget, and replay without the phase.
     p.budget_us = f.has("budget_us") ? f.integer("budget_us", 0, kMaxBudgetUs) : 0;
     p.ask_controls = f.boolean_or("ask_controls", false);
+    if (f.has("vantage")) {
+      p.vantage = f.string("vantage");
+      if (auto why = locate::vantage_name_problem(p.vantage)) f.fail("vantage", *why);
+    }
     for (const auto& m : f.strings("methods")) {
       auto spec = locate::MethodSpec::parse(m);
       if (!spec) f.fail("methods", "'" + m.substr(0, 40) + "' is not a method");

@@ -18,6 +18,19 @@ namespace probe::format {
 
 nlohmann::ordered_json to_json(const locate::Report& report);
 
+/// Largest report read_locate_report takes, in bytes: many times a default
+/// campaign's (--max-targets 1024), while its parsed form (about 12 times
+/// the text) still fits a small machine.
+inline constexpr std::size_t kMaxLocateReportBytes = std::size_t{32} << 20;
+
+/// A report as to_json wrote it, read back for a merge: the vantage, the
+/// verdict and its reason, the prefixes with their breaks, DNS, the
+/// controls' outcome and every target's path (not the frontier answers nor
+/// the evidence counters). An input error, naming the field, for anything
+/// else, or for text over kMaxLocateReportBytes. Reports from before
+/// reports named their vantage read with an empty name.
+Result<locate::Report> read_locate_report(std::string_view text);
+
 /// The verdict in one line, then the break with AS names, the prefixes, DNS
 /// and the controls.
 void write_text(std::ostream& out, const locate::Report& report);

@@ -165,7 +165,14 @@ struct ControlReport {
   bool unknown = false;
 };
 
+/// Where a report was measured from.
+struct VantageReport {
+  std::string name;     ///< --vantage; "" for a capture from before names were recorded
+  model::Address source;  ///< the probes' source address; unspecified: none (no route)
+};
+
 struct Report {
+  VantageReport vantage;  ///< filled by the caller: the analysis sees traces, not hosts
   model::Verdict verdict = model::Verdict::inconclusive;
   model::Confidence confidence = model::Confidence::low;
   std::string reason;      ///< one sentence: why this verdict

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,7 +50,14 @@ struct CampaignPlan {
   std::string asn_db;                    ///< the IP→AS table used
   std::string baseline;                  ///< the baseline used, if any
   std::string no_route;                  ///< non-empty: nothing could be sent (why)
+  std::string vantage;                   ///< the vantage point's name (--vantage); "" in older captures
 };
+
+/// Longest vantage name, in bytes: a name is a label in reports and graphs.
+inline constexpr std::size_t kMaxVantageName = 64;
+/// Why `name` cannot name a vantage point (empty, longer than
+/// kMaxVantageName, or holding a byte outside printable ASCII); nullopt: it can.
+std::optional<std::string> vantage_name_problem(const std::string& name);
 
 /// Fills plan.targets and plan.target_prefix with picks from the prefixes:
 /// for every /24 of them (or the prefix itself when longer), its .1 and
