@@ -386,6 +386,19 @@ TEST(DnsLab, Ipv6ServersAnswerOverUdpAndTcpAsDigDoes) {
   ASSERT_EQ(closed.traces.size(), 1u) << closed.result.err;
   EXPECT_EQ(closed.traces[0]["outcome"], "icmp_error");
   EXPECT_EQ(closed.traces[0]["icmp"], json({{"addr", NS1_6}, {"type", 1}, {"code", 4}}));
+
+  // --trace over IPv6: r1, r2, gw by their link addresses, then ns1's answer.
+  auto tr = run_fl_dns(lab, {"--trace", "@" + std::string(NS1_6), "lab.test", "SOA", "-W", "0.4", "-o", "json", "-w",
+                             tmp.file("trace6.pcapng")});
+  ASSERT_EQ(tr.traces.size(), 1u) << tr.result.err;
+  const json& t6 = tr.traces[0];
+  EXPECT_EQ(t6["stop_reason"], "completed") << describe(t6);
+  EXPECT_EQ(last_answered_ttl(t6), 4);
+  EXPECT_EQ(first_reply(t6, 1)["addr"], "2001:db8::2");
+  EXPECT_EQ(first_reply(t6, 3)["addr"], "2001:db8:0:3::2");
+  EXPECT_EQ(first_reply(t6, 4)["kind"], "dns_response");
+  EXPECT_EQ(first_reply(t6, 4)["addr"], NS1_6);
+  expect_replay_identical(tr, tmp.file("trace6.pcapng"));
 }
 
 TEST(DnsLab, DarkIpv6AddressOfANameserverTimesOutWhileItsIpv4Answers) {
