@@ -340,5 +340,79 @@ TEST(DnsLab, QueryFileManyAtOnceInInputOrder) {
   expect_replay_identical(q, tmp.file("many.pcapng"));
 }
 
+// The dual-stack labs (dns6*, scenarios.cpp): each server also at an IPv6
+// address. One lab per test, several checks each: a dual-stack lab costs
+// its neighbour resolution on every link.
+constexpr const char* NS1_6 = "2001:db8:201::1";
+constexpr const char* NS2_6 = "2001:db8:201::2";
+
+TEST(DnsLab, Ipv6ServersAnswerOverUdpAndTcpAsDigDoes) {
+  FL_REQUIRE_DNS_LAB();
+  Lab lab = make_lab("dns6");
+  TempDir tmp;
+  const std::vector<std::pair<std::string, std::string>> names = {
+      {"www.lab.test", "AAAA"}, {"lab.test", "SOA"}, {"www.lab.test", "A"}};
+  std::vector<std::string> a = {"@" + std::string(NS1_6), "@" + std::string(NS2_6), "+norec"};
+  for (const auto& [n, t] : names) a.insert(a.end(), {n, t});
+  auto q = run_fl_dns(lab, args(a, tmp.file("q6.pcapng")));
+  ASSERT_EQ(q.result.exit_code, 0) << q.result.err;
+  ASSERT_EQ(q.traces.size(), 6u) << q.result.out;
+  for (std::size_t i = 0; i < q.traces.size(); ++i) {
+    const json& e = q.traces[i];
+    const std::string srv = i < 3 ? NS1_6 : NS2_6;
+    const auto& [n, t] = names[i % 3];
+    EXPECT_EQ(e["server"], srv);
+    EXPECT_EQ(e["qtype"], t);
+    EXPECT_EQ(e["outcome"], "answer") << e.dump();
+    EXPECT_EQ(answer_data(e), dig_short(lab, {"-6", "@" + srv, "+norec", n, t})) << e.dump();
+  }
+  EXPECT_EQ(answer_data(q.traces[0]), std::vector<std::string>{"2001:db8::80"});
+  expect_replay_identical(q, tmp.file("q6.pcapng"));
+
+  // The truncated answer's TCP retry, and TCP from the start, over IPv6.
+  auto big = run_fl_dns(lab, args({"@" + std::string(NS1_6), "big.lab.test", "TXT"}, tmp.file("big6.pcapng")));
+  ASSERT_EQ(big.traces.size(), 1u) << big.result.err;
+  EXPECT_EQ(big.traces[0]["transport"], "tcp");
+  EXPECT_TRUE(big.traces[0]["udp_truncated"].get<bool>());
+  EXPECT_EQ(big.traces[0]["answer"].size(), 40u);
+  expect_replay_identical(big, tmp.file("big6.pcapng"));
+  auto t = run_fl_dns(lab, args({"--tcp", "@" + std::string(NS2_6), "lab.test", "SOA"}));
+  ASSERT_EQ(t.traces.size(), 1u) << t.result.err;
+  EXPECT_EQ(t.traces[0]["transport"], "tcp");
+  EXPECT_EQ(t.traces[0]["outcome"], "answer");
+
+  // Nothing listens on port 5353: ICMPv6 port unreachable (1/4) from the server.
+  auto closed = run_fl_dns(lab, args({"-p", "5353", "@" + std::string(NS1_6), "lab.test", "SOA"}));
+  ASSERT_EQ(closed.traces.size(), 1u) << closed.result.err;
+  EXPECT_EQ(closed.traces[0]["outcome"], "icmp_error");
+  EXPECT_EQ(closed.traces[0]["icmp"], json({{"addr", NS1_6}, {"type", 1}, {"code", 4}}));
+
+  // --trace over IPv6: r1, r2, gw by their link addresses, then ns1's answer.
+  auto tr = run_fl_dns(lab, {"--trace", "@" + std::string(NS1_6), "lab.test", "SOA", "-W", "0.4", "-o", "json", "-w",
+                             tmp.file("trace6.pcapng")});
+  ASSERT_EQ(tr.traces.size(), 1u) << tr.result.err;
+  const json& t6 = tr.traces[0];
+  EXPECT_EQ(t6["stop_reason"], "completed") << describe(t6);
+  EXPECT_EQ(last_answered_ttl(t6), 4);
+  EXPECT_EQ(first_reply(t6, 1)["addr"], "2001:db8::2");
+  EXPECT_EQ(first_reply(t6, 3)["addr"], "2001:db8:0:3::2");
+  EXPECT_EQ(first_reply(t6, 4)["kind"], "dns_response");
+  EXPECT_EQ(first_reply(t6, 4)["addr"], NS1_6);
+  expect_replay_identical(tr, tmp.file("trace6.pcapng"));
+}
+
+TEST(DnsLab, DarkIpv6AddressOfANameserverTimesOutWhileItsIpv4Answers) {
+  FL_REQUIRE_DNS_LAB();
+  Lab lab = make_lab("dns6-ns2-v6-dark");
+  auto v6 = run_fl_dns(lab, args({"-6", "@" + std::string(NS1_6), "@" + std::string(NS2_6), "lab.test", "SOA"}));
+  ASSERT_EQ(v6.traces.size(), 2u) << v6.result.err;
+  EXPECT_EQ(v6.traces[0]["outcome"], "answer");
+  EXPECT_EQ(v6.traces[1]["outcome"], "timeout");
+  EXPECT_EQ(v6.traces[1]["tries"], 2);
+  auto v4 = run_fl_dns(lab, args({"@" + std::string(NS2), "lab.test", "SOA"}));
+  ASSERT_EQ(v4.traces.size(), 1u) << v4.result.err;
+  EXPECT_EQ(v4.traces[0]["outcome"], "answer");
+}
+
 }  // namespace
 }  // namespace probe::lab::test

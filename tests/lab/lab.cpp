@@ -682,8 +682,24 @@ void Lab::start_nsd(const std::string& node, const std::string& address,
                     const std::vector<std::pair<std::string, std::string>>& zones) {
   const std::string dir = daemon_dir(ns(node));
   if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) throw LabError("mkdir " + dir + ": " + std::strerror(errno));
+  // ADDR[,ADDR...]: a dual-stack server listens on each (IPv6 ones need `ipv6`).
+  std::vector<std::string> addresses;
+  for (std::size_t at = 0; at <= address.size();) {
+    const auto comma = std::min(address.find(',', at), address.size());
+    addresses.push_back(address.substr(at, comma - at));
+    at = comma + 1;
+  }
+  bool any6 = false;
   std::ostringstream conf;
-  conf << "server:\n  ip-address: " << address << "\n  port: 53\n  do-ip6: no\n  server-count: 1\n"
+  conf << "server:\n";
+  for (const auto& a : addresses) {
+    if (detail::is_v6_address(a)) {
+      if (!ipv6_) throw LabError("nsd " + node + ": IPv6 address " + a + " in a lab without `ipv6`");
+      any6 = true;
+    }
+    conf << "  ip-address: " << a << "\n";
+  }
+  conf << "  port: 53\n  do-ip6: " << (any6 ? "yes" : "no") << "\n  server-count: 1\n"
        << "  username: \"\"\n  chroot: \"\"\n  zonesdir: \"" << dir << "\"\n  pidfile: \"" << dir << "/nsd.pid\"\n"
        << "  xfrdfile: \"" << dir << "/xfrd.state\"\n  zonelistfile: \"" << dir << "/zone.list\"\n"
        << "  xfrdir: \"" << dir << "\"\n  database: \"\"\n  logfile: \"" << dir << "/nsd.log\"\n"
@@ -715,13 +731,19 @@ void Lab::start_nsd(const std::string& node, const std::string& address,
     _exit(127);
   }
   daemons_.push_back(pid);
-  // Ready once it listens on UDP and TCP.
-  const std::string want = address + ":53";
+  // Ready once it listens on UDP and TCP, on every address.
+  std::vector<std::string> wants;
+  for (const auto& a : addresses) wants.push_back(detail::is_v6_address(a) ? "[" + a + "]:53" : a + ":53");
+  const std::string& want = wants.front();
   for (int i = 0; i < 500; ++i) {
     const auto u = exec(node, {"ss", "-Hlnut"}, std::chrono::seconds(5));
-    std::size_t seen = 0;
-    for (std::size_t p = u.out.find(want); p != std::string::npos; p = u.out.find(want, p + 1)) ++seen;
-    if (seen >= 2) return;
+    bool all = true;
+    for (const auto& w : wants) {
+      std::size_t seen = 0;
+      for (std::size_t p = u.out.find(w); p != std::string::npos; p = u.out.find(w, p + 1)) ++seen;
+      all = all && seen >= 2;
+    }
+    if (all) return;
     int status = 0;
     if (waitpid(pid, &status, WNOHANG) == pid) {
       std::ifstream log(dir + "/nsd.log");

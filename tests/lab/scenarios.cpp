@@ -128,6 +128,25 @@ block ns1 198.18.201.1/32
 block ns2 198.18.201.2/32
 )";
 
+// dns, dual-stacked: every link also gets 2001:db8:0:i::/64 (link i: A ::1,
+// B ::2), the parent answers at 2001:db8:200::53 too and the nameservers at
+// 2001:db8:201::1 and ::2 (the "national" network's 2001:db8:201::/48), as
+// addresses of their lo (IPv6 binds only to configured addresses). From vp:
+// hop 1 r1 2001:db8::2, hop 2 r2 2001:db8:0:2::2, hop 3 gw 2001:db8:0:3::2.
+// The `default` routes cover both families.
+const char* const kDns6Routes = R"(
+route r1 2001:db8:200::53/128 p
+route r1 2001:db8:201::/48 r2
+route r2 2001:db8::/48 r1
+route r2 2001:db8:200::/48 r1
+route r2 2001:db8:201::/48 gw
+route gw 2001:db8:201::1/128 ns1
+route gw 2001:db8:201::2/128 ns2
+address p 2001:db8:200::53
+address ns1 2001:db8:201::1
+address ns2 2001:db8:201::2
+)";
+
 // What the zones of a DNS lab point at: the parent server (ns.test.), the two
 // nameservers of lab.test and its www and mail hosts.
 struct ZoneAddrs {
@@ -179,6 +198,15 @@ std::string dns_lab(const std::string& ns2_line, const std::string& extra = "",
          "nsd p 198.18.200.53 test=parent\n"
          "nsd ns1 198.18.201.1 lab.test=child\n" +
          ns2_line + extra;
+}
+
+// The dual-stack DNS lab: dns's servers also listen on their IPv6 addresses.
+std::string dns6_lab(const std::string& extra = "") {
+  return "ipv6\n" + std::string(kDnsNet) + "route r2 198.18.201.0/24 gw\n" + kDns6Routes + parent_zone(kDnsAddrs) +
+         child_zone("child", "") +
+         "nsd p 198.18.200.53,2001:db8:200::53 test=parent\n"
+         "nsd ns1 198.18.201.1,2001:db8:201::1 lab.test=child\n"
+         "nsd ns2 198.18.201.2,2001:db8:201::2 lab.test=child\n" + extra;
 }
 
 // Replaces the route line of `node` for `block` by `replacement`.
@@ -477,6 +505,12 @@ std::map<std::string, Entry> build_all() {
                                       "nft r2 fwd ip daddr 198.18.201.0/24 tcp dport 53 drop\n")};
   all["dns-national-down"] = {"dns with r2 holding an unreachable route for the national network: ICMP 3/1 from r2",
                               dns_lab(ns2, "", "route r2 198.18.201.0/24 unreachable\n")};
+  all["dns6"] = {"dns dual-stacked: parent also at 2001:db8:200::53, ns1 and ns2 also at 2001:db8:201::1 and ::2 "
+                 "(NSD on both families): healthy",
+                 dns6_lab()};
+  all["dns6-ns2-v6-dark"] = {"dns6 with gw dropping everything to ns2's IPv6 address 2001:db8:201::2: ns2 answers "
+                             "over IPv4 only",
+                             dns6_lab("nft gw fwd ip6 daddr 2001:db8:201::2 drop\n")};
   add_country(&all);
   return all;
 }

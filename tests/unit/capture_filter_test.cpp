@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "packet_helpers.h"
+#include "probe/packet/dns.h"
 #include "probe/packet/probe_builder.h"
 #include "real_packets.h"
 
@@ -28,8 +29,8 @@ struct Dead {
 // Whether the filter of `config` accepts an Ethernet frame.
 class Filter {
  public:
-  explicit Filter(const TraceConfig& config) : pcap_(pcap_open_dead(DLT_EN10MB, 65535)) {
-    expr_ = capture_filter(config);
+  explicit Filter(const TraceConfig& config) : Filter(capture_filter(config)) {}
+  explicit Filter(std::string expr) : pcap_(pcap_open_dead(DLT_EN10MB, 65535)), expr_(std::move(expr)) {
     ok_ = pcap_compile(pcap_.get(), &prog_, expr_.c_str(), 1, PCAP_NETMASK_UNKNOWN) == 0;
   }
   ~Filter() {
@@ -151,6 +152,22 @@ TEST(CaptureFilter, Ipv6RunsSeeProbesAndIcmp6Errors) {
     EXPECT_FALSE(f.accepts(ether6(theirs))) << f.expr();
     EXPECT_FALSE(f.accepts(fixtures::kLabIcmpTe));  // IPv4 to another address
   }
+}
+
+// fl-dns to an IPv6 server: its queries, the answers and ICMPv6 errors
+// quoting a query; not another host's queries.
+TEST(CaptureFilter, Ipv6DnsRunSeesQueriesAnswersAndIcmp6Errors) {
+  auto src = testing_packets::addr("2001:db8::1");
+  auto server = testing_packets::addr("2001:db8:201::1");
+  Filter f(probe::engine::dns_capture_filter(src, 53));
+  ASSERT_TRUE(f.compiled()) << f.expr();
+  const std::vector<std::uint8_t> msg(12, 0);
+  auto query = probe::packet::build_udp_packet(src, server, 64, 45000, 53, 0, msg);
+  EXPECT_TRUE(f.accepts(ether6(query))) << f.expr();
+  EXPECT_TRUE(f.accepts(ether6(probe::packet::build_udp_packet(server, src, 64, 53, 45000, 0, msg))));
+  EXPECT_TRUE(f.accepts(icmp6_error(1, query))) << f.expr();
+  auto theirs = probe::packet::build_udp_packet(testing_packets::addr("2001:db8::7"), server, 64, 45000, 53, 0, msg);
+  EXPECT_FALSE(f.accepts(ether6(theirs)));
 }
 
 }  // namespace

@@ -127,6 +127,21 @@ TEST(DnsOptions, FirstIpv4NameserverOfResolvConf) {
   EXPECT_EQ(a->to_string(), "198.18.200.53");
   EXPECT_FALSE(fldns::first_nameserver("search lab.test\nnameserver 2001:db8::53\n"));
   EXPECT_FALSE(fldns::first_nameserver(""));
+  // -6 asks the first IPv6 one; a scoped address is passed over.
+  auto v6 = fldns::first_nameserver("nameserver fe80::1%eth0\nnameserver 198.18.200.53\nnameserver 2001:db8::53\n",
+                                    probe::model::Family::v6);
+  ASSERT_TRUE(v6);
+  EXPECT_EQ(v6->to_string(), "2001:db8::53");
+}
+
+TEST(DnsOptions, Ipv6ServersAndOneFamilyPerRun) {
+  auto r = parse({"@2001:db8::53", "www.lab.test", "AAAA"});
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->queries.size(), 1u);
+  EXPECT_EQ(r->queries[0].server.to_string(), "2001:db8::53");
+  EXPECT_EQ(r->queries[0].qtype, 28);
+  EXPECT_TRUE(parse({"-6", "@2001:db8::53", "x.test"}));
+  EXPECT_EQ(*parse({"-6", "x.test"})->family, probe::model::Family::v6);
 }
 
 struct Bad {
@@ -139,7 +154,11 @@ TEST(DnsOptions, UsageErrors) {
       {{"@198.18.0.1", "www.lab.test", "BOGUS"}, "unknown type"},
       {{"@198.18.0.1", "www..test"}, "malformed name"},
       {{"@1.2.3", "x.test"}, "bad server address"},
-      {{"@2001:db8::1", "x.test"}, "bad server address"},
+      {{"@2001:db8::1", "@198.18.0.1", "x.test"}, "a run speaks one family"},
+      {{"-4", "@2001:db8::1", "x.test"}, "IPv6 server 2001:db8::1 with -4"},
+      {{"-6", "@198.18.0.1", "x.test"}, "IPv4 server 198.18.0.1 with -6"},
+      {{"-4", "-6", "@198.18.0.1", "x.test"}, "-4 and -6"},
+      {{"--check-zone", "lab.test", "--parent", "2001:db8::1"}, "IPv4 parents only"},
       {{"@198.18.0.1", "x.test", "-p", "0"}, "--port"},
       {{"@198.18.0.1", "-x", "198.18.0"}, "-x: bad address"},
       {{"-r", "x.pcap", "-p", "5353"}, "-r replays"},

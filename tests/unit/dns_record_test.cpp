@@ -55,6 +55,19 @@ TEST(DnsRunRecord, RoundTrips) {
   EXPECT_FALSE(back->queries[0].rd);
 }
 
+// A query run to IPv6 servers: from an IPv6 source, replayed as it ran.
+TEST(DnsRunRecord, Ipv6QueryRunRoundTrips) {
+  auto r = sample();
+  r.mode = model::DnsMode::query;
+  r.config.src = addr("2001:db8::1");
+  r.queries = {{addr("2001:db8:201::1"), "www.lab.test.", 28, true, false}};
+  auto back = parse_dns_run_record(record::to_comment(r));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->config.src, r.config.src);
+  ASSERT_EQ(back->queries.size(), 1u);
+  EXPECT_EQ(back->queries[0].server, r.queries[0].server);
+}
+
 TEST(DnsRunRecord, KindSaysWhoWroteIt) {
   auto kind = record::run_record_kind(record::to_comment(sample()));
   ASSERT_TRUE(kind);
@@ -104,7 +117,7 @@ TEST(DnsRunRecord, BadFieldsAreNamed) {
     recordtest::expect_refused(parse_dns_run_record, recordtest::with(good, b.field, b.value), b.field);
 
   const recordtest::BadField bad_query[] = {
-      {"qtype", 2.5}, {"qtype", 65536}, {"qtype", -1}, {"server", "x"}, {"qname", "a..b"}, {"rd", 1}, {"tcp", "no"},
+      {"qtype", 2.5}, {"qtype", 65536}, {"qtype", -1}, {"server", "x"}, {"server", "2001:db8::53"}, {"qname", "a..b"}, {"rd", 1}, {"tcp", "no"},
   };
   for (const auto& b : bad_query) {
     auto c = recordtest::edited(good, [&](nlohmann::json& j) { j["queries"][0][b.field] = b.value; });

@@ -7,8 +7,10 @@
 #include <cstring>
 
 #include "dns_fixtures.h"
+#include "probe/packet/checksum.h"
 #include "probe/packet/datagram.h"
 #include "probe/packet/dns.h"
+#include "probe/packet/probe_builder.h"
 
 namespace {
 
@@ -196,6 +198,36 @@ TEST(DnsBuild, UdpPacketCarriesTtlPortsAndPayload) {
   EXPECT_EQ(d->ip.transport.dport, 53);
   EXPECT_EQ(d->ip.end - d->ip.transport_offset - 8, q.size());
   EXPECT_EQ(0, std::memcmp(pkt.data() + d->ip.transport_offset + 8, q.data(), q.size()));
+}
+
+// IPv6: hop limit, ports, the ports' flow label, and a UDP checksum that
+// covers the pseudo header (the sum over it and the segment is 0xffff).
+TEST(DnsBuild, Ipv6UdpPacketHasHopLimitFlowLabelAndPseudoHeaderChecksum) {
+  DnsQuerySpec s;
+  s.qname = "www.lab.test.";
+  s.qtype = 28;
+  auto q = build_dns_query(s);
+  auto src = *probe::model::Address::parse("2001:db8::1");
+  auto dst = *probe::model::Address::parse("2001:db8:201::1");
+  auto pkt = build_udp_packet(src, dst, 5, 40000, 53, 77, q);
+  auto d = parse_ip(pkt.data(), pkt.size());
+  ASSERT_TRUE(d);
+  EXPECT_FALSE(d->ip.src.is_v4());
+  EXPECT_EQ(d->ip.dst, dst);
+  EXPECT_EQ(d->ip.ttl, 5);
+  EXPECT_EQ(d->ip.proto, kProtoUdp);
+  EXPECT_EQ(d->ip.transport.sport, 40000);
+  EXPECT_EQ(d->ip.transport.dport, 53);
+  const std::uint32_t label = (std::uint32_t{pkt[1] & 0x0fu} << 16) | (pkt[2] << 8) | pkt[3];
+  EXPECT_EQ(label, probe::packet::flow_label(40000, 53));
+  const std::size_t ulen = pkt.size() - 40;
+  EXPECT_EQ(ulen, 8 + q.size());
+  std::uint32_t sum = probe::packet::sum_words(src.data(), 16);
+  sum = probe::packet::sum_words(dst.data(), 16, sum) + kProtoUdp + static_cast<std::uint32_t>(ulen);
+  sum = probe::packet::sum_words(pkt.data() + 40, ulen, sum);
+  EXPECT_EQ(probe::packet::fold(sum), 0xffff);
+  EXPECT_NE(d->ip.transport.udp_checksum, 0);
+  EXPECT_EQ(0, std::memcmp(pkt.data() + 48, q.data(), q.size()));
 }
 
 struct TypeCase {

@@ -104,8 +104,11 @@ probe::Result<Setup> setup_replay(const fldns::Options& o) {
 probe::Result<std::vector<probe::model::DnsQuery>> ask_resolv_conf(const fldns::Options& o) {
   auto text = probe::io::read_file_as_invoker(o.resolv_conf, fldns::kMaxResolvConfBytes, "a resolv.conf");
   if (!text) return probe::make_error(ErrorKind::usage, "no @SERVER given, and " + text.error().message);
-  auto server = fldns::first_nameserver(*text);
-  if (!server) return probe::make_error(ErrorKind::usage, "no @SERVER given, and " + o.resolv_conf + " names no IPv4 nameserver");
+  const auto family = o.family.value_or(probe::model::Family::v4);
+  auto server = fldns::first_nameserver(*text, family);
+  if (!server)
+    return probe::make_error(ErrorKind::usage, "no @SERVER given, and " + o.resolv_conf + " names no " +
+                                                   std::string(probe::model::to_string(family)) + " nameserver");
   auto queries = o.serverless;
   for (auto& q : queries) q.server = *server;
   return queries;
@@ -129,6 +132,7 @@ std::optional<probe::Error> plan_queries(const fldns::Options& o, Plan& p) {
     auto more = fldns::parse_query_lines(*text, o.rd, o.tcp);
     if (!more) return probe::make_error(ErrorKind::usage, o.query_file + ": " + more.error().message);
     p.dns.queries.insert(p.dns.queries.end(), more->begin(), more->end());
+    if (auto e = fldns::one_family(p.dns.queries, o.family)) return *e;
   }
   p.dns.mode = o.mode == fldns::Mode::zone ? fldns::Mode::zone : fldns::Mode::query;
   p.dns.zone = o.zone;

@@ -35,7 +35,9 @@ po::options_description describe() {
       ("dnssec", po::bool_switch(), "set the EDNS DO bit (also +dnssec)")
       ("no-edns", po::bool_switch(), "send no OPT record (also +noedns)")
       ("bufsize", po::value<int>()->default_value(1232), "EDNS UDP buffer size in bytes (also +bufsize=N)")
-      ("ignore-tc", po::bool_switch(), "do not retry truncated answers over TCP (also +ignore)");
+      ("ignore-tc", po::bool_switch(), "do not retry truncated answers over TCP (also +ignore)")
+      ("ipv4,4", po::bool_switch(), "IPv4 servers only: an IPv6 one is a usage error")
+      ("ipv6,6", po::bool_switch(), "IPv6 servers only (and resolv.conf's first IPv6 nameserver)");
   flcommon::add_run_option(d, RunOption::wait, 2.0, "seconds to wait for an answer, per try");
   d.add_options()("tries,q", po::value<int>()->default_value(2), "UDP queries per exchange at most");
   flcommon::add_run_option(d, RunOption::pps, 100, "queries per second, all together");
@@ -48,7 +50,7 @@ po::options_description describe() {
       ("reverse,x", po::value<std::vector<std::string>>()->composing(),
        "ask ADDR's reverse name, PTR (repeatable; also a NAME)")
       ("resolv-conf", po::value<std::string>()->default_value("/etc/resolv.conf"),
-       "without @SERVER, ask the first IPv4 nameserver of this file");
+       "without @SERVER, ask the first IPv4 (-6: IPv6) nameserver of this file");
   flcommon::SharedHelp help;
   help.interface = "capture interface (default: route to the first server)";
   flcommon::add_endpoint_options(d, help);
@@ -62,11 +64,31 @@ po::options_description describe() {
 
 probe::Result<Address> server_address(const std::string& text) {
   auto a = Address::parse(text);
-  if (!a || !a->is_v4()) return usage_error(fmt::format("bad server address '{}' (an IPv4 address)", probe::excerpt(text)));
+  if (!a) return usage_error(fmt::format("bad server address '{}' (an IPv4 or IPv6 address)", probe::excerpt(text)));
   return *a;
 }
 
 }  // namespace
+
+// One run speaks one family: its raw socket, source address and capture
+// filter are that family's (as fl-trace's runs).
+std::optional<probe::Error> one_family(const std::vector<DnsQuery>& queries, std::optional<probe::model::Family> forced) {
+  if (queries.empty()) return std::nullopt;
+  using probe::model::to_string;
+  const Address& first = queries.front().server;
+  const auto family = forced ? *forced : first.family();
+  for (const auto& q : queries) {
+    if (q.server.family() == family) continue;
+    if (forced)
+      return usage_error(fmt::format("{} server {} with {}", to_string(q.server.family()), q.server.to_string(),
+                                     family == probe::model::Family::v4 ? "-4" : "-6"));
+    return usage_error(fmt::format("{} server {} and {} server {}: a run speaks one family; run once with -4 "
+                                   "and once with -6",
+                                   to_string(family), first.to_string(), to_string(q.server.family()),
+                                   q.server.to_string()));
+  }
+  return std::nullopt;
+}
 
 const std::vector<std::string>& root_servers() { return flcommon::root_servers(); }
 
@@ -83,14 +105,14 @@ std::string usage() {
       describe(), flcommon::exit_status_help("fl-dns"));
 }
 
-std::optional<Address> first_nameserver(const std::string& text) {
+std::optional<Address> first_nameserver(const std::string& text, probe::model::Family family) {
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);) {
     std::istringstream words(line);
     std::string key, value;
     if (!(words >> key >> value) || key != "nameserver") continue;
     // A scoped IPv6 address ("fe80::1%eth0") is not ours either way.
-    if (auto a = Address::parse(value); a && a->is_v4()) return *a;
+    if (auto a = Address::parse(value); a && a->family() == family) return *a;
   }
   return std::nullopt;
 }
@@ -132,7 +154,8 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
                                             {"query-file", "write", "interface", "source", "sport", "wait",
                                              "tries", "pps", "concurrency", "check-zone", "parent", "max-ttl",
                                              "gaplimit", "bufsize", "port", "reverse", "resolv-conf"},
-                                            {"trace", "tcp", "norec", "dnssec", "no-edns", "ignore-tc"}))
+                                            {"trace", "tcp", "norec", "dnssec", "no-edns", "ignore-tc", "ipv4",
+                                             "ipv6"}))
     return *e;
   // +short only shapes the output: a replay may print that way too.
   if (vm.count("read") && vm.count("arg"))
@@ -149,6 +172,9 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
   c.edns = !vm["no-edns"].as<bool>();
   c.tcp_fallback = !vm["ignore-tc"].as<bool>();
   if (auto e = read_int(vm, "bufsize", 512, 65535, c.edns_size)) return *e;
+  if (vm["ipv4"].as<bool>() && vm["ipv6"].as<bool>()) return usage_error("-4 and -6 cannot be given together");
+  if (vm["ipv4"].as<bool>()) o.family = probe::model::Family::v4;
+  if (vm["ipv6"].as<bool>()) o.family = probe::model::Family::v6;
 
   // dig-style positional words: @SERVER, +option, NAME, TYPE after its NAME.
   std::vector<Address> servers;
@@ -213,6 +239,7 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
     for (const auto& [name, type] : names) o.queries.push_back(ask(s, name, type));
   if (servers.empty())
     for (const auto& [name, type] : names) o.serverless.push_back(ask(Address(), name, type));
+  if (auto e = one_family(o.queries, o.family)) return *e;
   if (auto e = read_int(vm, "port", 1, 65535, c.dport)) return *e;
   o.resolv_conf = vm["resolv-conf"].as<std::string>();
 
@@ -226,6 +253,8 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
     for (const auto& p : parents) {
       auto a = server_address(p);
       if (!a) return a.error();
+      // The zone check follows A glue only, from an IPv4 source.
+      if (!a->is_v4()) return usage_error(fmt::format("--parent {}: --check-zone asks IPv4 parents only", a->to_string()));
       o.parents.push_back(*a);
     }
   } else if (vm.count("parent")) {

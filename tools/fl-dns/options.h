@@ -35,6 +35,7 @@ struct Options : flcommon::CommonOptions {
   int max_ttl = 30;                      // --trace
   int gaplimit = 5;                      // --trace
   std::string via;                       // --via: fl-probed's control socket ("" = probe directly)
+  std::optional<probe::model::Family> family;  // -4 / -6: the servers must be of this family
 };
 
 // The 13 root servers' IPv4 addresses (a..m), the default --parent.
@@ -53,9 +54,13 @@ inline constexpr std::size_t kMaxQueryFileBytes = std::size_t{16} << 20;
 
 probe::Result<std::vector<probe::model::DnsQuery>> parse_query_lines(const std::string& text, bool rd, bool tcp);
 
-// The first IPv4 "nameserver" of a resolv.conf(5) text (fl-dns speaks IPv4
-// only, so an IPv6 one is passed over); nullopt when there is none.
-std::optional<probe::model::Address> first_nameserver(const std::string& resolv_conf_text);
+// The first "nameserver" of `family` in a resolv.conf(5) text (a run speaks
+// one family: IPv4 unless -6, as before IPv6 was spoken); nullopt when none.
+std::optional<probe::model::Address> first_nameserver(const std::string& resolv_conf_text,
+                                                      probe::model::Family family = probe::model::Family::v4);
+// A run's servers are all of one family, `forced` (-4/-6) if given.
+std::optional<probe::Error> one_family(const std::vector<probe::model::DnsQuery>& queries,
+                                       std::optional<probe::model::Family> forced);
 // A resolv.conf is refused past this size.
 inline constexpr std::size_t kMaxResolvConfBytes = std::size_t{1} << 20;
 

@@ -28,7 +28,8 @@ std::string capture_filter(const TraceConfig& c) {
 }
 
 std::string dns_capture_filter(const model::Address& src, std::uint16_t port) {
-  return fmt::format("(icmp and dst host {0}) or (host {0} and port {1})", src.to_string(), port);
+  return fmt::format("({0} and dst host {1}) or (host {1} and port {2})", src.is_v4() ? "icmp" : "icmp6",
+                     src.to_string(), port);
 }
 
 }  // namespace probe::engine

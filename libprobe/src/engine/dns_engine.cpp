@@ -320,17 +320,15 @@ struct DnsEngine::Impl final : LoopClient {
     return true;
   }
 
-  bool on_icmp(const packet::Datagram& d, const std::uint8_t* ip) {
+  bool on_icmp(const packet::Datagram& d) {
     const auto& q = *d.quote;
     if (q.src != cfg.src) return false;
     std::optional<std::uint32_t> slot;
     if (q.proto == packet::kProtoUdp && q.transport.sport == cfg.sport && q.transport.dport == cfg.dport) {
-      // The DNS ID sits right after the quoted UDP header when the router quoted enough.
-      std::size_t qoff = d.ip.transport_offset + 8;
-      std::size_t qihl = qoff < d.ip.end ? std::size_t{ip[qoff] & 0x0fu} * 4 : 0;
-      std::size_t idoff = qoff + qihl + 8;
-      if (idoff + 2 <= d.ip.end) {
-        auto it = by_id.find(be16(ip + idoff));
+      // The DNS ID sits right after the quoted UDP header when the router
+      // quoted enough (past an IPv4 header of any length or IPv6's chain).
+      if (q.transport.udp_payload_head) {
+        auto it = by_id.find(*q.transport.udp_payload_head);
         if (it != by_id.end() && !slots[it->second.first].tcp && slots[it->second.first].attempt == it->second.second)
           slot = it->second.first;
       } else {
@@ -363,7 +361,7 @@ struct DnsEngine::Impl final : LoopClient {
       ++stats.malformed_ip;
       return false;
     }
-    if (d->is_icmp_error()) return d->ip.dst == cfg.src && on_icmp(*d, ip);
+    if (d->is_icmp_error()) return d->ip.dst == cfg.src && on_icmp(*d);
     bool out = d->ip.src == cfg.src;
     bool in = d->ip.dst == cfg.src;
     if (d->ip.proto == packet::kProtoUdp && d->ip.transport.length >= 8) {

@@ -3,12 +3,15 @@
 
 #include <tins/dns.h>
 #include <tins/ip.h>
+#include <tins/ipv6.h>
 #include <tins/rawpdu.h>
 #include <tins/udp.h>
 
 #include <array>
 #include <cctype>
 #include <cstdio>
+
+#include "probe/packet/probe_builder.h"
 
 namespace probe::packet {
 
@@ -424,11 +427,23 @@ std::vector<std::uint8_t> build_udp_packet(const model::Address& src, const mode
                                            std::uint8_t ttl, std::uint16_t sport,
                                            std::uint16_t dport, std::uint16_t ipid,
                                            const std::vector<std::uint8_t>& payload) {
+  auto udp = Tins::UDP(dport, sport) / Tins::RawPDU(payload.data(), static_cast<std::uint32_t>(payload.size()));
+  if (!dst.is_v4()) {
+    // libtins sums the IPv6 pseudo header into the UDP checksum (RFC 8200
+    // 8.1, where 0 is not allowed). The flow label is the one fl-trace's
+    // probes of these ports carry: constant for the run, so per-flow load
+    // balancers keep every query and retry on one path.
+    Tins::IPv6 ip(Tins::IPv6Address(dst.data()), Tins::IPv6Address(src.data()));
+    ip.hop_limit(ttl);
+    ip.flow_label(flow_label(sport, dport));
+    ip /= udp;
+    return ip.serialize();
+  }
   Tins::IP ip(Tins::IPv4Address(Tins::Endian::host_to_be(dst.v4_host())),
               Tins::IPv4Address(Tins::Endian::host_to_be(src.v4_host())));
   ip.ttl(ttl);
   ip.id(ipid);
-  ip /= Tins::UDP(dport, sport) / Tins::RawPDU(payload.data(), static_cast<std::uint32_t>(payload.size()));
+  ip /= udp;
   return ip.serialize();
 }
 

@@ -42,12 +42,16 @@ Result<DnsRunRecord> parse_dns_run_record(const std::string& comment) {
     r.mode = *mode;
     r.interface = f.string_or("interface", "");
     c.src = f.address("src");
-    if (!c.src.is_v4()) f.fail("src", c.src.to_string() + " is not an IPv4 address");
+    // The zone check asks IPv4 parents from an IPv4 source only.
+    if (r.mode == model::DnsMode::zone && !c.src.is_v4()) f.fail("src", c.src.to_string() + " is not an IPv4 address");
     detail::dns_fields(f, c);
     if (f.has("dport")) c.dport = f.integer_as<std::uint16_t>("dport", 1, 65535);
     c.run_key = f.run_key();
     for (const auto& q : f.objects("queries")) {
       auto server = q.address("server");
+      // One run speaks one family (its raw socket and capture filter).
+      if (server.family() != c.src.family())
+        q.fail("server", server.to_string() + " is not of the source's family (" + c.src.to_string() + ")");
       const auto qname = q.string("qname");
       auto name = packet::normalize_dns_name(qname);
       if (!name) q.fail("qname", "'" + qname.substr(0, 40) + "' is not a DNS name");

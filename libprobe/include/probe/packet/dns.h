@@ -82,8 +82,9 @@ struct DnsQuerySpec {
 /// The DNS message (no transport framing), built with libtins' DNS PDU.
 std::vector<std::uint8_t> build_dns_query(const DnsQuerySpec& spec);
 
-/// A complete IPv4 packet carrying `payload` over UDP, with our TTL, ports
-/// and IP ID and a correct checksum.
+/// A complete IPv4 or IPv6 packet (the addresses' family) carrying `payload`
+/// over UDP, with our TTL (hop limit), ports and IP ID (IPv6: the ports'
+/// flow_label()) and a correct checksum.
 std::vector<std::uint8_t> build_udp_packet(const model::Address& src, const model::Address& dst,
                                            std::uint8_t ttl, std::uint16_t sport,
                                            std::uint16_t dport, std::uint16_t ipid,
