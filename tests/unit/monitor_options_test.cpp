@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <string>
 #include <vector>
 
 #include "../../tools/fl-monitor/options.h"
@@ -40,6 +43,23 @@ TEST(MonitorOptions, UsageErrors) {
     auto o = parse(args);
     ASSERT_FALSE(o) << args.back();
     EXPECT_EQ(o.error().kind, probe::ErrorKind::usage) << args.back();
+  }
+}
+
+TEST(MonitorOptions, VantageNamesTheMonitorAndDefaultsToTheHostName) {
+  auto named = parse({"--db", "kp.db", "--country", "kp", "--vantage", "ams-1"});
+  ASSERT_TRUE(named) << named.error().message;
+  EXPECT_EQ(named->vantage, "ams-1");
+  char host[256] = {};
+  ASSERT_EQ(gethostname(host, sizeof host - 1), 0);
+  auto unnamed = parse({"--db", "kp.db", "--country", "kp"});
+  ASSERT_TRUE(unnamed) << unnamed.error().message;
+  EXPECT_EQ(unnamed->vantage, std::string(host).substr(0, 64));
+  for (const char* bad : {"", "ams\t1"}) {
+    auto o = parse({"--db", "kp.db", "--country", "kp", "--vantage", bad});
+    ASSERT_FALSE(o) << bad;
+    EXPECT_EQ(o.error().kind, probe::ErrorKind::usage);
+    EXPECT_NE(o.error().message.find("--vantage"), std::string::npos) << o.error().message;
   }
 }
 

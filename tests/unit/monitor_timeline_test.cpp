@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "probe/format/monitor_json.h"
 #include "probe/monitor/timeline.h"
 
 namespace {
@@ -168,6 +169,23 @@ TEST(MonitorTimeline, StatesFromTheAnalysis) {
   EXPECT_EQ(country_state({State::unknown}, Verdict::inconclusive), State::unknown);
   EXPECT_EQ(state_from_word("partial"), State::partial);
   EXPECT_FALSE(state_from_word("sideways"));
+}
+
+// An event line names the monitor's vantage when it has a name, so the lines
+// of several monitors in one log or collector can be told apart.
+TEST(MonitorTimeline, EventLineNamesTheVantageWhenThereIsOne) {
+  Timeline t;
+  t.observe(round(1, {at(kA, State::up)}));
+  auto r = t.observe(round(2, {at(kA, State::down)}));
+  ASSERT_EQ(r.events.size(), 1u);
+  auto named = probe::format::to_json(r.events[0], "KP", "ams-1");
+  EXPECT_EQ(named["event"], "start");
+  EXPECT_EQ(named["country"], "KP");
+  EXPECT_EQ(named["vantage"], "ams-1");
+  EXPECT_EQ(named["outage"]["key"], kA);
+  auto unnamed = probe::format::to_json(r.events[0], "KP");
+  EXPECT_FALSE(unnamed.contains("vantage"));
+  EXPECT_EQ(unnamed.dump().find("vantage"), std::string::npos);
 }
 
 }  // namespace

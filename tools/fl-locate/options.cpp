@@ -76,8 +76,7 @@ po::options_description describe() {
   flcommon::add_io_options(io, help);
   io.add_options()("merge", po::value<std::vector<std::string>>()->multitoken(),
                    "merge these fl-locate JSON reports (one per vantage point; - for stdin) into one joint report");
-  io.add_options()("vantage", po::value<std::string>(),
-                   "name of this vantage point in the report (default: the host name; replay: the capture's)");
+  add_vantage_option(io, "name of this vantage point in the report (default: the host name; replay: the capture's)");
   io.add_options()("dot", po::value<std::string>(), "write the merged paths as a Graphviz graph to this file");
   flcommon::add_help_options(io);
   po::options_description all;
@@ -115,6 +114,24 @@ std::string host_name() {
   return probe::locate::vantage_name_problem(name) ? "" : name;
 }
 
+}  // namespace
+
+void add_vantage_option(po::options_description& d, const char* help) {
+  d.add_options()("vantage", po::value<std::string>(), help);
+}
+
+std::optional<probe::Error> read_vantage(const po::variables_map& vm, Options& o, bool live) {
+  if (vm.count("vantage")) {
+    o.vantage = vm["vantage"].as<std::string>();
+    if (auto why = probe::locate::vantage_name_problem(o.vantage)) return usage_error("--vantage: " + *why);
+  } else if (live) {
+    o.vantage = host_name();
+  }
+  return std::nullopt;
+}
+
+namespace {
+
 // --merge reads reports: nothing else but where the joint report goes.
 std::optional<probe::Error> read_merge(const po::variables_map& vm, Options& o) {
   const std::set<std::string> allowed = {"merge", "output", "output-file", "dot", "user", "help", "version"};
@@ -135,10 +152,7 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
   o.baseline = text("baseline");
   o.asn_db = text("asn-db");
   if (auto e = flcommon::read_common(vm, o)) return *e;
-  if (vm.count("vantage")) {
-    o.vantage = text("vantage");
-    if (auto why = probe::locate::vantage_name_problem(o.vantage)) return usage_error("--vantage: " + *why);
-  }
+  if (auto e = read_vantage(vm, o, o.read_path.empty())) return *e;
 
   if (!o.read_path.empty()) {  // replay takes what to probe and how from the capture
     if (auto e = flcommon::refuse_with_replay(vm, "campaign",
@@ -150,7 +164,6 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
       return *e;
     return std::nullopt;
   }
-  if (o.vantage.empty()) o.vantage = host_name();
   return read_request(vm, o);
 }
 

@@ -44,4 +44,11 @@ boost::program_options::options_description describe_how(const flcommon::SharedH
 // declared (-i and -S excepted: flcommon::read_common).
 std::optional<probe::Error> read_request(const boost::program_options::variables_map& vm, Options& o);
 
+// --vantage NAME, this vantage point's name in its reports (fl-locate,
+// fl-monitor): declared with the tool's help text, and read into
+// o.vantage, checked (locate::vantage_name_problem). Without it a live run
+// takes the host name and a replay keeps "" (the capture's name).
+void add_vantage_option(boost::program_options::options_description& d, const char* help);
+std::optional<probe::Error> read_vantage(const boost::program_options::variables_map& vm, Options& o, bool live);
+
 }  // namespace fllocate

@@ -272,7 +272,7 @@ probe::Result<Monitor::Outcome> Monitor::round(RoundKind kind) {
 }
 
 void Monitor::publish(const monitor::Event& e) {
-  const std::string line = probe::format::to_json(e, country_).dump() + "\n";
+  const std::string line = probe::format::to_json(e, country_, o_.vantage).dump() + "\n";
   std::ostream& out = events_file_.is_open() ? static_cast<std::ostream&>(events_file_) : std::cout;
   out << line << std::flush;
   if (o_.on_change.empty()) return;

@@ -29,6 +29,7 @@ po::options_description describe_watch() {
       ("events", po::value<std::string>(), "append outage events (JSON Lines) to this file instead of stdout")
       ("on-change", po::value<std::string>(), "run this shell command on every event, the event's JSON on its stdin")
       ("metrics-file", po::value<std::string>(), "write Prometheus metrics here after every round (atomically)");
+  fllocate::add_vantage_option(watch, "name of this vantage point in its reports and events (default: the host name)");
   return watch;
 }
 
@@ -78,6 +79,7 @@ std::optional<probe::Error> read_watch(const po::variables_map& vm, Options& o) 
   o.events_file = text("events");
   o.on_change = text("on-change");
   o.metrics_file = text("metrics-file");
+  if (auto e = fllocate::read_vantage(vm, o, true)) return *e;
   o.baseline = text("baseline");
   o.asn_db = text("asn-db");
   o.interface = text("interface");

@@ -54,9 +54,10 @@ json to_json(const Outage& o) {
           {"changes", changes}};
 }
 
-json to_json(const Event& e, const std::string& country) {
+json to_json(const Event& e, const std::string& country, const std::string& vantage) {
   json j = {{"event", to_word(e.kind)}};
   if (!country.empty()) j["country"] = country;
+  if (!vantage.empty()) j["vantage"] = vantage;
   j["outage"] = to_json(e.outage);
   return j;
 }

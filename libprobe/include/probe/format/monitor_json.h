@@ -13,8 +13,8 @@ namespace probe::format {
 
 nlohmann::json to_json(const monitor::Outage& o);
 /// One event line: {"event": "start"|"verdict"|"end", "outage": {...}} plus
-/// `country` when given.
-nlohmann::json to_json(const monitor::Event& e, const std::string& country);
+/// `country` and `vantage` (the vantage point's name) when given.
+nlohmann::json to_json(const monitor::Event& e, const std::string& country, const std::string& vantage = "");
 nlohmann::json to_json(const monitor::KeyState& k);
 
 /// What to_json wrote, read back; nullopt for anything else.
