@@ -156,4 +156,10 @@ int finish_run(const RunEnd& end, Output& output) {
   return halt_flag().load() > 0 ? kExitInterrupted : 0;
 }
 
+probe::Result<probe::model::AsnDb> load_asn_table(std::string& path) {
+  if (!path.empty()) return probe::io::load_as_invoker<probe::model::AsnDb>(path);
+  path = probe::model::default_asn_db_path();
+  return probe::model::AsnDb::load(path);
+}
+
 }  // namespace flcommon

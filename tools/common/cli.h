@@ -12,6 +12,7 @@
 
 #include "probe/error.h"
 #include "probe/io/capture_writer.h"
+#include "probe/model/asn_db.h"
 #include "probe/io/packet_source.h"
 #include "probe/io/vantage.h"
 #include "guarded_output.h"
@@ -19,6 +20,11 @@
 #include "shared_options.h"
 
 namespace flcommon {
+
+// An IP->AS table, read before anything is opened: the shipped snapshot
+// (`path` empty; then set to the snapshot's path) with the process's rights,
+// one the user or a capture named with the user's (io::load_as_invoker).
+probe::Result<probe::model::AsnDb> load_asn_table(std::string& path);
 
 // Exit codes shared by all tools (see the EXIT STATUS of their man pages).
 inline constexpr int kExitRuntime = 1;

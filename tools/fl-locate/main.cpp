@@ -126,11 +126,7 @@ probe::Result<Setup> set_up(const fllocate::Options& o) {
   }
   std::optional<probe::model::AsnDb> asn_db;
   if (!annotated || !asn_path.empty()) {
-    // The shipped table is read as it is; one the user (or the capture)
-    // named, with the user's rights.
-    const bool shipped = asn_path.empty();
-    if (shipped) asn_path = probe::model::default_asn_db_path();
-    auto db = shipped ? probe::model::AsnDb::load(asn_path) : probe::io::load_as_invoker<probe::model::AsnDb>(asn_path);
+    auto db = flcommon::load_asn_table(asn_path);
     if (!db) return db.error();
     asn_db = std::move(*db);
   }

@@ -300,10 +300,7 @@ void Monitor::rotate(const std::string& capture) {
 
 int watch(const flmonitor::Options& o) {
   std::string asn_path = o.asn_db;
-  const bool shipped = asn_path.empty();
-  if (shipped) asn_path = probe::model::default_asn_db_path();
-  auto db = shipped ? probe::model::AsnDb::load(asn_path)
-                    : probe::io::load_as_invoker<probe::model::AsnDb>(asn_path);
+  auto db = flcommon::load_asn_table(asn_path);
   if (!db) return fail(db.error());
   auto store = monitor::Store::open_for_writing(o.db);
   if (!store) return fail(store.error());

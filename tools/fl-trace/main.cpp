@@ -131,12 +131,11 @@ struct Setup {
   flcommon::ViaConnection via;  ///< --via: the connection to fl-probed, and -w's file for it to write
 };
 
-// -A's table, read while privileged and before anything is opened: the
-// shipped one with the process's rights, one the user named with the user's.
+// -A's table, read while privileged and before anything is opened.
 probe::Result<std::optional<probe::model::AsnDb>> load_asn_db(const fltrace::Options& o) {
   if (!o.show_asn) return std::optional<probe::model::AsnDb>();
-  auto db = o.asn_db.empty() ? probe::model::AsnDb::load(probe::model::default_asn_db_path())
-                             : probe::io::load_as_invoker<probe::model::AsnDb>(o.asn_db);
+  std::string path = o.asn_db;
+  auto db = flcommon::load_asn_table(path);
   if (!db) return db.error();
   return std::optional<probe::model::AsnDb>(std::move(*db));
 }
