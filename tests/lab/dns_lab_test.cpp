@@ -345,6 +345,15 @@ TEST(DnsLab, QueryFileManyAtOnceInInputOrder) {
 // its neighbour resolution on every link.
 constexpr const char* NS1_6 = "2001:db8:201::1";
 constexpr const char* NS2_6 = "2001:db8:201::2";
+constexpr const char* PARENT_6 = "2001:db8:200::53";
+
+// The zone check from an IPv6 parent: AAAA glue, IPv6 nameserver addresses.
+TraceRun check_zone6(const Lab& lab, const std::string& capture) {
+  auto run = run_fl_dns(lab, args({"--check-zone", "lab.test", "--parent", PARENT_6}, capture));
+  EXPECT_EQ(run.result.exit_code, 0) << run.result.err;
+  EXPECT_TRUE(run.parse_error.empty()) << run.parse_error;
+  return run;
+}
 
 TEST(DnsLab, Ipv6ServersAnswerOverUdpAndTcpAsDigDoes) {
   FL_REQUIRE_DNS_LAB();
@@ -399,6 +408,23 @@ TEST(DnsLab, Ipv6ServersAnswerOverUdpAndTcpAsDigDoes) {
   EXPECT_EQ(first_reply(t6, 4)["kind"], "dns_response");
   EXPECT_EQ(first_reply(t6, 4)["addr"], NS1_6);
   expect_replay_identical(tr, tmp.file("trace6.pcapng"));
+
+  // The delegation over IPv6: the parent's AAAA glue names both servers'
+  // IPv6 addresses, and each is asked there (SOA and NS, UDP and TCP).
+  auto zone = check_zone6(lab, tmp.file("zone6.pcapng"));
+  const json* z = zone_of(zone);
+  ASSERT_NE(z, nullptr) << zone.result.out;
+  EXPECT_EQ((*z)["verdict"], "healthy") << z->dump();
+  EXPECT_EQ((*z)["parent_ns"], json({"ns1.lab.test.", "ns2.lab.test."}));
+  ASSERT_EQ((*z)["servers"].size(), 2u) << z->dump();
+  for (const char* addr : {NS1_6, NS2_6}) {
+    const json* s = server(*z, addr);
+    ASSERT_NE(s, nullptr) << addr << " " << z->dump();
+    EXPECT_EQ((*s)["status"], "ok");
+    EXPECT_TRUE((*s)["glue"].get<bool>());
+    EXPECT_TRUE((*s)["udp"].get<bool>() && (*s)["tcp"].get<bool>());
+  }
+  expect_replay_identical(zone, tmp.file("zone6.pcapng"));
 }
 
 TEST(DnsLab, DarkIpv6AddressOfANameserverTimesOutWhileItsIpv4Answers) {
@@ -412,6 +438,21 @@ TEST(DnsLab, DarkIpv6AddressOfANameserverTimesOutWhileItsIpv4Answers) {
   auto v4 = run_fl_dns(lab, args({"@" + std::string(NS2), "lab.test", "SOA"}));
   ASSERT_EQ(v4.traces.size(), 1u) << v4.result.err;
   EXPECT_EQ(v4.traces[0]["outcome"], "answer");
+
+  // A verdict per address: over IPv6 ns2's address is unreachable and the
+  // zone partially lame; over IPv4 the same zone is healthy.
+  auto zone6 = check_zone6(lab, "");
+  const json* z6 = zone_of(zone6);
+  ASSERT_NE(z6, nullptr) << zone6.result.out;
+  EXPECT_EQ((*z6)["verdict"], "partially-lame") << z6->dump();
+  ASSERT_NE(server(*z6, NS1_6), nullptr) << z6->dump();
+  EXPECT_EQ((*server(*z6, NS1_6))["status"], "ok");
+  ASSERT_NE(server(*z6, NS2_6), nullptr) << z6->dump();
+  EXPECT_EQ((*server(*z6, NS2_6))["status"], "unreachable");
+  auto zone4 = check_zone(lab, "");
+  const json* z4 = zone_of(zone4);
+  ASSERT_NE(z4, nullptr) << zone4.result.out;
+  EXPECT_EQ((*z4)["verdict"], "healthy") << z4->dump();
 }
 
 }  // namespace

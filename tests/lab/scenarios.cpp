@@ -159,13 +159,14 @@ struct ZoneAddrs {
 
 const ZoneAddrs kDnsAddrs = {"198.18.200.53", "198.18.201.1", "198.18.201.2", "198.18.201.80", "198.18.201.25"};
 
-std::string parent_zone(const ZoneAddrs& a) {
+// `glue` adds records (a dual-stack lab's AAAA glue).
+std::string parent_zone(const ZoneAddrs& a, const std::string& glue = "") {
   return "zone parent\n"
          "$ORIGIN test.\n$TTL 3600\n"
          "@ IN SOA ns.test. hostmaster.test. 2026010100 3600 600 86400 300\n"
          "@ IN NS ns.test.\nns IN A " + a.parent + "\n"
          "lab IN NS ns1.lab.test.\nlab IN NS ns2.lab.test.\n"
-         "ns1.lab IN A " + a.ns1 + "\nns2.lab IN A " + a.ns2 + "\nend\n";
+         "ns1.lab IN A " + a.ns1 + "\nns2.lab IN A " + a.ns2 + "\n" + glue + "end\n";
 }
 
 // The child zone; `extra` adds records (another NS for the inconsistent case).
@@ -200,10 +201,13 @@ std::string dns_lab(const std::string& ns2_line, const std::string& extra = "",
          ns2_line + extra;
 }
 
-// The dual-stack DNS lab: dns's servers also listen on their IPv6 addresses.
+// The dual-stack DNS lab: dns's servers also listen on their IPv6 addresses,
+// which the parent gives as AAAA glue and the child zone as AAAA records.
 std::string dns6_lab(const std::string& extra = "") {
-  return "ipv6\n" + std::string(kDnsNet) + "route r2 198.18.201.0/24 gw\n" + kDns6Routes + parent_zone(kDnsAddrs) +
-         child_zone("child", "") +
+  return "ipv6\n" + std::string(kDnsNet) + "route r2 198.18.201.0/24 gw\n" + kDns6Routes +
+         parent_zone(kDnsAddrs, "ns.test. IN AAAA 2001:db8:200::53\n"
+                                "ns1.lab IN AAAA 2001:db8:201::1\nns2.lab IN AAAA 2001:db8:201::2\n") +
+         child_zone("child", "ns1 IN AAAA 2001:db8:201::1\nns2 IN AAAA 2001:db8:201::2\n") +
          "nsd p 198.18.200.53,2001:db8:200::53 test=parent\n"
          "nsd ns1 198.18.201.1,2001:db8:201::1 lab.test=child\n"
          "nsd ns2 198.18.201.2,2001:db8:201::2 lab.test=child\n" + extra;
@@ -506,7 +510,7 @@ std::map<std::string, Entry> build_all() {
   all["dns-national-down"] = {"dns with r2 holding an unreachable route for the national network: ICMP 3/1 from r2",
                               dns_lab(ns2, "", "route r2 198.18.201.0/24 unreachable\n")};
   all["dns6"] = {"dns dual-stacked: parent also at 2001:db8:200::53, ns1 and ns2 also at 2001:db8:201::1 and ::2 "
-                 "(NSD on both families): healthy",
+                 "(NSD on both families, AAAA glue in the parent): healthy",
                  dns6_lab()};
   all["dns6-ns2-v6-dark"] = {"dns6 with gw dropping everything to ns2's IPv6 address 2001:db8:201::2: ns2 answers "
                              "over IPv4 only",

@@ -70,6 +70,15 @@ TEST(DnsOptions, CheckZoneDefaultsToTheRoots) {
   auto p = parse({"--check-zone", "lab.test", "--parent", "198.18.200.53", "--parent", "198.18.200.54"});
   ASSERT_TRUE(p);
   EXPECT_EQ(p->parents.size(), 2u);
+  // -6: the roots' IPv6 addresses, a to m.
+  auto r6 = parse({"-6", "--check-zone", "KP"});
+  ASSERT_TRUE(r6) << r6.error().message;
+  ASSERT_EQ(r6->parents.size(), 13u);
+  EXPECT_EQ(r6->parents.front().to_string(), "2001:503:ba3e::2:30");
+  EXPECT_EQ(r6->parents.back().to_string(), "2001:dc3::35");
+  auto p6 = parse({"--check-zone", "lab.test", "--parent", "2001:db8:200::53"});
+  ASSERT_TRUE(p6) << p6.error().message;
+  EXPECT_FALSE(p6->parents.front().is_v4());
 }
 
 TEST(DnsOptions, Trace) {
@@ -158,7 +167,8 @@ TEST(DnsOptions, UsageErrors) {
       {{"-4", "@2001:db8::1", "x.test"}, "IPv6 server 2001:db8::1 with -4"},
       {{"-6", "@198.18.0.1", "x.test"}, "IPv4 server 198.18.0.1 with -6"},
       {{"-4", "-6", "@198.18.0.1", "x.test"}, "-4 and -6"},
-      {{"--check-zone", "lab.test", "--parent", "2001:db8::1"}, "IPv4 parents only"},
+      {{"--check-zone", "lab.test", "--parent", "2001:db8::1", "--parent", "198.18.0.1"}, "a run speaks one family"},
+      {{"-4", "--check-zone", "lab.test", "--parent", "2001:db8::1"}, "IPv6 parent 2001:db8::1 with -4"},
       {{"@198.18.0.1", "x.test", "-p", "0"}, "--port"},
       {{"@198.18.0.1", "-x", "198.18.0"}, "-x: bad address"},
       {{"-r", "x.pcap", "-p", "5353"}, "-r replays"},

@@ -17,6 +17,7 @@
 
 #include "option_values.h"
 #include "probe/error.h"
+#include "probe/model/address.h"
 
 namespace flcommon {
 
@@ -46,9 +47,9 @@ struct SharedHelp {
   const char* user = "user to run as once sockets are open (default: the sudo user, else nobody; root keeps root)";
 };
 
-// The thirteen root servers' IPv4 addresses (a to m): the default parents of
-// a zone's delegation check.
-const std::vector<std::string>& root_servers();
+// The thirteen root servers' addresses (a to m) of one family: the default
+// parents of a zone's delegation check.
+const std::vector<std::string>& root_servers(probe::model::Family family = probe::model::Family::v4);
 
 // The options that mean the same in every tool that has them: each has one
 // name, letter, type and range, here. A tool places each among its own

@@ -72,25 +72,33 @@ probe::Result<Address> server_address(const std::string& text) {
 
 // One run speaks one family: its raw socket, source address and capture
 // filter are that family's (as fl-trace's runs).
-std::optional<probe::Error> one_family(const std::vector<DnsQuery>& queries, std::optional<probe::model::Family> forced) {
-  if (queries.empty()) return std::nullopt;
+std::optional<probe::Error> one_family(const std::vector<Address>& servers, std::optional<probe::model::Family> forced,
+                                       const char* what) {
+  if (servers.empty()) return std::nullopt;
   using probe::model::to_string;
-  const Address& first = queries.front().server;
+  const Address& first = servers.front();
   const auto family = forced ? *forced : first.family();
-  for (const auto& q : queries) {
-    if (q.server.family() == family) continue;
+  for (const auto& s : servers) {
+    if (s.family() == family) continue;
     if (forced)
-      return usage_error(fmt::format("{} server {} with {}", to_string(q.server.family()), q.server.to_string(),
+      return usage_error(fmt::format("{} {} {} with {}", to_string(s.family()), what, s.to_string(),
                                      family == probe::model::Family::v4 ? "-4" : "-6"));
-    return usage_error(fmt::format("{} server {} and {} server {}: a run speaks one family; run once with -4 "
+    return usage_error(fmt::format("{} {} {} and {} {} {}: a run speaks one family; run once with -4 "
                                    "and once with -6",
-                                   to_string(family), first.to_string(), to_string(q.server.family()),
-                                   q.server.to_string()));
+                                   to_string(family), what, first.to_string(), to_string(s.family()), what,
+                                   s.to_string()));
   }
   return std::nullopt;
 }
 
-const std::vector<std::string>& root_servers() { return flcommon::root_servers(); }
+std::optional<probe::Error> one_family(const std::vector<DnsQuery>& queries, std::optional<probe::model::Family> forced) {
+  std::vector<Address> servers;
+  servers.reserve(queries.size());
+  for (const auto& q : queries) servers.push_back(q.server);
+  return one_family(servers, forced, "server");
+}
+
+const std::vector<std::string>& root_servers(probe::model::Family family) { return flcommon::root_servers(family); }
 
 std::string usage() {
   return flcommon::help_text(
@@ -249,14 +257,16 @@ std::optional<probe::Error> read_options(const po::variables_map& vm, Options& o
     if (!z) return usage_error(fmt::format("malformed zone '{}'", vm["check-zone"].as<std::string>()));
     o.zone = *z;
     if (!servers.empty() || !names.empty()) return usage_error("--check-zone takes no @SERVER or NAME");
-    std::vector<std::string> parents = vm.count("parent") ? vm["parent"].as<std::vector<std::string>>() : root_servers();
+    // One family per run, as for queries: the parents' family is the
+    // glue followed (A or AAAA) and the nameserver addresses asked.
+    std::vector<std::string> parents = vm.count("parent") ? vm["parent"].as<std::vector<std::string>>()
+                                                          : root_servers(o.family.value_or(probe::model::Family::v4));
     for (const auto& p : parents) {
       auto a = server_address(p);
       if (!a) return a.error();
-      // The zone check follows A glue only, from an IPv4 source.
-      if (!a->is_v4()) return usage_error(fmt::format("--parent {}: --check-zone asks IPv4 parents only", a->to_string()));
       o.parents.push_back(*a);
     }
+    if (auto e = one_family(o.parents, o.family, "parent")) return *e;
   } else if (vm.count("parent")) {
     return usage_error("--parent goes with --check-zone");
   }

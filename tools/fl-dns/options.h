@@ -38,8 +38,8 @@ struct Options : flcommon::CommonOptions {
   std::optional<probe::model::Family> family;  // -4 / -6: the servers must be of this family
 };
 
-// The 13 root servers' IPv4 addresses (a..m), the default --parent.
-const std::vector<std::string>& root_servers();
+// The 13 root servers' addresses (a..m) of one family, the default --parent.
+const std::vector<std::string>& root_servers(probe::model::Family family = probe::model::Family::v4);
 
 // The --help text.
 std::string usage();
@@ -58,7 +58,10 @@ probe::Result<std::vector<probe::model::DnsQuery>> parse_query_lines(const std::
 // one family: IPv4 unless -6, as before IPv6 was spoken); nullopt when none.
 std::optional<probe::model::Address> first_nameserver(const std::string& resolv_conf_text,
                                                       probe::model::Family family = probe::model::Family::v4);
-// A run's servers are all of one family, `forced` (-4/-6) if given.
+// A run's servers are all of one family, `forced` (-4/-6) if given; `what`
+// names them in the usage error ("server", "parent").
+std::optional<probe::Error> one_family(const std::vector<probe::model::Address>& servers,
+                                       std::optional<probe::model::Family> forced, const char* what);
 std::optional<probe::Error> one_family(const std::vector<probe::model::DnsQuery>& queries,
                                        std::optional<probe::model::Family> forced);
 // A resolv.conf is refused past this size.

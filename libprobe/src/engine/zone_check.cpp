@@ -14,7 +14,7 @@ using model::ZoneVerdict;
 
 namespace {
 
-constexpr std::uint16_t kA = 1, kNs = 2, kSoa = 6;
+constexpr std::uint16_t kA = 1, kNs = 2, kSoa = 6, kAaaa = 28;
 
 void add_stats(DnsStats& into, const DnsStats& s) {
   into.packets += s.packets;
@@ -118,6 +118,15 @@ model::ZoneReport check_zone(const ZoneCheckConfig& c, io::PacketSource& source,
   model::ZoneReport report;
   report.zone = c.zone;
   report.parents = c.parents;
+  // A run speaks one family, the parents': its glue (A or AAAA) is followed,
+  // and its nameserver addresses are the ones asked.
+  const bool v6 = !c.parents.empty() && !c.parents.front().is_v4();
+  const std::uint16_t addr_type = v6 ? kAaaa : kA;
+  auto address_of = [v6](const model::DnsRecord& r) -> std::optional<model::Address> {
+    auto a = model::Address::parse(r.data);
+    if (!a || a->is_v4() == v6) return std::nullopt;
+    return a;
+  };
 
   // Phase 0: the delegation from every parent.
   std::vector<model::DnsQuery> q0;
@@ -134,8 +143,8 @@ model::ZoneReport check_zone(const ZoneCheckConfig& c, io::PacketSource& source,
     if (!answered(e)) continue;
     for (const auto* sec : {&e.response->answers, &e.response->additional})
       for (const auto& r : *sec)
-        if (r.type == kA && ns.count(r.name))
-          if (auto a = model::Address::parse(r.data)) glue[r.name].insert(*a);
+        if (r.type == addr_type && ns.count(r.name))
+          if (auto a = address_of(r)) glue[r.name].insert(*a);
   }
   report.parent_ns.assign(ns.begin(), ns.end());
 
@@ -145,7 +154,7 @@ model::ZoneReport check_zone(const ZoneCheckConfig& c, io::PacketSource& source,
   for (const auto& n : report.parent_ns) {
     if (glue.count(n)) continue;
     for (const auto& p : c.parents) {
-      q1.push_back(model::DnsQuery{p, n, kA, false, false});
+      q1.push_back(model::DnsQuery{p, n, addr_type, false, false});
       q1_names.push_back(n);
     }
   }
@@ -155,8 +164,8 @@ model::ZoneReport check_zone(const ZoneCheckConfig& c, io::PacketSource& source,
     if (!answered(resolved[i])) continue;
     for (const auto* sec : {&resolved[i].response->answers, &resolved[i].response->additional})
       for (const auto& r : *sec)
-        if (r.type == kA && r.name == q1_names[i])
-          if (auto a = model::Address::parse(r.data)) found[r.name].insert(*a);
+        if (r.type == addr_type && r.name == q1_names[i])
+          if (auto a = address_of(r)) found[r.name].insert(*a);
   }
 
   // Phase 2: every nameserver address, SOA and NS over UDP and TCP.

@@ -42,8 +42,6 @@ Result<DnsRunRecord> parse_dns_run_record(const std::string& comment) {
     r.mode = *mode;
     r.interface = f.string_or("interface", "");
     c.src = f.address("src");
-    // The zone check asks IPv4 parents from an IPv4 source only.
-    if (r.mode == model::DnsMode::zone && !c.src.is_v4()) f.fail("src", c.src.to_string() + " is not an IPv4 address");
     detail::dns_fields(f, c);
     if (f.has("dport")) c.dport = f.integer_as<std::uint16_t>("dport", 1, 65535);
     c.run_key = f.run_key();
@@ -60,6 +58,11 @@ Result<DnsRunRecord> parse_dns_run_record(const std::string& comment) {
     }
     r.zone = f.string("zone");
     r.parents = f.addresses("parents");
+    // A zone check asks its parents, and the nameservers of their glue, in
+    // the source's family.
+    for (const auto& p : r.parents)
+      if (r.mode == model::DnsMode::zone && p.family() != c.src.family())
+        f.fail("parents", p.to_string() + " is not of the source's family (" + c.src.to_string() + ")");
     return r;
   });
 }

@@ -19,7 +19,9 @@ struct ZoneCheckConfig {
 
 /// Asks the parents for the zone's NS (and glue), resolves glue-less names
 /// through the parents, then asks every nameserver for SOA and NS over UDP
-/// and TCP. Every exchange goes to `exchanges` (in the order asked).
+/// and TCP. Every exchange goes to `exchanges` (in the order asked). One
+/// family, the parents' (all of one; the caller checks): IPv4 parents give
+/// A glue and IPv4 nameserver addresses, IPv6 ones AAAA and IPv6.
 model::ZoneReport check_zone(const ZoneCheckConfig& config, io::PacketSource& source, io::PacketSink& sink,
                              io::TcpStreams& streams, const std::atomic<int>& halt,
                              std::vector<model::DnsExchange>& exchanges, DnsStats& stats);
