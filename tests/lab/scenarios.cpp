@@ -491,6 +491,22 @@ void add_multivantage(std::map<std::string, Entry>* all) {
       "(A 198.18.128.0/22, B 198.18.136.0/24, NS 198.18.140.1/.2, control 192.0.2.99 and parent 192.0.2.53 on ext "
       "behind every carrier): healthy",
       multivantage_lab("")};
+  (*all)["multivantage-carrier-drop"] = {
+      "multivantage with carrier xp (AS64511) silently dropping forwarded packets to the nation: vp's paths end "
+      "at xp 198.18.21.2 (hop 2), vq and vr reach the country",
+      multivantage_lab("nft xp fwd ip daddr 198.18.128.0/17 drop\n")};
+  (*all)["multivantage-border-dark"] = {
+      "multivantage with b silently dropping forwarded packets to the nation: every vantage's paths end at b "
+      "(hop 3), which answers each from its own carrier's space (198.18.21.6, .22.6, .23.6)",
+      multivantage_lab("nft b fwd ip daddr 198.18.128.0/17 drop\n")};
+  (*all)["multivantage-uplink-cut"] = {
+      "multivantage with vp's access router ap cut from its carrier (ap - xp down): ap 198.18.11.2 answers net "
+      "unreachable for everything, the control included; vq and vr reach the country",
+      multivantage_lab("down ap xp\n")};
+  (*all)["multivantage-dns-down"] = {
+      "multivantage with no DNS server on ns1/ns2 (198.18.140.1/.2): port unreachable / RST to every vantage, "
+      "the prefixes reachable",
+      multivantage_lab("", false)};
 }
 
 std::map<std::string, Entry> build_all() {
