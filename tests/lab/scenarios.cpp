@@ -432,6 +432,87 @@ void add_country(std::map<std::string, Entry>* all) {
   add("country-uplink-down", "country with vp's only interface down: nothing can be sent", uplink);
 }
 
+// The multi-vantage country (tests/lab/multivantage_lab_test.cpp, README
+// "The multi-vantage lab"): three vantages vp, vq, vr (198.18.1k.1, k = 1, 2,
+// 3), each behind its own access router ap, aq, ar (AS6450k, 198.18.1k.0/24)
+// and reaching the country through its own carrier xp, xq, xr (AS6451k,
+// 198.18.2k.0/24), all three meeting the one national border b, which
+// answers each vantage from its interconnect with that vantage's carrier
+// (198.18.2k.6: the carrier's space). Behind b the national network
+// (AS64520, national links 198.18.142.0/24) as in the one-vantage country:
+// core c1 with prefix A 198.18.128.0/22 (hA) and the nameservers ns1
+// 198.18.140.1, ns2 198.18.140.2; core c2 with prefix B 198.18.136.0/24 (hB).
+// The control 192.0.2.99 and the parent `test.` 192.0.2.53 sit on ext,
+// which every carrier reaches directly (a shared control). Links are
+// numbered explicitly (link A B NET/30): vk .1 | ak .2 on 198.18.1k.0/30;
+// ak .1 | xk .2 on 198.18.2k.0/30; xk .5 | b .6 on 198.18.2k.4/30; xk .9 |
+// ext .10 on 198.18.2k.8/30; b .1 | c1 .2, b .5 | c2 .6, c1 .9 | hA .10,
+// c2 .13 | hB .14, c1 .17 | ns1 .18, c1 .21 | ns2 .22 on 198.18.142.0/24.
+// From vk toward A: ak 198.18.1k.2, xk 198.18.2k.2, b 198.18.2k.6,
+// c1 198.18.142.2, the target at hop 5 (B: c2 198.18.142.6); toward the
+// control: ak, xk, 192.0.2.99 at hop 3. Linux's default ICMP rate limits
+// everywhere: each vantage has its own buckets at the shared routers.
+// tests/lab/multivantage-asn.csv maps these addresses to their ASes.
+std::string multivantage_lab(const std::string& extra, bool servers = true) {
+  std::string t = "node b router\nnode c1 router\nnode c2 router\nnode hA\nnode hB\nnode ns1\nnode ns2\nnode ext\n";
+  for (const char* k : {"p", "q", "r"})
+    t += std::string("node v") + k + "\nnode a" + k + " router\nnode x" + k + " router\n";
+  int k = 1;
+  for (const char* v : {"p", "q", "r"}) {
+    const std::string vn = std::string("v") + v, an = std::string("a") + v, xn = std::string("x") + v;
+    const std::string acc = "198.18.1" + std::to_string(k) + ".", car = "198.18.2" + std::to_string(k) + ".";
+    t += "link " + vn + " " + an + " " + acc + "0/30\n"
+         "link " + an + " " + xn + " " + car + "0/30\n"
+         "link " + xn + " b " + car + "4/30\n"
+         "link " + xn + " ext " + car + "8/30\n"
+         "route " + vn + " default " + an + "\n"
+         "route " + an + " default " + xn + "\n"
+         "route " + xn + " " + acc + "0/24 " + an + "\n"
+         "route " + xn + " 198.18.128.0/17 b\n"
+         "route " + xn + " 192.0.2.0/24 ext\n"
+         "route b " + acc + "0/24 " + xn + "\n"
+         "route ext " + acc + "0/24 " + xn + "\n";
+    ++k;
+  }
+  t += "link b c1 198.18.142.0/30\nlink b c2 198.18.142.4/30\nlink c1 hA 198.18.142.8/30\n"
+       "link c2 hB 198.18.142.12/30\nlink c1 ns1 198.18.142.16/30\nlink c1 ns2 198.18.142.20/30\n"
+       "route b 198.18.128.0/22 c1\nroute b 198.18.140.0/24 c1\nroute b 198.18.136.0/24 c2\n"
+       "route b 198.18.128.0/17 unreachable\n"
+       "route c1 198.18.128.0/22 hA\nroute c1 198.18.140.1/32 ns1\nroute c1 198.18.140.2/32 ns2\n"
+       "route c1 default b\nroute c2 198.18.136.0/24 hB\nroute c2 default b\n"
+       "route hA default c1\nroute hB default c2\nroute ns1 default c1\nroute ns2 default c1\n"
+       "block hA 198.18.128.0/22\nblock hB 198.18.136.0/24\nblock ns1 198.18.140.1/32\nblock ns2 198.18.140.2/32\n"
+       "block ext 192.0.2.0/24\n";
+  t += parent_zone(kCountryAddrs) + child_zone("child", "", kCountryAddrs) + "nsd ext 192.0.2.53 test=parent\n";
+  if (servers) t += "nsd ns1 198.18.140.1 lab.test=child\nnsd ns2 198.18.140.2 lab.test=child\n";
+  return t + extra;
+}
+
+void add_multivantage(std::map<std::string, Entry>* all) {
+  (*all)["multivantage"] = {
+      "three vantages vp, vq, vr (198.18.1k.1) behind access ap, aq, ar (AS6450k) and carriers xp, xq, xr "
+      "(AS6451k) meeting one border b (answers from 198.18.2k.6, the carrier's space), then the lab country "
+      "(A 198.18.128.0/22, B 198.18.136.0/24, NS 198.18.140.1/.2, control 192.0.2.99 and parent 192.0.2.53 on ext "
+      "behind every carrier): healthy",
+      multivantage_lab("")};
+  (*all)["multivantage-carrier-drop"] = {
+      "multivantage with carrier xp (AS64511) silently dropping forwarded packets to the nation: vp's paths end "
+      "at xp 198.18.21.2 (hop 2), vq and vr reach the country",
+      multivantage_lab("nft xp fwd ip daddr 198.18.128.0/17 drop\n")};
+  (*all)["multivantage-border-dark"] = {
+      "multivantage with b silently dropping forwarded packets to the nation: every vantage's paths end at b "
+      "(hop 3), which answers each from its own carrier's space (198.18.21.6, .22.6, .23.6)",
+      multivantage_lab("nft b fwd ip daddr 198.18.128.0/17 drop\n")};
+  (*all)["multivantage-uplink-cut"] = {
+      "multivantage with vp's access router ap cut from its carrier (ap - xp down): ap 198.18.11.2 answers net "
+      "unreachable for everything, the control included; vq and vr reach the country",
+      multivantage_lab("down ap xp\n")};
+  (*all)["multivantage-dns-down"] = {
+      "multivantage with no DNS server on ns1/ns2 (198.18.140.1/.2): port unreachable / RST to every vantage, "
+      "the prefixes reachable",
+      multivantage_lab("", false)};
+}
+
 std::map<std::string, Entry> build_all() {
   std::map<std::string, Entry> all;
   const std::string chain = kChain;
@@ -516,6 +597,7 @@ std::map<std::string, Entry> build_all() {
                              "over IPv4 only",
                              dns6_lab("nft gw fwd ip6 daddr 2001:db8:201::2 drop\n")};
   add_country(&all);
+  add_multivantage(&all);
   return all;
 }
 
