@@ -52,11 +52,7 @@ json parse_report(const ExecResult& r) {
 class FrontierLab : public ::testing::TestWithParam<FrontierCase> {};
 
 TEST_P(FrontierLab, AsksThePacedFrontierForTheBreakingRoutersUnreachable) {
-  FL_REQUIRE_DNS_LAB();
-  if (fl_locate_path().empty()) {
-    if (in_ci()) FAIL() << "fl-locate binary not found";
-    GTEST_SKIP() << "fl-locate binary not built";
-  }
+  FL_REQUIRE_LOCATE_LAB();
   const FrontierCase& c = GetParam();
   TempDir dir;
   const std::string capture = dir.file("run.pcapng");

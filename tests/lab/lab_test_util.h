@@ -98,3 +98,13 @@ long icmp_unreachables_sent(const Lab& lab, const std::string& node);
       GTEST_SKIP() << fl_missing_;                                                    \
     }                                                                                 \
   } while (0)
+
+/// As FL_REQUIRE_DNS_LAB, for the country labs: also needs fl-locate.
+#define FL_REQUIRE_LOCATE_LAB()                                                       \
+  do {                                                                                \
+    FL_REQUIRE_DNS_LAB();                                                             \
+    if (::probe::lab::test::fl_locate_path().empty()) {                               \
+      if (::probe::lab::test::in_ci()) FAIL() << "fl-locate binary not found";        \
+      GTEST_SKIP() << "fl-locate binary not built (set FL_LOCATE=path)";              \
+    }                                                                                 \
+  } while (0)

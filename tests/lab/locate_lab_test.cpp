@@ -53,17 +53,6 @@ constexpr int kNational = 64520;
 const std::string kBaselineJson = std::string(FL_CAPTURES_DIR) + "/locate-country.json";
 const std::string kBaselineCapture = std::string(FL_CAPTURES_DIR) + "/locate-country.pcapng";
 
-/// Skips (or under CI=true fails) when the lab, its DNS servers or fl-locate
-/// are missing.
-#define FL_REQUIRE_LOCATE_LAB()                                                \
-  do {                                                                         \
-    FL_REQUIRE_DNS_LAB();                                                      \
-    if (fl_locate_path().empty()) {                                            \
-      if (in_ci()) FAIL() << "fl-locate binary not found";                     \
-      GTEST_SKIP() << "fl-locate binary not built (set FL_LOCATE=path)";       \
-    }                                                                          \
-  } while (0)
-
 // ---- running it --------------------------------------------------------------
 
 struct LocateRun {

@@ -46,15 +46,6 @@ const std::vector<std::string> kVantages = {"vp", "vq", "vr"};
 /// b's address toward vantage k (1-based): its end of the link to carrier k.
 std::string border_toward(int k) { return "198.18.2" + std::to_string(k) + ".6"; }
 
-#define FL_REQUIRE_MULTIVANTAGE_LAB()                                          \
-  do {                                                                         \
-    FL_REQUIRE_DNS_LAB();                                                      \
-    if (fl_locate_path().empty()) {                                            \
-      if (in_ci()) FAIL() << "fl-locate binary not found";                     \
-      GTEST_SKIP() << "fl-locate binary not built (set FL_LOCATE=path)";       \
-    }                                                                          \
-  } while (0)
-
 /// What the merge of one fault must say.
 struct MvCase {
   std::string scenario;
@@ -195,7 +186,7 @@ void expect_joint(json j, const MvCase& c) {
 class MultivantageLab : public ::testing::TestWithParam<MvCase> {};
 
 TEST_P(MultivantageLab, JointVerdictLiveAndReplayed) {
-  FL_REQUIRE_MULTIVANTAGE_LAB();
+  FL_REQUIRE_LOCATE_LAB();
   const MvCase& c = GetParam();
   TempDir dir;
   std::vector<std::string> live_reports, captures;
